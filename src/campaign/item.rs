@@ -1,0 +1,137 @@
+//! One review item as everybody reads it: a row of the `item_view` SQL view.
+
+use rusqlite::Row;
+use serde::Serialize;
+
+use crate::model::{Decision, SignalSet};
+
+/// Every column of `item_view`, in its order; select with [`ItemRecord::COLUMNS`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemRecord {
+    pub item_id: i64,
+    pub campaign_id: i64,
+    pub control_id: String,
+    pub identity_id: String,
+    pub identity_name: Option<String>,
+    /// `None` for an orphaned grant: the holder is unknown.
+    pub identity_kind: Option<String>,
+    pub identity_status: Option<String>,
+    pub identity_email: Option<String>,
+    pub department: Option<String>,
+    pub manager_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub termination_date: Option<String>,
+    pub last_login_at: Option<String>,
+    /// Extra columns of the identity row, a JSON object.
+    pub identity_attributes: Option<String>,
+    pub system: String,
+    pub entitlement: String,
+    pub entitlement_type: String,
+    pub privileged: bool,
+    pub granted_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub last_rotated_at: Option<String>,
+    pub expires_at: Option<String>,
+    pub grant_attributes: Option<String>,
+    pub system_owner: Option<String>,
+    pub system_criticality: Option<String>,
+    pub source_sha256: String,
+    pub source_file: String,
+    pub source_line: i64,
+    #[serde(skip)]
+    pub signals: SignalSet,
+    /// One sentence per signal, in signal order (a JSON array in the database).
+    pub reasons: Vec<String>,
+    pub recommendation: Decision,
+    pub recommendation_reason: String,
+    pub assigned_reviewer: String,
+    pub decision: Option<Decision>,
+    pub justification: Option<String>,
+    pub decided_by_reviewer: Option<String>,
+    pub decided_by_os_user: Option<String>,
+    pub decided_by_host: Option<String>,
+    pub decided_at: Option<String>,
+}
+
+impl ItemRecord {
+    /// The select list matching [`ItemRecord::from_row`].
+    pub const COLUMNS: &'static str =
+        "item_id, campaign_id, control_id, identity_id, identity_name,
+        identity_kind, identity_status, identity_email, department, manager_id, owner_id,
+        termination_date, last_login_at, identity_attributes, system, entitlement,
+        entitlement_type, privileged, granted_at, last_used_at, last_rotated_at, expires_at,
+        grant_attributes, system_owner, system_criticality, source_sha256, source_file,
+        source_line, signal_mask, reasons, recommendation, recommendation_reason,
+        assigned_reviewer, decision, justification, decided_by_reviewer, decided_by_os_user,
+        decided_by_host, decided_at";
+
+    pub fn from_row(row: &Row<'_>) -> rusqlite::Result<ItemRecord> {
+        let reasons: String = row.get(29)?;
+        Ok(ItemRecord {
+            item_id: row.get(0)?,
+            campaign_id: row.get(1)?,
+            control_id: row.get(2)?,
+            identity_id: row.get(3)?,
+            identity_name: row.get(4)?,
+            identity_kind: row.get(5)?,
+            identity_status: row.get(6)?,
+            identity_email: row.get(7)?,
+            department: row.get(8)?,
+            manager_id: row.get(9)?,
+            owner_id: row.get(10)?,
+            termination_date: row.get(11)?,
+            last_login_at: row.get(12)?,
+            identity_attributes: row.get(13)?,
+            system: row.get(14)?,
+            entitlement: row.get(15)?,
+            entitlement_type: row.get(16)?,
+            privileged: row.get(17)?,
+            granted_at: row.get(18)?,
+            last_used_at: row.get(19)?,
+            last_rotated_at: row.get(20)?,
+            expires_at: row.get(21)?,
+            grant_attributes: row.get(22)?,
+            system_owner: row.get(23)?,
+            system_criticality: row.get(24)?,
+            source_sha256: row.get(25)?,
+            source_file: row.get(26)?,
+            source_line: row.get(27)?,
+            signals: SignalSet::from_bits(row.get(28)?),
+            reasons: serde_json::from_str(&reasons).map_err(|err| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    29,
+                    rusqlite::types::Type::Text,
+                    Box::new(err),
+                )
+            })?,
+            recommendation: decision_column(row, 30)?.unwrap_or(Decision::Certify),
+            recommendation_reason: row.get(31)?,
+            assigned_reviewer: row.get(32)?,
+            decision: decision_column(row, 33)?,
+            justification: row.get(34)?,
+            decided_by_reviewer: row.get(35)?,
+            decided_by_os_user: row.get(36)?,
+            decided_by_host: row.get(37)?,
+            decided_at: row.get(38)?,
+        })
+    }
+
+    /// `reviewer (os_user@host)` of the current decision, as evidence writes it.
+    pub fn decided_by(&self) -> Option<String> {
+        let reviewer = self.decided_by_reviewer.as_deref()?;
+        Some(format!(
+            "{reviewer} ({}@{})",
+            self.decided_by_os_user.as_deref().unwrap_or("unknown"),
+            self.decided_by_host.as_deref().unwrap_or("unknown")
+        ))
+    }
+
+    pub fn is_orphaned(&self) -> bool {
+        self.identity_kind.is_none()
+    }
+}
+
+fn decision_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Decision>> {
+    let text: Option<String> = row.get(index)?;
+    Ok(text.as_deref().and_then(Decision::parse))
+}

@@ -1,0 +1,56 @@
+//! The command line: global options and one subcommand per job (PRODUCT.md §3).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "recert",
+    version,
+    about = "Access recertification in the terminal: import exports, review every grant per control, sign off evidence.",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// The workspace file [default: the platform data directory, e.g. ~/.local/share/recert/workspace.db]
+    #[arg(long, global = true, env = "RECERT_WORKSPACE", value_name = "PATH")]
+    pub workspace: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import identities, entitlements or systems exports (one transaction)
+    Import(commands::import::Args),
+    /// List the file formats import recognises
+    Formats(commands::formats::Args),
+    /// List the control catalog with its crosswalks
+    Controls(commands::controls::Args),
+    /// Create and list campaigns
+    #[command(subcommand)]
+    Campaign(commands::campaign::Command),
+    /// Show a campaign's progress per control
+    Status(commands::status::Args),
+    /// List a campaign's review items
+    Items(commands::items::Args),
+    /// Certify, revoke or undo items from the command line
+    Decide(commands::decide::Args),
+    /// Review a campaign in the terminal UI
+    Review(commands::review::Args),
+    /// Sign off a fully decided campaign and lock it
+    Signoff(commands::signoff::Args),
+    /// Export evidence, the revocation work list or the decision history
+    Export(commands::export::Args),
+    /// Check an evidence file's hash chain and signature
+    Verify(commands::verify::Args),
+    /// Create a minisign key pair for signing evidence
+    Keygen(commands::keygen::Args),
+    /// Write a self-contained HTML report of a campaign
+    Report(commands::report::Args),
+    /// Create a sample workspace and campaign, then open the review
+    Demo(commands::demo::Args),
+}

@@ -1,0 +1,68 @@
+//! One module per subcommand, each with its clap arguments and a `run`.
+
+pub mod campaign;
+pub mod controls;
+pub mod decide;
+pub mod demo;
+pub mod export;
+pub mod formats;
+pub mod import;
+pub mod items;
+pub mod keygen;
+pub mod report;
+pub mod review;
+pub mod signoff;
+pub mod status;
+pub mod verify;
+
+use std::path::{Path, PathBuf};
+
+use color_eyre::eyre::Result;
+
+use crate::cli::{Cli, Command};
+use crate::workspace::{self, Workspace};
+
+/// What every command may need besides its own arguments.
+pub struct Context {
+    workspace: Option<PathBuf>,
+}
+
+impl Context {
+    pub fn new(workspace: Option<PathBuf>) -> Context {
+        Context { workspace }
+    }
+
+    /// The workspace path given or the default one.
+    pub fn workspace_path(&self) -> Result<PathBuf> {
+        workspace::resolve_path(self.workspace.as_deref())
+    }
+
+    /// Whether the user named a workspace (flag or environment).
+    pub fn explicit_workspace(&self) -> Option<&Path> {
+        self.workspace.as_deref()
+    }
+
+    pub fn open_workspace(&self) -> Result<Workspace> {
+        Workspace::open(&self.workspace_path()?)
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let context = Context::new(cli.workspace);
+    match cli.command {
+        Command::Import(args) => import::run(&context, &args),
+        Command::Formats(args) => formats::run(&context, &args),
+        Command::Controls(args) => controls::run(&context, &args),
+        Command::Campaign(command) => campaign::run(&context, command),
+        Command::Status(args) => status::run(&context, &args),
+        Command::Items(args) => items::run(&context, &args),
+        Command::Decide(args) => decide::run(&context, &args),
+        Command::Review(args) => review::run(&context, &args),
+        Command::Signoff(args) => signoff::run(&context, &args),
+        Command::Export(args) => export::run(&context, &args),
+        Command::Verify(args) => verify::run(&context, &args),
+        Command::Keygen(args) => keygen::run(&context, &args),
+        Command::Report(args) => report::run(&context, &args),
+        Command::Demo(args) => demo::run(&context, &args),
+    }
+}

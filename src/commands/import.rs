@@ -1,0 +1,89 @@
+//! `recert import FILE...`: read exports into the workspace as one transaction.
+
+use std::path::PathBuf;
+
+use color_eyre::eyre::Result;
+
+use super::Context;
+use crate::actor::Actor;
+use crate::import::{ImportOptions, ImportSummary, Progress, import_files};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// CSV files to import; their format is detected from the header
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Read every file as this format (see `recert formats`)
+    #[arg(long, value_name = "NAME")]
+    pub format: Option<String>,
+    /// A TOML file mapping another layout's columns to a canonical one
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+}
+
+pub fn run(context: &Context, args: &Args) -> Result<()> {
+    if args.mapping.is_some() {
+        color_eyre::eyre::bail!("--mapping is not supported yet");
+    }
+    let mut workspace = context.open_workspace()?;
+    let options = ImportOptions {
+        format: args.format.clone(),
+    };
+    let summary = import_files(
+        &mut workspace.conn,
+        &args.files,
+        &options,
+        &Actor::current(None),
+        chrono::Utc::now(),
+        Progress::for_stderr(),
+    )?;
+    print!("{}", render_summary(&summary));
+    Ok(())
+}
+
+/// The summary printed after a successful import.
+pub fn render_summary(summary: &ImportSummary) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let files = summary.snapshots.len();
+    let _ = writeln!(
+        out,
+        "Imported {files} snapshot{} (import #{}):",
+        if files == 1 { "" } else { "s" },
+        summary.import_id
+    );
+    let width = summary
+        .snapshots
+        .iter()
+        .map(|s| s.file.chars().count())
+        .max()
+        .unwrap_or(0);
+    for snapshot in &summary.snapshots {
+        let _ = writeln!(
+            out,
+            "  {:<width$}  {:<12}  {:>9} rows",
+            snapshot.file,
+            snapshot.kind.as_str(),
+            snapshot.rows,
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Workspace now holds {} identities, {} grants, {} systems.",
+        summary.identities, summary.grants, summary.systems
+    );
+    let _ = writeln!(
+        out,
+        "Orphaned grants (holder not among the identities): {}",
+        summary.orphaned_grants
+    );
+    if summary.warnings.is_empty() {
+        let _ = writeln!(out, "Warnings: none");
+    } else {
+        let _ = writeln!(out, "Warnings:");
+        for warning in &summary.warnings {
+            let _ = writeln!(out, "  - {warning}");
+        }
+    }
+    out
+}

@@ -1,0 +1,181 @@
+//! Importing export files into the workspace as snapshots, all or nothing.
+
+mod batch;
+mod canonical;
+mod columns;
+pub mod formats;
+mod problems;
+mod progress;
+mod source;
+mod values;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, TransactionBehavior};
+
+pub use batch::SnapshotSummary;
+pub use problems::{Problem, Problems, Rejected};
+pub use progress::Progress;
+pub use values::{parse_bool, parse_when};
+
+use crate::actor::Actor;
+use batch::Batch;
+use source::CsvFile;
+
+/// How to read the files of one import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Force this format for every file instead of detecting it.
+    pub format: Option<String>,
+}
+
+/// What an import did, and what the workspace now holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub import_id: i64,
+    pub snapshots: Vec<SnapshotSummary>,
+    /// Current view, after the import.
+    pub identities: u64,
+    pub grants: u64,
+    pub systems: u64,
+    /// Current grants whose holder matches no current identity.
+    pub orphaned_grants: u64,
+    pub warnings: Vec<String>,
+}
+
+/// Why an import did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Rejected(#[from] Rejected),
+    #[error("writing the import to the workspace: {0}")]
+    Database(#[from] rusqlite::Error),
+}
+
+/// Imports `paths` in one transaction: every file becomes a snapshot, and a
+/// newer snapshot of the same kind and scope replaces the older one in the
+/// current view. If any file has a problem nothing is written.
+pub fn import_files(
+    conn: &mut Connection,
+    paths: &[PathBuf],
+    options: &ImportOptions,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    progress: Progress,
+) -> Result<ImportSummary, ImportError> {
+    // IMMEDIATE takes the write lock up front, so a concurrent import waits
+    // (busy timeout) instead of failing half-way.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute(
+        "INSERT INTO imports (imported_at, os_user, host) VALUES (?1, ?2, ?3)",
+        (
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            &actor.os_user,
+            &actor.host,
+        ),
+    )?;
+    let import_id = tx.last_insert_rowid();
+    let mut batch = Batch::new(&tx, import_id, progress);
+    let forced = options.format.as_deref().and_then(|name| {
+        let format = formats::by_name(name);
+        if format.is_none() {
+            batch.problems.push(Problem {
+                file: "--format".into(),
+                line: 0,
+                column: None,
+                message: format!("unknown format {name:?}; run `recert formats` for the list"),
+            });
+        }
+        format
+    });
+    for path in paths {
+        let Some(file) = CsvFile::open(path, &mut batch.problems) else {
+            continue;
+        };
+        let Some(format) = forced.or_else(|| formats::detect(&file.header)) else {
+            batch.problems.push(Problem {
+                file: file.name.clone(),
+                line: 1,
+                column: None,
+                message: formats::unknown_header_help(),
+            });
+            continue;
+        };
+        let problems_before = batch.problems.total();
+        let rows = (format.read)(&file, &mut batch, &[]);
+        if batch.problems.total() == problems_before && rows == 0 {
+            batch.problems.push(Problem {
+                file: file.name.clone(),
+                line: 0,
+                column: None,
+                message: "has a header but no data rows; an empty export would wipe the current view, so it is refused".into(),
+            });
+        }
+        batch.set_format(&file, format.name)?;
+    }
+    let (snapshots, problems) = batch.finish()?;
+    if !problems.is_empty() {
+        return Err(Rejected(problems).into());
+    }
+    let summary = summarise(&tx, import_id, snapshots)?;
+    tx.commit()?;
+    Ok(summary)
+}
+
+fn summarise(
+    conn: &Connection,
+    import_id: i64,
+    snapshots: Vec<SnapshotSummary>,
+) -> rusqlite::Result<ImportSummary> {
+    let count = |sql: &str| conn.query_row(sql, [], |row| row.get::<_, u64>(0));
+    let identities = count(
+        "SELECT count(*) FROM identities WHERE snapshot_id IN (SELECT id FROM snapshots WHERE current = 1)",
+    )?;
+    let grants = count(
+        "SELECT count(*) FROM grants WHERE snapshot_id IN (SELECT id FROM snapshots WHERE current = 1)",
+    )?;
+    let systems = count(
+        "SELECT count(DISTINCT system) FROM systems WHERE snapshot_id IN (SELECT id FROM snapshots WHERE current = 1)",
+    )?;
+    let orphaned_grants = crate::holders::count_orphaned_grants(conn)?;
+    let mut warnings = Vec::new();
+    let unknown_managers = count(
+        "WITH cur AS (SELECT * FROM identities WHERE snapshot_id IN (SELECT id FROM snapshots WHERE current = 1))
+         SELECT count(*) FROM cur a WHERE a.manager_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM cur b WHERE b.identity_id = a.manager_id)",
+    )?;
+    if unknown_managers > 0 {
+        warnings.push(format!(
+            "{unknown_managers} identities name a manager_id that is not among the identities; their items fall back to the default reviewer"
+        ));
+    }
+    let unknown_owners = count(
+        "WITH cur AS (SELECT * FROM identities WHERE snapshot_id IN (SELECT id FROM snapshots WHERE current = 1))
+         SELECT count(*) FROM cur a WHERE a.owner_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM cur b WHERE b.identity_id = a.owner_id)",
+    )?;
+    if unknown_owners > 0 {
+        warnings.push(format!(
+            "{unknown_owners} identities name an owner_id that is not among the identities; they will be flagged no-owner"
+        ));
+    }
+    let undated_leavers = count(
+        "SELECT count(*) FROM identities WHERE status = 'terminated' AND termination_date IS NULL
+           AND snapshot_id IN (SELECT id FROM snapshots WHERE current = 1)",
+    )?;
+    if undated_leavers > 0 {
+        warnings.push(format!(
+            "{undated_leavers} terminated identities have no termination_date"
+        ));
+    }
+    Ok(ImportSummary {
+        import_id,
+        snapshots,
+        identities,
+        grants,
+        systems,
+        orphaned_grants,
+        warnings,
+    })
+}

@@ -1,0 +1,291 @@
+//! Writing one import's rows into the workspace inside a single transaction.
+
+use std::collections::HashMap;
+
+use rusqlite::{Transaction, named_params};
+
+use super::problems::{Problem, Problems};
+use super::progress::Progress;
+use super::source::{CsvFile, Row, RowContext};
+use crate::model::{Attributes, Criticality, Grant, Identity, RecordKind, System, When};
+
+/// Everything one `recert import` call writes. Rows go straight to SQLite
+/// through cached statements; the caller commits only if no file had a
+/// problem, so an import is all-or-nothing.
+pub struct Batch<'tx> {
+    tx: &'tx Transaction<'tx>,
+    import_id: i64,
+    pub problems: Problems,
+    /// Snapshots opened so far, by (file name, kind, scope).
+    snapshots: Vec<OpenSnapshot>,
+    /// Where each identity_id was first seen, per scope, to report duplicates.
+    identity_lines: HashMap<(String, String), (String, u64)>,
+    system_lines: HashMap<(String, String), (String, u64)>,
+    /// The first database error; the import fails with it.
+    failure: Option<rusqlite::Error>,
+    progress: Progress,
+}
+
+impl RowContext for Batch<'_> {
+    fn problem(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+
+    fn progress(&mut self, file: &CsvFile, bytes_read: usize) {
+        self.progress.show(&file.name, bytes_read, file.body_len());
+    }
+}
+
+struct OpenSnapshot {
+    id: i64,
+    file: String,
+    kind: RecordKind,
+    scope: String,
+    rows: u64,
+}
+
+/// What one file added, for the import summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotSummary {
+    pub id: i64,
+    pub file: String,
+    pub kind: RecordKind,
+    pub scope: String,
+    pub rows: u64,
+}
+
+impl<'tx> Batch<'tx> {
+    pub fn new(tx: &'tx Transaction<'tx>, import_id: i64, progress: Progress) -> Batch<'tx> {
+        Batch {
+            tx,
+            import_id,
+            problems: Problems::default(),
+            snapshots: Vec::new(),
+            identity_lines: HashMap::new(),
+            system_lines: HashMap::new(),
+            failure: None,
+            progress,
+        }
+    }
+
+    /// Once anything is wrong the import will be rolled back, so rows are
+    /// still checked (to report every problem) but no longer written.
+    fn writing(&self) -> bool {
+        self.problems.is_empty() && self.failure.is_none()
+    }
+
+    fn record(&mut self, result: rusqlite::Result<usize>) {
+        if let Err(err) = result {
+            self.failure.get_or_insert(err);
+        }
+    }
+
+    pub fn identity(&mut self, row: &Row<'_>, scope: &str, identity: &Identity) {
+        let key = (scope.to_owned(), identity.identity_id.clone());
+        if let Some((file, line)) = self.identity_lines.get(&key) {
+            let column = row.file.header.position("identity_id").unwrap_or(0);
+            let message = format!(
+                "duplicate identity_id {:?}, first seen at {file}:{line}; each identity must appear once",
+                identity.identity_id
+            );
+            self.problems.push(row.problem(column, message));
+            return;
+        }
+        self.identity_lines
+            .insert(key, (row.file.name.clone(), row.line));
+        if !self.writing() {
+            return;
+        }
+        let snapshot = self.snapshot(row.file, RecordKind::Identities, scope);
+        let result = self.tx
+            .prepare_cached(
+                "INSERT INTO identities (snapshot_id, line, identity_id, display_name, email, department,
+                     kind, status, manager_id, owner_id, termination_date, last_login_at, attributes)
+                 VALUES (:snapshot, :line, :identity_id, :display_name, :email, :department,
+                     :kind, :status, :manager_id, :owner_id, :termination_date, :last_login_at, :attributes)",
+            )
+            .and_then(|mut statement| statement.execute(named_params! {
+                ":snapshot": snapshot,
+                ":line": row.line,
+                ":identity_id": identity.identity_id,
+                ":display_name": identity.display_name,
+                ":email": identity.email,
+                ":department": identity.department,
+                ":kind": identity.kind.as_str(),
+                ":status": identity.status.as_str(),
+                ":manager_id": identity.manager_id,
+                ":owner_id": identity.owner_id,
+                ":termination_date": stored(identity.termination_date),
+                ":last_login_at": stored(identity.last_login_at),
+                ":attributes": attributes_json(&identity.attributes),
+            }));
+        self.record(result);
+    }
+
+    pub fn grant(&mut self, row: &Row<'_>, scope: &str, grant: &Grant) {
+        if !self.writing() {
+            return;
+        }
+        let snapshot = self.snapshot(row.file, RecordKind::Entitlements, scope);
+        let result = self.tx
+            .prepare_cached(
+                "INSERT INTO grants (snapshot_id, line, identity_ref, system, entitlement, type, privileged,
+                     granted_at, last_used_at, last_rotated_at, expires_at, attributes)
+                 VALUES (:snapshot, :line, :identity_ref, :system, :entitlement, :type, :privileged,
+                     :granted_at, :last_used_at, :last_rotated_at, :expires_at, :attributes)",
+            )
+            .and_then(|mut statement| statement.execute(named_params! {
+                ":snapshot": snapshot,
+                ":line": row.line,
+                ":identity_ref": grant.identity_ref,
+                ":system": grant.system,
+                ":entitlement": grant.entitlement,
+                ":type": grant.grant_type.as_str(),
+                ":privileged": grant.privileged,
+                ":granted_at": stored(grant.granted_at),
+                ":last_used_at": stored(grant.last_used_at),
+                ":last_rotated_at": stored(grant.last_rotated_at),
+                ":expires_at": stored(grant.expires_at),
+                ":attributes": attributes_json(&grant.attributes),
+            }));
+        self.record(result);
+    }
+
+    pub fn system(&mut self, row: &Row<'_>, scope: &str, system: &System) {
+        let key = (scope.to_owned(), system.system.clone());
+        if let Some((file, line)) = self.system_lines.get(&key) {
+            let column = row.file.header.position("system").unwrap_or(0);
+            let message = format!(
+                "duplicate system {:?}, first seen at {file}:{line}; each system must appear once",
+                system.system
+            );
+            self.problems.push(row.problem(column, message));
+            return;
+        }
+        self.system_lines
+            .insert(key, (row.file.name.clone(), row.line));
+        if !self.writing() {
+            return;
+        }
+        let snapshot = self.snapshot(row.file, RecordKind::Systems, scope);
+        let result = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO systems (snapshot_id, line, system, owner_id, criticality, attributes)
+                 VALUES (:snapshot, :line, :system, :owner_id, :criticality, :attributes)",
+            )
+            .and_then(|mut statement| {
+                statement.execute(named_params! {
+                    ":snapshot": snapshot,
+                    ":line": row.line,
+                    ":system": system.system,
+                    ":owner_id": system.owner_id,
+                    ":criticality": system.criticality.map(Criticality::as_str),
+                    ":attributes": attributes_json(&system.attributes),
+                })
+            });
+        self.record(result);
+    }
+
+    /// The snapshot this file's rows of `kind` go to, created on first use.
+    fn snapshot(&mut self, file: &CsvFile, kind: RecordKind, scope: &str) -> i64 {
+        if let Some(open) = self
+            .snapshots
+            .iter_mut()
+            .rev()
+            .find(|s| s.file == file.name && s.kind == kind && s.scope == scope)
+        {
+            open.rows += 1;
+            return open.id;
+        }
+        let result = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO snapshots (import_id, kind, scope, format, file_name, sha256, row_count)
+                 VALUES (:import, :kind, :scope, :format, :file_name, :sha256, 0)",
+            )
+            .and_then(|mut statement| statement.execute(named_params! {
+                ":import": self.import_id,
+                ":kind": kind.as_str(),
+                ":scope": scope,
+                ":format": "",
+                ":file_name": file_name_only(file),
+                ":sha256": file.sha256,
+            }));
+        self.record(result);
+        let id = self.tx.last_insert_rowid();
+        self.snapshots.push(OpenSnapshot {
+            id,
+            file: file.name.clone(),
+            kind,
+            scope: scope.to_owned(),
+            rows: 1,
+        });
+        id
+    }
+
+    /// Records which format read `file`, on every snapshot the file produced.
+    pub fn set_format(&self, file: &CsvFile, format: &str) -> rusqlite::Result<()> {
+        for snapshot in self.snapshots.iter().filter(|s| s.file == file.name) {
+            self.tx.execute(
+                "UPDATE snapshots SET format = ?1 WHERE id = ?2",
+                (format, snapshot.id),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Writes row counts and retires the snapshots this import replaces.
+    pub fn finish(mut self) -> rusqlite::Result<(Vec<SnapshotSummary>, Problems)> {
+        self.progress.done();
+        if let Some(err) = self.failure {
+            return Err(err);
+        }
+        for snapshot in &self.snapshots {
+            self.tx.execute(
+                "UPDATE snapshots SET row_count = ?1 WHERE id = ?2",
+                (snapshot.rows, snapshot.id),
+            )?;
+            self.tx.execute(
+                "UPDATE snapshots SET current = 0
+                 WHERE kind = ?1 AND scope = ?2 AND import_id <> ?3 AND current = 1",
+                (snapshot.kind.as_str(), &snapshot.scope, self.import_id),
+            )?;
+        }
+        let summaries = self
+            .snapshots
+            .iter()
+            .map(|s| SnapshotSummary {
+                id: s.id,
+                file: s.file.clone(),
+                kind: s.kind,
+                scope: s.scope.clone(),
+                rows: s.rows,
+            })
+            .collect();
+        Ok((summaries, self.problems))
+    }
+}
+
+/// Extra columns as a JSON object in file order (serde_json keeps insertion
+/// order with `preserve_order`), or NULL when there are none.
+fn attributes_json(attributes: &Attributes) -> Option<String> {
+    if attributes.is_empty() {
+        return None;
+    }
+    let object: serde_json::Map<String, serde_json::Value> = attributes
+        .iter()
+        .map(|(name, value)| (name.clone(), serde_json::Value::from(value.as_str())))
+        .collect();
+    Some(serde_json::Value::Object(object).to_string())
+}
+
+fn stored(when: Option<When>) -> Option<String> {
+    when.map(|w| w.to_string())
+}
+
+fn file_name_only(file: &CsvFile) -> String {
+    file.path
+        .file_name()
+        .map_or_else(|| file.name.clone(), |n| n.to_string_lossy().into_owned())
+}

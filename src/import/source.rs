@@ -1,0 +1,405 @@
+//! Reading one CSV file as exports really come: BOM, CRLF, quoting, padding.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use csv::StringRecord;
+use sha2::{Digest, Sha256};
+
+use super::problems::{Problem, Problems};
+
+/// A CSV file read into memory with its header resolved.
+pub struct CsvFile {
+    pub path: PathBuf,
+    /// The name shown in messages and stored in the snapshot.
+    pub name: String,
+    pub sha256: String,
+    pub header: Header,
+    /// The bytes after the header line, BOM removed.
+    data: Vec<u8>,
+    /// Where the body starts within `data`, and the line it starts on.
+    body_start: usize,
+    body_line: u64,
+}
+
+/// The header row: names as written, and a case-insensitive index.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Header {
+    pub fn new(names: Vec<String>) -> Header {
+        let mut index = HashMap::new();
+        for (position, name) in names.iter().enumerate() {
+            index.entry(name.to_lowercase()).or_insert(position);
+        }
+        Header { names, index }
+    }
+
+    /// The position of a column, matched case-insensitively.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(&name.to_lowercase()).copied()
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.position(name).is_some()
+    }
+
+    pub fn has_all(&self, names: &[&str]) -> bool {
+        names.iter().all(|name| self.has(name))
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+/// Where rows report their problems and the reading its progress.
+pub trait RowContext {
+    fn problem(&mut self, problem: Problem);
+    fn progress(&mut self, _file: &CsvFile, _bytes_read: usize) {}
+}
+
+impl RowContext for Problems {
+    fn problem(&mut self, problem: Problem) {
+        self.push(problem);
+    }
+}
+
+/// One data row, its fields valid UTF-8 and trimmed.
+pub struct Row<'a> {
+    pub file: &'a CsvFile,
+    pub line: u64,
+    pub record: &'a StringRecord,
+}
+
+impl Row<'_> {
+    /// The cell at `column`, or `None` when the column is absent or the cell empty.
+    pub fn get(&self, column: Option<usize>) -> Option<&str> {
+        column
+            .and_then(|c| self.record.get(c))
+            .filter(|value| !value.is_empty())
+    }
+
+    /// A problem with the cell at `column` of this row.
+    pub fn problem(&self, column: usize, message: String) -> Problem {
+        Problem {
+            file: self.file.name.clone(),
+            line: self.line,
+            column: Some((column + 1, self.file.header.names[column].clone())),
+            message,
+        }
+    }
+
+    /// A problem with the whole row.
+    pub fn row_problem(&self, message: String) -> Problem {
+        Problem {
+            file: self.file.name.clone(),
+            line: self.line,
+            column: None,
+            message,
+        }
+    }
+}
+
+impl CsvFile {
+    /// Reads `path` and its header; a file that cannot be used at all is
+    /// reported in `problems` and gives `None`.
+    pub fn open(path: &Path, problems: &mut Problems) -> Option<CsvFile> {
+        let name = path.display().to_string();
+        let whole_file = |message: String| Problem {
+            file: name.clone(),
+            line: 0,
+            column: None,
+            message,
+        };
+        if path.is_dir() {
+            problems.push(whole_file(
+                "is a directory; name the CSV files inside it instead".into(),
+            ));
+            return None;
+        }
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                problems.push(whole_file("no such file; check the path".into()));
+                return None;
+            }
+            Err(err) => {
+                problems.push(whole_file(format!("cannot be read: {err}")));
+                return None;
+            }
+        };
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let data = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => rest.to_vec(),
+            None => bytes,
+        };
+        if data.iter().all(u8::is_ascii_whitespace) {
+            problems.push(whole_file(
+                "is empty; expected a header row and at least one data row".into(),
+            ));
+            return None;
+        }
+        let mut reader = reader_builder().from_reader(data.as_slice());
+        let mut record = StringRecord::new();
+        let header = match reader.read_record(&mut record) {
+            Ok(true) => Header::new(record.iter().map(str::to_owned).collect()),
+            Ok(false) => {
+                problems.push(whole_file("is empty; expected a header row".into()));
+                return None;
+            }
+            Err(err) => {
+                problems.push(Problem {
+                    file: name.clone(),
+                    line: 1,
+                    column: None,
+                    message: format!(
+                        "the header row cannot be read: {err}; save the file as UTF-8 CSV"
+                    ),
+                });
+                return None;
+            }
+        };
+        let body_start = usize::try_from(reader.position().byte()).unwrap_or(data.len());
+        let body_line = 1 + count_newlines(&data[..body_start]);
+        Some(CsvFile {
+            path: path.to_path_buf(),
+            name,
+            sha256,
+            header,
+            data,
+            body_start,
+            body_line,
+        })
+    }
+
+    /// The number of bytes of the body, for progress reporting.
+    pub fn body_len(&self) -> usize {
+        self.data.len() - self.body_start
+    }
+
+    /// Calls `each` for every well-formed data row; rows with the wrong number
+    /// of fields or invalid UTF-8 are reported to `context` instead, which also
+    /// hears of progress now and then. Returns the number of data rows seen.
+    pub fn for_each_row<C: RowContext>(
+        &self,
+        context: &mut C,
+        mut each: impl FnMut(&Row<'_>, &mut C),
+    ) -> u64 {
+        let body = &self.data[self.body_start..];
+        let mut reader = reader_builder().from_reader(body);
+        let mut record = StringRecord::new();
+        let mut lines = LineCounter::new(body, self.body_line);
+        let mut rows = 0;
+        loop {
+            let start = reader.position().byte();
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    rows += 1;
+                    let line = lines.line_at(record.position().map_or(start, csv::Position::byte));
+                    if record.len() == self.header.len() {
+                        each(
+                            &Row {
+                                file: self,
+                                line,
+                                record: &record,
+                            },
+                            context,
+                        );
+                    } else {
+                        context.problem(Problem {
+                            file: self.name.clone(),
+                            line,
+                            column: None,
+                            message: format!(
+                                "found {} fields, expected {} as in the header; quote values that contain commas",
+                                record.len(),
+                                self.header.len()
+                            ),
+                        });
+                    }
+                }
+                Err(err) => {
+                    rows += 1;
+                    let line = lines.line_at(err.position().map_or(start, csv::Position::byte));
+                    context.problem(self.read_problem(&err, line));
+                }
+            }
+            if rows % 65_536 == 0 {
+                context.progress(
+                    self,
+                    usize::try_from(reader.position().byte()).unwrap_or(usize::MAX),
+                );
+            }
+        }
+        context.progress(self, self.body_len());
+        rows
+    }
+
+    fn read_problem(&self, err: &csv::Error, line: u64) -> Problem {
+        if let csv::ErrorKind::Utf8 { err: utf8, .. } = err.kind() {
+            let column = utf8.field();
+            return Problem {
+                file: self.name.clone(),
+                line,
+                column: self
+                    .header
+                    .names
+                    .get(column)
+                    .map(|name| (column + 1, name.clone())),
+                message: format!(
+                    "invalid UTF-8 after byte {} of the cell; save the file as UTF-8 (e.g. Excel's \"CSV UTF-8\")",
+                    utf8.valid_up_to()
+                ),
+            };
+        }
+        Problem {
+            file: self.name.clone(),
+            line,
+            column: None,
+            message: format!("cannot be read as CSV: {err}"),
+        }
+    }
+}
+
+/// Turns byte offsets of records into 1-based line numbers. The csv reader
+/// reports a record as starting at the line end left over from the previous
+/// record, so the leading line-end bytes are skipped before counting.
+/// Offsets only grow, so counting is incremental and linear overall.
+struct LineCounter<'a> {
+    body: &'a [u8],
+    counted_to: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(body: &'a [u8], first_line: u64) -> Self {
+        LineCounter {
+            body,
+            counted_to: 0,
+            line: first_line,
+        }
+    }
+
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let mut start = usize::try_from(offset)
+            .unwrap_or(self.body.len())
+            .min(self.body.len());
+        while start < self.body.len() && matches!(self.body[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > self.counted_to {
+            self.line += count_newlines(&self.body[self.counted_to..start]);
+            self.counted_to = start;
+        }
+        self.line
+    }
+}
+
+fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0, |n, &b| n + u64::from(b == b'\n'))
+}
+
+fn reader_builder() -> csv::ReaderBuilder {
+    let mut builder = csv::ReaderBuilder::new();
+    builder
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All);
+    builder
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file_with(bytes: &[u8]) -> (tempfile::NamedTempFile, PathBuf) {
+        let mut file = tempfile::NamedTempFile::new().expect("temp");
+        file.write_all(bytes).expect("write");
+        let path = file.path().to_path_buf();
+        (file, path)
+    }
+
+    fn rows_of(bytes: &[u8]) -> (Vec<(u64, Vec<String>)>, Problems) {
+        let (_keep, path) = file_with(bytes);
+        let mut problems = Problems::default();
+        let file = CsvFile::open(&path, &mut problems).expect("opens");
+        let mut rows = Vec::new();
+        file.for_each_row(&mut problems, |row, _| {
+            rows.push((row.line, row.record.iter().map(str::to_owned).collect()));
+        });
+        (rows, problems)
+    }
+
+    #[test]
+    fn bom_crlf_quotes_and_padding_are_accepted() {
+        let (rows, problems) = rows_of(
+            b"\xEF\xBB\xBFIdentity_ID , name\r\n E1 ,\"Doe, \"\"JD\"\" John\"\r\nE2,\"two\nlines\"\r\nE3,last",
+        );
+        assert!(problems.is_empty(), "{:?}", problems.listed());
+        assert_eq!(
+            rows,
+            vec![
+                (2, vec!["E1".into(), "Doe, \"JD\" John".into()]),
+                (3, vec!["E2".into(), "two\nlines".into()]),
+                (5, vec!["E3".into(), "last".into()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn header_is_matched_case_insensitively() {
+        let header = Header::new(vec!["Identity_ID".into(), "Email".into()]);
+        assert_eq!(header.position("identity_id"), Some(0));
+        assert!(header.has_all(&["EMAIL", "identity_id"]));
+    }
+
+    #[test]
+    fn wrong_field_count_names_the_line() {
+        let (rows, problems) = rows_of(b"a,b\n1,2\n1,2,3\n4,5\n");
+        assert_eq!(rows.len(), 2);
+        let text = problems.listed()[0].to_string();
+        assert!(
+            text.ends_with(
+                ":3: found 3 fields, expected 2 as in the header; quote values that contain commas"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_names_line_and_column() {
+        let (rows, problems) = rows_of(b"a,b\n1,ok\n2,caf\xE9\n");
+        assert_eq!(rows.len(), 1);
+        let text = problems.listed()[0].to_string();
+        assert!(text.contains(":3: column 2 (b): invalid UTF-8"), "{text}");
+    }
+
+    #[test]
+    fn empty_file_missing_file_and_directory_are_refused() {
+        let mut problems = Problems::default();
+        let (_keep, empty) = file_with(b"\xEF\xBB\xBF \r\n");
+        assert!(CsvFile::open(&empty, &mut problems).is_none());
+        assert!(CsvFile::open(Path::new("/no/such/file.csv"), &mut problems).is_none());
+        let dir = tempfile::tempdir().expect("dir");
+        assert!(CsvFile::open(dir.path(), &mut problems).is_none());
+        let messages: Vec<_> = problems
+            .listed()
+            .iter()
+            .map(|p| p.message.clone())
+            .collect();
+        assert!(messages[0].starts_with("is empty"), "{messages:?}");
+        assert!(messages[1].starts_with("no such file"), "{messages:?}");
+        assert!(messages[2].starts_with("is a directory"), "{messages:?}");
+    }
+}

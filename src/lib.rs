@@ -1,0 +1,15 @@
+//! recert: interactive access recertification over a local SQLite workspace.
+//!
+//! Import exports of identities and grants, freeze them into a campaign of
+//! review items per ISO/IEC 27002 control, decide each item in the TUI or
+//! from the CLI, and export signed-off evidence an auditor can verify.
+
+pub mod actor;
+pub mod campaign;
+pub mod cli;
+pub mod commands;
+pub mod holders;
+pub mod import;
+pub mod model;
+pub mod text;
+pub mod workspace;

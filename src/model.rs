@@ -1,0 +1,416 @@
+//! Domain types shared by import, campaigns, the TUI and evidence; no I/O here.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// Defines a closed set of lower-case names with parsing and display, so every
+/// enum that appears in CSV files and the database spells its values one way.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Parses a value case-insensitively, ignoring surrounding whitespace.
+            pub fn parse(text: &str) -> Option<Self> {
+                let text = text.trim();
+                Self::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(text))
+            }
+
+            /// The accepted spellings, for error messages.
+            pub fn expected() -> String {
+                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// What kind of holder an identity is; everything but `Human` and
+    /// `External` is a non-human identity (NHI).
+    IdentityKind {
+        Human => "human",
+        Service => "service",
+        Workload => "workload",
+        Bot => "bot",
+        Shared => "shared",
+        External => "external",
+    }
+);
+
+impl IdentityKind {
+    /// Non-human identities are reviewed by their owner, not a manager.
+    pub fn is_non_human(self) -> bool {
+        !matches!(self, IdentityKind::Human | IdentityKind::External)
+    }
+}
+
+named_enum!(
+    IdentityStatus {
+        Active => "active",
+        Disabled => "disabled",
+        Terminated => "terminated",
+    }
+);
+
+named_enum!(
+    /// The type of a grant; the credential types are reviewed under 5.17.
+    GrantType {
+        Role => "role",
+        Group => "group",
+        Permission => "permission",
+        Account => "account",
+        ApiKey => "api_key",
+        Secret => "secret",
+        Certificate => "certificate",
+        SshKey => "ssh_key",
+        Password => "password",
+    }
+);
+
+impl GrantType {
+    pub fn is_credential(self) -> bool {
+        matches!(
+            self,
+            GrantType::ApiKey
+                | GrantType::Secret
+                | GrantType::Certificate
+                | GrantType::SshKey
+                | GrantType::Password
+        )
+    }
+}
+
+named_enum!(
+    Criticality {
+        Low => "low",
+        Medium => "medium",
+        High => "high",
+        Critical => "critical",
+    }
+);
+
+named_enum!(
+    /// A reviewer's verdict on one item.
+    Decision {
+        Certify => "certify",
+        Revoke => "revoke",
+    }
+);
+
+named_enum!(
+    /// What a decision event does: decide, or withdraw the current decision.
+    DecisionAction {
+        Certify => "certify",
+        Revoke => "revoke",
+        Undo => "undo",
+    }
+);
+
+impl DecisionAction {
+    pub fn decision(self) -> Option<Decision> {
+        match self {
+            DecisionAction::Certify => Some(Decision::Certify),
+            DecisionAction::Revoke => Some(Decision::Revoke),
+            DecisionAction::Undo => None,
+        }
+    }
+}
+
+impl From<Decision> for DecisionAction {
+    fn from(decision: Decision) -> Self {
+        match decision {
+            Decision::Certify => DecisionAction::Certify,
+            Decision::Revoke => DecisionAction::Revoke,
+        }
+    }
+}
+
+named_enum!(
+    /// A risk signal on a review item. The order here is the order signals
+    /// are listed everywhere (evidence, JSON, the TUI) and their bit position.
+    Signal {
+        Orphaned => "orphaned",
+        Terminated => "terminated",
+        Dormant => "dormant",
+        Unrotated => "unrotated",
+        Privileged => "privileged",
+        NoOwner => "no-owner",
+        Expired => "expired",
+        New => "new",
+    }
+);
+
+impl Signal {
+    pub fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+
+    /// Every signal but `new` is a risk: certifying it needs a justification.
+    pub fn is_risk(self) -> bool {
+        self != Signal::New
+    }
+}
+
+/// A set of signals stored as a bit mask, iterated in canonical order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct SignalSet(u32);
+
+impl SignalSet {
+    pub const EMPTY: SignalSet = SignalSet(0);
+
+    pub fn from_bits(bits: u32) -> Self {
+        SignalSet(bits)
+    }
+
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+
+    pub fn insert(&mut self, signal: Signal) {
+        self.0 |= signal.bit();
+    }
+
+    pub fn contains(self, signal: Signal) -> bool {
+        self.0 & signal.bit() != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn intersects(self, other: SignalSet) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Signal> {
+        Signal::ALL
+            .iter()
+            .copied()
+            .filter(move |s| self.contains(*s))
+    }
+
+    /// The signal names joined by `;`, as the evidence file writes them.
+    pub fn joined(self) -> String {
+        self.iter()
+            .map(Signal::as_str)
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+impl FromIterator<Signal> for SignalSet {
+    fn from_iter<T: IntoIterator<Item = Signal>>(iter: T) -> Self {
+        let mut set = SignalSet::EMPTY;
+        for signal in iter {
+            set.insert(signal);
+        }
+        set
+    }
+}
+
+/// A date or a date-time from an export. Date-only values stay date-only so
+/// they are shown as the source wrote them; both compare by UTC instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum When {
+    Date(NaiveDate),
+    DateTime(DateTime<Utc>),
+}
+
+impl When {
+    pub fn date(self) -> NaiveDate {
+        match self {
+            When::Date(date) => date,
+            When::DateTime(at) => at.date_naive(),
+        }
+    }
+
+    /// Parses the normalised text this type writes (and any ISO 8601 value).
+    pub fn parse_stored(text: &str) -> Option<When> {
+        if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            return Some(When::Date(date));
+        }
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|at| When::DateTime(at.with_timezone(&Utc)))
+    }
+}
+
+impl fmt::Display for When {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            When::Date(date) => write!(f, "{}", date.format("%Y-%m-%d")),
+            When::DateTime(at) => write!(f, "{}", at.format("%Y-%m-%dT%H:%M:%SZ")),
+        }
+    }
+}
+
+/// Extra columns of an imported row, kept in file order.
+pub type Attributes = Vec<(String, String)>;
+
+/// One row of an identities export, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub identity_id: String,
+    pub display_name: Option<String>,
+    pub email: Option<String>,
+    pub department: Option<String>,
+    pub kind: IdentityKind,
+    pub status: IdentityStatus,
+    pub manager_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub termination_date: Option<When>,
+    pub last_login_at: Option<When>,
+    pub attributes: Attributes,
+}
+
+impl Identity {
+    /// An active human with nothing else known: the defaults of the format.
+    pub fn new(identity_id: impl Into<String>) -> Self {
+        Identity {
+            identity_id: identity_id.into(),
+            display_name: None,
+            email: None,
+            department: None,
+            kind: IdentityKind::Human,
+            status: IdentityStatus::Active,
+            manager_id: None,
+            owner_id: None,
+            termination_date: None,
+            last_login_at: None,
+            attributes: Vec::new(),
+        }
+    }
+}
+
+/// One row of an entitlements export: who holds what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The holder as the file names it: identity_id, email or login.
+    pub identity_ref: String,
+    pub system: String,
+    pub entitlement: String,
+    pub grant_type: GrantType,
+    pub privileged: bool,
+    pub granted_at: Option<When>,
+    pub last_used_at: Option<When>,
+    pub last_rotated_at: Option<When>,
+    pub expires_at: Option<When>,
+    pub attributes: Attributes,
+}
+
+impl Grant {
+    /// A non-privileged role with no dates: the defaults of the format.
+    pub fn new(
+        identity_ref: impl Into<String>,
+        system: impl Into<String>,
+        entitlement: impl Into<String>,
+    ) -> Self {
+        Grant {
+            identity_ref: identity_ref.into(),
+            system: system.into(),
+            entitlement: entitlement.into(),
+            grant_type: GrantType::Role,
+            privileged: false,
+            granted_at: None,
+            last_used_at: None,
+            last_rotated_at: None,
+            expires_at: None,
+            attributes: Vec::new(),
+        }
+    }
+}
+
+/// One row of a systems export: who owns an application and how critical it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct System {
+    pub system: String,
+    pub owner_id: Option<String>,
+    pub criticality: Option<Criticality>,
+    pub attributes: Attributes,
+}
+
+/// What an import file contributes to the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Identities,
+    Entitlements,
+    Systems,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Identities => "identities",
+            RecordKind::Entitlements => "entitlements",
+            RecordKind::Systems => "systems",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_parse_case_insensitively_and_trimmed() {
+        assert_eq!(
+            IdentityKind::parse(" Service "),
+            Some(IdentityKind::Service)
+        );
+        assert_eq!(GrantType::parse("API_KEY"), Some(GrantType::ApiKey));
+        assert_eq!(Signal::parse("no-owner"), Some(Signal::NoOwner));
+        assert_eq!(IdentityStatus::parse("leaver"), None);
+    }
+
+    #[test]
+    fn signal_set_lists_signals_in_canonical_order() {
+        let set: SignalSet = [Signal::New, Signal::Orphaned, Signal::Dormant]
+            .into_iter()
+            .collect();
+        assert_eq!(set.joined(), "orphaned;dormant;new");
+        assert!(set.contains(Signal::Dormant));
+        assert!(!set.contains(Signal::Expired));
+    }
+
+    #[test]
+    fn when_keeps_date_only_values_date_only() {
+        let date = When::parse_stored("2026-08-31").expect("date");
+        assert_eq!(date.to_string(), "2026-08-31");
+        let at = When::parse_stored("2026-08-31T10:00:00+02:00").expect("date-time");
+        assert_eq!(at.to_string(), "2026-08-31T08:00:00Z");
+    }
+
+    #[test]
+    fn credential_types_are_the_five_secret_kinds() {
+        let credentials: Vec<_> = GrantType::ALL
+            .iter()
+            .filter(|t| t.is_credential())
+            .map(|t| t.as_str())
+            .collect();
+        assert_eq!(
+            credentials,
+            ["api_key", "secret", "certificate", "ssh_key", "password"]
+        );
+    }
+}
