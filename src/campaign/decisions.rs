@@ -72,16 +72,16 @@ impl std::error::Error for Refusal {}
 
 fn list(items: &[i64]) -> String {
     const SHOWN: usize = 10;
-    let mut text = items
+    let shown = items
         .iter()
         .take(SHOWN)
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(", ");
-    if items.len() > SHOWN {
-        text.push_str(&format!(" and {} more", items.len() - SHOWN));
+    match items.len().checked_sub(SHOWN) {
+        Some(more) if more > 0 => format!("{shown} and {more} more"),
+        _ => shown,
     }
-    text
 }
 
 #[derive(Debug, thiserror::Error)]
