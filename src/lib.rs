@@ -8,6 +8,7 @@ pub mod actor;
 pub mod campaign;
 pub mod cli;
 pub mod commands;
+pub mod evidence;
 pub mod holders;
 pub mod import;
 pub mod model;

@@ -1,0 +1,135 @@
+//! Tests of the evidence export against the raw-SQL fixture campaign.
+
+use super::*;
+use crate::evidence::fixture;
+use crate::model::DecisionAction;
+
+fn export(ws: &crate::workspace::Workspace) -> (String, EvidenceSummary) {
+    let campaign = fixture::campaign(ws);
+    let mut bytes = Vec::new();
+    let summary = write_evidence(&ws.conn, &campaign, &mut bytes).expect("export");
+    (String::from_utf8(bytes).expect("utf-8"), summary)
+}
+
+fn records(csv_text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv_text.as_bytes())
+        .records()
+        .map(|r| r.expect("csv").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn rows_follow_control_number_then_item_id() {
+    let mut ws = fixture::workspace();
+    fixture::decide_all(&mut ws);
+    let (text, summary) = export(&ws);
+    let rows = records(&text);
+    assert_eq!(rows[0], COLUMNS);
+    let order: Vec<(&str, &str)> = rows[1..]
+        .iter()
+        .map(|r| (r[4].as_str(), r[6].as_str()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("5.16", "3"),
+            ("5.17", "4"),
+            ("5.18", "2"),
+            ("5.18", "5"),
+            ("8.2", "1")
+        ]
+    );
+    assert_eq!(summary.rows, 5);
+    assert_eq!(
+        (summary.certified, summary.revoked, summary.undecided),
+        (3, 2, 0)
+    );
+    assert!(text.ends_with('\n') && !text.contains('\r'));
+}
+
+#[test]
+fn every_row_is_chained_to_the_one_before() {
+    let mut ws = fixture::workspace();
+    fixture::decide_all(&mut ws);
+    let (text, summary) = export(&ws);
+    let mut prev = GENESIS.to_owned();
+    for row in &records(&text)[1..] {
+        assert_eq!(row[PREV_HASH], prev);
+        let hash = chain::row_hash(&prev, &row[..HASHED_CELLS]);
+        assert_eq!(row[ROW_HASH], hash);
+        prev = hash;
+    }
+    assert_eq!(summary.last_hash, prev);
+}
+
+#[test]
+fn cells_are_written_as_the_design_says() {
+    let mut ws = fixture::workspace();
+    fixture::decide_all(&mut ws);
+    let (text, _) = export(&ws);
+    let rows = records(&text);
+    let orphan = &rows[1];
+    assert_eq!(
+        orphan[0..6],
+        [
+            "1",
+            "Q4 review",
+            "2026-Q4",
+            "2026-11-30",
+            "5.16",
+            "Identity management"
+        ]
+    );
+    assert_eq!(orphan[7..12], ["ghost", "", "", "", "crm"]);
+    assert_eq!(
+        orphan[12], "'@admins",
+        "formula-like entitlement neutralised"
+    );
+    assert_eq!(orphan[15], "orphaned;new");
+    assert_eq!(orphan[18], "revoke");
+    assert_eq!(orphan[19], "'=orphaned, remove");
+    assert_eq!(orphan[20], "M1 (tester@testhost)");
+    assert_eq!(orphan[21], "2026-12-01T09:00:00.000Z");
+    assert_eq!(orphan[22], fixture::SOURCE_SHA);
+    let terminated = &rows[4];
+    assert!(
+        terminated[8].starts_with("'=HYPERLINK("),
+        "{:?}",
+        &terminated[8]
+    );
+    assert_eq!(terminated[10], "terminated");
+    let service = &rows[2];
+    assert_eq!(service[8], "CI, \"deploy\" bot");
+    assert_eq!(service[14], "false");
+    assert_eq!(rows[5][14], "true");
+}
+
+#[test]
+fn undecided_items_export_with_empty_decision_cells() {
+    let mut ws = fixture::workspace();
+    fixture::decide(&mut ws, &[1], DecisionAction::Certify, "needed");
+    let (text, summary) = export(&ws);
+    assert_eq!(summary.undecided, 4);
+    let rows = records(&text);
+    assert_eq!(rows[1][18..22], ["", "", "", ""]);
+}
+
+#[test]
+fn an_undo_leaves_the_item_undecided_in_the_evidence() {
+    let mut ws = fixture::workspace();
+    fixture::decide_all(&mut ws);
+    fixture::decide(&mut ws, &[3], DecisionAction::Undo, "mistake");
+    let (_, summary) = export(&ws);
+    assert_eq!((summary.revoked, summary.undecided), (1, 1));
+}
+
+#[test]
+fn a_campaign_without_items_has_only_the_header() {
+    let ws = fixture::workspace();
+    ws.conn.execute("DELETE FROM items", []).expect("empty");
+    let (text, summary) = export(&ws);
+    assert_eq!(text, format!("{}\n", COLUMNS.join(",")));
+    assert_eq!(summary.last_hash, GENESIS);
+}
