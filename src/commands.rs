@@ -14,6 +14,7 @@ pub mod review;
 pub mod signoff;
 pub mod status;
 pub mod verify;
+pub mod verify_workspace;
 
 use std::path::{Path, PathBuf};
 
@@ -48,6 +49,13 @@ impl Context {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    let path = workspace::resolve_path(cli.workspace.as_deref()).ok();
+    // The one place a lock held too long by another process becomes a
+    // clear message instead of SQLite's "database is locked".
+    dispatch(cli).map_err(|err| crate::locking::explain(err, path.as_deref()))
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
     let context = Context::new(cli.workspace);
     match cli.command {
         Command::Import(args) => import::run(&context, &args),

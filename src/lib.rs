@@ -11,6 +11,8 @@ pub mod commands;
 pub mod evidence;
 pub mod holders;
 pub mod import;
+pub mod integrity;
+pub mod locking;
 pub mod model;
 pub mod text;
 pub mod workspace;

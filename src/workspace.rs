@@ -19,6 +19,15 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// How long a writer waits for another process's transaction before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The busy timeout in force: `BUSY_TIMEOUT`, or `RECERT_BUSY_TIMEOUT_MS`
+/// (milliseconds) where set, so tests and scripts can wait less or more.
+pub fn busy_timeout() -> Duration {
+    std::env::var("RECERT_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|ms| ms.trim().parse().ok())
+        .map_or(BUSY_TIMEOUT, Duration::from_millis)
+}
+
 /// An open workspace. Every command works through one of these.
 pub struct Workspace {
     pub conn: Connection,
@@ -54,7 +63,7 @@ impl Workspace {
     }
 
     fn from_connection(conn: Connection, path: Option<PathBuf>) -> Result<Workspace> {
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.busy_timeout(busy_timeout())?;
         // WAL lets a reviewer keep reading while another process writes;
         // synchronous=FULL makes each committed decision survive power loss.
         conn.pragma_update(None, "journal_mode", "wal")?;

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::text::for_display;
+
 /// How many problems are listed before the rest are only counted.
 pub const MAX_LISTED: usize = 50;
 
@@ -18,15 +20,17 @@ pub struct Problem {
 }
 
 impl fmt::Display for Problem {
+    /// File names, header names and messages may quote the hostile file
+    /// itself, so every part is stripped of control characters here, once.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        write!(f, "{}", for_display(&self.file))?;
         if self.line > 0 {
             write!(f, ":{}", self.line)?;
         }
         if let Some((number, name)) = &self.column {
-            write!(f, ": column {number} ({name})")?;
+            write!(f, ": column {number} ({})", for_display(name))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", for_display(&self.message))
     }
 }
 

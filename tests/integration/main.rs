@@ -1,4 +1,5 @@
 //! Tests of the real `recert` binary, all in one test binary.
 
+mod fuzz_import;
 mod import;
 mod support;

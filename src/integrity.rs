@@ -1,0 +1,348 @@
+//! Re-checking the workspace's hash-chained decision log, to detect events
+//! altered, deleted or inserted behind recert's back (plain SQL, a dropped trigger).
+
+mod projection;
+
+use std::fmt;
+
+use color_eyre::eyre::{Result, WrapErr};
+use rusqlite::Connection;
+
+use crate::campaign::{DecisionEvent, GENESIS_HASH};
+use crate::model::DecisionAction;
+
+/// The triggers that make the log append-only and keep its projection; a
+/// missing one means somebody removed the protection with plain SQL.
+const GUARDS: &[&str] = &[
+    "decision_events_append_only_update",
+    "decision_events_append_only_delete",
+    "decision_events_project",
+    "signoffs_lock_decisions",
+];
+
+/// What `verify_decision_log` found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LogReport {
+    /// Every campaign, with or without events, in id order.
+    pub chains: Vec<ChainSummary>,
+    /// Everything that does not match, in the order found (chains in
+    /// campaign order, then missing events, then the projection).
+    pub problems: Vec<LogProblem>,
+}
+
+impl LogReport {
+    pub fn is_intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    pub fn events(&self) -> u64 {
+        self.chains.iter().map(|c| c.events).sum()
+    }
+}
+
+/// One campaign's chain as found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainSummary {
+    pub campaign_id: i64,
+    pub campaign_name: String,
+    pub events: u64,
+    /// The stored `event_hash` of the campaign's latest event (64 zeros when
+    /// it has none): write it down to detect a later rewrite of the whole tail.
+    pub head: String,
+}
+
+/// One thing in the log that recert did not write that way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogProblem {
+    pub kind: ProblemKind,
+    pub campaign_id: Option<i64>,
+    pub event_id: Option<i64>,
+    pub item_id: Option<i64>,
+    /// What is wrong, as a sentence for the reader.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// An event's fields no longer give its hash, or it names a foreign item.
+    Altered,
+    /// An event id is missing, or the chain skips over deleted events.
+    Deleted,
+    /// The chain does not link: an event was inserted, re-ordered or re-hashed.
+    Inserted,
+    /// `current_decisions` disagrees with the latest events.
+    Projection,
+    /// An append-only trigger is gone.
+    Unprotected,
+}
+
+impl ProblemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::Altered => "altered",
+            ProblemKind::Deleted => "deleted",
+            ProblemKind::Inserted => "inserted",
+            ProblemKind::Projection => "projection",
+            ProblemKind::Unprotected => "unprotected",
+        }
+    }
+}
+
+impl fmt::Display for LogProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut place = Vec::new();
+        if let Some(event) = self.event_id {
+            place.push(format!("event {event}"));
+        }
+        if let Some(item) = self.item_id {
+            place.push(format!("item {item}"));
+        }
+        if let Some(campaign) = self.campaign_id {
+            place.push(format!("campaign {campaign}"));
+        }
+        if place.is_empty() {
+            write!(f, "{}: {}", self.kind.as_str(), self.detail)
+        } else {
+            write!(
+                f,
+                "{} ({}): {}",
+                place.join(", "),
+                self.kind.as_str(),
+                self.detail
+            )
+        }
+    }
+}
+
+/// Re-computes every campaign's decision chain from the stored fields and
+/// reports each event that was altered, deleted or inserted, missing
+/// append-only triggers, and `current_decisions` rows that disagree with the
+/// latest events. Reads only; run it inside a read transaction for a
+/// consistent view of a workspace other processes write to.
+pub fn verify_decision_log(conn: &Connection) -> Result<LogReport> {
+    let mut report = LogReport::default();
+    check_guards(conn, &mut report).wrap_err("reading the workspace's triggers")?;
+    let gaps = missing_ids(conn).wrap_err("reading decision event ids")?;
+    let mut explained = vec![false; gaps.len()];
+    check_chains(conn, &gaps, &mut explained, &mut report)
+        .wrap_err("re-computing the decision chains")?;
+    for (gap, _) in gaps.iter().zip(&explained).filter(|(_, used)| !**used) {
+        report.problems.push(LogProblem {
+            kind: ProblemKind::Deleted,
+            campaign_id: None,
+            event_id: Some(gap.0),
+            item_id: None,
+            detail: deleted_detail(*gap),
+        });
+    }
+    projection::check(conn, &mut report).wrap_err("comparing current decisions with events")?;
+    Ok(report)
+}
+
+fn check_guards(conn: &Connection, report: &mut LogReport) -> rusqlite::Result<()> {
+    let mut exists = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1)",
+    )?;
+    for guard in GUARDS {
+        if !exists.query_row([guard], |row| row.get::<_, bool>(0))? {
+            report.problems.push(LogProblem {
+                kind: ProblemKind::Unprotected,
+                campaign_id: None,
+                event_id: None,
+                item_id: None,
+                detail: format!(
+                    "trigger {guard} is missing: the log's protection was removed outside recert"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Ranges `(first, last)` of event ids absent below the highest one. recert
+/// numbers events `max(id) + 1` inside the write lock, so ids have no gaps.
+fn missing_ids(conn: &Connection) -> rusqlite::Result<Vec<(i64, i64)>> {
+    let mut statement = conn.prepare("SELECT id FROM decision_events ORDER BY id")?;
+    let mut rows = statement.query([])?;
+    let mut gaps = Vec::new();
+    let mut expected = 1_i64;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        if id > expected {
+            gaps.push((expected, id - 1));
+        }
+        expected = id.saturating_add(1);
+    }
+    Ok(gaps)
+}
+
+fn deleted_detail((first, last): (i64, i64)) -> String {
+    if first == last {
+        format!("event {first} is missing: it was deleted from the log")
+    } else {
+        format!("events {first} to {last} are missing: they were deleted from the log")
+    }
+}
+
+/// The raw columns of one event: the action as stored, not as parsed, so a
+/// changed spelling cannot hide behind a lenient parser.
+struct StoredEvent {
+    event: DecisionEvent,
+    action: String,
+    event_hash: String,
+    item_campaign: Option<i64>,
+}
+
+fn check_chains(
+    conn: &Connection,
+    gaps: &[(i64, i64)],
+    explained: &mut [bool],
+    report: &mut LogReport,
+) -> rusqlite::Result<()> {
+    let mut campaigns = conn.prepare("SELECT id, name FROM campaigns ORDER BY id")?;
+    report.chains = campaigns
+        .query_map([], |row| {
+            Ok(ChainSummary {
+                campaign_id: row.get(0)?,
+                campaign_name: row.get(1)?,
+                events: 0,
+                head: GENESIS_HASH.to_owned(),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut statement = conn.prepare(
+        "SELECT e.id, e.campaign_id, e.item_id, e.action, e.justification, e.reviewer, e.os_user,
+                e.host, e.decided_at, e.prev_hash, e.event_hash, it.campaign_id
+         FROM decision_events e LEFT JOIN items it ON it.id = e.item_id
+         ORDER BY e.campaign_id, e.id",
+    )?;
+    let mut rows = statement.query([])?;
+    // (campaign, previous event id, the hash the next event must carry)
+    let mut chain: Option<(i64, i64, String)> = None;
+    while let Some(row) = rows.next()? {
+        let action: String = row.get(3)?;
+        let stored = StoredEvent {
+            event: DecisionEvent {
+                id: row.get(0)?,
+                campaign_id: row.get(1)?,
+                item_id: row.get(2)?,
+                action: DecisionAction::parse(&action).unwrap_or(DecisionAction::Undo),
+                justification: row.get(4)?,
+                reviewer: row.get(5)?,
+                os_user: row.get(6)?,
+                host: row.get(7)?,
+                decided_at: row.get(8)?,
+                prev_hash: row.get(9)?,
+            },
+            action,
+            event_hash: row.get(10)?,
+            item_campaign: row.get(11)?,
+        };
+        let event = &stored.event;
+        let (prev_id, expected) = match &chain {
+            Some((campaign, prev_id, hash)) if *campaign == event.campaign_id => {
+                (*prev_id, hash.clone())
+            }
+            _ => (0, GENESIS_HASH.to_owned()),
+        };
+        if event.prev_hash != expected {
+            report
+                .problems
+                .push(link_problem(event, prev_id, gaps, explained));
+        }
+        check_event(&stored, report);
+        if let Some(summary) = report
+            .chains
+            .iter_mut()
+            .find(|c| c.campaign_id == event.campaign_id)
+        {
+            summary.events += 1;
+            summary.head.clone_from(&stored.event_hash);
+        }
+        chain = Some((event.campaign_id, event.id, stored.event_hash));
+    }
+    Ok(())
+}
+
+/// Why `event` does not link to the campaign's previous event `prev_id`
+/// (0 = it should have been the first): events deleted between them, or
+/// else something inserted or re-hashed.
+fn link_problem(
+    event: &DecisionEvent,
+    prev_id: i64,
+    gaps: &[(i64, i64)],
+    explained: &mut [bool],
+) -> LogProblem {
+    let between = gaps
+        .iter()
+        .position(|&(first, last)| first > prev_id && last < event.id);
+    let (kind, event_id, item_id, detail) = if let Some(index) = between {
+        explained[index] = true;
+        (
+            ProblemKind::Deleted,
+            gaps[index].0,
+            None,
+            format!(
+                "{}; event {} no longer links to the event before it",
+                deleted_detail(gaps[index]),
+                event.id
+            ),
+        )
+    } else if prev_id == 0 {
+        (
+            ProblemKind::Inserted,
+            event.id,
+            Some(event.item_id),
+            "the campaign's first event does not start from the genesis hash: earlier events were deleted or this one was inserted".to_owned(),
+        )
+    } else {
+        (
+            ProblemKind::Inserted,
+            event.id,
+            Some(event.item_id),
+            format!(
+                "does not link to event {prev_id} before it: an event was inserted or re-ordered here, or event {prev_id} was altered and re-hashed"
+            ),
+        )
+    };
+    LogProblem {
+        kind,
+        campaign_id: Some(event.campaign_id),
+        event_id: Some(event_id),
+        item_id,
+        detail,
+    }
+}
+
+fn check_event(stored: &StoredEvent, report: &mut LogReport) {
+    let event = &stored.event;
+    let mut altered = |detail: String| {
+        report.problems.push(LogProblem {
+            kind: ProblemKind::Altered,
+            campaign_id: Some(event.campaign_id),
+            event_id: Some(event.id),
+            item_id: Some(event.item_id),
+            detail,
+        });
+    };
+    if event.action.as_str() != stored.action {
+        altered(format!(
+            "its action {:?} is not one recert writes",
+            stored.action
+        ));
+    } else if event.hash() != stored.event_hash {
+        altered(
+            "its recorded fields (decision, justification, reviewer, time...) no longer give its event_hash"
+                .to_owned(),
+        );
+    }
+    if stored.item_campaign != Some(event.campaign_id) {
+        altered(format!(
+            "it names item {} which is not an item of campaign {}",
+            event.item_id, event.campaign_id
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,54 @@
+//! Checking that `current_decisions` (kept by a trigger) agrees with the
+//! latest event of every item, so nobody changed an outcome without an event.
+
+use rusqlite::Connection;
+
+use super::{LogProblem, LogReport, ProblemKind};
+
+/// Rows of `current_decisions` whose item's latest event says otherwise, and
+/// items whose latest event is a decision but that have no current row.
+const DISAGREEING: &str = "
+WITH latest AS (SELECT item_id, max(id) AS id FROM decision_events GROUP BY item_id)
+SELECT cd.item_id, cd.campaign_id, cd.event_id, cd.decision, l.id, e.action, e.campaign_id
+FROM current_decisions cd
+LEFT JOIN latest l ON l.item_id = cd.item_id
+LEFT JOIN decision_events e ON e.id = l.id
+WHERE l.id IS NULL OR e.action = 'undo' OR cd.event_id <> l.id
+   OR cd.decision <> e.action OR cd.campaign_id <> e.campaign_id
+UNION ALL
+SELECT l.item_id, e.campaign_id, NULL, NULL, l.id, e.action, e.campaign_id
+FROM latest l JOIN decision_events e ON e.id = l.id
+WHERE e.action <> 'undo'
+  AND NOT EXISTS (SELECT 1 FROM current_decisions cd WHERE cd.item_id = l.item_id)
+ORDER BY 1";
+
+pub(super) fn check(conn: &Connection, report: &mut LogReport) -> rusqlite::Result<()> {
+    let mut statement = conn.prepare(DISAGREEING)?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let item: i64 = row.get(0)?;
+        let current_event: Option<i64> = row.get(2)?;
+        let current: Option<String> = row.get(3)?;
+        let latest_event: Option<i64> = row.get(4)?;
+        let latest: Option<String> = row.get(5)?;
+        let campaign: Option<i64> = row.get::<_, Option<i64>>(6)?.or(row.get(1)?);
+        let current_text = match (current, current_event) {
+            (Some(decision), Some(event)) => format!("{decision} (event {event})"),
+            _ => "undecided".to_owned(),
+        };
+        let latest_text = match (latest, latest_event) {
+            (Some(action), Some(event)) => format!("{action} (event {event})"),
+            _ => "no event at all".to_owned(),
+        };
+        report.problems.push(LogProblem {
+            kind: ProblemKind::Projection,
+            campaign_id: campaign,
+            event_id: current_event.or(latest_event),
+            item_id: Some(item),
+            detail: format!(
+                "the item's current decision reads {current_text} but its latest event is {latest_text}: the outcome was changed without an event"
+            ),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,309 @@
+//! Tampering with the decision log the way an attacker with the sqlite3 shell
+//! would (drop the triggers, then UPDATE, DELETE or INSERT), and checking the
+//! verifier names the event.
+
+use chrono::{TimeZone, Utc};
+
+use super::*;
+use crate::actor::Actor;
+use crate::campaign::{DecisionRequest, find_campaign, record_decisions};
+use crate::workspace::Workspace;
+
+/// Two campaigns of three items each (items 1-3 in "A", 4-6 in "B"), and
+/// decisions interleaved between them: events 1-2 in A, 3 in B, 4 in A, 5-6 in B.
+fn decided() -> Workspace {
+    let ws = Workspace::open_in_memory().expect("workspace");
+    ws.conn
+        .execute_batch(&format!(
+            "INSERT INTO imports VALUES (1, '2026-11-01T00:00:00Z', 'u', 'h');
+             INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
+                 VALUES (1, 1, 'entitlements', 'canonical', 'entitlements', 'e.csv', '{h}', 6);
+             INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type, privileged)
+                 VALUES (1, 1, 2, 'E1', 'app', 'user', 'role', 0), (2, 1, 3, 'E2', 'app', 'user', 'role', 0),
+                        (3, 1, 4, 'E3', 'app', 'user', 'role', 0);
+             INSERT INTO campaigns (id, name, as_of, justify_mask, rules, created_at, created_by)
+                 VALUES (1, 'A', '2026-11-30', 0, '{{}}', '2026-11-30T00:00:00Z', 'u'),
+                        (2, 'B', '2026-11-30', 0, '{{}}', '2026-11-30T00:00:00Z', 'u');
+             INSERT INTO items (id, campaign_id, control_id, grant_row, signal_mask, reasons,
+                 recommendation, recommendation_reason, assigned_reviewer)
+                 VALUES (1, 1, '5.18', 1, 0, '[]', 'certify', 'ok', 'M'), (2, 1, '5.18', 2, 0, '[]', 'certify', 'ok', 'M'),
+                        (3, 1, '5.18', 3, 0, '[]', 'certify', 'ok', 'M'), (4, 2, '5.18', 1, 0, '[]', 'certify', 'ok', 'M'),
+                        (5, 2, '5.18', 2, 0, '[]', 'certify', 'ok', 'M'), (6, 2, '5.18', 3, 0, '[]', 'certify', 'ok', 'M');",
+            h = "a".repeat(64)
+        ))
+        .expect("fixture");
+    let mut ws = ws;
+    for (campaign, items, action) in [
+        ("A", &[1_i64, 2][..], DecisionAction::Certify),
+        ("B", &[4][..], DecisionAction::Certify),
+        ("A", &[3][..], DecisionAction::Revoke),
+        ("B", &[5, 6][..], DecisionAction::Revoke),
+    ] {
+        decide(&mut ws, campaign, items, action);
+    }
+    ws
+}
+
+fn decide(ws: &mut Workspace, campaign: &str, items: &[i64], action: DecisionAction) {
+    let campaign = find_campaign(&ws.conn, campaign).expect("campaign");
+    let now = Utc
+        .with_ymd_and_hms(2026, 12, 1, 9, 0, 0)
+        .single()
+        .expect("time");
+    record_decisions(
+        &mut ws.conn,
+        &campaign,
+        &DecisionRequest {
+            items,
+            action,
+            justification: Some("reviewed"),
+        },
+        &Actor::fixed("M"),
+        now,
+    )
+    .expect("decide");
+}
+
+/// What an attacker with the sqlite3 shell types first: no triggers, and the
+/// shell's default of unenforced foreign keys.
+fn unprotect(ws: &Workspace) {
+    ws.conn
+        .execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             DROP TRIGGER decision_events_append_only_update;
+             DROP TRIGGER decision_events_append_only_delete;",
+        )
+        .expect("drop triggers");
+}
+
+/// The problems other than the removed triggers.
+fn findings(ws: &Workspace) -> Vec<LogProblem> {
+    let report = verify_decision_log(&ws.conn).expect("verify");
+    report
+        .problems
+        .into_iter()
+        .filter(|p| p.kind != ProblemKind::Unprotected)
+        .collect()
+}
+
+#[test]
+fn an_untouched_log_is_intact_with_one_chain_per_campaign() {
+    let ws = decided();
+    let report = verify_decision_log(&ws.conn).expect("verify");
+    assert!(report.is_intact(), "{:?}", report.problems);
+    assert_eq!(report.events(), 6);
+    let heads: Vec<(i64, u64)> = report
+        .chains
+        .iter()
+        .map(|c| (c.campaign_id, c.events))
+        .collect();
+    assert_eq!(heads, [(1, 3), (2, 3)]);
+    let last_of_b: String = ws
+        .conn
+        .query_row(
+            "SELECT event_hash FROM decision_events WHERE id = 6",
+            [],
+            |r| r.get(0),
+        )
+        .expect("hash");
+    assert_eq!(report.chains[1].head, last_of_b);
+}
+
+#[test]
+fn dropping_the_triggers_alone_is_reported() {
+    let ws = decided();
+    unprotect(&ws);
+    let report = verify_decision_log(&ws.conn).expect("verify");
+    assert_eq!(report.problems.len(), 2, "{:?}", report.problems);
+    assert!(
+        report.problems[0]
+            .to_string()
+            .contains("trigger decision_events_append_only_update is missing")
+    );
+}
+
+#[test]
+fn an_updated_justification_names_the_event_and_item() {
+    let ws = decided();
+    unprotect(&ws);
+    ws.conn
+        .execute(
+            "UPDATE decision_events SET justification = 'approved by CISO' WHERE id = 2",
+            [],
+        )
+        .expect("tamper");
+    let found = findings(&ws);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].kind, ProblemKind::Altered);
+    assert_eq!((found[0].event_id, found[0].item_id), (Some(2), Some(2)));
+    assert_eq!(
+        found[0].to_string(),
+        "event 2, item 2, campaign 1 (altered): its recorded fields (decision, justification, reviewer, time...) no longer give its event_hash"
+    );
+}
+
+#[test]
+fn a_flipped_decision_with_its_projection_edited_too_is_caught_by_the_hash() {
+    let ws = decided();
+    unprotect(&ws);
+    ws.conn
+        .execute_batch(
+            "UPDATE decision_events SET action = 'certify' WHERE id = 4;
+             UPDATE current_decisions SET decision = 'certify' WHERE item_id = 3;",
+        )
+        .expect("tamper");
+    let found = findings(&ws);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].kind, found[0].event_id),
+        (ProblemKind::Altered, Some(4))
+    );
+}
+
+#[test]
+fn a_deleted_event_in_the_middle_of_a_chain_is_named() {
+    let ws = decided();
+    unprotect(&ws);
+    ws.conn
+        .execute_batch(
+            "DELETE FROM decision_events WHERE id = 5;
+             DELETE FROM current_decisions WHERE item_id = 5;",
+        )
+        .expect("tamper");
+    let found = findings(&ws);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].kind, ProblemKind::Deleted);
+    assert_eq!(found[0].event_id, Some(5));
+    assert!(
+        found[0].detail.contains("event 6 no longer links"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_deleted_last_event_of_one_campaign_leaves_a_gap() {
+    let ws = decided();
+    unprotect(&ws);
+    ws.conn
+        .execute_batch(
+            "DELETE FROM decision_events WHERE id = 4;
+             DELETE FROM current_decisions WHERE item_id = 3;",
+        )
+        .expect("tamper");
+    let found = findings(&ws);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].kind, found[0].event_id),
+        (ProblemKind::Deleted, Some(4))
+    );
+}
+
+#[test]
+fn deleting_the_newest_event_is_caught_by_the_projection() {
+    let ws = decided();
+    unprotect(&ws);
+    ws.conn
+        .execute("DELETE FROM decision_events WHERE id = 6", [])
+        .expect("tamper");
+    let found = findings(&ws);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].kind, ProblemKind::Projection);
+    assert_eq!((found[0].item_id, found[0].event_id), (Some(6), Some(6)));
+    assert!(found[0].detail.contains("no event at all"), "{found:?}");
+}
+
+#[test]
+fn a_forged_event_appended_with_a_stale_link_is_an_insertion() {
+    let ws = decided();
+    // Inserting needs no dropped trigger at all: only the chain can tell.
+    let mut forged = crate::campaign::history(&ws.conn, 1).expect("history")[0].clone();
+    forged.id = 7;
+    forged.action = DecisionAction::Revoke;
+    let hash = forged.hash();
+    ws.conn
+        .execute(
+            "INSERT INTO decision_events (id, campaign_id, item_id, action, justification, reviewer,
+                 os_user, host, decided_at, prev_hash, event_hash)
+             VALUES (7, 1, 1, 'revoke', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params![
+                forged.justification,
+                forged.reviewer,
+                forged.os_user,
+                forged.host,
+                forged.decided_at,
+                forged.prev_hash,
+                hash
+            ],
+        )
+        .expect("insert");
+    let report = verify_decision_log(&ws.conn).expect("verify");
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    let problem = &report.problems[0];
+    assert_eq!(
+        (problem.kind, problem.event_id, problem.item_id),
+        (ProblemKind::Inserted, Some(7), Some(1))
+    );
+    assert!(
+        problem.detail.contains("does not link to event 4"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn an_altered_and_rehashed_event_breaks_the_next_link() {
+    let ws = decided();
+    unprotect(&ws);
+    let mut event = crate::campaign::history(&ws.conn, 4).expect("history")[0].clone();
+    event.reviewer = "CISO".to_owned();
+    ws.conn
+        .execute(
+            "UPDATE decision_events SET reviewer = 'CISO', event_hash = ?1 WHERE id = 3",
+            [event.hash()],
+        )
+        .expect("tamper");
+    let found = findings(&ws);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].kind, found[0].event_id),
+        (ProblemKind::Inserted, Some(5))
+    );
+    assert!(
+        found[0]
+            .detail
+            .contains("event 3 was altered and re-hashed"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_outcome_changed_without_an_event_is_reported() {
+    let ws = decided();
+    // current_decisions has no append-only trigger: no need to drop anything.
+    ws.conn
+        .execute(
+            "UPDATE current_decisions SET decision = 'certify' WHERE item_id = 6",
+            [],
+        )
+        .expect("tamper");
+    let report = verify_decision_log(&ws.conn).expect("verify");
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert_eq!(
+        report.problems[0].to_string(),
+        "event 6, item 6, campaign 2 (projection): the item's current decision reads certify (event 6) but its latest event is revoke (event 6): the outcome was changed without an event"
+    );
+}
+
+#[test]
+fn an_undone_item_given_back_a_decision_is_reported() {
+    let mut ws = decided();
+    decide(&mut ws, "A", &[1], DecisionAction::Undo);
+    ws.conn
+        .execute(
+            "INSERT INTO current_decisions VALUES (1, 1, 1, 'certify')",
+            [],
+        )
+        .expect("tamper");
+    let found = findings(&ws);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].detail.contains("undo (event 7)"), "{found:?}");
+}
