@@ -7,6 +7,7 @@ use color_eyre::eyre::Result;
 use super::Context;
 use crate::actor::Actor;
 use crate::import::{ImportOptions, ImportSummary, Progress, import_files};
+use crate::text::for_display;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -52,17 +53,18 @@ pub fn render_summary(summary: &ImportSummary) -> String {
         if files == 1 { "" } else { "s" },
         summary.import_id
     );
+    // File names come from the user's disk and may hold escape sequences.
     let width = summary
         .snapshots
         .iter()
-        .map(|s| s.file.chars().count())
+        .map(|s| for_display(&s.file).chars().count())
         .max()
         .unwrap_or(0);
     for snapshot in &summary.snapshots {
         let _ = writeln!(
             out,
             "  {:<width$}  {:<12}  {:>9} rows",
-            snapshot.file,
+            for_display(&snapshot.file),
             snapshot.kind.as_str(),
             snapshot.rows,
         );

@@ -1,5 +1,9 @@
 //! Tests of the real `recert` binary, all in one test binary.
 
+mod concurrency;
+mod crash;
 mod fuzz_import;
+mod hostile;
 mod import;
 mod support;
+mod upgrade;
