@@ -1,11 +1,29 @@
-//! Campaigns: finding them, their review items, and the decisions made on them.
+//! Campaigns: the control catalog and rules, building review items with their
+//! signals and reviewers, finding campaigns, their progress, and the
+//! decisions made on them.
 
+pub mod assign;
+pub mod catalog;
+pub mod create;
 pub mod decisions;
+pub mod directory;
 pub mod item;
+pub mod listing;
 pub mod lookup;
+pub mod progress;
+pub mod reviewer;
+pub mod rules;
+pub mod signals;
 
+pub use catalog::{Catalog, Control};
+pub use create::{CampaignSpec, create_campaign};
 pub use decisions::{
     DecideError, DecisionEvent, DecisionRequest, GENESIS_HASH, Refusal, history, record_decisions,
 };
 pub use item::ItemRecord;
-pub use lookup::{Campaign, CampaignState, find_campaign, list_campaigns};
+pub use listing::{ItemFilter, for_each_item};
+pub use lookup::{
+    Campaign, CampaignState, find_campaign, find_campaign_or_only_open, list_campaigns,
+};
+pub use progress::{ControlProgress, campaign_progress};
+pub use reviewer::reviewer_keys;

@@ -99,3 +99,35 @@ pub fn list_campaigns(conn: &Connection) -> Result<Vec<Campaign>> {
         .collect::<rusqlite::Result<_>>()?;
     Ok(campaigns)
 }
+
+/// `CAMPAIGN` when given, else the only open campaign; with none or several
+/// open, an error that lists them.
+pub fn find_campaign_or_only_open(conn: &Connection, key: Option<&str>) -> Result<Campaign> {
+    if let Some(key) = key {
+        return find_campaign(conn, key);
+    }
+    let known = list_campaigns(conn)?;
+    let open: Vec<&Campaign> = known
+        .iter()
+        .filter(|c| c.state == CampaignState::Open)
+        .collect();
+    match open.as_slice() {
+        [only] => Ok((*only).clone()),
+        [] if known.is_empty() => bail!(
+            "the workspace has no campaigns yet; create one with `recert campaign create --name NAME`"
+        ),
+        [] => bail!("no open campaign; name one of: {}", describe(known.iter())),
+        several => bail!(
+            "{} campaigns are open; name one of: {}",
+            several.len(),
+            describe(several.iter().copied())
+        ),
+    }
+}
+
+fn describe<'a>(campaigns: impl Iterator<Item = &'a Campaign>) -> String {
+    campaigns
+        .map(|c| format!("{} ({})", c.id, c.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,8 +1,16 @@
 //! `recert campaign create|list`: freeze review items from the current snapshots.
 
+use std::fmt::Write;
+
+use chrono::NaiveDate;
 use color_eyre::eyre::{Result, bail};
+use serde_json::json;
 
 use super::Context;
+use crate::actor::Actor;
+use crate::campaign::{Campaign, CampaignSpec, campaign_progress, create_campaign, list_campaigns};
+use crate::model::IdentityKind;
+use crate::text::for_display;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -35,7 +43,7 @@ pub struct CreateArgs {
     /// Only identities of this kind (repeatable)
     #[arg(long = "kind", value_name = "K")]
     pub kinds: Vec<String>,
-    /// Reviewer for items with no manager, owner or system owner
+    /// Reviewer for items with no manager, owner or system owner [default: your OS user]
     #[arg(long, value_name = "R")]
     pub default_reviewer: Option<String>,
     /// A rules file to use instead of the built-in rules
@@ -50,6 +58,126 @@ pub struct ListArgs {
     pub json: bool,
 }
 
-pub fn run(_context: &Context, _command: Command) -> Result<()> {
-    bail!("`recert campaign` is not available yet")
+pub fn run(context: &Context, command: Command) -> Result<()> {
+    match command {
+        Command::Create(args) => create(context, &args),
+        Command::List(args) => list(context, &args),
+    }
+}
+
+fn create(context: &Context, args: &CreateArgs) -> Result<()> {
+    let spec = CampaignSpec {
+        name: args.name.clone(),
+        period: args.period.clone(),
+        due: args.due.as_deref().map(|d| date("--due", d)).transpose()?,
+        as_of: args
+            .as_of
+            .as_deref()
+            .map(|d| date("--as-of", d))
+            .transpose()?,
+        controls: args.controls.clone(),
+        systems: args.systems.clone(),
+        kinds: args
+            .kinds
+            .iter()
+            .map(|k| kind(k))
+            .collect::<Result<Vec<_>>>()?,
+        default_reviewer: args.default_reviewer.clone(),
+        rules: args.rules.clone(),
+    };
+    let mut workspace = context.open_workspace()?;
+    let id = create_campaign(
+        &mut workspace.conn,
+        &spec,
+        &Actor::current(None),
+        chrono::Utc::now(),
+    )?;
+    // Only the id on stdout, so scripts can capture it.
+    println!("{id}");
+    Ok(())
+}
+
+/// Parses a YYYY-MM-DD option value.
+pub fn date(option: &str, text: &str) -> Result<NaiveDate> {
+    match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(date) => Ok(date),
+        Err(_) => bail!("{option} {text:?} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-30"),
+    }
+}
+
+fn kind(text: &str) -> Result<IdentityKind> {
+    match IdentityKind::parse(text) {
+        Some(kind) => Ok(kind),
+        None => bail!(
+            "--kind {text:?} is not an identity kind; expected one of {}",
+            IdentityKind::expected()
+        ),
+    }
+}
+
+fn list(context: &Context, args: &ListArgs) -> Result<()> {
+    let workspace = context.open_workspace()?;
+    let campaigns = list_campaigns(&workspace.conn)?;
+    let mut rows = Vec::with_capacity(campaigns.len());
+    for campaign in &campaigns {
+        let progress = campaign_progress(&workspace.conn, campaign, None)?;
+        let total: u64 = progress.iter().map(|p| p.total).sum();
+        let decided: u64 = progress.iter().map(|p| p.decided).sum();
+        rows.push((campaign, total, decided));
+    }
+    if args.json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|(c, total, decided)| {
+                json!({
+                    "id": c.id,
+                    "name": c.name,
+                    "period": c.period,
+                    "as_of": c.as_of,
+                    "due": c.due,
+                    "state": c.state.as_str(),
+                    "default_reviewer": c.default_reviewer,
+                    "created_at": c.created_at,
+                    "created_by": c.created_by,
+                    "total": total,
+                    "decided": decided,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&list)?);
+    } else if rows.is_empty() {
+        println!("No campaigns yet; create one with `recert campaign create --name NAME`.");
+    } else {
+        print!("{}", render_list(&rows));
+    }
+    Ok(())
+}
+
+fn render_list(rows: &[(&Campaign, u64, u64)]) -> String {
+    let width = rows
+        .iter()
+        .map(|(c, ..)| for_display(&c.name).chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:>4}  {:<width$}  {:<8}  {:<10}  {:<10}  {:<10}  {:>9}",
+        "ID", "NAME", "PERIOD", "AS OF", "DUE", "STATE", "DECIDED"
+    );
+    for (campaign, total, decided) in rows {
+        let _ = writeln!(
+            out,
+            "{:>4}  {:<width$}  {:<8}  {:<10}  {:<10}  {:<10}  {:>9}",
+            campaign.id,
+            for_display(&campaign.name),
+            for_display(campaign.period.as_deref().unwrap_or("-")),
+            campaign.as_of,
+            campaign.due.as_deref().unwrap_or("-"),
+            campaign.state.as_str(),
+            format!("{decided}/{total}"),
+        );
+    }
+    out
 }

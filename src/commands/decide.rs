@@ -1,8 +1,13 @@
 //! `recert decide`: certify, revoke or undo items from the command line.
 
 use color_eyre::eyre::{Result, bail};
+use rusqlite::OptionalExtension;
 
 use super::Context;
+use crate::actor::Actor;
+use crate::campaign::{Campaign, DecisionRequest, find_campaign, record_decisions};
+use crate::model::DecisionAction;
+use crate::text::for_display;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -28,6 +33,75 @@ pub struct Args {
     pub reviewer: Option<String>,
 }
 
-pub fn run(_context: &Context, _args: &Args) -> Result<()> {
-    bail!("`recert decide` is not available yet")
+pub fn run(context: &Context, args: &Args) -> Result<()> {
+    let action = match (args.certify, args.revoke, args.undo) {
+        (true, false, false) => DecisionAction::Certify,
+        (false, true, false) => DecisionAction::Revoke,
+        (false, false, true) => DecisionAction::Undo,
+        _ => bail!("say what to do: one of --certify, --revoke or --undo"),
+    };
+    let mut items: Vec<i64> = Vec::with_capacity(args.items.len());
+    for item in &args.items {
+        if !items.contains(item) {
+            items.push(*item);
+        }
+    }
+    let mut workspace = context.open_workspace()?;
+    let campaign = find_campaign(&workspace.conn, &args.campaign)?;
+    if action == DecisionAction::Undo {
+        refuse_undo_of_undecided(&workspace.conn, &campaign, &items)?;
+    }
+    let actor = Actor::current(args.reviewer.as_deref());
+    let justification = args
+        .justification
+        .as_deref()
+        .map(str::trim)
+        .filter(|j| !j.is_empty());
+    let recorded = record_decisions(
+        &mut workspace.conn,
+        &campaign,
+        &DecisionRequest {
+            items: &items,
+            action,
+            justification,
+        },
+        &actor,
+        chrono::Utc::now(),
+    )?;
+    println!(
+        "Recorded {} on {} {} in campaign {} ({}) by {}.",
+        action.as_str(),
+        if recorded == 1 { "item" } else { "items" },
+        items
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        campaign.id,
+        for_display(&campaign.name),
+        for_display(&actor.to_string()),
+    );
+    Ok(())
+}
+
+/// An undo of an item that has no decision would only clutter its history.
+fn refuse_undo_of_undecided(
+    conn: &rusqlite::Connection,
+    campaign: &Campaign,
+    items: &[i64],
+) -> Result<()> {
+    let mut statement = conn.prepare_cached(
+        "SELECT cd.item_id IS NOT NULL FROM items it
+         LEFT JOIN current_decisions cd ON cd.item_id = it.id
+         WHERE it.id = ?1 AND it.campaign_id = ?2",
+    )?;
+    for &item in items {
+        let decided: Option<bool> = statement
+            .query_row((item, campaign.id), |row| row.get(0))
+            .optional()?;
+        if decided == Some(false) {
+            bail!("item {item} has no decision to undo; nothing was recorded");
+        }
+    }
+    Ok(())
 }

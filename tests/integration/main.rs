@@ -1,5 +1,6 @@
 //! Tests of the real `recert` binary, all in one test binary.
 
+mod campaign;
 mod concurrency;
 mod crash;
 mod fuzz_import;

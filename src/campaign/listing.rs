@@ -1,0 +1,79 @@
+//! Reading a campaign's items in review order (control numerically, then
+//! item id), filtered, one at a time so a million items need little memory.
+
+use std::fmt::Write;
+
+use color_eyre::eyre::Result;
+use rusqlite::{Connection, params_from_iter, types::Value};
+
+use super::catalog::compare_ids;
+use super::item::ItemRecord;
+use super::lookup::Campaign;
+use crate::model::SignalSet;
+
+/// Which items to read; the default reads all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemFilter {
+    /// Only items under this control.
+    pub control: Option<String>,
+    /// Only items without a current decision.
+    pub undecided: bool,
+    /// Only items assigned to one of these reviewer values (see `reviewer_keys`).
+    pub reviewers: Option<Vec<String>>,
+    /// Only items carrying at least one of these signals.
+    pub signals: SignalSet,
+}
+
+/// The campaign's control ids in numeric order.
+pub fn campaign_controls(conn: &Connection, campaign: &Campaign) -> Result<Vec<String>> {
+    let mut statement =
+        conn.prepare_cached("SELECT DISTINCT control_id FROM items WHERE campaign_id = ?1")?;
+    let mut controls = statement
+        .query_map([campaign.id], |row| row.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    controls.sort_by(|a, b| compare_ids(a, b));
+    Ok(controls)
+}
+
+/// Calls `visit` for every item matching `filter`, in review order.
+pub fn for_each_item(
+    conn: &Connection,
+    campaign: &Campaign,
+    filter: &ItemFilter,
+    mut visit: impl FnMut(&ItemRecord) -> Result<()>,
+) -> Result<()> {
+    let controls = match &filter.control {
+        Some(control) => vec![control.trim().to_owned()],
+        None => campaign_controls(conn, campaign)?,
+    };
+    let mut sql = format!(
+        "SELECT {} FROM item_view WHERE campaign_id = ? AND control_id = ?",
+        ItemRecord::COLUMNS
+    );
+    if filter.undecided {
+        sql.push_str(" AND decision IS NULL");
+    }
+    if !filter.signals.is_empty() {
+        let _ = write!(sql, " AND (signal_mask & {}) <> 0", filter.signals.bits());
+    }
+    if let Some(reviewers) = &filter.reviewers {
+        let _ = write!(
+            sql,
+            " AND assigned_reviewer IN ({})",
+            vec!["?"; reviewers.len()].join(", ")
+        );
+    }
+    sql.push_str(" ORDER BY item_id");
+    let mut statement = conn.prepare_cached(&sql)?;
+    for control in controls {
+        let mut values = vec![Value::Integer(campaign.id), Value::Text(control)];
+        if let Some(reviewers) = &filter.reviewers {
+            values.extend(reviewers.iter().cloned().map(Value::Text));
+        }
+        let mut rows = statement.query(params_from_iter(values))?;
+        while let Some(row) = rows.next()? {
+            visit(&ItemRecord::from_row(row)?)?;
+        }
+    }
+    Ok(())
+}
