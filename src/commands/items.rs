@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, Write as _};
 use chrono::NaiveDate;
 use color_eyre::eyre::{Result, bail};
 use serde_json::{Value, json};
-use unicode_width::UnicodeWidthChar;
+use unicode_width::UnicodeWidthStr;
 
 use super::Context;
 use crate::campaign::catalog::Catalog;
@@ -273,20 +273,20 @@ fn table_row(cells: &[String; 9]) -> String {
 
 /// `text` cut to `width` terminal columns (with `…` when cut), and its width.
 fn fit(text: &str, width: usize) -> (String, usize) {
-    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    // Whole-string widths: an emoji ZWJ sequence is one glyph, not the sum of its parts.
+    let total = text.width();
     if total <= width {
         return (text.to_owned(), total);
     }
     let mut out = String::new();
-    let mut used = 0;
     for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width - 1 {
+        out.push(c);
+        if out.width() > width - 1 {
+            out.pop();
             break;
         }
-        out.push(c);
-        used += w;
     }
+    let used = out.width();
     out.push('…');
     (out, used + 1)
 }

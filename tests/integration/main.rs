@@ -3,8 +3,10 @@
 mod campaign;
 mod concurrency;
 mod crash;
+mod decide_faults;
 mod fuzz_import;
 mod hostile;
+mod hostile_review;
 mod import;
 mod support;
 mod upgrade;
