@@ -4,17 +4,21 @@ mod batch;
 mod canonical;
 mod columns;
 pub mod formats;
+pub mod mapping;
+pub mod prior;
 mod problems;
 mod progress;
 mod source;
 mod values;
+mod vendor;
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior};
 
-pub use batch::SnapshotSummary;
+pub use batch::{PriorReview, SnapshotSummary};
+pub use mapping::{Mapping, MappingError};
 pub use problems::{Problem, Problems, Rejected};
 pub use progress::Progress;
 pub use values::{parse_bool, parse_when};
@@ -28,6 +32,8 @@ use source::CsvFile;
 pub struct ImportOptions {
     /// Force this format for every file instead of detecting it.
     pub format: Option<String>,
+    /// Read every file through this column mapping (`--mapping FILE`).
+    pub mapping: Option<Mapping>,
 }
 
 /// What an import did, and what the workspace now holds.
@@ -42,6 +48,9 @@ pub struct ImportSummary {
     /// Current grants whose holder matches no current identity.
     pub orphaned_grants: u64,
     pub warnings: Vec<String>,
+    /// What the readers noticed per file (skipped rows, accounts without
+    /// MFA, prior reviews kept), each starting with the file name.
+    pub notes: Vec<String>,
 }
 
 /// Why an import did not happen.
@@ -93,40 +102,56 @@ pub fn import_files(
         let Some(file) = CsvFile::open(path, &mut batch.problems) else {
             continue;
         };
+        if let Some(mapping) = &options.mapping {
+            let problems_before = batch.problems.total();
+            if let Some((file, rows)) = mapping::read(mapping, file, &mut batch) {
+                refuse_empty(&file, &mut batch, problems_before, rows);
+                batch.set_format(&file, "mapping")?;
+            }
+            continue;
+        }
         let Some(format) = forced.or_else(|| formats::detect(&file.header)) else {
             batch.problems.push(Problem {
                 file: file.name.clone(),
-                line: 1,
+                line: file.header_line,
                 column: None,
-                message: formats::unknown_header_help(),
+                message: formats::unknown_header_help(&file.header),
             });
             continue;
         };
         let problems_before = batch.problems.total();
         let rows = (format.read)(&file, &mut batch, &[]);
-        if batch.problems.total() == problems_before && rows == 0 {
-            batch.problems.push(Problem {
-                file: file.name.clone(),
-                line: 0,
-                column: None,
-                message: "has a header but no data rows; an empty export would wipe the current view, so it is refused".into(),
-            });
-        }
+        refuse_empty(&file, &mut batch, problems_before, rows);
         batch.set_format(&file, format.name)?;
     }
+    let notes = std::mem::take(&mut batch.notes);
     let (snapshots, problems) = batch.finish()?;
     if !problems.is_empty() {
         return Err(Rejected(problems).into());
     }
-    let summary = summarise(&tx, import_id, snapshots)?;
+    let summary = summarise(&tx, import_id, snapshots, notes)?;
     tx.commit()?;
     Ok(summary)
+}
+
+/// A file with a header but no rows would replace the current view with
+/// nothing, so it is refused (unless its rows already had problems).
+fn refuse_empty(file: &CsvFile, batch: &mut Batch<'_>, problems_before: usize, rows: u64) {
+    if batch.problems.total() == problems_before && rows == 0 {
+        batch.problems.push(Problem {
+            file: file.name.clone(),
+            line: 0,
+            column: None,
+            message: "has a header but no data rows; an empty export would wipe the current view, so it is refused".into(),
+        });
+    }
 }
 
 fn summarise(
     conn: &Connection,
     import_id: i64,
-    snapshots: Vec<SnapshotSummary>,
+    mut snapshots: Vec<SnapshotSummary>,
+    notes: Vec<String>,
 ) -> rusqlite::Result<ImportSummary> {
     let count = |sql: &str| conn.query_row(sql, [], |row| row.get::<_, u64>(0));
     let identities = count(
@@ -138,7 +163,11 @@ fn summarise(
     let systems = count(
         "SELECT count(DISTINCT system) FROM systems WHERE snapshot_id IN (SELECT id FROM snapshots WHERE current = 1)",
     )?;
-    let orphaned_grants = crate::holders::count_orphaned_grants(conn)?;
+    let orphaned = crate::holders::orphaned_grants_by_snapshot(conn)?;
+    for snapshot in &mut snapshots {
+        snapshot.orphaned = orphaned.get(&snapshot.id).copied().unwrap_or(0);
+    }
+    let orphaned_grants = orphaned.values().sum();
     let mut warnings = Vec::new();
     let unknown_managers = count(
         "WITH cur AS (SELECT * FROM identities WHERE snapshot_id IN (SELECT id FROM snapshots WHERE current = 1))
@@ -177,5 +206,6 @@ fn summarise(
         systems,
         orphaned_grants,
         warnings,
+        notes,
     })
 }

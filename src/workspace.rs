@@ -10,7 +10,10 @@ use rusqlite::Connection;
 
 /// Forward-only migrations; entry N upgrades a workspace from version N to N+1.
 /// Never edit a released entry: add a new one.
-const MIGRATIONS: &[&str] = &[include_str!("workspace/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("workspace/0001_initial.sql"),
+    include_str!("workspace/0002_prior_reviews.sql"),
+];
 
 /// The schema version this build writes.
 #[allow(clippy::cast_possible_truncation)] // a handful of migrations

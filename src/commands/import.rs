@@ -6,7 +6,7 @@ use color_eyre::eyre::Result;
 
 use super::Context;
 use crate::actor::Actor;
-use crate::import::{ImportOptions, ImportSummary, Progress, import_files};
+use crate::import::{ImportOptions, ImportSummary, Mapping, Progress, import_files};
 use crate::text::for_display;
 
 #[derive(Debug, clap::Args)]
@@ -15,20 +15,20 @@ pub struct Args {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Read every file as this format (see `recert formats`)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "mapping")]
     pub format: Option<String>,
-    /// A TOML file mapping another layout's columns to a canonical one
+    /// A TOML file mapping another layout's columns to a canonical one (README: Mapping files)
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<()> {
-    if args.mapping.is_some() {
-        color_eyre::eyre::bail!("--mapping is not supported yet");
-    }
+    // The mapping is checked before the workspace is touched.
+    let mapping = args.mapping.as_deref().map(Mapping::load).transpose()?;
     let mut workspace = context.open_workspace()?;
     let options = ImportOptions {
         format: args.format.clone(),
+        mapping,
     };
     let summary = import_files(
         &mut workspace.conn,
@@ -61,9 +61,19 @@ pub fn render_summary(summary: &ImportSummary) -> String {
         .max()
         .unwrap_or(0);
     for snapshot in &summary.snapshots {
+        let scope = if snapshot.scope == "canonical" {
+            String::new()
+        } else {
+            format!("  [{}]", for_display(&snapshot.scope))
+        };
+        let unlinked = if snapshot.orphaned > 0 {
+            format!(", {} not linked to an identity", snapshot.orphaned)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "  {:<width$}  {:<12}  {:>9} rows",
+            "  {:<width$}  {:<12}  {:>9} rows{unlinked}{scope}",
             for_display(&snapshot.file),
             snapshot.kind.as_str(),
             snapshot.rows,
@@ -79,6 +89,9 @@ pub fn render_summary(summary: &ImportSummary) -> String {
         "Orphaned grants (holder not among the identities): {}",
         summary.orphaned_grants
     );
+    for note in &summary.notes {
+        let _ = writeln!(out, "Note: {}", for_display(note));
+    }
     if summary.warnings.is_empty() {
         let _ = writeln!(out, "Warnings: none");
     } else {

@@ -24,6 +24,25 @@ pub struct Batch<'tx> {
     /// The first database error; the import fails with it.
     failure: Option<rusqlite::Error>,
     progress: Progress,
+    /// What readers want the reviewer to know about a file (skipped rows,
+    /// accounts without MFA, ...), printed with the import summary.
+    pub notes: Vec<String>,
+    /// Earlier review decisions written, per file name.
+    prior_reviews: Vec<(String, u64)>,
+}
+
+/// One decision of an earlier access review run in another tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriorReview {
+    pub principal_ref: String,
+    pub resource: String,
+    pub review_name: Option<String>,
+    pub result: String,
+    pub decision: Option<crate::model::Decision>,
+    pub reviewed_at: Option<When>,
+    pub reviewer: Option<String>,
+    pub justification: Option<String>,
+    pub attributes: Attributes,
 }
 
 impl RowContext for Batch<'_> {
@@ -52,6 +71,9 @@ pub struct SnapshotSummary {
     pub kind: RecordKind,
     pub scope: String,
     pub rows: u64,
+    /// For entitlements: grants of this snapshot whose holder matches no
+    /// current identity after the import.
+    pub orphaned: u64,
 }
 
 impl<'tx> Batch<'tx> {
@@ -65,7 +87,65 @@ impl<'tx> Batch<'tx> {
             system_lines: HashMap::new(),
             failure: None,
             progress,
+            notes: Vec::new(),
+            prior_reviews: Vec::new(),
         }
+    }
+
+    /// Adds a line to the import summary about `file`.
+    pub fn note(&mut self, file: &CsvFile, text: impl std::fmt::Display) {
+        self.notes.push(format!("{}: {text}", file_name_only(file)));
+    }
+
+    /// How many earlier review decisions `file` contributed so far.
+    pub fn prior_reviews_of(&self, file: &CsvFile) -> u64 {
+        self.prior_reviews
+            .iter()
+            .find(|(name, _)| *name == file.name)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// Keeps one decision of an earlier review (migration 0002); the same
+    /// file imported again adds nothing.
+    pub fn prior_review(&mut self, row: &Row<'_>, format: &str, review: &PriorReview) {
+        match self
+            .prior_reviews
+            .iter_mut()
+            .find(|(name, _)| *name == row.file.name)
+        {
+            Some((_, n)) => *n += 1,
+            None => self.prior_reviews.push((row.file.name.clone(), 1)),
+        }
+        if !self.writing() {
+            return;
+        }
+        let result = self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO prior_reviews (import_id, format, file_name, sha256, line,
+                     principal_ref, principal_key, resource, review_name, result, decision,
+                     reviewed_at, reviewer, justification, attributes)
+                 VALUES (:import, :format, :file_name, :sha256, :line, :principal_ref, :principal_key,
+                     :resource, :review_name, :result, :decision, :reviewed_at, :reviewer,
+                     :justification, :attributes)",
+            )
+            .and_then(|mut statement| statement.execute(named_params! {
+                ":import": self.import_id,
+                ":format": format,
+                ":file_name": file_name_only(row.file),
+                ":sha256": row.file.sha256,
+                ":line": row.line,
+                ":principal_ref": review.principal_ref,
+                ":principal_key": crate::holders::holder_key(&review.principal_ref),
+                ":resource": review.resource,
+                ":review_name": review.review_name,
+                ":result": review.result,
+                ":decision": review.decision.map(crate::model::Decision::as_str),
+                ":reviewed_at": stored(review.reviewed_at),
+                ":reviewer": review.reviewer,
+                ":justification": review.justification,
+                ":attributes": attributes_json(&review.attributes),
+            }));
+        self.record(result);
     }
 
     /// Once anything is wrong the import will be rolled back, so rows are
@@ -261,6 +341,7 @@ impl<'tx> Batch<'tx> {
                 kind: s.kind,
                 scope: s.scope.clone(),
                 rows: s.rows,
+                orphaned: 0,
             })
             .collect();
         Ok((summaries, self.problems))

@@ -2,7 +2,7 @@
 
 use super::batch::Batch;
 use super::columns::{Cells, Columns};
-use super::formats::Format;
+use super::formats::{Confidence, Format};
 use super::source::{CsvFile, Header};
 use crate::model::{Criticality, Grant, GrantType, Identity, IdentityKind, IdentityStatus, System};
 
@@ -12,6 +12,9 @@ const SCOPE: &str = "canonical";
 pub const IDENTITIES: Format = Format {
     name: "identities",
     title: "recert canonical identities CSV (identity_id, display_name, email, kind, status, ...)",
+    produces: "identities",
+    source: "your HR system or any tool, written in this layout (README: Input formats)",
+    confidence: Confidence::Canonical,
     detect: is_identities_header,
     read: read_identities,
 };
@@ -19,6 +22,9 @@ pub const IDENTITIES: Format = Format {
 pub const ENTITLEMENTS: Format = Format {
     name: "entitlements",
     title: "recert canonical entitlements CSV (identity_id, system, entitlement, type, privileged, ...)",
+    produces: "grants",
+    source: "any tool, written in this layout (README: Input formats)",
+    confidence: Confidence::Canonical,
     detect: |h| h.has("entitlement") || h.has_all(&["identity_id", "system"]),
     read: read_entitlements,
 };
@@ -26,6 +32,9 @@ pub const ENTITLEMENTS: Format = Format {
 pub const SYSTEMS: Format = Format {
     name: "systems",
     title: "recert canonical systems CSV (system, owner_id, criticality)",
+    produces: "systems (owner, criticality)",
+    source: "your application inventory, written in this layout (README: Input formats)",
+    confidence: Confidence::Canonical,
     detect: is_systems_header,
     read: read_systems,
 };
@@ -44,7 +53,7 @@ fn is_systems_header(header: &Header) -> bool {
         && !header.has("entitlement")
 }
 
-const IDENTITY_FIELDS: &[&str] = &[
+pub(super) const IDENTITY_FIELDS: &[&str] = &[
     "identity_id",
     "display_name",
     "email",
@@ -99,7 +108,7 @@ fn read_identities(file: &CsvFile, batch: &mut Batch<'_>, date_formats: &[String
     })
 }
 
-const GRANT_FIELDS: &[&str] = &[
+pub(super) const GRANT_FIELDS: &[&str] = &[
     "identity_id",
     "system",
     "entitlement",
@@ -146,7 +155,7 @@ fn read_entitlements(file: &CsvFile, batch: &mut Batch<'_>, date_formats: &[Stri
     })
 }
 
-const SYSTEM_FIELDS: &[&str] = &["system", "owner_id", "criticality"];
+pub(super) const SYSTEM_FIELDS: &[&str] = &["system", "owner_id", "criticality"];
 
 fn read_systems(file: &CsvFile, batch: &mut Batch<'_>, date_formats: &[String]) -> u64 {
     let Some(columns) = Columns::resolve(file, SYSTEM_FIELDS, &["system"], &mut batch.problems)

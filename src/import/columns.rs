@@ -31,7 +31,7 @@ impl Columns {
         if !missing.is_empty() {
             problems.push(Problem {
                 file: file.name.clone(),
-                line: 1,
+                line: file.header_line,
                 column: None,
                 message: format!(
                     "missing required column(s) {}; the header has: {}",

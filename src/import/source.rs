@@ -16,6 +16,13 @@ pub struct CsvFile {
     pub name: String,
     pub sha256: String,
     pub header: Header,
+    /// The line the header is on: 2 when a PowerShell `#TYPE` line precedes it.
+    pub header_line: u64,
+    /// How many fields each row of the file has (the header may have more,
+    /// when a mapping appends constants).
+    file_columns: usize,
+    /// How a mapping file changes every row before it is read.
+    rewrite: Option<Rewrite>,
     /// The bytes after the header line, BOM removed.
     data: Vec<u8>,
     /// Where the body starts within `data`, and the line it starts on.
@@ -32,7 +39,16 @@ pub struct Header {
 
 impl Header {
     pub fn new(names: Vec<String>) -> Header {
+        Header::with_aliases(names, &[])
+    }
+
+    /// A header whose columns can also be found under other names; an alias
+    /// wins over a column of the same name (a mapping's `[columns]`).
+    pub fn with_aliases(names: Vec<String>, aliases: &[(String, usize)]) -> Header {
         let mut index = HashMap::new();
+        for (alias, position) in aliases {
+            index.entry(alias.to_lowercase()).or_insert(*position);
+        }
         for (position, name) in names.iter().enumerate() {
             index.entry(name.to_lowercase()).or_insert(position);
         }
@@ -58,6 +74,34 @@ impl Header {
 
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
+    }
+}
+
+/// A mapping's change to every row: values translated per column, then
+/// constant cells appended.
+pub struct Rewrite {
+    /// Per file column: trimmed, lower-cased file value → value to read.
+    pub values: Vec<HashMap<String, String>>,
+    pub appended: Vec<String>,
+}
+
+impl Rewrite {
+    fn apply(&self, record: &StringRecord) -> StringRecord {
+        let mut out = StringRecord::with_capacity(
+            record.as_slice().len(),
+            record.len() + self.appended.len(),
+        );
+        for (index, value) in record.iter().enumerate() {
+            let mapped = self
+                .values
+                .get(index)
+                .and_then(|map| map.get(&value.to_lowercase()));
+            out.push_field(mapped.map_or(value, String::as_str));
+        }
+        for value in &self.appended {
+            out.push_field(value);
+        }
+        out
     }
 }
 
@@ -148,7 +192,8 @@ impl CsvFile {
             ));
             return None;
         }
-        let mut reader = reader_builder().from_reader(data.as_slice());
+        let skip = type_line_len(&data);
+        let mut reader = reader_builder().from_reader(&data[skip..]);
         let mut record = StringRecord::new();
         let header = match reader.read_record(&mut record) {
             Ok(true) => Header::new(record.iter().map(str::to_owned).collect()),
@@ -159,7 +204,7 @@ impl CsvFile {
             Err(err) => {
                 problems.push(Problem {
                     file: name.clone(),
-                    line: 1,
+                    line: 1 + count_newlines(&data[..skip]),
                     column: None,
                     message: format!(
                         "the header row cannot be read: {err}; save the file as UTF-8 CSV"
@@ -168,17 +213,32 @@ impl CsvFile {
                 return None;
             }
         };
-        let body_start = usize::try_from(reader.position().byte()).unwrap_or(data.len());
+        let body_start =
+            skip + usize::try_from(reader.position().byte()).unwrap_or(data.len() - skip);
         let body_line = 1 + count_newlines(&data[..body_start]);
+        let file_columns = header.len();
         Some(CsvFile {
             path: path.to_path_buf(),
             name,
             sha256,
             header,
+            header_line: 1 + count_newlines(&data[..skip]),
+            file_columns,
+            rewrite: None,
             data,
             body_start,
             body_line,
         })
+    }
+
+    /// The same file read through a mapping: `header` names the file's
+    /// columns (plus appended constants) and `rewrite` changes every row.
+    pub fn remapped(self, header: Header, rewrite: Rewrite) -> CsvFile {
+        CsvFile {
+            header,
+            rewrite: Some(rewrite),
+            ..self
+        }
     }
 
     /// The number of bytes of the body, for progress reporting.
@@ -206,12 +266,13 @@ impl CsvFile {
                 Ok(true) => {
                     rows += 1;
                     let line = lines.line_at(record.position().map_or(start, csv::Position::byte));
-                    if record.len() == self.header.len() {
+                    if record.len() == self.file_columns {
+                        let rewritten = self.rewrite.as_ref().map(|r| r.apply(&record));
                         each(
                             &Row {
                                 file: self,
                                 line,
-                                record: &record,
+                                record: rewritten.as_ref().unwrap_or(&record),
                             },
                             context,
                         );
@@ -223,7 +284,7 @@ impl CsvFile {
                             message: format!(
                                 "found {} fields, expected {} as in the header; quote values that contain commas",
                                 record.len(),
-                                self.header.len()
+                                self.file_columns
                             ),
                         });
                     }
@@ -305,6 +366,18 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// Windows PowerShell 5.1's `Export-Csv` writes `#TYPE <class name>` above the
+/// header unless given `-NoTypeInformation` (FORMATS.md A7a); that line is
+/// skipped so such files read like any other.
+fn type_line_len(data: &[u8]) -> usize {
+    if !data.starts_with(b"#TYPE") {
+        return 0;
+    }
+    data.iter()
+        .position(|&b| b == b'\n')
+        .map_or(data.len(), |end| end + 1)
+}
+
 fn count_newlines(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0, |n, &b| n + u64::from(b == b'\n'))
 }
@@ -355,6 +428,20 @@ mod tests {
                 (5, vec!["E3".into(), "last".into()]),
             ]
         );
+    }
+
+    #[test]
+    fn a_powershell_type_line_is_skipped() {
+        let (_keep, path) = file_with(
+            b"#TYPE Microsoft.Azure.Commands.Resources.Models.Authorization.PSRoleAssignment\r\n\"A\",\"B\"\r\n\"1\",\"2\"\r\n",
+        );
+        let mut problems = Problems::default();
+        let file = CsvFile::open(&path, &mut problems).expect("opens");
+        assert_eq!(file.header.names, ["A", "B"]);
+        assert_eq!(file.header_line, 2);
+        let mut lines = Vec::new();
+        file.for_each_row(&mut problems, |row, _| lines.push(row.line));
+        assert_eq!(lines, [3]);
     }
 
     #[test]

@@ -57,6 +57,7 @@ impl Scratch {
             "items",
             "decision_events",
             "signoffs",
+            "prior_reviews",
         ] {
             let mut statement = conn
                 .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
@@ -78,6 +79,13 @@ impl Scratch {
         }
         out
     }
+}
+
+/// A file of tests/fixtures/formats (real export layouts).
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/formats")
+        .join(name)
 }
 
 /// The repository's sample data.

@@ -1,0 +1,526 @@
+//! Column-mapping files (`--mapping FILE`, PRODUCT.md §2): any other layout,
+//! an HR system's export say, read as one of the canonical ones.
+//!
+//! ```toml
+//! kind = "identities"            # identities | entitlements | systems
+//! [columns]                      # canonical field = header in the file
+//! identity_id = "employee_id"
+//! [constants]                    # fields the file lacks, same for every row
+//! kind = "human"
+//! [values.status]                # file value = canonical value
+//! "Leaver" = "terminated"
+//! [dates]
+//! formats = ["%m/%d/%Y"]         # tried after ISO 8601
+//! ```
+//!
+//! Every mistake in the mapping is reported with the mapping file's line.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::Path;
+
+use chrono::format::{Item, StrftimeItems};
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::batch::Batch;
+use super::canonical;
+use super::formats::Format;
+use super::problems::{Problem, Problems};
+use super::source::{CsvFile, Header, Rewrite};
+use super::values::{parse_bool, parse_when};
+use crate::model::{Criticality, GrantType, IdentityKind, IdentityStatus};
+
+/// A mistake in a mapping file, at a line of it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct MappingError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// A checked mapping, ready to apply to any number of files.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    /// The mapping file's name, for messages.
+    pub name: String,
+    format: &'static Format,
+    required: &'static [&'static str],
+    /// Canonical field → file header, with the mapping line it is on.
+    columns: Vec<(String, String, usize)>,
+    constants: Vec<(String, String)>,
+    /// Canonical field → (file value lower-cased → canonical value).
+    values: Vec<(String, HashMap<String, String>)>,
+    date_formats: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMapping {
+    kind: Spanned<String>,
+    #[serde(default)]
+    columns: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    constants: BTreeMap<String, Spanned<toml::Value>>,
+    #[serde(default)]
+    values: BTreeMap<String, Spanned<BTreeMap<String, Spanned<toml::Value>>>>,
+    #[serde(default)]
+    dates: Option<RawDates>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDates {
+    formats: Vec<Spanned<String>>,
+}
+
+impl Mapping {
+    /// Reads and checks the mapping file at `path`.
+    pub fn load(path: &Path) -> Result<Mapping, MappingError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|err| MappingError {
+            file: name.clone(),
+            line: 0,
+            message: format!("cannot be read: {err}"),
+        })?;
+        Mapping::parse(&name, &text)
+    }
+
+    /// Parses and checks mapping text; `name` is used in messages.
+    pub fn parse(name: &str, text: &str) -> Result<Mapping, MappingError> {
+        let source = Source { name, text };
+        let raw: RawMapping = toml::from_str(text).map_err(|err| {
+            let message = format!(
+                "{}; see the README's \"Mapping files\" section",
+                err.message().trim_end()
+            );
+            source.error(err.span().unwrap_or(0..0), message)
+        })?;
+        let (format, fields, required) = kind_of(&raw.kind, &source)?;
+        let known = |field: &str, span: Range<usize>, table: &str| {
+            if fields.contains(&field) {
+                Ok(())
+            } else {
+                Err(source.error(
+                    span,
+                    format!(
+                        "{field:?} under [{table}] is not a field of {}; expected one of {}",
+                        raw.kind.get_ref(),
+                        fields.join(", ")
+                    ),
+                ))
+            }
+        };
+        let date_formats = date_layouts(&raw, &source)?;
+        let mut columns = Vec::new();
+        for (field, header) in &raw.columns {
+            known(field, header.span(), "columns")?;
+            if header.get_ref().trim().is_empty() {
+                return Err(source.error(
+                    header.span(),
+                    format!("{field} is mapped to an empty header name"),
+                ));
+            }
+            columns.push((
+                field.clone(),
+                header.get_ref().trim().to_owned(),
+                line_of(text, header.span().start),
+            ));
+        }
+        let mut constants = Vec::new();
+        for (field, value) in &raw.constants {
+            known(field, value.span(), "constants")?;
+            if raw.columns.contains_key(field) {
+                return Err(source.error(
+                    value.span(),
+                    format!("{field} is both under [columns] and [constants]; keep one"),
+                ));
+            }
+            let what = format!("the constant {field}");
+            constants.push((
+                field.clone(),
+                source.checked(field, value, &what, &date_formats)?,
+            ));
+        }
+        let mut values = Vec::new();
+        for (field, table) in &raw.values {
+            known(field, table.span(), "values")?;
+            let mut map = HashMap::new();
+            for (from, to) in table.get_ref() {
+                let what = format!("the value for {from:?}");
+                let to_text = source.checked(field, to, &what, &date_formats)?;
+                map.insert(from.trim().to_lowercase(), to_text);
+            }
+            values.push((field.clone(), map));
+        }
+        Ok(Mapping {
+            name: name.to_owned(),
+            format,
+            required,
+            columns,
+            constants,
+            values,
+            date_formats,
+        })
+    }
+
+    /// The canonical format the mapped files are read as.
+    pub fn format(&self) -> &'static Format {
+        self.format
+    }
+
+    pub fn date_formats(&self) -> &[String] {
+        &self.date_formats
+    }
+
+    /// `file` with its columns renamed, values translated and constants
+    /// appended, or `None` (with problems) when the file lacks a mapped column.
+    pub fn apply(&self, file: CsvFile, problems: &mut Problems) -> Option<CsvFile> {
+        let mut aliases = Vec::new();
+        let mut missing = false;
+        for (field, header, line) in &self.columns {
+            if let Some(position) = file.header.position(header) {
+                aliases.push((field.clone(), position));
+            } else {
+                missing = true;
+                problems.push(Problem {
+                    file: file.name.clone(),
+                    line: file.header_line,
+                    column: None,
+                    message: format!(
+                        "has no column {header:?}, which {}:{line} maps to {field}; the header has: {}",
+                        self.name,
+                        crate::text::for_display(&file.header.names.join(", "))
+                    ),
+                });
+            }
+        }
+        let mut names = file.header.names.clone();
+        for (field, _) in &self.constants {
+            aliases.push((field.clone(), names.len()));
+            names.push(format!("{field} (constant in {})", self.name));
+        }
+        let header = Header::with_aliases(names, &aliases);
+        for field in self.required {
+            if !header.has(field) {
+                missing = true;
+                problems.push(Problem {
+                    file: file.name.clone(),
+                    line: file.header_line,
+                    column: None,
+                    message: format!(
+                        "has no {field} column and {} maps none: add {field} = \"<header in the file>\" under [columns]",
+                        self.name
+                    ),
+                });
+            }
+        }
+        if missing {
+            return None;
+        }
+        let mut value_maps = vec![HashMap::new(); file.header.len()];
+        for (field, map) in &self.values {
+            if let Some(position) = header.position(field).filter(|p| *p < value_maps.len()) {
+                value_maps[position].clone_from(map);
+            }
+        }
+        let rewrite = Rewrite {
+            values: value_maps,
+            appended: self.constants.iter().map(|(_, v)| v.clone()).collect(),
+        };
+        Some(file.remapped(header, rewrite))
+    }
+}
+
+/// Reads `file` through `mapping`; returns it (for its name) and the data
+/// rows seen, or `None` when the file does not fit the mapping.
+pub fn read(mapping: &Mapping, file: CsvFile, batch: &mut Batch<'_>) -> Option<(CsvFile, u64)> {
+    let file = mapping.apply(file, &mut batch.problems)?;
+    let rows = (mapping.format.read)(&file, batch, &mapping.date_formats);
+    Some((file, rows))
+}
+
+/// The mapping file's text, for errors that name its lines.
+struct Source<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    fn error(&self, span: Range<usize>, message: String) -> MappingError {
+        MappingError {
+            file: self.name.to_owned(),
+            line: line_of(self.text, span.start),
+            message,
+        }
+    }
+
+    /// A value the mapping supplies for `field`, as text, checked.
+    fn checked(
+        &self,
+        field: &str,
+        value: &Spanned<toml::Value>,
+        what: &str,
+        date_formats: &[String],
+    ) -> Result<String, MappingError> {
+        let text = scalar(value.get_ref()).ok_or_else(|| {
+            self.error(
+                value.span(),
+                format!("{what} must be a string, number or boolean"),
+            )
+        })?;
+        check_value(field, &text, date_formats).map_err(|m| self.error(value.span(), m))?;
+        Ok(text)
+    }
+}
+
+type Kind = (
+    &'static Format,
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+/// The canonical format, its fields and required fields for `kind`.
+fn kind_of(kind: &Spanned<String>, source: &Source<'_>) -> Result<Kind, MappingError> {
+    Ok(match kind.get_ref().as_str() {
+        "identities" => (
+            &canonical::IDENTITIES,
+            canonical::IDENTITY_FIELDS,
+            &["identity_id"],
+        ),
+        "entitlements" => (
+            &canonical::ENTITLEMENTS,
+            canonical::GRANT_FIELDS,
+            &["identity_id", "system", "entitlement"],
+        ),
+        "systems" => (&canonical::SYSTEMS, canonical::SYSTEM_FIELDS, &["system"]),
+        other => {
+            return Err(source.error(
+                kind.span(),
+                format!(
+                    "kind {other:?} is not one recert reads; expected \"identities\", \"entitlements\" or \"systems\""
+                ),
+            ));
+        }
+    })
+}
+
+/// The `[dates] formats`, each a valid chrono layout.
+fn date_layouts(raw: &RawMapping, source: &Source<'_>) -> Result<Vec<String>, MappingError> {
+    let mut layouts = Vec::new();
+    for layout in raw.dates.iter().flat_map(|d| &d.formats) {
+        if layout.get_ref().is_empty()
+            || StrftimeItems::new(layout.get_ref()).any(|item| matches!(item, Item::Error))
+        {
+            return Err(source.error(
+                layout.span(),
+                format!(
+                    "{:?} is not a date layout; use chrono's strftime codes, e.g. \"%m/%d/%Y\" or \"%d.%m.%Y %H:%M\"",
+                    layout.get_ref()
+                ),
+            ));
+        }
+        layouts.push(layout.get_ref().clone());
+    }
+    Ok(layouts)
+}
+
+fn scalar(value: &toml::Value) -> Option<String> {
+    match value {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Boolean(b) => Some(b.to_string()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Float(x) => Some(x.to_string()),
+        toml::Value::Datetime(d) => Some(d.to_string()),
+        toml::Value::Array(_) | toml::Value::Table(_) => None,
+    }
+}
+
+/// Checks a value the mapping supplies for `field` (constant or translation).
+fn check_value(field: &str, value: &str, date_formats: &[String]) -> Result<(), String> {
+    let (ok, expected) = match field {
+        "kind" => (
+            IdentityKind::parse(value).is_some(),
+            IdentityKind::expected(),
+        ),
+        "status" => (
+            IdentityStatus::parse(value).is_some(),
+            IdentityStatus::expected(),
+        ),
+        "type" => (GrantType::parse(value).is_some(), GrantType::expected()),
+        "criticality" => (Criticality::parse(value).is_some(), Criticality::expected()),
+        "privileged" => (parse_bool(value).is_some(), "true or false".to_owned()),
+        "termination_date" | "last_login_at" | "granted_at" | "last_used_at"
+        | "last_rotated_at" | "expires_at" => (
+            parse_when(value, date_formats).is_some(),
+            "an ISO 8601 date".to_owned(),
+        ),
+        _ => (true, String::new()),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{value:?} is not a {field}; expected one of {expected}"
+        ))
+    }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    1 + text.get(..offset).unwrap_or(text).matches('\n').count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::ImportOptions;
+    use crate::import::vendor::testing::{fixture, identities, import_paths};
+    use rstest::rstest;
+
+    #[test]
+    fn the_hr_fixture_maps_columns_constants_values_and_dates() {
+        let mapping = Mapping::load(&fixture("hr-mapping.toml")).expect("valid mapping");
+        let options = ImportOptions {
+            mapping: Some(mapping),
+            ..ImportOptions::default()
+        };
+        let (ws, summary) = import_paths(&[fixture("hr-export.csv")], &options).expect("imports");
+        assert_eq!(
+            identities(&ws),
+            [
+                "0001|Ada Lovelace|ada.lovelace@northwind.example|human|active||",
+                "0042|Zoë Müller|zoe.muller@northwind.example|human|active|0001|",
+                "0077|Bo Worker|bo.worker@northwind.example|human|terminated|0042|",
+                "0101|Li Lei|li.lei@northwind.example|human|active|0001|",
+            ]
+        );
+        let exit: String = ws
+            .conn
+            .query_row(
+                "SELECT termination_date FROM identities WHERE identity_id = '0077'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("row");
+        assert_eq!(exit, "2026-10-31");
+        // Unmapped columns stay attributes under their own names.
+        let attributes: String = ws
+            .conn
+            .query_row(
+                "SELECT attributes FROM identities WHERE identity_id = '0001'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("row");
+        assert_eq!(attributes, "{\"Cost Centre\":\"100\"}");
+        assert_eq!(summary.warnings, Vec::<String>::new());
+    }
+
+    #[rstest]
+    #[case::syntax(
+        "kind = \"identities\"\n[columns]\nidentity_id = employee_id\n",
+        3,
+        "string values must be quoted"
+    )]
+    #[case::unknown_kind(
+        "# HR\nkind = \"users\"\n",
+        2,
+        "kind \"users\" is not one recert reads"
+    )]
+    #[case::unknown_field(
+        "kind = \"identities\"\n[columns]\nidentity_id = \"a\"\nfull_name = \"b\"\n",
+        4,
+        "\"full_name\" under [columns] is not a field of identities; expected one of identity_id, display_name"
+    )]
+    #[case::bad_constant(
+        "kind = \"identities\"\n[constants]\n\nkind = \"robot\"\n",
+        4,
+        "\"robot\" is not a kind; expected one of human, service"
+    )]
+    #[case::bad_value(
+        "kind = \"identities\"\n[values.status]\n\"Active\" = \"active\"\n\"Leaver\" = \"gone\"\n",
+        4,
+        "\"gone\" is not a status"
+    )]
+    #[case::bad_date_layout(
+        "kind = \"identities\"\n[dates]\nformats = [\"%Q\"]\n",
+        3,
+        "is not a date layout"
+    )]
+    #[case::both(
+        "kind = \"identities\"\n[columns]\nkind = \"Type\"\n[constants]\nkind = \"human\"\n",
+        5,
+        "both under [columns] and [constants]"
+    )]
+    #[case::unknown_table(
+        "kind = \"identities\"\n[colums]\nidentity_id = \"a\"\n",
+        2,
+        "unknown field `colums`"
+    )]
+    #[case::missing_kind("[columns]\nidentity_id = \"a\"\n", 1, "missing field `kind`")]
+    fn bad_mappings_name_their_line(
+        #[case] text: &str,
+        #[case] line: usize,
+        #[case] message: &str,
+    ) {
+        let err = Mapping::parse("hr.toml", text).expect_err("refused");
+        assert_eq!(err.line, line, "{err}");
+        assert!(
+            err.to_string().starts_with(&format!("hr.toml:{line}: ")),
+            "{err}"
+        );
+        assert!(err.message.contains(message), "{err}");
+    }
+
+    #[test]
+    fn a_mapped_column_the_file_lacks_names_the_mapping_line() {
+        let mapping = Mapping::parse(
+            "hr.toml",
+            "kind = \"identities\"\n[columns]\nidentity_id = \"Personnel Number\"\n",
+        )
+        .expect("valid");
+        let options = ImportOptions {
+            mapping: Some(mapping),
+            ..ImportOptions::default()
+        };
+        let err = import_paths(&[fixture("hr-export.csv")], &options)
+            .err()
+            .expect("refused");
+        assert!(
+            err.contains("hr-export.csv:1: has no column \"Personnel Number\", which hr.toml:3 maps to identity_id; the header has: Personnel No, Full Name"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_required_field_neither_mapped_nor_present_is_named() {
+        let mapping = Mapping::parse("sys.toml", "kind = \"entitlements\"\n[columns]\nidentity_id = \"Personnel No\"\n[constants]\nsystem = \"payroll\"\n").expect("valid");
+        let options = ImportOptions {
+            mapping: Some(mapping),
+            ..ImportOptions::default()
+        };
+        let err = import_paths(&[fixture("hr-export.csv")], &options)
+            .err()
+            .expect("refused");
+        assert!(err.contains("has no entitlement column and sys.toml maps none: add entitlement = \"<header in the file>\" under [columns]"), "{err}");
+    }
+
+    #[test]
+    fn a_value_outside_the_translation_is_reported_at_its_cell() {
+        let mapping = Mapping::parse(
+            "hr.toml",
+            "kind = \"identities\"\n[columns]\nidentity_id = \"Personnel No\"\nstatus = \"Employment Status\"\n[values.status]\n\"Active\" = \"active\"\n",
+        )
+        .expect("valid");
+        let options = ImportOptions {
+            mapping: Some(mapping),
+            ..ImportOptions::default()
+        };
+        let err = import_paths(&[fixture("hr-export.csv")], &options)
+            .err()
+            .expect("refused");
+        assert!(err.contains("hr-export.csv:4: column 5 (Employment Status): found \"Leaver\", expected one of active, disabled, terminated"), "{err}");
+    }
+}
