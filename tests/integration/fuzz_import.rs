@@ -263,6 +263,7 @@ fn check_import(bytes: &[u8], format: Option<&str>) -> Result<(), TestCaseError>
     let before = dump(&ws.conn);
     let options = ImportOptions {
         format: format.map(str::to_owned),
+        ..ImportOptions::default()
     };
     let outcome = import_files(
         &mut ws.conn,
