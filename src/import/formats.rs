@@ -181,6 +181,21 @@ mod tests {
         assert_eq!(detect(&header).map(|f| f.name), Some(format));
     }
 
+    #[rstest]
+    #[case("identities.csv", "identities")]
+    #[case("entitlements.csv", "entitlements")]
+    #[case("systems.csv", "systems")]
+    fn the_sample_data_is_detected_as_canonical(#[case] file: &str, #[case] format: &str) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sample-data")
+            .join(file);
+        let mut problems = Problems::default();
+        let header = CsvFile::open(&path, &mut problems)
+            .expect("sample opens")
+            .header;
+        assert_eq!(detect(&header).map(|f| f.name), Some(format));
+    }
+
     #[test]
     fn the_hr_export_matches_nothing_and_needs_a_mapping() {
         assert!(detect(&header_of("hr-export.csv")).is_none());
