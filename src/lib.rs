@@ -14,5 +14,6 @@ pub mod import;
 pub mod integrity;
 pub mod locking;
 pub mod model;
+pub mod private;
 pub mod text;
 pub mod workspace;

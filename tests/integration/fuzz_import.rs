@@ -68,7 +68,7 @@ const CELLS: &[&str] = &[
     "identity_id",
 ];
 
-fn config() -> ProptestConfig {
+pub fn config() -> ProptestConfig {
     let mut config = ProptestConfig::default();
     if std::env::var_os("PROPTEST_CASES").is_none() {
         config.cases = 64;
@@ -124,7 +124,7 @@ fn collect_csv(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 #[derive(Debug, Clone)]
-enum Mutation {
+pub enum Mutation {
     /// Replace cell `col` of line `line` (both modulo what exists).
     Cell(usize, usize, &'static str),
     FlipByte(usize, u8),
@@ -135,7 +135,7 @@ enum Mutation {
     CrLf,
 }
 
-fn mutation() -> impl Strategy<Value = Mutation> {
+pub fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         4 => (any::<usize>(), any::<usize>(), prop::sample::select(CELLS)).prop_map(|(l, c, v)| Mutation::Cell(l, c, v)),
         2 => (any::<usize>(), any::<u8>()).prop_map(|(p, b)| Mutation::FlipByte(p, b)),
@@ -147,7 +147,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     ]
 }
 
-fn apply(bytes: &mut Vec<u8>, mutation: &Mutation) {
+pub fn apply(bytes: &mut Vec<u8>, mutation: &Mutation) {
     match mutation {
         Mutation::Cell(line, col, value) => {
             let text = String::from_utf8_lossy(bytes).into_owned();
