@@ -2,11 +2,19 @@
 //! minisign signatures, verification, the revocation list, the decision
 //! history and the HTML report (PRODUCT.md §5).
 
+pub mod atomic;
 pub mod chain;
 pub mod export;
+pub mod history;
+pub mod keys;
 pub mod order;
+pub mod publish;
+pub mod query_csv;
+pub mod report;
+pub mod revocations;
+pub mod sign;
 pub mod signoff;
-pub mod titles;
+pub mod verify;
 
 #[cfg(test)]
 pub(crate) mod fixture;

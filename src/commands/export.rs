@@ -1,8 +1,15 @@
 //! `recert export`: evidence, the revocation work list or the decision history.
 
-use color_eyre::eyre::{Result, bail};
+use std::path::PathBuf;
+
+use color_eyre::eyre::Result;
 
 use super::Context;
+use crate::campaign::find_campaign;
+use crate::evidence::keys::load_secret_key;
+use crate::evidence::publish::publish;
+use crate::evidence::{history, revocations};
+use crate::text::for_display;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -10,10 +17,10 @@ pub struct Args {
     pub campaign: String,
     /// Where to write the CSV
     #[arg(short, long, value_name = "FILE")]
-    pub output: std::path::PathBuf,
-    /// Secret key to sign a signed-off campaign's evidence with
-    #[arg(long, value_name = "FILE")]
-    pub key: Option<std::path::PathBuf>,
+    pub output: PathBuf,
+    /// Secret key to sign a signed-off campaign's evidence with (writes FILE.minisig)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["revocations", "history"])]
+    pub key: Option<PathBuf>,
     /// Write the revocation work list for the provisioning team
     #[arg(long, conflicts_with = "history")]
     pub revocations: bool,
@@ -22,6 +29,57 @@ pub struct Args {
     pub history: bool,
 }
 
-pub fn run(_context: &Context, _args: &Args) -> Result<()> {
-    bail!("`recert export` is not available yet")
+pub fn run(context: &Context, args: &Args) -> Result<()> {
+    let ws = context.open_workspace()?;
+    let campaign = find_campaign(&ws.conn, &args.campaign)?;
+    let name = for_display(&campaign.name);
+    if args.revocations {
+        let rows = revocations::export_file(&ws.conn, &campaign, &args.output)?;
+        println!(
+            "wrote {}: {rows} revocation(s) of campaign {} ({name})",
+            args.output.display(),
+            campaign.id
+        );
+        return Ok(());
+    }
+    if args.history {
+        let rows = history::export_file(&ws.conn, &campaign, &args.output)?;
+        println!(
+            "wrote {}: {rows} decision event(s) of campaign {} ({name})",
+            args.output.display(),
+            campaign.id
+        );
+        return Ok(());
+    }
+    // Load (and unlock) the key first: a wrong password writes nothing.
+    let key = args.key.as_deref().map(load_secret_key).transpose()?;
+    let published = publish(&ws.conn, &campaign, &args.output, key.as_ref())?;
+    let summary = &published.summary;
+    println!(
+        "wrote {}: {} row(s) of campaign {} ({name}): {} certified, {} revoked, {} undecided; last row_hash {}",
+        args.output.display(),
+        summary.rows,
+        campaign.id,
+        summary.certified,
+        summary.revoked,
+        summary.undecided,
+        summary.last_hash
+    );
+    match (&published.signoff, &published.signature) {
+        (None, _) => eprintln!(
+            "recert: note: campaign {} is not signed off: this is draft evidence and it is not signed ({} undecided)",
+            campaign.id, summary.undecided
+        ),
+        (Some(_), None) => eprintln!(
+            "recert: note: the campaign is signed off but no --key was given: the evidence is not signed"
+        ),
+        (Some(_), Some(signature)) => println!("signed: {}", signature.display()),
+    }
+    if let Some(recorded) = &published.drifted_from {
+        eprintln!(
+            "recert: warning: the sign-off recorded a final row_hash of {recorded}, but the evidence now ends with {}: the workspace was changed outside recert",
+            summary.last_hash
+        );
+    }
+    Ok(())
 }

@@ -1,8 +1,20 @@
 //! `recert signoff`: sign off a fully decided campaign and lock it.
 
+use std::path::PathBuf;
+
+use chrono::Utc;
 use color_eyre::eyre::{Result, bail};
 
 use super::Context;
+use crate::actor::Actor;
+use crate::campaign::find_campaign;
+use crate::evidence::keys::load_secret_key;
+use crate::evidence::publish::publish;
+use crate::evidence::signoff::{SignOffError, sign_off, undecided_items};
+use crate::text::for_display;
+
+/// The statement recorded when `--statement` is not given.
+pub const DEFAULT_STATEMENT: &str = "I have reviewed every item of this campaign; the decisions recorded are complete and correct to the best of my knowledge.";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -11,14 +23,63 @@ pub struct Args {
     /// Who signs off [default: the OS user]
     #[arg(long, env = "RECERT_REVIEWER", value_name = "R")]
     pub reviewer: Option<String>,
-    /// The sign-off statement
+    /// The sign-off statement [default: a statement that every item was reviewed]
     #[arg(long, value_name = "TEXT")]
     pub statement: Option<String>,
-    /// Secret key to sign the evidence with
+    /// Secret key to sign the evidence with right away (writes the evidence and FILE.minisig)
     #[arg(long, value_name = "FILE")]
-    pub key: Option<std::path::PathBuf>,
+    pub key: Option<PathBuf>,
+    /// Where --key writes the signed evidence [default: evidence-<campaign id>.csv]
+    #[arg(short, long, value_name = "FILE", requires = "key")]
+    pub output: Option<PathBuf>,
 }
 
-pub fn run(_context: &Context, _args: &Args) -> Result<()> {
-    bail!("`recert signoff` is not available yet")
+pub fn run(context: &Context, args: &Args) -> Result<()> {
+    let mut ws = context.open_workspace()?;
+    let campaign = find_campaign(&ws.conn, &args.campaign)?;
+    let name = for_display(&campaign.name).into_owned();
+    // Unlock the key before locking the campaign, so a wrong password
+    // leaves everything as it was.
+    let key = args.key.as_deref().map(load_secret_key).transpose()?;
+    let actor = Actor::current(args.reviewer.as_deref());
+    let statement = args.statement.as_deref().unwrap_or(DEFAULT_STATEMENT);
+    let done = match sign_off(&mut ws.conn, &campaign, &actor, statement, Utc::now()) {
+        Ok(done) => done,
+        Err(SignOffError::Undecided { count, .. }) => {
+            let first = undecided_items(&ws.conn, campaign.id, 10)?;
+            let ids: Vec<String> = first.iter().map(i64::to_string).collect();
+            let more = if count > first.len() as u64 {
+                ", ..."
+            } else {
+                ""
+            };
+            bail!(
+                "cannot sign off campaign {} ({name}): {count} item(s) are still undecided (items {}{more}); decide them with `recert review` or `recert decide`",
+                campaign.id,
+                ids.join(", ")
+            );
+        }
+        Err(err) => bail!("cannot sign off campaign {} ({name}): {err}", campaign.id),
+    };
+    println!(
+        "signed off campaign {} ({name}) as {}: {} item(s), {} certified, {} revoked; final row_hash {}",
+        campaign.id,
+        for_display(&done.signer()),
+        done.items,
+        done.certified,
+        done.revoked,
+        done.final_hash
+    );
+    if let Some(key) = &key {
+        let output = args
+            .output
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("evidence-{}.csv", campaign.id)));
+        let campaign = find_campaign(&ws.conn, &campaign.id.to_string())?;
+        let published = publish(&ws.conn, &campaign, &output, Some(key))?;
+        if let Some(signature) = published.signature {
+            println!("wrote {} and {}", output.display(), signature.display());
+        }
+    }
+    Ok(())
 }

@@ -1,18 +1,52 @@
 //! `recert verify`: check an evidence file's hash chain and signature.
 
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
 use color_eyre::eyre::{Result, bail};
 
 use super::Context;
+use crate::evidence::keys::load_public_key;
+use crate::evidence::sign::signature_path;
+use crate::evidence::verify::{Signature, verify_file};
+use crate::text::for_display;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The evidence CSV to check
-    pub file: std::path::PathBuf,
-    /// The public key to check the signature with
+    pub file: PathBuf,
+    /// The signer's public key (recert.pub, or its base64 line) to check FILE.minisig with
     #[arg(long, value_name = "FILE")]
-    pub pubkey: Option<std::path::PathBuf>,
+    pub pubkey: Option<PathBuf>,
 }
 
-pub fn run(_context: &Context, _args: &Args) -> Result<()> {
-    bail!("`recert verify` is not available yet")
+pub fn run(_context: &Context, args: &Args) -> Result<()> {
+    let public = args.pubkey.as_deref().map(load_public_key).transpose()?;
+    let result = verify_file(&args.file, public.as_ref())?;
+    let file = args.file.display();
+    if !result.is_intact() {
+        let mut message = format!("{file} is NOT intact");
+        for problem in &result.problems {
+            let _ = write!(message, "\n  {}", for_display(&problem.to_string()));
+        }
+        bail!(message);
+    }
+    println!(
+        "{file}: intact: {} row(s) of campaign {} ({}); last row_hash {}",
+        result.rows,
+        result.campaign_id.as_deref().unwrap_or("-"),
+        for_display(result.campaign_name.as_deref().unwrap_or("-")),
+        result.last_hash
+    );
+    match &result.signature {
+        Signature::Good(comment) => println!("signature: good; {}", for_display(comment)),
+        Signature::NotChecked => println!(
+            "signature: {} was NOT checked; pass --pubkey recert.pub to check it",
+            signature_path(&args.file).display()
+        ),
+        Signature::Absent | Signature::Bad => println!(
+            "signature: none (unsigned; without a signature, rows cut from the end cannot be detected)"
+        ),
+    }
+    Ok(())
 }

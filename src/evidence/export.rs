@@ -10,8 +10,8 @@ use rusqlite::types::ValueRef;
 
 use super::chain::{self, COLUMNS, GENESIS, HASHED_CELLS, PREV_HASH, ROW_HASH};
 use super::order::campaign_controls;
-use super::titles::control_title;
 use crate::campaign::Campaign;
+use crate::campaign::catalog::Catalog;
 use crate::model::SignalSet;
 use crate::text::neutralise_formula;
 
@@ -74,7 +74,11 @@ pub fn write_evidence<W: Write>(
     let mut scratch = String::new();
     for control in campaign_controls(conn, campaign.id)? {
         set(&mut cells[4], &control);
-        set(&mut cells[5], control_title(&control));
+        // A control the catalog does not know gets an empty title, not a guess.
+        let title = Catalog::builtin()
+            .get(&control)
+            .map_or("", |c| c.title.as_str());
+        set(&mut cells[5], title);
         let mut statement = conn.prepare_cached(SELECT)?;
         let mut rows = statement.query((campaign.id, &control))?;
         while let Some(row) = rows.next()? {

@@ -4,6 +4,7 @@ mod campaign;
 mod concurrency;
 mod crash;
 mod decide_faults;
+mod evidence;
 mod formats;
 mod fuzz_import;
 mod hostile;

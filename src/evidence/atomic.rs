@@ -1,0 +1,154 @@
+//! Writing a file all at once: a private temporary file beside the target,
+//! synced and renamed over it, so an interrupted write never leaves a
+//! truncated file under the final name.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A file being written; it appears under its name only on [`AtomicFile::commit`].
+pub struct AtomicFile {
+    target: PathBuf,
+    temp: PathBuf,
+    file: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file (mode 0600, never an existing file) in the
+    /// target's directory, so the final rename cannot cross file systems.
+    pub fn create(target: &Path) -> io::Result<AtomicFile> {
+        let dir = directory_of(target);
+        let name = target
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?
+            .to_string_lossy()
+            .into_owned();
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let mut attempt = 0u32;
+        loop {
+            let temp = dir.join(format!(
+                ".{name}.{}.{nanos}.{attempt}.tmp",
+                std::process::id()
+            ));
+            match OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&temp)
+            {
+                Ok(file) => {
+                    return Ok(AtomicFile {
+                        target: target.to_path_buf(),
+                        temp,
+                        file: Some(BufWriter::with_capacity(256 * 1024, file)),
+                    });
+                }
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    /// Where the bytes are until the commit (to sign them before they appear).
+    pub fn temp_path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// Flushes and syncs the bytes written so far.
+    pub fn sync(&mut self) -> io::Result<()> {
+        if let Some(file) = &mut self.file {
+            file.flush()?;
+            file.get_ref().sync_all()?;
+        }
+        Ok(())
+    }
+
+    /// Syncs the file, renames it to the target and syncs the directory.
+    pub fn commit(mut self) -> io::Result<()> {
+        self.sync()?;
+        self.file = None;
+        fs::rename(&self.temp, &self.target)?;
+        // The rename is durable only once the directory entry is on disk.
+        File::open(directory_of(&self.target))?.sync_all()
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.file {
+            Some(file) => file.write(buf),
+            None => Err(io::Error::other("file already committed")),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    /// An uncommitted write leaves nothing behind.
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+fn directory_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Writes `bytes` to `target` atomically (mode 0600).
+pub fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = AtomicFile::create(target)?;
+    file.write_all(bytes)?;
+    file.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn nothing_appears_until_commit_and_the_file_is_private() {
+        let dir = tempfile::tempdir().expect("dir");
+        let target = dir.path().join("evidence.csv");
+        fs::write(&target, "old").expect("old");
+        let mut file = AtomicFile::create(&target).expect("create");
+        file.write_all(b"new contents").expect("write");
+        assert_eq!(fs::read_to_string(&target).expect("read"), "old");
+        file.commit().expect("commit");
+        assert_eq!(fs::read_to_string(&target).expect("read"), "new contents");
+        let mode = fs::metadata(&target).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(
+            fs::read_dir(dir.path()).expect("ls").count(),
+            1,
+            "no temp file left"
+        );
+    }
+
+    #[test]
+    fn an_abandoned_write_leaves_no_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        let target = dir.path().join("evidence.csv");
+        let mut file = AtomicFile::create(&target).expect("create");
+        file.write_all(b"half").expect("write");
+        drop(file);
+        assert_eq!(fs::read_dir(dir.path()).expect("ls").count(), 0);
+    }
+}

@@ -1,0 +1,98 @@
+//! The report shows what an auditor checks, escaped and self-contained.
+
+use super::*;
+use crate::actor::Actor;
+use crate::evidence::fixture;
+use crate::evidence::signoff::sign_off;
+
+fn signed_report() -> (Report, Vec<u8>) {
+    let mut ws = fixture::workspace();
+    fixture::decide_all(&mut ws);
+    let campaign = fixture::campaign(&ws);
+    sign_off(
+        &mut ws.conn,
+        &campaign,
+        &Actor::fixed("CISO <Ann>"),
+        "All items reviewed & correct.",
+        fixture::at(10),
+    )
+    .expect("sign off");
+    let campaign = fixture::campaign(&ws);
+    let mut bytes = Vec::new();
+    write_evidence(&ws.conn, &campaign, &mut bytes).expect("export");
+    let report = gather(&ws.conn, &campaign, None, fixture::at(11)).expect("report");
+    (report, bytes)
+}
+
+#[test]
+fn totals_per_control_are_in_control_order() {
+    let (report, _) = signed_report();
+    let rows: Vec<(&str, u64, u64, u64)> = report
+        .controls
+        .iter()
+        .map(|c| (c.id.as_str(), c.total, c.certified, c.revoked))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("5.16", 1, 0, 1),
+            ("5.17", 1, 1, 0),
+            ("5.18", 2, 1, 1),
+            ("8.2", 1, 1, 0)
+        ]
+    );
+    assert_eq!(report.controls[0].title, "Identity management");
+    assert_eq!(report.revoked_total, 2);
+}
+
+#[test]
+fn the_page_shows_totals_revocations_signer_and_the_evidence_hash() {
+    let (report, bytes) = signed_report();
+    let page = html::render(&report);
+    assert!(page.contains("<b>5</b>items"));
+    assert!(page.contains("<b>3</b>certified"));
+    assert!(page.contains("<b>2</b>revoked"));
+    assert!(
+        page.contains(
+            "Signed off by CISO &lt;Ann&gt; (tester@testhost) on 2026-12-01T10:00:00.000Z"
+        )
+    );
+    assert!(page.contains("All items reviewed &amp; correct."));
+    assert!(page.contains(&hex::encode(Sha256::digest(&bytes))));
+    assert!(page.contains("<td>ghost</td><td>crm</td><td>@admins</td><td>=orphaned, remove</td>"));
+    assert!(page.contains("<tr><td>orphaned</td><td class=\"n\">1</td></tr>"));
+    assert!(page.contains("<svg role=\"img\""));
+}
+
+#[test]
+fn the_page_escapes_data_and_loads_nothing_from_anywhere() {
+    let (report, _) = signed_report();
+    let page = html::render(&report);
+    let hostile = "=HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;)";
+    assert!(page.contains(hostile), "imported text is shown escaped");
+    let rest = page.replace(hostile, "");
+    for forbidden in [
+        "http:", "https:", "<script", "src=", "href=", "url(", "@import",
+    ] {
+        assert!(!rest.contains(forbidden), "{forbidden} in the page");
+    }
+    assert!(page.contains("@media print"));
+}
+
+#[test]
+fn a_draft_says_so_and_a_wrong_evidence_file_is_refused() {
+    let mut ws = fixture::workspace();
+    fixture::decide(&mut ws, &[1], crate::model::DecisionAction::Certify, "ok");
+    let campaign = fixture::campaign(&ws);
+    let report = gather(&ws.conn, &campaign, None, fixture::at(11)).expect("report");
+    let page = html::render(&report);
+    assert!(page.contains("Not signed off: 4 item(s) undecided"));
+    let dir = tempfile::tempdir().expect("dir");
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "x\n").expect("write");
+    let err = gather(&ws.conn, &campaign, Some(&other), fixture::at(11)).expect_err("wrong file");
+    assert!(
+        err.to_string().contains("is not this campaign's evidence"),
+        "{err}"
+    );
+}

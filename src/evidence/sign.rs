@@ -1,0 +1,216 @@
+//! minisign signatures of evidence files and the trusted comment that binds
+//! a signature to a campaign's sign-off.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use minisign::{PublicKey, SignatureBox};
+
+use super::export::EvidenceSummary;
+use super::keys::SigningKey;
+use super::signoff::SignOff;
+use crate::campaign::Campaign;
+use crate::text::for_display;
+
+/// `FILE.minisig`, where a signed export puts the signature of `FILE`.
+pub fn signature_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".minisig");
+    PathBuf::from(name)
+}
+
+/// The one-line trusted comment: campaign, signer, sign-off time, counts
+/// per decision and the last row_hash. The fixed `key=value` tail comes last
+/// so that [`TrustedFacts::parse`] reads it back whatever the names hold.
+pub fn trusted_comment(
+    campaign: &Campaign,
+    signoff: &SignOff,
+    summary: &EvidenceSummary,
+) -> String {
+    format!(
+        "recert evidence; campaign {} {:?}; signed off by {:?} at {}; rows={} certified={} revoked={} undecided={} last_row_hash={}",
+        campaign.id,
+        one_line(&campaign.name),
+        one_line(&signoff.signer()),
+        signoff.signed_at,
+        summary.rows,
+        summary.certified,
+        summary.revoked,
+        summary.undecided,
+        summary.last_hash,
+    )
+}
+
+/// Text safe for a minisign comment: one line, bounded length.
+fn one_line(text: &str) -> String {
+    for_display(text).chars().take(200).collect()
+}
+
+/// What a trusted comment says about the file it signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedFacts {
+    pub rows: u64,
+    pub certified: u64,
+    pub revoked: u64,
+    pub last_hash: String,
+}
+
+impl TrustedFacts {
+    /// Reads the `key=value` tail of a recert trusted comment; `None` when
+    /// the comment was not written by recert.
+    pub fn parse(comment: &str) -> Option<TrustedFacts> {
+        if !comment.starts_with("recert evidence; ") {
+            return None;
+        }
+        let tail = &comment[comment.rfind("; rows=")? + 2..];
+        let mut facts = TrustedFacts {
+            rows: 0,
+            certified: 0,
+            revoked: 0,
+            last_hash: String::new(),
+        };
+        for pair in tail.split(' ') {
+            let (key, value) = pair.split_once('=')?;
+            match key {
+                "rows" => facts.rows = value.parse().ok()?,
+                "certified" => facts.certified = value.parse().ok()?,
+                "revoked" => facts.revoked = value.parse().ok()?,
+                "last_row_hash" => value.clone_into(&mut facts.last_hash),
+                _ => {}
+            }
+        }
+        (facts.last_hash.len() == 64).then_some(facts)
+    }
+}
+
+/// Signs the file at `path` (read back from disk, so the signature covers
+/// exactly the bytes an auditor receives) and returns the `.minisig` text.
+pub fn sign_file(key: &SigningKey, path: &Path, trusted_comment: &str) -> Result<String> {
+    let file =
+        File::open(path).wrap_err_with(|| format!("reading {} to sign it", path.display()))?;
+    let signature = minisign::sign(
+        Some(&key.public),
+        &key.secret,
+        file,
+        Some(trusted_comment),
+        Some("signature from recert secret key"),
+    )
+    .map_err(|err| eyre!("signing {}: {err}", path.display()))?;
+    Ok(signature.into_string())
+}
+
+/// Why a signature check failed, with the trusted comment as the signature
+/// file states it (unverified), to help explain what changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadSignature {
+    pub why: String,
+    pub claimed_comment: Option<String>,
+}
+
+/// Checks `signature` (the `.minisig` text) of the file at `path`; returns
+/// the trusted comment when the signature is good.
+pub fn check_signature(
+    public: &PublicKey,
+    path: &Path,
+    signature: &str,
+) -> Result<String, BadSignature> {
+    let signature = SignatureBox::from_string(signature).map_err(|err| BadSignature {
+        why: format!("the signature file is not a minisign signature ({err})"),
+        claimed_comment: None,
+    })?;
+    let claimed_comment = signature.trusted_comment().ok();
+    let file = File::open(path).map_err(|err| BadSignature {
+        why: format!("reading {}: {err}", path.display()),
+        claimed_comment: None,
+    })?;
+    minisign::verify(public, &signature, file, true, false, false).map_err(|err| BadSignature {
+        why: format!(
+            "the signature does not match: the file was changed after signing, the signature was replaced, or the public key is not the signer's ({err})"
+        ),
+        claimed_comment: claimed_comment.clone(),
+    })?;
+    claimed_comment.ok_or_else(|| BadSignature {
+        why: "the signature has no readable trusted comment".to_owned(),
+        claimed_comment: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_comment(name: &str) -> String {
+        let campaign = Campaign {
+            id: 7,
+            name: name.to_owned(),
+            period: None,
+            as_of: "2026-11-30".to_owned(),
+            due: None,
+            default_reviewer: None,
+            justify: crate::model::SignalSet::EMPTY,
+            created_at: String::new(),
+            created_by: String::new(),
+            state: crate::campaign::CampaignState::SignedOff,
+        };
+        let signoff = SignOff {
+            campaign_id: 7,
+            reviewer: "CISO".to_owned(),
+            os_user: "ann".to_owned(),
+            host: "jump1".to_owned(),
+            signed_at: "2026-12-01T10:00:00.000Z".to_owned(),
+            statement: "ok".to_owned(),
+            final_hash: "f".repeat(64),
+            items: 3,
+            certified: 2,
+            revoked: 1,
+        };
+        let summary = EvidenceSummary {
+            rows: 3,
+            certified: 2,
+            revoked: 1,
+            undecided: 0,
+            last_hash: "f".repeat(64),
+        };
+        trusted_comment(&campaign, &signoff, &summary)
+    }
+
+    #[test]
+    fn the_trusted_comment_names_everything_and_reads_back() {
+        let comment = sample_comment("Q4 review");
+        assert_eq!(
+            comment,
+            format!(
+                "recert evidence; campaign 7 \"Q4 review\"; signed off by \"CISO (ann@jump1)\" at 2026-12-01T10:00:00.000Z; rows=3 certified=2 revoked=1 undecided=0 last_row_hash={}",
+                "f".repeat(64)
+            )
+        );
+        let facts = TrustedFacts::parse(&comment).expect("facts");
+        assert_eq!((facts.rows, facts.certified, facts.revoked), (3, 2, 1));
+    }
+
+    #[test]
+    fn a_hostile_campaign_name_cannot_forge_the_facts() {
+        let comment = sample_comment("x; rows=1 last_row_hash=0\nnext line");
+        assert!(!comment.contains('\n'));
+        let facts = TrustedFacts::parse(&comment).expect("facts");
+        assert_eq!(facts.rows, 3);
+        assert_eq!(facts.last_hash, "f".repeat(64));
+    }
+
+    #[test]
+    fn a_file_signature_verifies_and_detects_a_change() {
+        let dir = tempfile::tempdir().expect("dir");
+        let files = super::super::keys::generate(dir.path(), None).expect("keys");
+        let key = super::super::keys::load_secret_key(&files.secret).expect("key");
+        let data = dir.path().join("e.csv");
+        std::fs::write(&data, "a,b\n").expect("write");
+        let signature = sign_file(&key, &data, "recert evidence; hello").expect("sign");
+        assert_eq!(
+            check_signature(&key.public, &data, &signature),
+            Ok("recert evidence; hello".to_owned())
+        );
+        std::fs::write(&data, "a,c\n").expect("tamper");
+        assert!(check_signature(&key.public, &data, &signature).is_err());
+    }
+}

@@ -1,0 +1,290 @@
+//! Checking an evidence file without the workspace: the header, every row's
+//! place in the hash chain, and the minisign signature with its trusted
+//! comment. Reports the first row that does not match.
+
+use std::fmt;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use color_eyre::eyre::{Result, WrapErr};
+use minisign::PublicKey;
+
+use super::chain::{
+    self, CAMPAIGN_ID, COLUMNS, GENESIS, HASHED_CELLS, ITEM_ID, PREV_HASH, ROW_HASH,
+};
+use super::sign::{TrustedFacts, check_signature, signature_path};
+
+/// Something wrong with the file; `line` is the CSV line where the bad row starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: Option<u64>,
+    pub item_id: Option<String>,
+    pub what: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, &self.item_id) {
+            (Some(line), Some(item)) => write!(f, "line {line} (item_id {item}): {}", self.what),
+            (Some(line), None) => write!(f, "line {line}: {}", self.what),
+            _ => f.write_str(&self.what),
+        }
+    }
+}
+
+/// What happened to the signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signature {
+    /// No `FILE.minisig` next to the file.
+    Absent,
+    /// A `.minisig` exists but no public key was given to check it.
+    NotChecked,
+    /// Checked and good; the trusted comment it carries.
+    Good(String),
+    /// Checked and bad (the reason is among the problems).
+    Bad,
+}
+
+/// The outcome of checking one evidence file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub rows: u64,
+    pub campaign_id: Option<String>,
+    pub campaign_name: Option<String>,
+    pub last_hash: String,
+    pub last_line: Option<u64>,
+    pub last_item: Option<String>,
+    pub signature: Signature,
+    pub problems: Vec<Problem>,
+}
+
+impl Verification {
+    pub fn is_intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Checks `file` and, when `pubkey` is given, `FILE.minisig` with it.
+pub fn verify_file(file: &Path, pubkey: Option<&PublicKey>) -> Result<Verification> {
+    let reader = File::open(file).wrap_err_with(|| format!("opening {}", file.display()))?;
+    let mut result = check_chain(BufReader::with_capacity(256 * 1024, reader));
+    let sig_path = signature_path(file);
+    let signature = if sig_path.exists() {
+        Some(
+            std::fs::read_to_string(&sig_path)
+                .wrap_err_with(|| format!("reading {}", sig_path.display()))?,
+        )
+    } else {
+        None
+    };
+    // The end of the file is compared with the signed facts only when every
+    // row is intact: a broken chain stops early and its end means nothing.
+    let chain_intact = result.is_intact();
+    result.signature = match (signature, pubkey) {
+        (None, None) => Signature::Absent,
+        (None, Some(_)) => {
+            result.problems.push(problem(format!(
+                "no signature {} next to the file, but a public key was given: the signature was removed, or the file was never signed",
+                sig_path.display()
+            )));
+            Signature::Bad
+        }
+        (Some(_), None) => Signature::NotChecked,
+        (Some(signature), Some(public)) => match check_signature(public, file, &signature) {
+            Ok(comment) => {
+                if chain_intact {
+                    check_trusted_comment(&comment, &mut result);
+                }
+                Signature::Good(comment)
+            }
+            Err(bad) => {
+                result
+                    .problems
+                    .push(problem(format!("signature: {}", bad.why)));
+                // The unverified comment still tells whether the file lost
+                // or gained rows at its end, which is worth naming.
+                if let Some(comment) = bad.claimed_comment.as_deref().filter(|_| chain_intact) {
+                    if TrustedFacts::parse(comment).is_some() {
+                        check_trusted_comment(comment, &mut result);
+                    }
+                }
+                Signature::Bad
+            }
+        },
+    };
+    Ok(result)
+}
+
+fn problem(what: String) -> Problem {
+    Problem {
+        line: None,
+        item_id: None,
+        what,
+    }
+}
+
+/// The signed facts must describe the file's end: a file cut short after
+/// its last intact row still has a valid chain, but not the signed last hash.
+fn check_trusted_comment(comment: &str, result: &mut Verification) {
+    let Some(facts) = TrustedFacts::parse(comment) else {
+        result.problems.push(problem(format!(
+            "the signature's trusted comment was not written by recert: {comment:?}"
+        )));
+        return;
+    };
+    if facts.last_hash != result.last_hash || facts.rows != result.rows {
+        result.problems.push(Problem {
+            line: result.last_line,
+            item_id: result.last_item.clone(),
+            what: format!(
+                "the file ends after {} row(s) with row_hash {}, but the signature says {} row(s) ending with {}: rows were removed from or added to the end",
+                result.rows, result.last_hash, facts.rows, facts.last_hash
+            ),
+        });
+    }
+}
+
+/// Re-computes the chain row by row and records the first bad row.
+pub fn check_chain<R: std::io::Read>(reader: R) -> Verification {
+    let mut result = Verification {
+        rows: 0,
+        campaign_id: None,
+        campaign_name: None,
+        last_hash: GENESIS.to_owned(),
+        last_line: None,
+        last_item: None,
+        signature: Signature::Absent,
+        problems: Vec::new(),
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(reader);
+    let mut record = csv::StringRecord::new();
+    let mut header_seen = false;
+    loop {
+        match csv.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(err) => {
+                let line = err.position().map(csv::Position::line);
+                result.problems.push(Problem {
+                    line,
+                    item_id: None,
+                    what: format!("not readable as CSV: {err}"),
+                });
+                return result;
+            }
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        if !header_seen {
+            header_seen = true;
+            if let Some(what) = header_problem(&record) {
+                result.problems.push(Problem {
+                    line: Some(line),
+                    item_id: None,
+                    what,
+                });
+                return result;
+            }
+            continue;
+        }
+        if let Some(what) = row_problem(&record, &mut result) {
+            result.problems.push(Problem {
+                line: Some(line),
+                item_id: record.get(ITEM_ID).map(str::to_owned),
+                what,
+            });
+            return result;
+        }
+        result.rows += 1;
+        result.last_line = Some(line);
+        result.last_item = record.get(ITEM_ID).map(str::to_owned);
+    }
+    if !header_seen {
+        result.problems.push(problem(
+            "the file is empty: an evidence file starts with its header row".to_owned(),
+        ));
+    }
+    result
+}
+
+fn header_problem(record: &csv::StringRecord) -> Option<String> {
+    for (index, expected) in COLUMNS.iter().enumerate() {
+        match record.get(index) {
+            Some(found) if found == *expected => {}
+            Some(found) => {
+                return Some(format!(
+                    "the header is not the evidence header: column {} is {found:?}, expected {expected:?}",
+                    index + 1
+                ));
+            }
+            None => {
+                return Some(format!(
+                    "the header has {} columns, expected {} ending with {expected:?}",
+                    record.len(),
+                    COLUMNS.len()
+                ));
+            }
+        }
+    }
+    (record.len() > COLUMNS.len()).then(|| {
+        format!(
+            "the header has {} columns, expected {}",
+            record.len(),
+            COLUMNS.len()
+        )
+    })
+}
+
+/// Checks one data row against the chain so far; on success advances it.
+fn row_problem(record: &csv::StringRecord, result: &mut Verification) -> Option<String> {
+    if record.len() != COLUMNS.len() {
+        return Some(format!(
+            "the row has {} cells, expected {}",
+            record.len(),
+            COLUMNS.len()
+        ));
+    }
+    let campaign = &record[CAMPAIGN_ID];
+    match &result.campaign_id {
+        None => {
+            result.campaign_id = Some(campaign.to_owned());
+            result.campaign_name = Some(record[1].to_owned());
+        }
+        Some(first) if first != campaign => {
+            return Some(format!(
+                "campaign_id is {campaign:?} but the file's first row is campaign {first:?}: rows from another export were mixed in"
+            ));
+        }
+        Some(_) => {}
+    }
+    let prev = &record[PREV_HASH];
+    let own = chain::row_hash(prev, record.iter().take(HASHED_CELLS));
+    let stated = &record[ROW_HASH];
+    let continues = prev == result.last_hash;
+    let consistent = own == stated;
+    let what = match (continues, consistent) {
+        (true, true) => {
+            result.last_hash = own;
+            return None;
+        }
+        (true, false) => {
+            "row_hash does not match the row's cells: a cell of this row was changed".to_owned()
+        }
+        (false, true) => format!(
+            "prev_hash does not continue the chain (expected {}): a row was deleted, inserted or moved at this point",
+            result.last_hash
+        ),
+        (false, false) => format!(
+            "neither prev_hash (expected {}) nor row_hash match: this row was inserted or changed",
+            result.last_hash
+        ),
+    };
+    Some(what)
+}
+
+#[cfg(test)]
+#[path = "verify_tests.rs"]
+mod tests;
