@@ -2,10 +2,10 @@
 //!
 //! A grant names its holder by identity_id, or by an email or login that
 //! matches an identity's email or identity_id. Matching ignores ASCII case and
-//! surrounding spaces, the same rule in Rust and in SQL (`lower()` folds only
-//! ASCII), so counts in the import summary and campaign items always agree.
+//! surrounding spaces, so counts in the import summary and campaign items
+//! always agree.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 
@@ -14,35 +14,112 @@ pub fn holder_key(text: &str) -> String {
     text.trim().to_ascii_lowercase()
 }
 
+/// Writes `holder_key(text)` into a reused buffer (no allocation per row).
+pub fn holder_key_into(text: &str, buffer: &mut String) {
+    buffer.clear();
+    buffer.push_str(text.trim());
+    buffer.make_ascii_lowercase();
+}
+
+/// The identities of the current view, as far as linking and reference
+/// checks need them.
+pub struct Directory {
+    /// Every identity_id and email, as holder keys.
+    keys: HashSet<String>,
+    /// Exact identity_ids (manager_id and owner_id name them exactly).
+    ids: HashSet<String>,
+    references: Vec<(Option<String>, Option<String>, bool)>,
+}
+
+/// Dangling references among the current identities.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct References {
+    pub unknown_managers: u64,
+    pub unknown_owners: u64,
+    pub undated_leavers: u64,
+}
+
+impl Directory {
+    pub fn load_current(conn: &Connection) -> rusqlite::Result<Directory> {
+        let mut statement = conn.prepare(
+            "SELECT identity_id, email, manager_id, owner_id,
+                    status = 'terminated' AND termination_date IS NULL
+             FROM identities WHERE snapshot_id IN (SELECT id FROM snapshots WHERE current = 1)",
+        )?;
+        let mut rows = statement.query([])?;
+        let mut directory = Directory {
+            keys: HashSet::new(),
+            ids: HashSet::new(),
+            references: Vec::new(),
+        };
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let email: Option<String> = row.get(1)?;
+            directory.keys.insert(holder_key(&id));
+            if let Some(email) = email {
+                directory.keys.insert(holder_key(&email));
+            }
+            directory.ids.insert(id);
+            directory
+                .references
+                .push((row.get(2)?, row.get(3)?, row.get(4)?));
+        }
+        Ok(directory)
+    }
+
+    /// Whether a grant holder (identity_id, email or login) names a known identity.
+    pub fn knows(&self, holder: &str, buffer: &mut String) -> bool {
+        holder_key_into(holder, buffer);
+        self.keys.contains(buffer.as_str())
+    }
+
+    /// Orphaned grants of the current view per snapshot id, so the import
+    /// summary can say which file's holders could not be linked.
+    pub fn orphaned_grants_by_snapshot(
+        &self,
+        conn: &Connection,
+    ) -> rusqlite::Result<HashMap<i64, u64>> {
+        let mut statement = conn.prepare(
+            "SELECT snapshot_id, identity_ref FROM grants
+             WHERE snapshot_id IN (SELECT id FROM snapshots WHERE current = 1)",
+        )?;
+        let mut rows = statement.query([])?;
+        let mut buffer = String::new();
+        let mut orphaned = HashMap::new();
+        while let Some(row) = rows.next()? {
+            let holder = row.get_ref(1)?.as_str()?;
+            if !self.knows(holder, &mut buffer) {
+                *orphaned.entry(row.get::<_, i64>(0)?).or_insert(0) += 1;
+            }
+        }
+        Ok(orphaned)
+    }
+
+    pub fn references(&self) -> References {
+        let mut references = References::default();
+        for (manager, owner, undated_leaver) in &self.references {
+            if manager.as_ref().is_some_and(|m| !self.ids.contains(m)) {
+                references.unknown_managers += 1;
+            }
+            if owner.as_ref().is_some_and(|o| !self.ids.contains(o)) {
+                references.unknown_owners += 1;
+            }
+            if *undated_leaver {
+                references.undated_leavers += 1;
+            }
+        }
+        references
+    }
+}
+
 /// Grants in the current view whose holder matches no current identity.
 pub fn count_orphaned_grants(conn: &Connection) -> rusqlite::Result<u64> {
     Ok(orphaned_grants_by_snapshot(conn)?.values().sum())
 }
 
-/// Orphaned grants of the current view per snapshot id, so the import
-/// summary can say which file's holders could not be linked.
+/// Orphaned grants of the current view per snapshot id.
 pub fn orphaned_grants_by_snapshot(conn: &Connection) -> rusqlite::Result<HashMap<i64, u64>> {
-    conn.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS holder_keys (key TEXT PRIMARY KEY) WITHOUT ROWID;
-         DELETE FROM temp.holder_keys;
-         INSERT OR IGNORE INTO temp.holder_keys
-             SELECT lower(trim(identity_id)) FROM identities
-             WHERE snapshot_id IN (SELECT id FROM snapshots WHERE current = 1)
-             UNION ALL
-             SELECT lower(trim(email)) FROM identities
-             WHERE email IS NOT NULL AND snapshot_id IN (SELECT id FROM snapshots WHERE current = 1);",
-    )?;
-    let counts = conn
-        .prepare(
-            "SELECT g.snapshot_id, count(*) FROM grants g
-             WHERE g.snapshot_id IN (SELECT id FROM snapshots WHERE current = 1)
-               AND NOT EXISTS (SELECT 1 FROM temp.holder_keys k WHERE k.key = lower(trim(g.identity_ref)))
-             GROUP BY g.snapshot_id",
-        )?
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<HashMap<i64, u64>>>()?;
-    conn.execute_batch("DROP TABLE temp.holder_keys;")?;
-    Ok(counts)
+    Directory::load_current(conn)?.orphaned_grants_by_snapshot(conn)
 }
 
 #[cfg(test)]
@@ -54,6 +131,48 @@ mod tests {
         assert_eq!(
             holder_key(" Zoe.Muller@Northwind.example "),
             "zoe.muller@northwind.example"
+        );
+        let mut buffer = String::new();
+        holder_key_into(" E001 ", &mut buffer);
+        assert_eq!(buffer, "e001");
+    }
+
+    #[test]
+    fn orphans_and_dangling_references_are_counted() {
+        let ws = crate::workspace::Workspace::open_in_memory().expect("workspace");
+        ws.conn
+            .execute_batch(&format!(
+                "INSERT INTO imports VALUES (1, '2026-11-01T00:00:00Z', 'u', 'h');
+                 INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count, current)
+                     VALUES (1, 1, 'identities', 'canonical', 'identities', 'i.csv', '{h}', 2, 1),
+                            (2, 1, 'entitlements', 'canonical', 'entitlements', 'e.csv', '{h}', 3, 1),
+                            (3, 1, 'entitlements', 'old', 'entitlements', 'o.csv', '{h}', 1, 0);
+                 INSERT INTO identities (snapshot_id, line, identity_id, email, kind, status, manager_id, owner_id)
+                     VALUES (1, 2, 'E1', 'Ann@X.example', 'human', 'terminated', 'M9', NULL),
+                            (1, 3, 'S1', NULL, 'service', 'active', NULL, 'E1');
+                 INSERT INTO grants (snapshot_id, line, identity_ref, system, entitlement, type, privileged)
+                     VALUES (2, 2, 'ann@x.EXAMPLE', 'a', 'r', 'role', 0),
+                            (2, 3, ' s1 ', 'a', 'r', 'role', 0),
+                            (2, 4, 'X999', 'a', 'r', 'role', 0),
+                            (3, 2, 'Y1', 'a', 'r', 'role', 0);",
+                h = "a".repeat(64)
+            ))
+            .expect("fixture");
+        assert_eq!(
+            count_orphaned_grants(&ws.conn).expect("count"),
+            1,
+            "only X999; Y1 is superseded"
+        );
+        let references = Directory::load_current(&ws.conn)
+            .expect("load")
+            .references();
+        assert_eq!(
+            references,
+            References {
+                unknown_managers: 1,
+                unknown_owners: 0,
+                undated_leavers: 1
+            }
         );
     }
 }

@@ -257,11 +257,29 @@ impl When {
 }
 
 impl fmt::Display for When {
+    /// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ`, written field by field: chrono's
+    /// strftime re-parses its pattern on every call, which showed up when
+    /// importing a million grants.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            When::Date(date) => write!(f, "{}", date.format("%Y-%m-%d")),
-            When::DateTime(at) => write!(f, "{}", at.format("%Y-%m-%dT%H:%M:%SZ")),
+        use chrono::{Datelike, Timelike};
+        let date = self.date();
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            date.year(),
+            date.month(),
+            date.day()
+        )?;
+        if let When::DateTime(at) = self {
+            write!(
+                f,
+                "T{:02}:{:02}:{:02}Z",
+                at.hour(),
+                at.minute(),
+                at.second()
+            )?;
         }
+        Ok(())
     }
 }
 

@@ -10,7 +10,8 @@ use super::source::{CsvFile, Row, RowContext};
 use crate::model::{Attributes, Criticality, Grant, Identity, RecordKind, System, When};
 
 /// Everything one `recert import` call writes. Rows go straight to SQLite
-/// through cached statements; the caller commits only if no file had a
+/// through cached statements with positional parameters (binding by name
+/// looks every name up again on each of a million rows); the caller commits only if no file had a
 /// problem, so an import is all-or-nothing.
 pub struct Batch<'tx> {
     tx: &'tx Transaction<'tx>,
@@ -181,24 +182,9 @@ impl<'tx> Batch<'tx> {
             .prepare_cached(
                 "INSERT INTO identities (snapshot_id, line, identity_id, display_name, email, department,
                      kind, status, manager_id, owner_id, termination_date, last_login_at, attributes)
-                 VALUES (:snapshot, :line, :identity_id, :display_name, :email, :department,
-                     :kind, :status, :manager_id, :owner_id, :termination_date, :last_login_at, :attributes)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )
-            .and_then(|mut statement| statement.execute(named_params! {
-                ":snapshot": snapshot,
-                ":line": row.line,
-                ":identity_id": identity.identity_id,
-                ":display_name": identity.display_name,
-                ":email": identity.email,
-                ":department": identity.department,
-                ":kind": identity.kind.as_str(),
-                ":status": identity.status.as_str(),
-                ":manager_id": identity.manager_id,
-                ":owner_id": identity.owner_id,
-                ":termination_date": stored(identity.termination_date),
-                ":last_login_at": stored(identity.last_login_at),
-                ":attributes": attributes_json(&identity.attributes),
-            }));
+            .and_then(|mut statement| statement.execute(rusqlite::params![snapshot, row.line, identity.identity_id, identity.display_name, identity.email, identity.department, identity.kind.as_str(), identity.status.as_str(), identity.manager_id, identity.owner_id, stored(identity.termination_date), stored(identity.last_login_at), attributes_json(&identity.attributes)]));
         self.record(result);
     }
 
@@ -211,23 +197,9 @@ impl<'tx> Batch<'tx> {
             .prepare_cached(
                 "INSERT INTO grants (snapshot_id, line, identity_ref, system, entitlement, type, privileged,
                      granted_at, last_used_at, last_rotated_at, expires_at, attributes)
-                 VALUES (:snapshot, :line, :identity_ref, :system, :entitlement, :type, :privileged,
-                     :granted_at, :last_used_at, :last_rotated_at, :expires_at, :attributes)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )
-            .and_then(|mut statement| statement.execute(named_params! {
-                ":snapshot": snapshot,
-                ":line": row.line,
-                ":identity_ref": grant.identity_ref,
-                ":system": grant.system,
-                ":entitlement": grant.entitlement,
-                ":type": grant.grant_type.as_str(),
-                ":privileged": grant.privileged,
-                ":granted_at": stored(grant.granted_at),
-                ":last_used_at": stored(grant.last_used_at),
-                ":last_rotated_at": stored(grant.last_rotated_at),
-                ":expires_at": stored(grant.expires_at),
-                ":attributes": attributes_json(&grant.attributes),
-            }));
+            .and_then(|mut statement| statement.execute(rusqlite::params![snapshot, row.line, grant.identity_ref, grant.system, grant.entitlement, grant.grant_type.as_str(), grant.privileged, stored(grant.granted_at), stored(grant.last_used_at), stored(grant.last_rotated_at), stored(grant.expires_at), attributes_json(&grant.attributes)]));
         self.record(result);
     }
 
@@ -252,17 +224,17 @@ impl<'tx> Batch<'tx> {
             .tx
             .prepare_cached(
                 "INSERT INTO systems (snapshot_id, line, system, owner_id, criticality, attributes)
-                 VALUES (:snapshot, :line, :system, :owner_id, :criticality, :attributes)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .and_then(|mut statement| {
-                statement.execute(named_params! {
-                    ":snapshot": snapshot,
-                    ":line": row.line,
-                    ":system": system.system,
-                    ":owner_id": system.owner_id,
-                    ":criticality": system.criticality.map(Criticality::as_str),
-                    ":attributes": attributes_json(&system.attributes),
-                })
+                statement.execute(rusqlite::params![
+                    snapshot,
+                    row.line,
+                    system.system,
+                    system.owner_id,
+                    system.criticality.map(Criticality::as_str),
+                    attributes_json(&system.attributes)
+                ])
             });
         self.record(result);
     }

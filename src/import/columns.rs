@@ -113,19 +113,20 @@ impl Cells<'_, '_> {
         })
     }
 
-    /// A value of a closed vocabulary, `default` when empty.
+    /// A value of a closed vocabulary, `default` when empty; `expected` lists
+    /// the vocabulary and is only called for a bad value.
     pub fn choice<T: Copy>(
         &mut self,
         column: Option<usize>,
         default: T,
         parse: fn(&str) -> Option<T>,
-        expected: &str,
+        expected: fn() -> String,
     ) -> T {
         let Some(text) = self.row.get(column) else {
             return default;
         };
         parse(text).unwrap_or_else(|| {
-            let problem = self.bad(column, text, &format!("one of {expected}"));
+            let problem = self.bad(column, text, &format!("one of {}", expected()));
             self.problems.push(problem);
             default
         })
