@@ -90,6 +90,7 @@ pub struct SigningKey {
 /// Loads a secret key file; an encrypted key is decrypted with the password
 /// from `RECERT_KEY_PASSWORD`, else one asked on the terminal.
 pub fn load_secret_key(path: &Path) -> Result<SigningKey> {
+    crate::private::refuse_shared_secret(path, "secret key")?;
     let text = fs::read_to_string(path).wrap_err_with(|| {
         format!(
             "reading the secret key {}; create one with `recert keygen`",
@@ -192,5 +193,10 @@ mod tests {
         assert_eq!(load_public_key(&files.public).expect("pub"), loaded.public);
         let err = generate(&keys, None).expect_err("exists");
         assert!(err.to_string().contains("never overwrites"), "{err}");
+        fs::set_permissions(&files.secret, fs::Permissions::from_mode(0o644)).expect("chmod");
+        let err = load_secret_key(&files.secret)
+            .err()
+            .expect("shared key refused");
+        assert!(err.to_string().contains("chmod 600"), "{err}");
     }
 }

@@ -495,3 +495,93 @@ fn the_report_is_a_private_self_contained_page_with_the_evidence_hash() {
         0o600
     );
 }
+
+/// The whole hand-over with the real commands on the sample company:
+/// import, campaign, decide, sign off with a key, then every check an
+/// auditor runs.
+#[test]
+fn the_sample_campaign_is_signed_off_and_verified_end_to_end() {
+    let s = Scratch::new();
+    s.recert()
+        .arg("import")
+        .args(["identities.csv", "entitlements.csv", "systems.csv"].map(crate::support::sample))
+        .assert()
+        .success();
+    s.recert()
+        .args([
+            "campaign",
+            "create",
+            "--name",
+            "Q4",
+            "--as-of",
+            "2026-11-30",
+        ])
+        .assert()
+        .success();
+    let items = s
+        .recert()
+        .args(["items", "Q4", "--json"])
+        .output()
+        .expect("items");
+    let items: serde_json::Value = serde_json::from_slice(&items.stdout).expect("json");
+    let mut revoke = Vec::new();
+    let mut certify = Vec::new();
+    for item in items.as_array().expect("array") {
+        let id = item["item_id"].to_string();
+        if item["recommendation"] == "revoke" {
+            revoke.push(id);
+        } else {
+            certify.push(id);
+        }
+    }
+    for (ids, action) in [(&revoke, "--revoke"), (&certify, "--certify")] {
+        s.recert()
+            .args(["decide", "Q4"])
+            .args(ids)
+            .args([
+                action,
+                "--justification",
+                "agreed with the owner",
+                "--reviewer",
+                "iam-team",
+            ])
+            .assert()
+            .success();
+    }
+    let (key, public) = keygen(&s);
+    let evidence = s.dir.path().join("evidence.csv");
+    s.recert()
+        .args(["signoff", "Q4", "--reviewer", "CISO", "--key"])
+        .arg(&key)
+        .arg("-o")
+        .arg(&evidence)
+        .assert()
+        .success();
+    let rows = revoke.len() + certify.len();
+    verify(&s, &evidence, &public)
+        .success()
+        .stdout(predicate::str::contains(format!("intact: {rows} row(s)")));
+    let minisign = Command::new("minisign")
+        .arg("-Vm")
+        .arg(&evidence)
+        .arg("-p")
+        .arg(&public)
+        .output()
+        .expect("minisign");
+    assert!(minisign.status.success());
+    assert!(String::from_utf8_lossy(&minisign.stdout).contains(&format!(
+        "rows={rows} certified={} revoked={}",
+        certify.len(),
+        revoke.len()
+    )));
+    assert!(python_verify(&evidence).status.success());
+    // The sample data has every control; the evidence lists them in number order.
+    let text = fs::read_to_string(&evidence).expect("read");
+    let controls: Vec<String> = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.expect("row")[4].to_owned())
+        .collect();
+    let mut sorted = controls.clone();
+    sorted.sort_by(|a, b| recert::evidence::order::compare_controls(a, b));
+    assert_eq!(controls, sorted);
+}

@@ -41,6 +41,10 @@ h2 { font-size: 1.15rem; border-bottom: 2px solid #ddd; padding-bottom: .2rem; m
 .card.certified b { color: CERTIFIED; } .card.revoked b { color: REVOKED; } .card.undecided b { color: #616161; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #e0e0e0; vertical-align: top; }
+td { overflow-wrap: anywhere; }
+th { white-space: nowrap; }
+table.items { font-size: .85em; }
+svg { max-width: 100%; height: auto; }
 th { background: #f5f5f5; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 code, .hash { font-family: ui-monospace, 'SFMono-Regular', Menlo, monospace; font-size: .85em; word-break: break-all; }
@@ -162,7 +166,7 @@ fn revoked_section(page: &mut String, report: &Report) {
         page.push_str("<p>Nothing was revoked.</p>\n");
         return;
     }
-    page.push_str("<table>\n<tr><th class=\"n\">Item</th><th>Control</th><th>Identity</th><th>System</th><th>Entitlement</th><th>Justification</th><th>Decided by</th><th>Decided at</th></tr>\n");
+    page.push_str("<table class=\"items\">\n<tr><th class=\"n\">Item</th><th>Control</th><th>Identity</th><th>System</th><th>Entitlement</th><th>Justification</th><th>Decided by</th><th>Decided at</th></tr>\n");
     for item in &report.revoked {
         let who = if item.identity_name.is_empty() {
             escape(&item.identity_id)

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use super::ControlTotals;
 use super::html::escape;
 
-const WIDTH: u32 = 720;
-const LABEL: u32 = 210;
+const WIDTH: u32 = 760;
+const LABEL: u32 = 240;
 const BAR: u32 = 22;
 const GAP: u32 = 12;
 const TOP: u32 = 34;
@@ -20,7 +20,8 @@ pub const UNDECIDED: &str = "#9e9e9e";
 pub fn chart(controls: &[ControlTotals]) -> String {
     let rows = u32::try_from(controls.len()).unwrap_or(u32::MAX).max(1);
     let height = TOP + rows * (BAR + GAP) + 8;
-    let span = WIDTH - LABEL - 70;
+    // Room on the right for the widest "decided/total" label.
+    let span = WIDTH - LABEL - 110;
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -46,7 +47,7 @@ pub fn chart(controls: &[ControlTotals]) -> String {
             "<text x=\"0\" y=\"{}\">{} {}</text>",
             y + 16,
             escape(&control.id),
-            escape(&shorten(&control.title, 24))
+            escape(&shorten(&control.title, 30))
         );
         let mut x = LABEL;
         for (count, colour) in [
