@@ -16,4 +16,5 @@ pub mod locking;
 pub mod model;
 pub mod private;
 pub mod text;
+pub mod tui;
 pub mod workspace;

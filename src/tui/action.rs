@@ -1,0 +1,122 @@
+//! What can happen to the TUI (`Action`: keys and the results of effects) and
+//! what it asks the shell to do (`Effect`).
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::app::{BulkSummary, Pending, Target, Verdict};
+use super::counts::ControlCounts;
+use super::data::Page;
+use super::query::{Anchor, Key};
+use crate::campaign::DecisionEvent;
+use crate::model::DecisionAction;
+
+/// Everything `update` reacts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    // Keys, as the key table maps them.
+    Up,
+    Down,
+    First,
+    Last,
+    PageDown,
+    PageUp,
+    Open,
+    /// Esc: close, clear marks, or go back a screen.
+    Back,
+    /// q: back, or quit on the overview.
+    Leave,
+    Quit,
+    SwitchPane,
+    Decide(Verdict),
+    Mark,
+    MarkRange,
+    MarkAll,
+    Search,
+    Filter,
+    Sort,
+    NextUndecided,
+    SignOff,
+    Help,
+    Submit,
+    Confirm,
+    Previous,
+    Next,
+    ClearFilter,
+    /// A key typed into a prompt.
+    Input(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    // Results of effects, fed back by the shell.
+    Loaded(Loaded),
+    Saved(Saved),
+    Failed(String),
+    /// A neutral message for the status bar.
+    Notice(String),
+    BulkReady(Pending, BulkSummary),
+    Systems(Vec<String>),
+    History(i64, Vec<DecisionEvent>),
+    SignedOff(String),
+}
+
+/// A page the shell loaded for a `Fetch`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    pub page: Page,
+    pub cursor: Cursor,
+}
+
+/// Where the cursor goes in a freshly loaded window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    /// This index from the top (clamped).
+    Index(usize),
+    /// This many rows above the bottom.
+    FromEnd(usize),
+    /// On this item if loaded, else the same index as before.
+    Item(i64),
+}
+
+/// A decision the shell has committed to the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    /// What was done, e.g. `certified 3 items`.
+    pub summary: String,
+    pub action: DecisionAction,
+    /// Local time of the commit, for the status bar.
+    pub at: String,
+    /// The counts after the decision.
+    pub controls: Vec<ControlCounts>,
+    /// The current window, re-read from the workspace.
+    pub page: Page,
+    /// Whether to go on to the next undecided item.
+    pub advance: bool,
+    /// Whether the decision applied to the marks (which are then cleared).
+    pub bulk: bool,
+}
+
+/// What `update` asks the shell to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Load a window of the current query.
+    Fetch {
+        anchor: Anchor,
+        cursor: Cursor,
+    },
+    /// Load the window starting at the first undecided item after `after`,
+    /// wrapping to the top once.
+    NextUndecided {
+        after: Option<Key>,
+    },
+    /// Count and inspect a bulk target before asking to confirm.
+    Prepare(Pending),
+    /// Commit a decision.
+    Record {
+        target: Target,
+        verdict: Verdict,
+        justification: Option<String>,
+    },
+    LoadSystems,
+    SignOff {
+        statement: String,
+    },
+}

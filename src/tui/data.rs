@@ -1,0 +1,295 @@
+//! The TUI's queries: keyset pages of `item_view` over the index
+//! `items_by_control`, the per-control counts, and what bulk decisions need.
+//! Nothing here loads a whole campaign.
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+
+use super::counts::{Before, ControlCounts, control_order};
+use super::query::{Anchor, DecisionFilter, Key, KindFilter, Query, Sort};
+use crate::campaign::ItemRecord;
+use crate::model::{Decision, Signal};
+
+/// Which campaign, and which `assigned_reviewer` values are the reviewer's.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub campaign: i64,
+    /// A JSON array of the reviewer's keys, bound for `json_each`.
+    mine: String,
+}
+
+impl Scope {
+    pub fn new(campaign: i64, reviewer_keys: &[String]) -> Scope {
+        Scope {
+            campaign,
+            mine: serde_json::to_string(reviewer_keys).unwrap_or_else(|_| "[]".to_owned()),
+        }
+    }
+}
+
+/// A window of the table and whether it touches either end of the query.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Page {
+    pub rows: Vec<ItemRecord>,
+    pub at_start: bool,
+    pub at_end: bool,
+}
+
+/// The WHERE clause of a query (without paging) and its parameters.
+fn conditions(scope: &Scope, query: &Query) -> (String, Vec<Value>) {
+    let mut sql = String::from("campaign_id = ? AND control_id = ?");
+    let mut params = vec![
+        Value::Integer(scope.campaign),
+        Value::Text(query.control.clone()),
+    ];
+    let filter = &query.filter;
+    match filter.decision {
+        DecisionFilter::Any => {}
+        DecisionFilter::Undecided => sql.push_str(" AND decision IS NULL"),
+        DecisionFilter::Certified => sql.push_str(" AND decision = 'certify'"),
+        DecisionFilter::Revoked => sql.push_str(" AND decision = 'revoke'"),
+    }
+    if let Some(signal) = filter.signal {
+        sql.push_str(" AND (signal_mask & ?) != 0");
+        params.push(Value::Integer(i64::from(signal.bit())));
+    }
+    if let Some(system) = &filter.system {
+        sql.push_str(" AND system = ?");
+        params.push(Value::Text(system.clone()));
+    }
+    match filter.kind {
+        Some(KindFilter::Kind(kind)) => {
+            sql.push_str(" AND identity_kind = ?");
+            params.push(Value::Text(kind.as_str().to_owned()));
+        }
+        Some(KindFilter::Orphaned) => sql.push_str(" AND identity_kind IS NULL"),
+        None => {}
+    }
+    if filter.mine {
+        sql.push_str(" AND assigned_reviewer IN (SELECT value FROM json_each(?))");
+        params.push(Value::Text(scope.mine.clone()));
+    }
+    let search = query.search.trim();
+    if !search.is_empty() {
+        sql.push_str(
+            " AND instr(lower(identity_id || ' ' || coalesce(identity_name, '') || ' ' || system || ' ' || entitlement), lower(?)) > 0",
+        );
+        params.push(Value::Text(search.to_owned()));
+    }
+    (sql, params)
+}
+
+/// `ORDER BY` for the query's sort, forwards or backwards.
+fn order(sort: Sort, backwards: bool) -> String {
+    let dir = if backwards { "DESC" } else { "ASC" };
+    match sort.column() {
+        Some(column) => format!("ORDER BY {column} {dir}, item_id {dir}"),
+        None => format!("ORDER BY item_id {dir}"),
+    }
+}
+
+/// A keyset condition: rows at or after (`>=`) / strictly after (`>`) / at or before `key`.
+fn keyset(sort: Sort, op: &str, key: &Key, params: &mut Vec<Value>) -> String {
+    match sort.column() {
+        Some(column) => {
+            params.push(Value::Text(key.value.clone().unwrap_or_default()));
+            params.push(Value::Integer(key.id));
+            format!(" AND ({column}, item_id) {op} (?, ?)")
+        }
+        None => {
+            params.push(Value::Integer(key.id));
+            format!(" AND item_id {op} ?")
+        }
+    }
+}
+
+/// Up to `limit` rows of the query starting or ending at `anchor`.
+pub fn page(
+    conn: &Connection,
+    scope: &Scope,
+    query: &Query,
+    anchor: &Anchor,
+    limit: usize,
+) -> rusqlite::Result<Page> {
+    let (mut sql, mut params) = conditions(scope, query);
+    let backwards = matches!(anchor, Anchor::Last | Anchor::UpTo(_));
+    match anchor {
+        Anchor::First | Anchor::Last => {}
+        Anchor::From(key) => sql.push_str(&keyset(query.sort, ">=", key, &mut params)),
+        Anchor::UpTo(key) => sql.push_str(&keyset(query.sort, "<=", key, &mut params)),
+    }
+    // One row more than asked tells whether the window reaches the end.
+    let statement = format!(
+        "SELECT {} FROM item_view WHERE {sql} {} LIMIT {}",
+        ItemRecord::COLUMNS,
+        order(query.sort, backwards),
+        limit + 1
+    );
+    let mut statement = conn.prepare_cached(&statement)?;
+    let mut rows = statement
+        .query_map(params_from_iter(params), ItemRecord::from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    if backwards {
+        rows.reverse();
+    }
+    Ok(match anchor {
+        Anchor::First => Page {
+            rows,
+            at_start: true,
+            at_end: !more,
+        },
+        Anchor::Last => Page {
+            rows,
+            at_start: !more,
+            at_end: true,
+        },
+        Anchor::From(_) => Page {
+            rows,
+            at_start: false,
+            at_end: !more,
+        },
+        Anchor::UpTo(_) => Page {
+            rows,
+            at_start: !more,
+            at_end: false,
+        },
+    })
+}
+
+/// The first undecided row of the query strictly after `after` (from the top when `None`).
+pub fn next_undecided(
+    conn: &Connection,
+    scope: &Scope,
+    query: &Query,
+    after: Option<&Key>,
+) -> rusqlite::Result<Option<Key>> {
+    let (mut sql, mut params) = conditions(scope, query);
+    sql.push_str(" AND decision IS NULL");
+    if let Some(key) = after {
+        sql.push_str(&keyset(query.sort, ">", key, &mut params));
+    }
+    let statement = format!(
+        "SELECT {} FROM item_view WHERE {sql} {} LIMIT 1",
+        ItemRecord::COLUMNS,
+        order(query.sort, false)
+    );
+    let mut statement = conn.prepare_cached(&statement)?;
+    let mut rows = statement.query_map(params_from_iter(params), ItemRecord::from_row)?;
+    rows.next()
+        .transpose()
+        .map(|item| item.map(|item| Key::of(&item, query.sort)))
+}
+
+/// The ids of every item the query matches, in table order (a bulk target).
+pub fn matching_ids(conn: &Connection, scope: &Scope, query: &Query) -> rusqlite::Result<Vec<i64>> {
+    let (sql, params) = conditions(scope, query);
+    let statement = format!(
+        "SELECT item_id FROM item_view WHERE {sql} {}",
+        order(query.sort, false)
+    );
+    let mut statement = conn.prepare_cached(&statement)?;
+    statement
+        .query_map(params_from_iter(params), |row| row.get(0))?
+        .collect()
+}
+
+/// What a bulk decision needs to know about each of its items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemState {
+    pub id: i64,
+    pub before: Before,
+    pub recommendation: Decision,
+    pub signals: u32,
+}
+
+/// The current state of `ids` in the campaign (unknown ids are left out).
+pub fn item_states(
+    conn: &Connection,
+    scope: &Scope,
+    ids: &[i64],
+) -> rusqlite::Result<Vec<ItemState>> {
+    let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
+    let mut statement = conn.prepare_cached(
+        "SELECT it.id, it.control_id, cd.decision, it.recommendation, it.signal_mask,
+                it.assigned_reviewer IN (SELECT value FROM json_each(?3))
+         FROM json_each(?2) j JOIN items it ON it.id = j.value
+         LEFT JOIN current_decisions cd ON cd.item_id = it.id
+         WHERE it.campaign_id = ?1",
+    )?;
+    statement
+        .query_map((scope.campaign, ids, &scope.mine), |row| {
+            let decision: Option<String> = row.get(2)?;
+            let recommendation: String = row.get(3)?;
+            Ok(ItemState {
+                id: row.get(0)?,
+                before: Before {
+                    control: row.get(1)?,
+                    decision: decision.as_deref().and_then(Decision::parse),
+                    mine: row.get(5)?,
+                },
+                recommendation: Decision::parse(&recommendation).unwrap_or(Decision::Certify),
+                signals: row.get(4)?,
+            })
+        })?
+        .collect()
+}
+
+/// Progress of every control of the campaign: one pass over its items, done
+/// once when the review opens.
+pub fn control_counts(
+    conn: &Connection,
+    scope: &Scope,
+    title: impl Fn(&str) -> String,
+) -> rusqlite::Result<Vec<ControlCounts>> {
+    let signal_sums: String = Signal::ALL
+        .iter()
+        .map(|s| format!(", sum((it.signal_mask & {}) != 0)", s.bit()))
+        .collect();
+    let sql = format!(
+        "SELECT it.control_id, count(*), count(cd.item_id),
+                coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0),
+                sum(m.value IS NOT NULL), sum(m.value IS NOT NULL AND cd.item_id IS NOT NULL)
+                {signal_sums}
+         FROM items it
+         LEFT JOIN current_decisions cd ON cd.item_id = it.id
+         LEFT JOIN json_each(?2) m ON m.value = it.assigned_reviewer
+         WHERE it.campaign_id = ?1
+         GROUP BY it.control_id"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut controls = statement
+        .query_map((scope.campaign, &scope.mine), |row| {
+            let control: String = row.get(0)?;
+            let mut signals = [0; 8];
+            for (i, n) in signals.iter_mut().enumerate() {
+                *n = row.get(7 + i)?;
+            }
+            Ok(ControlCounts {
+                title: title(&control),
+                control,
+                total: row.get(1)?,
+                decided: row.get(2)?,
+                certified: row.get(3)?,
+                revoked: row.get(4)?,
+                mine_total: row.get(5)?,
+                mine_decided: row.get(6)?,
+                signals,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    controls.sort_by_key(|c| control_order(&c.control));
+    Ok(controls)
+}
+
+/// The systems of one control, for the filter menu.
+pub fn systems(conn: &Connection, scope: &Scope, control: &str) -> rusqlite::Result<Vec<String>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT DISTINCT g.system FROM items it JOIN grants g ON g.id = it.grant_row
+         WHERE it.campaign_id = ?1 AND it.control_id = ?2 ORDER BY g.system",
+    )?;
+    statement
+        .query_map((scope.campaign, control), |row| row.get(0))?
+        .collect()
+}

@@ -1,0 +1,538 @@
+//! The one key table: it dispatches keys, and generates the footer hints,
+//! the `?` overlay and the README's key list, so they can never disagree.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+use super::app::{App, Overlay, Screen, Verdict};
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ctx {
+    /// Every screen (no overlay open).
+    Screens,
+    Overview,
+    Control,
+    /// The overview and the control review.
+    Review,
+    SignOff,
+    Help,
+    Prompt,
+    Confirm,
+    Filter,
+}
+
+impl Ctx {
+    pub fn title(self) -> &'static str {
+        match self {
+            Ctx::Screens => "Everywhere",
+            Ctx::Overview => "Campaign overview",
+            Ctx::Control => "Control review",
+            Ctx::Review => "Overview and control review",
+            Ctx::SignOff => "Sign-off screen",
+            Ctx::Help => "This help",
+            Ctx::Prompt => "Text prompts (justification, search, statement)",
+            Ctx::Confirm => "Bulk confirmation",
+            Ctx::Filter => "Filter menu",
+        }
+    }
+
+    fn covers(self, current: Ctx) -> bool {
+        self == current
+            || (self == Ctx::Screens
+                && matches!(current, Ctx::Overview | Ctx::Control | Ctx::SignOff))
+            || (self == Ctx::Review && matches!(current, Ctx::Overview | Ctx::Control))
+    }
+}
+
+/// One key binding.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+    pub ctx: Ctx,
+    pub action: KeyAction,
+    pub help: &'static str,
+    /// The footer label, or "" to leave it out of the footer.
+    pub hint: &'static str,
+}
+
+/// An action a key can trigger: the `Copy` subset of [`Action`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyAction {
+    Up,
+    Down,
+    First,
+    Last,
+    PageDown,
+    PageUp,
+    Open,
+    Back,
+    Leave,
+    Quit,
+    SwitchPane,
+    Decide(Verdict),
+    Mark,
+    MarkRange,
+    MarkAll,
+    Search,
+    Filter,
+    Sort,
+    NextUndecided,
+    SignOff,
+    Help,
+    Submit,
+    Confirm,
+    Previous,
+    Next,
+    ClearFilter,
+}
+
+impl KeyAction {
+    pub fn action(self) -> Action {
+        match self {
+            KeyAction::Up => Action::Up,
+            KeyAction::Down => Action::Down,
+            KeyAction::First => Action::First,
+            KeyAction::Last => Action::Last,
+            KeyAction::PageDown => Action::PageDown,
+            KeyAction::PageUp => Action::PageUp,
+            KeyAction::Open => Action::Open,
+            KeyAction::Back => Action::Back,
+            KeyAction::Leave => Action::Leave,
+            KeyAction::Quit => Action::Quit,
+            KeyAction::SwitchPane => Action::SwitchPane,
+            KeyAction::Decide(verdict) => Action::Decide(verdict),
+            KeyAction::Mark => Action::Mark,
+            KeyAction::MarkRange => Action::MarkRange,
+            KeyAction::MarkAll => Action::MarkAll,
+            KeyAction::Search => Action::Search,
+            KeyAction::Filter => Action::Filter,
+            KeyAction::Sort => Action::Sort,
+            KeyAction::NextUndecided => Action::NextUndecided,
+            KeyAction::SignOff => Action::SignOff,
+            KeyAction::Help => Action::Help,
+            KeyAction::Submit => Action::Submit,
+            KeyAction::Confirm => Action::Confirm,
+            KeyAction::Previous => Action::Previous,
+            KeyAction::Next => Action::Next,
+            KeyAction::ClearFilter => Action::ClearFilter,
+        }
+    }
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+
+const fn bind(
+    code: KeyCode,
+    mods: KeyModifiers,
+    ctx: Ctx,
+    action: KeyAction,
+    help: &'static str,
+    hint: &'static str,
+) -> Binding {
+    Binding {
+        code,
+        mods,
+        ctx,
+        action,
+        help,
+        hint,
+    }
+}
+
+use KeyAction as A;
+use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
+
+/// Every key binding, in the order the help lists them.
+pub const KEYS: &[Binding] = &[
+    bind(Char('j'), NONE, Ctx::Screens, A::Down, "move down", ""),
+    bind(Down, NONE, Ctx::Screens, A::Down, "move down", ""),
+    bind(Char('k'), NONE, Ctx::Screens, A::Up, "move up", ""),
+    bind(Up, NONE, Ctx::Screens, A::Up, "move up", ""),
+    bind(Char('g'), NONE, Ctx::Screens, A::First, "first row", ""),
+    bind(Home, NONE, Ctx::Screens, A::First, "first row", ""),
+    bind(Char('G'), NONE, Ctx::Screens, A::Last, "last row", ""),
+    bind(End, NONE, Ctx::Screens, A::Last, "last row", ""),
+    bind(Char('d'), CTRL, Ctx::Screens, A::PageDown, "page down", ""),
+    bind(PageDown, NONE, Ctx::Screens, A::PageDown, "page down", ""),
+    bind(Char('u'), CTRL, Ctx::Screens, A::PageUp, "page up", ""),
+    bind(PageUp, NONE, Ctx::Screens, A::PageUp, "page up", ""),
+    bind(
+        Enter,
+        NONE,
+        Ctx::Overview,
+        A::Open,
+        "open the control",
+        "open",
+    ),
+    bind(
+        Char('q'),
+        NONE,
+        Ctx::Overview,
+        A::Leave,
+        "quit (every decision is already saved)",
+        "quit",
+    ),
+    bind(
+        Esc,
+        NONE,
+        Ctx::Control,
+        A::Back,
+        "clear the marks, else back to the overview",
+        "",
+    ),
+    bind(
+        Char('q'),
+        NONE,
+        Ctx::Control,
+        A::Leave,
+        "back to the overview",
+        "back",
+    ),
+    bind(
+        Tab,
+        NONE,
+        Ctx::Control,
+        A::SwitchPane,
+        "switch between table and detail pane",
+        "",
+    ),
+    bind(
+        BackTab,
+        NONE,
+        Ctx::Control,
+        A::SwitchPane,
+        "switch between table and detail pane",
+        "",
+    ),
+    bind(
+        Char('c'),
+        NONE,
+        Ctx::Control,
+        A::Decide(Verdict::Certify),
+        "certify (keep) the item, or the marked items",
+        "certify",
+    ),
+    bind(
+        Char('r'),
+        NONE,
+        Ctx::Control,
+        A::Decide(Verdict::Revoke),
+        "revoke (remove) the item, or the marked items",
+        "revoke",
+    ),
+    bind(
+        Char('a'),
+        NONE,
+        Ctx::Control,
+        A::Decide(Verdict::Accept),
+        "accept the recommendation, for the item or the marked items",
+        "accept",
+    ),
+    bind(
+        Char('u'),
+        NONE,
+        Ctx::Control,
+        A::Decide(Verdict::Undo),
+        "undo the decision (the item is undecided again)",
+        "undo",
+    ),
+    bind(
+        Char(' '),
+        NONE,
+        Ctx::Control,
+        A::Mark,
+        "mark or unmark the item for a bulk decision",
+        "mark",
+    ),
+    bind(
+        Char('V'),
+        NONE,
+        Ctx::Control,
+        A::MarkRange,
+        "mark every item from the last marked one to here",
+        "",
+    ),
+    bind(
+        Char('*'),
+        NONE,
+        Ctx::Control,
+        A::MarkAll,
+        "mark every item matching the filter and search (again: unmark)",
+        "",
+    ),
+    bind(
+        Char('/'),
+        NONE,
+        Ctx::Control,
+        A::Search,
+        "search identity, name, system and entitlement",
+        "search",
+    ),
+    bind(
+        Char('f'),
+        NONE,
+        Ctx::Control,
+        A::Filter,
+        "filter by decision, signal, system, kind, mine",
+        "filter",
+    ),
+    bind(
+        Char('o'),
+        NONE,
+        Ctx::Control,
+        A::Sort,
+        "sort by item, identity, system or entitlement",
+        "",
+    ),
+    bind(
+        Char('n'),
+        NONE,
+        Ctx::Review,
+        A::NextUndecided,
+        "jump to the next undecided item",
+        "next",
+    ),
+    bind(
+        Char('s'),
+        NONE,
+        Ctx::Review,
+        A::SignOff,
+        "sign-off screen",
+        "sign off",
+    ),
+    bind(
+        Enter,
+        NONE,
+        Ctx::SignOff,
+        A::Open,
+        "write the statement and sign off, or jump to the undecided items",
+        "sign off",
+    ),
+    bind(Esc, NONE, Ctx::SignOff, A::Back, "back", "back"),
+    bind(Char('q'), NONE, Ctx::SignOff, A::Back, "back", ""),
+    bind(Char('?'), NONE, Ctx::Screens, A::Help, "this help", "help"),
+    bind(
+        Char('c'),
+        CTRL,
+        Ctx::Screens,
+        A::Quit,
+        "quit at once (every decision is already saved)",
+        "",
+    ),
+    bind(Esc, NONE, Ctx::Help, A::Back, "close the help", ""),
+    bind(Char('?'), NONE, Ctx::Help, A::Back, "close the help", ""),
+    bind(Char('q'), NONE, Ctx::Help, A::Back, "close the help", ""),
+    bind(Char('j'), NONE, Ctx::Help, A::Down, "scroll", ""),
+    bind(Down, NONE, Ctx::Help, A::Down, "scroll", ""),
+    bind(Char('k'), NONE, Ctx::Help, A::Up, "scroll", ""),
+    bind(Up, NONE, Ctx::Help, A::Up, "scroll", ""),
+    bind(Enter, NONE, Ctx::Prompt, A::Submit, "save", "save"),
+    bind(Esc, NONE, Ctx::Prompt, A::Back, "cancel", "cancel"),
+    bind(
+        Char('y'),
+        NONE,
+        Ctx::Confirm,
+        A::Confirm,
+        "confirm the bulk decision",
+        "confirm",
+    ),
+    bind(
+        Enter,
+        NONE,
+        Ctx::Confirm,
+        A::Submit,
+        "confirm, unless risk-flagged items would be certified (then y)",
+        "",
+    ),
+    bind(Esc, NONE, Ctx::Confirm, A::Back, "cancel", "cancel"),
+    bind(Char('n'), NONE, Ctx::Confirm, A::Back, "cancel", ""),
+    bind(Char('j'), NONE, Ctx::Filter, A::Down, "next filter", ""),
+    bind(Down, NONE, Ctx::Filter, A::Down, "next filter", ""),
+    bind(Char('k'), NONE, Ctx::Filter, A::Up, "previous filter", ""),
+    bind(Up, NONE, Ctx::Filter, A::Up, "previous filter", ""),
+    bind(Right, NONE, Ctx::Filter, A::Next, "next value", "change"),
+    bind(Char('l'), NONE, Ctx::Filter, A::Next, "next value", ""),
+    bind(Char(' '), NONE, Ctx::Filter, A::Next, "next value", ""),
+    bind(Enter, NONE, Ctx::Filter, A::Next, "next value", ""),
+    bind(Left, NONE, Ctx::Filter, A::Previous, "previous value", ""),
+    bind(
+        Char('h'),
+        NONE,
+        Ctx::Filter,
+        A::Previous,
+        "previous value",
+        "",
+    ),
+    bind(
+        Char('x'),
+        NONE,
+        Ctx::Filter,
+        A::ClearFilter,
+        "clear every filter",
+        "clear",
+    ),
+    bind(Esc, NONE, Ctx::Filter, A::Back, "close the menu", "close"),
+    bind(Char('f'), NONE, Ctx::Filter, A::Back, "close the menu", ""),
+];
+
+/// The context the app is in: its overlay, else its screen.
+pub fn context(app: &App) -> Ctx {
+    match &app.overlay {
+        Some(Overlay::Help { .. }) => Ctx::Help,
+        Some(Overlay::Justify { .. } | Overlay::Search { .. } | Overlay::Statement { .. }) => {
+            Ctx::Prompt
+        }
+        Some(Overlay::Confirm { .. }) => Ctx::Confirm,
+        Some(Overlay::Filter { .. }) => Ctx::Filter,
+        None => match app.screen {
+            Screen::Overview => Ctx::Overview,
+            Screen::Control => Ctx::Control,
+            Screen::SignOff => Ctx::SignOff,
+        },
+    }
+}
+
+/// The action for a key press in `ctx`; in a prompt, unbound keys edit the text.
+pub fn dispatch(ctx: Ctx, key: KeyEvent) -> Option<Action> {
+    // Terminals report upper-case letters with or without SHIFT; ignore it for characters.
+    let mods = match key.code {
+        KeyCode::Char(_) => key.modifiers - KeyModifiers::SHIFT,
+        _ => key.modifiers,
+    };
+    let found = KEYS
+        .iter()
+        .find(|b| b.ctx.covers(ctx) && b.code == key.code && b.mods == mods);
+    match found {
+        Some(binding) => Some(binding.action.action()),
+        None if ctx == Ctx::Prompt => Some(Action::Input(key)),
+        None => None,
+    }
+}
+
+/// How a key is written in help and README.
+pub fn key_name(code: KeyCode, mods: KeyModifiers) -> String {
+    let base = match code {
+        KeyCode::Char(' ') => "Space".to_owned(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "Enter".to_owned(),
+        KeyCode::Esc => "Esc".to_owned(),
+        KeyCode::Tab => "Tab".to_owned(),
+        KeyCode::BackTab => "Shift-Tab".to_owned(),
+        KeyCode::Up => "↑".to_owned(),
+        KeyCode::Down => "↓".to_owned(),
+        KeyCode::Left => "←".to_owned(),
+        KeyCode::Right => "→".to_owned(),
+        KeyCode::Home => "Home".to_owned(),
+        KeyCode::End => "End".to_owned(),
+        KeyCode::PageUp => "PgUp".to_owned(),
+        KeyCode::PageDown => "PgDn".to_owned(),
+        other => format!("{other:?}"),
+    };
+    if mods.contains(KeyModifiers::CONTROL) {
+        format!("Ctrl-{base}")
+    } else {
+        base
+    }
+}
+
+/// One help line: the keys (joined by `/`) and what they do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpLine {
+    pub ctx: Ctx,
+    pub keys: String,
+    pub help: &'static str,
+}
+
+/// The key table as help lines, bindings with the same context and help merged.
+pub fn help_lines() -> Vec<HelpLine> {
+    let mut lines: Vec<HelpLine> = Vec::new();
+    for binding in KEYS {
+        let name = key_name(binding.code, binding.mods);
+        match lines
+            .iter_mut()
+            .find(|l| l.ctx == binding.ctx && l.help == binding.help)
+        {
+            Some(line) => {
+                line.keys.push('/');
+                line.keys.push_str(&name);
+            }
+            None => lines.push(HelpLine {
+                ctx: binding.ctx,
+                keys: name,
+                help: binding.help,
+            }),
+        }
+    }
+    lines
+}
+
+/// The footer hints for `ctx`: `key label` pairs.
+pub fn hints(ctx: Ctx) -> Vec<(String, &'static str)> {
+    KEYS.iter()
+        .filter(|b| b.ctx.covers(ctx) && !b.hint.is_empty())
+        .map(|b| (key_name(b.code, b.mods), b.hint))
+        .collect()
+}
+
+/// The key table as Markdown, for the README.
+pub fn markdown() -> String {
+    let mut out = String::from("| where | keys | what |\n|---|---|---|\n");
+    for line in help_lines() {
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            line.ctx.title(),
+            line.keys.replace('|', "\\|"),
+            line.help
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        for (i, a) in KEYS.iter().enumerate() {
+            for b in &KEYS[i + 1..] {
+                let overlap = a.ctx.covers(b.ctx) || b.ctx.covers(a.ctx);
+                assert!(
+                    !(overlap && a.code == b.code && a.mods == b.mods),
+                    "{:?} bound twice ({:?}, {:?})",
+                    a.code,
+                    a.ctx,
+                    b.ctx
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn shifted_capitals_and_plain_capitals_dispatch_alike() {
+        let shifted = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(dispatch(Ctx::Control, shifted), Some(Action::Last));
+        let plain = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::NONE);
+        assert_eq!(dispatch(Ctx::Control, plain), Some(Action::Last));
+    }
+
+    #[test]
+    fn unbound_keys_type_into_prompts_but_do_nothing_elsewhere() {
+        let z = KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE);
+        assert_eq!(dispatch(Ctx::Prompt, z), Some(Action::Input(z)));
+        assert_eq!(dispatch(Ctx::Control, z), None);
+    }
+
+    #[test]
+    fn readme_lists_the_key_table() {
+        let readme = include_str!("../../README.md");
+        assert!(
+            readme.contains(&markdown()),
+            "README's key table is out of date; paste this under \"Keys\":\n{}",
+            markdown()
+        );
+    }
+}

@@ -1,0 +1,247 @@
+//! The reducer: `update(&mut App, Action) -> Option<Effect>`. Pure: no
+//! database, no clock, no terminal; what must be read or written comes back
+//! as an `Effect` for the shell.
+
+mod decide;
+mod nav;
+mod overlay;
+
+use super::action::{Action, Effect};
+use super::app::{App, Overlay, Pane, Review, Screen};
+use super::query::{Anchor, DecisionFilter, Query};
+use crate::campaign::CampaignState;
+
+pub use nav::keep_visible;
+pub use overlay::FILTER_ROWS;
+
+pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    match action {
+        Action::Resize(width, height) => {
+            app.size = (width, height);
+            keep_visible(&mut app.review, app.size);
+            None
+        }
+        Action::Quit => {
+            app.quit = true;
+            None
+        }
+        Action::Loaded(loaded) => {
+            nav::loaded(app, loaded);
+            None
+        }
+        Action::Saved(saved) => decide::saved(app, saved),
+        Action::Failed(message) => {
+            app.error(message);
+            None
+        }
+        Action::Notice(message) => {
+            if app.status.message.starts_with("Saved") {
+                let joined = format!("{} · {message}", app.status.message);
+                app.info(joined);
+            } else {
+                app.info(message);
+            }
+            None
+        }
+        Action::BulkReady(pending, summary) => {
+            decide::bulk_ready(app, pending, summary);
+            None
+        }
+        Action::Systems(systems) => {
+            app.review.systems = Some(systems);
+            None
+        }
+        Action::History(item, events) => {
+            app.review.history = Some((item, events));
+            None
+        }
+        Action::SignedOff(message) => {
+            app.campaign.state = CampaignState::SignedOff;
+            app.overlay = None;
+            app.info(message);
+            None
+        }
+        action if app.overlay.is_some() => overlay::handle(app, action),
+        action => match app.screen {
+            Screen::Overview => overview(app, action),
+            Screen::Control => control(app, action),
+            Screen::SignOff => signoff(app, action),
+        },
+    }
+}
+
+fn overview(app: &mut App, action: Action) -> Option<Effect> {
+    let last = app.controls.len().saturating_sub(1);
+    let cursor = &mut app.overview_cursor;
+    match action {
+        Action::Down => *cursor = (*cursor + 1).min(last),
+        Action::Up => *cursor = cursor.saturating_sub(1),
+        Action::First | Action::PageUp => *cursor = 0,
+        Action::Last | Action::PageDown => *cursor = last,
+        Action::Open => return open_control(app, app.overview_cursor, Query::default()),
+        Action::Leave => app.quit = true,
+        Action::NextUndecided => return next_undecided_control(app),
+        Action::SignOff => app.screen = Screen::SignOff,
+        Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
+        _ => {}
+    }
+    None
+}
+
+/// Opens control number `index` of the overview with `filter`'s filter settings.
+fn open_control(app: &mut App, index: usize, with: Query) -> Option<Effect> {
+    let control = app.controls.get(index)?.control.clone();
+    app.overview_cursor = index;
+    app.screen = Screen::Control;
+    app.review = Review {
+        query: Query { control, ..with },
+        at_start: true,
+        at_end: true,
+        ..Review::default()
+    };
+    Some(Effect::Fetch {
+        anchor: Anchor::First,
+        cursor: super::action::Cursor::Index(0),
+    })
+}
+
+/// The first control from the cursor on (wrapping) with undecided items.
+fn first_undecided_control(app: &App) -> Option<usize> {
+    let n = app.controls.len();
+    (0..n)
+        .map(|i| (app.overview_cursor + i) % n)
+        .find(|&i| app.controls[i].undecided() > 0)
+}
+
+fn next_undecided_control(app: &mut App) -> Option<Effect> {
+    let Some(index) = first_undecided_control(app) else {
+        app.info("every item of the campaign is decided; s opens the sign-off screen");
+        return None;
+    };
+    open_control(app, index, Query::default());
+    Some(Effect::NextUndecided { after: None })
+}
+
+fn control(app: &mut App, action: Action) -> Option<Effect> {
+    if app.review.focus == Pane::Detail {
+        if let Some(scroll) = detail_scroll(app.review.detail_scroll, &action) {
+            app.review.detail_scroll = scroll;
+            return None;
+        }
+    }
+    let page = (super::layout::table_rows(app.size) / 2).max(1);
+    match action {
+        Action::Down => nav::move_by(app, 1),
+        Action::Up => nav::move_by(app, -1),
+        Action::PageDown => nav::move_by(app, isize::try_from(page).unwrap_or(1)),
+        Action::PageUp => nav::move_by(app, -isize::try_from(page).unwrap_or(1)),
+        Action::First => nav::first(app),
+        Action::Last => nav::last(app),
+        Action::Back if !app.review.marks.is_empty() => {
+            app.review.marks = super::app::Marks::default();
+            app.info("marks cleared");
+            None
+        }
+        Action::Back | Action::Leave => {
+            app.screen = Screen::Overview;
+            app.review.rows.clear();
+            None
+        }
+        Action::SwitchPane => {
+            app.review.focus = match app.review.focus {
+                Pane::Table => Pane::Detail,
+                Pane::Detail => Pane::Table,
+            };
+            None
+        }
+        Action::Decide(verdict) => decide::decide(app, verdict),
+        Action::Mark => nav::mark(app),
+        Action::MarkRange => {
+            nav::mark_range(app);
+            None
+        }
+        Action::MarkAll => {
+            nav::mark_all(app);
+            None
+        }
+        Action::NextUndecided => nav::next_undecided(app, app.review.cursor + 1),
+        Action::Search => {
+            let before = app.review.query.search.clone();
+            app.overlay = Some(Overlay::Search {
+                editor: super::editor::Editor::with_text(&before),
+                before,
+            });
+            None
+        }
+        Action::Filter => {
+            app.overlay = Some(Overlay::Filter { cursor: 0 });
+            app.review.systems.is_none().then_some(Effect::LoadSystems)
+        }
+        Action::Sort => {
+            let mut query = app.review.query.clone();
+            query.sort = query.sort.next();
+            app.info(format!("sorted by {}", query.sort.label()));
+            nav::requery(app, query)
+        }
+        Action::SignOff => {
+            app.screen = Screen::SignOff;
+            None
+        }
+        Action::Help => {
+            app.overlay = Some(Overlay::Help { scroll: 0 });
+            None
+        }
+        _ => None,
+    }
+}
+
+/// The detail pane's new scroll offset for a movement key, when focused.
+fn detail_scroll(scroll: u16, action: &Action) -> Option<u16> {
+    Some(match action {
+        Action::Down => scroll.saturating_add(1),
+        Action::Up => scroll.saturating_sub(1),
+        Action::PageDown => scroll.saturating_add(8),
+        Action::PageUp => scroll.saturating_sub(8),
+        Action::First => 0,
+        _ => return None,
+    })
+}
+
+fn signoff(app: &mut App, action: Action) -> Option<Effect> {
+    match action {
+        Action::Back | Action::Leave => {
+            app.screen = if app.review.query.control.is_empty() || app.review.rows.is_empty() {
+                Screen::Overview
+            } else {
+                Screen::Control
+            };
+            None
+        }
+        Action::Help => {
+            app.overlay = Some(Overlay::Help { scroll: 0 });
+            None
+        }
+        Action::Open => {
+            if app.is_signed_off() {
+                app.info("the campaign is already signed off");
+                return None;
+            }
+            let undecided: u64 = app.controls.iter().map(|c| c.undecided()).sum();
+            if undecided > 0 {
+                let index = first_undecided_control(app)?;
+                app.error(format!(
+                    "{undecided} item{} still undecided; sign-off needs every item decided (showing the undecided ones)",
+                    if undecided == 1 { " is" } else { "s are" }
+                ));
+                let mut query = Query::default();
+                query.filter.decision = DecisionFilter::Undecided;
+                return open_control(app, index, query);
+            }
+            app.overlay = Some(Overlay::Statement {
+                editor: super::editor::Editor::new(),
+            });
+            None
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,158 @@
+//! Deciding: one item or the marked ones, the justification the rules ask
+//! for, the bulk confirmation, and what happens once a decision is saved.
+
+use super::super::action::{Cursor, Effect, Saved};
+use super::super::app::{App, BulkSummary, Marks, Overlay, Pending, Target, Verdict};
+use super::super::editor::Editor;
+use super::nav;
+use crate::model::{Decision, DecisionAction};
+
+/// c, r, a or u on the control table.
+pub fn decide(app: &mut App, verdict: Verdict) -> Option<Effect> {
+    if app.is_signed_off() {
+        app.error("the campaign is signed off and locked; decisions can no longer change");
+        return None;
+    }
+    if !app.review.marks.is_empty() {
+        let target = match &app.review.marks {
+            Marks::Items(ids) => Target::Items(ids.clone()),
+            Marks::Matching(query) => Target::Matching(query.clone()),
+        };
+        app.info("counting the marked items…");
+        return Some(Effect::Prepare(Pending { target, verdict }));
+    }
+    let Some(item) = app.review.selected() else {
+        app.info("no item here");
+        return None;
+    };
+    let id = item.item_id;
+    let reviewer = app.reviewer.trim();
+    let own = item.identity_id.trim().eq_ignore_ascii_case(reviewer)
+        || item
+            .identity_email
+            .as_deref()
+            .is_some_and(|email| email.trim().eq_ignore_ascii_case(reviewer));
+    let decision = match verdict {
+        Verdict::Undo => {
+            if item.decision.is_none() {
+                app.info("this item is not decided yet; nothing to undo");
+                return None;
+            }
+            return Some(Effect::Record {
+                target: Target::Items(vec![id]),
+                verdict,
+                justification: None,
+            });
+        }
+        Verdict::Certify => Decision::Certify,
+        Verdict::Revoke => Decision::Revoke,
+        Verdict::Accept => item.recommendation,
+    };
+    if own {
+        app.error(format!(
+            "item {id} is your own access ({}); a reviewer never decides on their own access, ask another reviewer",
+            app.reviewer
+        ));
+        return None;
+    }
+    let verdict = match decision {
+        Decision::Certify => Verdict::Certify,
+        Decision::Revoke => Verdict::Revoke,
+    };
+    let pending = Pending {
+        target: Target::Items(vec![id]),
+        verdict,
+    };
+    if app.needs_justification(decision, item.signals) {
+        let why = match decision {
+            Decision::Revoke => "every revoke needs a justification".to_owned(),
+            Decision::Certify => format!(
+                "certifying an item with risk signals ({}) needs a justification",
+                item.signals.joined().replace(';', ", ")
+            ),
+        };
+        app.info(format!("{why}: type it, Enter saves, Esc cancels"));
+        app.overlay = Some(Overlay::Justify {
+            pending,
+            editor: Editor::new(),
+        });
+        return None;
+    }
+    Some(record(pending, None))
+}
+
+fn record(pending: Pending, justification: Option<String>) -> Effect {
+    Effect::Record {
+        target: pending.target,
+        verdict: pending.verdict,
+        justification,
+    }
+}
+
+/// The shell has counted a bulk target: ask to confirm.
+pub fn bulk_ready(app: &mut App, pending: Pending, summary: BulkSummary) {
+    if summary.items == 0 {
+        app.info("no marked items to decide");
+        return;
+    }
+    app.info(if summary.certifies_risk {
+        "risk-flagged items would be certified: y confirms, Esc cancels"
+    } else {
+        "y or Enter confirms, Esc cancels"
+    });
+    app.overlay = Some(Overlay::Confirm { pending, summary });
+}
+
+/// y or Enter in the bulk confirmation.
+pub fn confirm(app: &mut App, pending: Pending, summary: &BulkSummary) -> Option<Effect> {
+    if summary.needs_justification {
+        app.info(format!(
+            "one justification for all {} items: type it, Enter saves, Esc cancels",
+            summary.items
+        ));
+        app.overlay = Some(Overlay::Justify {
+            pending,
+            editor: Editor::new(),
+        });
+        return None;
+    }
+    app.overlay = None;
+    Some(record(pending, None))
+}
+
+/// Enter in the justification prompt.
+pub fn justified(app: &mut App, pending: Pending, text: &str) -> Option<Effect> {
+    let text = text.trim();
+    if text.is_empty() {
+        app.error("a justification is required here; type one, or Esc to cancel");
+        app.overlay = Some(Overlay::Justify {
+            pending,
+            editor: Editor::new(),
+        });
+        return None;
+    }
+    app.overlay = None;
+    Some(record(pending, Some(text.to_owned())))
+}
+
+/// A decision is committed: show it, then go on to the next undecided item.
+pub fn saved(app: &mut App, saved: Saved) -> Option<Effect> {
+    app.controls = saved.controls;
+    let current = app.review.selected().map(|item| item.item_id);
+    nav::loaded(
+        app,
+        super::super::action::Loaded {
+            page: saved.page,
+            cursor: current.map_or(Cursor::Index(app.review.cursor), Cursor::Item),
+        },
+    );
+    if saved.bulk {
+        app.review.marks = Marks::default();
+    }
+    app.info(format!("Saved: {}", saved.summary));
+    app.status.last_save = Some(saved.at);
+    if saved.advance && saved.action != DecisionAction::Undo {
+        return nav::next_undecided(app, app.review.cursor);
+    }
+    None
+}

@@ -1,0 +1,223 @@
+//! Moving through the control table: the cursor, the loaded window and the
+//! keyset pages beyond it, marks, and the next undecided item.
+
+use super::super::action::{Cursor, Effect, Loaded};
+use super::super::app::{App, Marks, OVERLAP, Review};
+use super::super::layout::table_rows;
+use super::super::query::{Anchor, Key, Query};
+
+/// Keeps the cursor row inside the visible part of the table.
+pub fn keep_visible(review: &mut Review, size: (u16, u16)) {
+    let height = table_rows(size);
+    if review.cursor < review.top {
+        review.top = review.cursor;
+    } else if review.cursor >= review.top + height {
+        review.top = review.cursor + 1 - height;
+    }
+    // Never leave blank rows under the last item while rows above are hidden.
+    if review.top + height > review.rows.len() {
+        review.top = review.rows.len().saturating_sub(height);
+    }
+}
+
+/// Takes a freshly loaded window, keeping the cursor's place on screen.
+pub fn loaded(app: &mut App, loaded: Loaded) {
+    let review = &mut app.review;
+    let screen_row = review.cursor.saturating_sub(review.top);
+    let previous = review.selected().map(|item| item.item_id);
+    let old_cursor = review.cursor;
+    review.rows = loaded.page.rows;
+    review.at_start = loaded.page.at_start;
+    review.at_end = loaded.page.at_end;
+    let last = review.rows.len().saturating_sub(1);
+    review.cursor = match loaded.cursor {
+        Cursor::Index(index) => index,
+        Cursor::FromEnd(n) => last.saturating_sub(n),
+        Cursor::Item(id) => review
+            .rows
+            .iter()
+            .position(|item| item.item_id == id)
+            .unwrap_or(old_cursor),
+    }
+    .min(last);
+    review.top = review.cursor.saturating_sub(screen_row);
+    if review.selected().map(|item| item.item_id) != previous {
+        review.detail_scroll = 0;
+    }
+    keep_visible(review, app.size);
+}
+
+fn key_at(review: &Review, index: usize) -> Option<Key> {
+    review
+        .rows
+        .get(index)
+        .map(|item| Key::of(item, review.query.sort))
+}
+
+/// Moves the cursor by `delta` rows, fetching the next window when it walks
+/// off the loaded one.
+pub fn move_by(app: &mut App, delta: isize) -> Option<Effect> {
+    let review = &mut app.review;
+    if review.rows.is_empty() {
+        return None;
+    }
+    let target = review.cursor.checked_add_signed(delta);
+    let len = review.rows.len();
+    match target {
+        Some(target) if target < len => {
+            review.cursor = target;
+            keep_visible(review, app.size);
+            None
+        }
+        Some(target) => {
+            if review.at_end {
+                review.cursor = len - 1;
+                keep_visible(review, app.size);
+                return None;
+            }
+            // Keep some rows above the cursor so the screen does not jump.
+            let keep_from = review.cursor.saturating_sub(OVERLAP);
+            Some(Effect::Fetch {
+                anchor: Anchor::From(key_at(review, keep_from)?),
+                cursor: Cursor::Index(target - keep_from),
+            })
+        }
+        None => {
+            if review.at_start {
+                review.cursor = 0;
+                keep_visible(review, app.size);
+                return None;
+            }
+            let keep_to = (review.cursor + OVERLAP).min(len - 1);
+            let above = delta.unsigned_abs() - review.cursor;
+            Some(Effect::Fetch {
+                anchor: Anchor::UpTo(key_at(review, keep_to)?),
+                cursor: Cursor::FromEnd(keep_to + above),
+            })
+        }
+    }
+}
+
+pub fn first(app: &mut App) -> Option<Effect> {
+    if app.review.at_start {
+        app.review.cursor = 0;
+        keep_visible(&mut app.review, app.size);
+        return None;
+    }
+    Some(Effect::Fetch {
+        anchor: Anchor::First,
+        cursor: Cursor::Index(0),
+    })
+}
+
+pub fn last(app: &mut App) -> Option<Effect> {
+    if app.review.at_end {
+        app.review.cursor = app.review.rows.len().saturating_sub(1);
+        keep_visible(&mut app.review, app.size);
+        return None;
+    }
+    Some(Effect::Fetch {
+        anchor: Anchor::Last,
+        cursor: Cursor::FromEnd(0),
+    })
+}
+
+/// Moves to the first undecided row at or after `from`, asking the shell to
+/// look beyond the window (and then from the top) when there is none.
+pub fn next_undecided(app: &mut App, from: usize) -> Option<Effect> {
+    let review = &mut app.review;
+    if let Some(offset) = review
+        .rows
+        .iter()
+        .skip(from)
+        .position(|item| item.decision.is_none())
+    {
+        review.cursor = from + offset;
+        keep_visible(review, app.size);
+        return None;
+    }
+    let after = if review.at_end {
+        None
+    } else {
+        review
+            .rows
+            .last()
+            .map(|item| Key::of(item, review.query.sort))
+    };
+    Some(Effect::NextUndecided { after })
+}
+
+/// Replaces the query (search, filter, sort) and loads its first page.
+pub fn requery(app: &mut App, query: Query) -> Option<Effect> {
+    if let Marks::Matching(marked) = &app.review.marks {
+        if *marked != query {
+            app.review.marks = Marks::default();
+            app.info("the \"all matching\" marks were cleared because the view changed");
+        }
+    }
+    app.review.query = query;
+    Some(Effect::Fetch {
+        anchor: Anchor::First,
+        cursor: Cursor::Index(0),
+    })
+}
+
+/// Space: marks or unmarks the cursor row, then moves down.
+pub fn mark(app: &mut App) -> Option<Effect> {
+    let review = &mut app.review;
+    let Some(id) = review.selected().map(|item| item.item_id) else {
+        return None;
+    };
+    match &mut review.marks {
+        Marks::Matching(_) => {
+            app.info("every matching item is marked; * unmarks them");
+            return None;
+        }
+        Marks::Items(ids) => match ids.iter().position(|&m| m == id) {
+            Some(at) => {
+                ids.remove(at);
+            }
+            None => ids.push(id),
+        },
+    }
+    review.anchor = Some(id);
+    let described = review.marks.describe();
+    app.info(described);
+    move_by(app, 1)
+}
+
+/// V: marks every row from the last marked one to the cursor.
+pub fn mark_range(app: &mut App) {
+    let review = &mut app.review;
+    let from = review
+        .anchor
+        .and_then(|id| review.rows.iter().position(|item| item.item_id == id));
+    let Some(from) = from else {
+        app.info("mark the first item of the range with Space, then press V on the last");
+        return;
+    };
+    let (low, high) = (from.min(review.cursor), from.max(review.cursor));
+    let Marks::Items(ids) = &mut review.marks else {
+        app.info("every matching item is marked; * unmarks them");
+        return;
+    };
+    for item in &review.rows[low..=high] {
+        if !ids.contains(&item.item_id) {
+            ids.push(item.item_id);
+        }
+    }
+    let described = review.marks.describe();
+    app.info(described);
+}
+
+/// *: marks every item matching the current view, or unmarks them again.
+pub fn mark_all(app: &mut App) {
+    let review = &mut app.review;
+    if review.marks == Marks::Matching(review.query.clone()) {
+        review.marks = Marks::default();
+        app.info("marks cleared");
+    } else {
+        review.marks = Marks::Matching(review.query.clone());
+        app.info("every item matching this view is marked; c, r or a decides them all");
+    }
+}

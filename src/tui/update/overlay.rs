@@ -1,0 +1,190 @@
+//! Keys while an overlay is open: help, prompts, the bulk confirmation and
+//! the filter menu.
+
+use super::super::action::{Action, Effect};
+use super::super::app::{App, Overlay};
+use super::super::query::{DecisionFilter, Filter, KindFilter, Query};
+use super::{decide, nav};
+use crate::model::Signal;
+
+/// The rows of the filter menu, in order.
+pub const FILTER_ROWS: [&str; 5] = ["decision", "signal", "system", "identity kind", "mine only"];
+
+pub fn handle(app: &mut App, action: Action) -> Option<Effect> {
+    let overlay = app.overlay.take()?;
+    match overlay {
+        Overlay::Help { scroll } => {
+            let scroll = match action {
+                Action::Back => return None,
+                Action::Down => scroll.saturating_add(1),
+                Action::Up => scroll.saturating_sub(1),
+                _ => scroll,
+            };
+            app.overlay = Some(Overlay::Help { scroll });
+            None
+        }
+        Overlay::Justify {
+            pending,
+            mut editor,
+        } => match action {
+            Action::Submit => decide::justified(app, pending, editor.text()),
+            Action::Back => {
+                app.info("cancelled; nothing was saved");
+                None
+            }
+            Action::Input(key) => {
+                editor.handle(key);
+                app.overlay = Some(Overlay::Justify { pending, editor });
+                None
+            }
+            Action::Paste(text) => {
+                editor.paste(&text);
+                app.overlay = Some(Overlay::Justify { pending, editor });
+                None
+            }
+            _ => {
+                app.overlay = Some(Overlay::Justify { pending, editor });
+                None
+            }
+        },
+        Overlay::Statement { mut editor } => match action {
+            Action::Submit if editor.text().trim().is_empty() => {
+                app.error("the sign-off needs a statement; type one, or Esc to cancel");
+                app.overlay = Some(Overlay::Statement { editor });
+                None
+            }
+            Action::Submit => Some(Effect::SignOff {
+                statement: editor.text().trim().to_owned(),
+            }),
+            Action::Back => None,
+            Action::Input(key) => {
+                editor.handle(key);
+                app.overlay = Some(Overlay::Statement { editor });
+                None
+            }
+            Action::Paste(text) => {
+                editor.paste(&text);
+                app.overlay = Some(Overlay::Statement { editor });
+                None
+            }
+            _ => {
+                app.overlay = Some(Overlay::Statement { editor });
+                None
+            }
+        },
+        Overlay::Search { mut editor, before } => match action {
+            Action::Submit => {
+                let query = &app.review.query;
+                if !query.search.is_empty() {
+                    app.info(format!("search: {}", query.search));
+                }
+                None
+            }
+            Action::Back => {
+                let mut query = app.review.query.clone();
+                let changed = query.search != before;
+                query.search = before;
+                changed.then(|| nav::requery(app, query)).flatten()
+            }
+            Action::Input(_) | Action::Paste(_) => {
+                let changed = match action {
+                    Action::Input(key) => editor.handle(key),
+                    Action::Paste(text) => {
+                        editor.paste(&text);
+                        true
+                    }
+                    _ => false,
+                };
+                let mut query = app.review.query.clone();
+                query.search = editor.text().to_owned();
+                app.overlay = Some(Overlay::Search { editor, before });
+                if changed {
+                    nav::requery(app, query)
+                } else {
+                    None
+                }
+            }
+            _ => {
+                app.overlay = Some(Overlay::Search { editor, before });
+                None
+            }
+        },
+        Overlay::Confirm { pending, summary } => match action {
+            Action::Confirm => decide::confirm(app, pending, &summary),
+            Action::Submit if !summary.certifies_risk => decide::confirm(app, pending, &summary),
+            Action::Back => {
+                app.info("cancelled; nothing was saved, the marks are kept");
+                None
+            }
+            _ => {
+                app.overlay = Some(Overlay::Confirm { pending, summary });
+                None
+            }
+        },
+        Overlay::Filter { cursor } => filter_menu(app, cursor, action),
+    }
+}
+
+fn filter_menu(app: &mut App, cursor: usize, action: Action) -> Option<Effect> {
+    let last = FILTER_ROWS.len() - 1;
+    let mut filter = app.review.query.filter.clone();
+    let cursor = match action {
+        Action::Back => {
+            let described = filter.describe();
+            app.info(if described.is_empty() {
+                "no filter".to_owned()
+            } else {
+                format!("filter: {described}")
+            });
+            return None;
+        }
+        Action::Down => (cursor + 1).min(last),
+        Action::Up => cursor.saturating_sub(1),
+        Action::Next | Action::Previous => {
+            let forward = action == Action::Next;
+            cycle(&mut filter, cursor, forward, app.review.systems.as_deref());
+            cursor
+        }
+        Action::ClearFilter => {
+            filter = Filter::default();
+            cursor
+        }
+        _ => cursor,
+    };
+    app.overlay = Some(Overlay::Filter { cursor });
+    if filter == app.review.query.filter {
+        return None;
+    }
+    let query = Query {
+        filter,
+        ..app.review.query.clone()
+    };
+    nav::requery(app, query)
+}
+
+/// Steps one option of the filter forwards or backwards through its values.
+fn cycle(filter: &mut Filter, row: usize, forward: bool, systems: Option<&[String]>) {
+    match row {
+        0 => {
+            let current = (filter.decision != DecisionFilter::Any).then_some(filter.decision);
+            filter.decision = step(&DecisionFilter::ALL[1..], current, forward).unwrap_or_default();
+        }
+        1 => filter.signal = step(Signal::ALL, filter.signal, forward),
+        2 => filter.system = step(systems.unwrap_or(&[]), filter.system.clone(), forward),
+        3 => filter.kind = step(&KindFilter::all(), filter.kind, forward),
+        _ => filter.mine = !filter.mine,
+    }
+}
+
+/// The next (or previous) choice after `current` among `None` then `values`.
+fn step<T: Clone + PartialEq>(values: &[T], current: Option<T>, forward: bool) -> Option<T> {
+    let position = current.and_then(|c| values.iter().position(|v| *v == c));
+    let n = values.len() + 1; // index 0 = no filter
+    let index = position.map_or(0, |p| p + 1);
+    let next = if forward {
+        (index + 1) % n
+    } else {
+        (index + n - 1) % n
+    };
+    next.checked_sub(1).map(|i| values[i].clone())
+}

@@ -1,0 +1,133 @@
+//! The control review's header line and its table of items (only the rows
+//! on screen are drawn; the window holds a few hundred at most).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::fmt::{self, fit};
+use crate::model::Decision;
+use crate::tui::app::{App, Pane};
+
+pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    let review = &app.review;
+    let mut text = match app.control() {
+        Some(c) => format!(
+            "{} {} · {}/{} decided",
+            c.control, c.title, c.decided, c.total
+        ),
+        None => review.query.control.clone(),
+    };
+    let filter = review.query.filter.describe();
+    if !filter.is_empty() {
+        text.push_str(&format!(" · filter: {filter}"));
+    }
+    if !review.query.search.is_empty() {
+        text.push_str(&format!(" · search: {}", review.query.search));
+    }
+    if review.query.sort != crate::tui::query::Sort::Item {
+        text.push_str(&format!(" · by {}", review.query.sort.label()));
+    }
+    Line::styled(fit(&text, usize::from(area.width)), app.theme.title).render(area, buf);
+}
+
+/// Column widths: cursor+mark, identity, kind, system, entitlement, signals, recommendation, decision.
+fn columns(area: Rect) -> [Rect; 8] {
+    Layout::horizontal([
+        Constraint::Length(5),
+        Constraint::Fill(3),
+        Constraint::Length(5),
+        Constraint::Fill(2),
+        Constraint::Fill(3),
+        Constraint::Length(11),
+        Constraint::Length(7),
+        Constraint::Length(11),
+    ])
+    .spacing(1)
+    .areas(area)
+}
+
+const HEADINGS: [&str; 8] = [
+    "",
+    "Identity",
+    "Kind",
+    "System",
+    "Entitlement",
+    "Signals",
+    "Rec.",
+    "Decision",
+];
+
+pub fn table(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    let review = &app.review;
+    let head = Rect { height: 1, ..area };
+    for (cell, text) in columns(head).iter().zip(HEADINGS) {
+        Line::styled(text, app.theme.header).render(*cell, buf);
+    }
+    if review.rows.is_empty() {
+        let message = if review.query.filter.is_empty() && review.query.search.is_empty() {
+            "  No items under this control."
+        } else {
+            "  No items match this filter or search (f changes the filter, / the search)."
+        };
+        Line::raw(message).render(Rect::new(area.x, area.y + 1, area.width, 1), buf);
+        return;
+    }
+    let visible = usize::from(area.height - 1);
+    for (offset, item) in review
+        .rows
+        .iter()
+        .enumerate()
+        .skip(review.top)
+        .take(visible)
+    {
+        let Ok(y) = u16::try_from(offset - review.top) else {
+            break;
+        };
+        let line = Rect::new(area.x, area.y + 1 + y, area.width, 1);
+        let selected = offset == review.cursor;
+        let base = if selected && review.focus == Pane::Table {
+            app.theme.selected
+        } else if selected {
+            app.theme.title
+        } else {
+            Style::new()
+        };
+        buf.set_style(line, base);
+        let cells = columns(line);
+        let mark = if review.is_marked(item.item_id) {
+            "[x]"
+        } else {
+            "[ ]"
+        };
+        let cursor = if selected { ">" } else { " " };
+        let name = item.identity_name.as_deref().unwrap_or(&item.identity_id);
+        let texts = [
+            format!("{cursor} {mark}"),
+            name.to_owned(),
+            fmt::kind_short(item.identity_kind.as_deref()).to_owned(),
+            item.system.clone(),
+            item.entitlement.clone(),
+            fmt::signals_short(item.signals),
+            item.recommendation.as_str().to_owned(),
+            fmt::decision(item.decision).to_owned(),
+        ];
+        for (i, (cell, text)) in cells.iter().zip(texts).enumerate() {
+            let style = match i {
+                5 if item.signals.iter().any(crate::model::Signal::is_risk) => app.theme.risk,
+                7 => match item.decision {
+                    Some(Decision::Certify) => app.theme.certified,
+                    Some(Decision::Revoke) => app.theme.revoked,
+                    None => app.theme.dim,
+                },
+                _ => Style::new(),
+            };
+            Span::styled(fit(&text, usize::from(cell.width)), base.patch(style)).render(*cell, buf);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! The detail pane: who holds the access, what it is, its dates and ages,
+//! signals with reasons, the decision and its history, and the extra columns.
+
+use chrono::NaiveDate;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+use super::fmt::{dated, decision, safe};
+use crate::campaign::ItemRecord;
+use crate::tui::app::{App, Pane};
+use crate::tui::layout::WIDE;
+
+const LABEL: usize = 11;
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let borders = if area.width < WIDE && area.x == 0 && app.size.0 < WIDE {
+        Borders::TOP
+    } else {
+        Borders::LEFT
+    };
+    let focus = if app.review.focus == Pane::Detail {
+        " (Tab: back to the table)"
+    } else {
+        ""
+    };
+    let block = Block::new()
+        .borders(borders)
+        .border_style(app.theme.border)
+        .title(format!(" Detail{focus} "));
+    let Some(item) = app.review.selected() else {
+        block.render(area, buf);
+        return;
+    };
+    let lines = lines(app, item);
+    Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((app.review.detail_scroll, 0))
+        .render(area, buf);
+}
+
+fn field(app: &App, label: &str, value: String) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<LABEL$}"), app.theme.dim),
+        Span::raw(value),
+    ])
+}
+
+fn opt(value: Option<&String>) -> String {
+    value.map_or_else(|| "—".to_owned(), |v| safe(v))
+}
+
+fn lines(app: &App, item: &ItemRecord) -> Vec<Line<'static>> {
+    let as_of = NaiveDate::parse_from_str(&app.campaign.as_of, "%Y-%m-%d").ok();
+    let mut lines = Vec::new();
+    lines.push(field(
+        app,
+        "Item",
+        format!("#{} under control {}", item.item_id, item.control_id),
+    ));
+    match &item.identity_kind {
+        None => lines.push(field(
+            app,
+            "Identity",
+            format!(
+                "{} — matches no identity (orphaned grant)",
+                safe(&item.identity_id)
+            ),
+        )),
+        Some(kind) => {
+            let name = item.identity_name.as_deref().map(safe).unwrap_or_default();
+            lines.push(field(
+                app,
+                "Identity",
+                format!(
+                    "{name} ({}) · {kind} · {}",
+                    safe(&item.identity_id),
+                    opt(item.identity_status.as_ref())
+                ),
+            ));
+            let non_human = crate::model::IdentityKind::parse(kind)
+                .is_some_and(crate::model::IdentityKind::is_non_human);
+            if non_human {
+                lines.push(field(app, "Owner", opt(item.owner_id.as_ref())));
+            } else {
+                lines.push(field(app, "Manager", opt(item.manager_id.as_ref())));
+            }
+            lines.push(field(
+                app,
+                "Department",
+                format!(
+                    "{} · {}",
+                    opt(item.department.as_ref()),
+                    opt(item.identity_email.as_ref())
+                ),
+            ));
+            lines.push(field(
+                app,
+                "Last login",
+                dated(item.last_login_at.as_deref(), as_of),
+            ));
+            if item.termination_date.is_some() {
+                lines.push(field(
+                    app,
+                    "Terminated",
+                    dated(item.termination_date.as_deref(), as_of),
+                ));
+            }
+        }
+    }
+    let privileged = if item.privileged {
+        " · PRIVILEGED"
+    } else {
+        ""
+    };
+    lines.push(field(
+        app,
+        "Grant",
+        format!(
+            "{} · {} · {}{privileged}",
+            safe(&item.system),
+            safe(&item.entitlement),
+            item.entitlement_type
+        ),
+    ));
+    if let Some(owner) = &item.system_owner {
+        let criticality = item.system_criticality.as_deref().unwrap_or("unknown");
+        lines.push(field(
+            app,
+            "System",
+            format!("owner {} · criticality {criticality}", safe(owner)),
+        ));
+    }
+    lines.push(field(
+        app,
+        "Granted",
+        dated(item.granted_at.as_deref(), as_of),
+    ));
+    lines.push(field(
+        app,
+        "Last used",
+        dated(item.last_used_at.as_deref(), as_of),
+    ));
+    if item.last_rotated_at.is_some() || is_credential(item) {
+        lines.push(field(
+            app,
+            "Rotated",
+            dated(item.last_rotated_at.as_deref(), as_of),
+        ));
+    }
+    if item.expires_at.is_some() {
+        lines.push(field(
+            app,
+            "Expires",
+            dated(item.expires_at.as_deref(), as_of),
+        ));
+    }
+    signals(app, item, &mut lines);
+    lines.push(field(
+        app,
+        "Recommend",
+        format!(
+            "{} — {}",
+            item.recommendation,
+            safe(&item.recommendation_reason)
+        ),
+    ));
+    lines.push(field(app, "Reviewer", safe(&item.assigned_reviewer)));
+    let mut decided = decision(item.decision).to_owned();
+    if let (Some(by), Some(at)) = (item.decided_by(), &item.decided_at) {
+        decided.push_str(&format!(" by {} at {}", safe(&by), safe(at)));
+    }
+    lines.push(field(app, "Decision", decided));
+    if let Some(why) = &item.justification {
+        lines.push(field(app, "Why", safe(why)));
+    }
+    history(app, item, &mut lines);
+    lines.push(field(
+        app,
+        "Source",
+        format!(
+            "{} line {} · sha256 {}",
+            safe(&item.source_file),
+            item.source_line,
+            &item.source_sha256[..item.source_sha256.len().min(12)]
+        ),
+    ));
+    attributes(
+        app,
+        "Identity +",
+        item.identity_attributes.as_deref(),
+        &mut lines,
+    );
+    attributes(app, "Grant +", item.grant_attributes.as_deref(), &mut lines);
+    lines
+}
+
+fn is_credential(item: &ItemRecord) -> bool {
+    crate::model::GrantType::parse(&item.entitlement_type)
+        .is_some_and(crate::model::GrantType::is_credential)
+}
+
+fn signals(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
+    if item.signals.is_empty() {
+        lines.push(field(app, "Signals", "none".to_owned()));
+        return;
+    }
+    for (i, signal) in item.signals.iter().enumerate() {
+        let reason = item.reasons.get(i).map(|r| safe(r)).unwrap_or_default();
+        let marker = if signal.is_risk() { "!" } else { "+" };
+        let label = if i == 0 { "Signals" } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{label:<LABEL$}"), app.theme.dim),
+            Span::styled(format!("{marker} {}: ", signal.as_str()), app.theme.risk),
+            Span::raw(reason),
+        ]));
+    }
+}
+
+fn history(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
+    let Some((id, events)) = &app.review.history else {
+        return;
+    };
+    if *id != item.item_id || events.is_empty() {
+        return;
+    }
+    for (i, event) in events.iter().enumerate() {
+        let label = if i == 0 { "History" } else { "" };
+        let why = event
+            .justification
+            .as_deref()
+            .map(|j| format!(": {}", safe(j)))
+            .unwrap_or_default();
+        lines.push(field(
+            app,
+            label,
+            format!(
+                "{} {} by {}{why}",
+                safe(&event.decided_at),
+                event.action,
+                safe(&event.reviewer)
+            ),
+        ));
+    }
+}
+
+fn attributes(app: &App, label: &str, json: Option<&str>, lines: &mut Vec<Line<'static>>) {
+    let Some(json) = json else { return };
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else {
+        return;
+    };
+    for (i, (key, value)) in map.iter().enumerate() {
+        let value = match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let label = if i == 0 { label } else { "" };
+        lines.push(field(
+            app,
+            label,
+            format!("{}: {}", safe(key), safe(&value)),
+        ));
+    }
+}

@@ -1,0 +1,173 @@
+//! The campaign overview: due date, overall and own progress, and one block
+//! per control with its gauge and signal counts.
+
+use chrono::NaiveDate;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::fmt::{bar, fit, percent};
+use crate::model::Signal;
+use crate::tui::app::App;
+use crate::tui::counts::{ControlCounts, totals};
+
+pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    let c = &app.campaign;
+    let mut text = format!("recert · {}", fit(&c.name, 40));
+    if let Some(period) = &c.period {
+        text.push_str(&format!(" · {}", fit(period, 12)));
+    }
+    text.push_str(&format!(" · as of {}", c.as_of));
+    text.push_str(&format!(" · {}", due(c.due.as_deref(), app.today)));
+    if app.is_signed_off() {
+        text.push_str(" · SIGNED OFF");
+    }
+    Line::styled(fit(&text, usize::from(area.width)), app.theme.title).render(area, buf);
+}
+
+/// `due 2026-12-31 (31 days left)`, or overdue.
+fn due(due: Option<&str>, today: NaiveDate) -> String {
+    let Some(text) = due else {
+        return "no due date".to_owned();
+    };
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(date) => match (date - today).num_days() {
+            0 => format!("due {text} (today)"),
+            1 => format!("due {text} (1 day left)"),
+            d if d > 0 => format!("due {text} ({d} days left)"),
+            d => format!("due {text} ({} days OVERDUE)", -d),
+        },
+        Err(_) => format!("due {}", fit(text, 20)),
+    }
+}
+
+pub fn body(app: &App, area: Rect, buf: &mut Buffer) {
+    let width = usize::from(area.width);
+    let gauge = (width / 4).clamp(10, 40);
+    let all = totals(&app.controls);
+    let mut lines = vec![
+        progress_line(
+            app,
+            "All items ",
+            all.decided,
+            all.total,
+            gauge,
+            &format!(" · {} certified · {} revoked", all.certified, all.revoked),
+        ),
+        progress_line(
+            app,
+            "Your items",
+            all.mine_decided,
+            all.mine_total,
+            gauge,
+            &format!(" · assigned to {}", fit(&app.reviewer, 20)),
+        ),
+        Line::raw(""),
+    ];
+    let per_control = 3;
+    let room = usize::from(area.height).saturating_sub(lines.len()) / per_control;
+    let first = app.overview_cursor.saturating_sub(room.saturating_sub(1));
+    for (index, control) in app
+        .controls
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(room.max(1))
+    {
+        lines.extend(control_lines(
+            app,
+            control,
+            index == app.overview_cursor,
+            gauge,
+            width,
+        ));
+    }
+    if app.controls.is_empty() {
+        lines.push(Line::raw("This campaign has no items."));
+    }
+    for (i, line) in lines.into_iter().enumerate() {
+        let Ok(y) = u16::try_from(i) else { break };
+        if y >= area.height {
+            break;
+        }
+        line.render(Rect::new(area.x, area.y + y, area.width, 1), buf);
+    }
+}
+
+fn progress_line(
+    app: &App,
+    label: &str,
+    done: u64,
+    total: u64,
+    gauge: usize,
+    tail: &str,
+) -> Line<'static> {
+    let (filled, empty) = bar(done, total, gauge);
+    Line::from(vec![
+        Span::styled(format!("  {label} "), app.theme.title),
+        Span::styled(filled, app.theme.gauge_done),
+        Span::styled(empty, app.theme.gauge_todo),
+        Span::raw(format!(
+            " {done}/{total} decided ({}){tail}",
+            percent(done, total)
+        )),
+    ])
+}
+
+fn control_lines(
+    app: &App,
+    c: &ControlCounts,
+    selected: bool,
+    gauge: usize,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let cursor = if selected { "> " } else { "  " };
+    let style = if selected {
+        app.theme.selected
+    } else {
+        app.theme.title
+    };
+    let title = fit(&format!("{cursor}{} {}", c.control, c.title), width);
+    let pad = width.saturating_sub(super::fmt::width(&title));
+    let (filled, empty) = bar(c.decided, c.total, gauge);
+    let mut signals: Vec<String> = Signal::ALL
+        .iter()
+        .filter(|s| c.signal(**s) > 0)
+        .map(|s| format!("{} {}", s.as_str(), c.signal(*s)))
+        .collect();
+    if signals.is_empty() {
+        signals.push("no signals".to_owned());
+    }
+    vec![
+        Line::from(vec![
+            Span::styled(title, style),
+            Span::styled(" ".repeat(pad), style),
+        ]),
+        Line::from(vec![
+            Span::raw("    "),
+            Span::styled(filled, app.theme.gauge_done),
+            Span::styled(empty, app.theme.gauge_todo),
+            Span::raw(fit(
+                &format!(
+                    " {}/{} decided · ✓ {} · ✗ {} · yours {}/{}",
+                    c.decided, c.total, c.certified, c.revoked, c.mine_decided, c.mine_total
+                ),
+                width.saturating_sub(4 + gauge),
+            )),
+        ]),
+        Line::from(vec![
+            Span::raw("    "),
+            Span::styled(
+                fit(&signals.join(" · "), width.saturating_sub(4)),
+                risk_style(app, c),
+            ),
+        ]),
+    ]
+}
+
+fn risk_style(app: &App, c: &ControlCounts) -> Style {
+    let risky = Signal::ALL.iter().any(|s| s.is_risk() && c.signal(*s) > 0);
+    if risky { app.theme.risk } else { app.theme.dim }
+}
