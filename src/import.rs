@@ -12,7 +12,7 @@ mod source;
 mod values;
 mod vendor;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior};
@@ -73,6 +73,27 @@ pub fn import_files(
     now: DateTime<Utc>,
     progress: Progress,
 ) -> Result<ImportSummary, ImportError> {
+    let sources: Vec<Source<'_>> = paths.iter().map(|p| Source::Path(p)).collect();
+    import_sources(conn, &sources, options, actor, now, progress)
+}
+
+/// An import file: on disk, or already in memory as (file name, bytes).
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    Path(&'a Path),
+    Bytes(&'a str, &'a [u8]),
+}
+
+/// Like [`import_files`], for files on disk or in memory (`recert demo`
+/// imports its embedded sample data this way, without temporary files).
+pub fn import_sources(
+    conn: &mut Connection,
+    sources: &[Source<'_>],
+    options: &ImportOptions,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    progress: Progress,
+) -> Result<ImportSummary, ImportError> {
     // IMMEDIATE takes the write lock up front, so a concurrent import waits
     // (busy timeout) instead of failing half-way.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -98,8 +119,14 @@ pub fn import_files(
         }
         format
     });
-    for path in paths {
-        let Some(file) = CsvFile::open(path, &mut batch.problems) else {
+    for source in sources {
+        let opened = match source {
+            Source::Path(path) => CsvFile::open(path, &mut batch.problems),
+            Source::Bytes(name, bytes) => {
+                CsvFile::from_bytes(Path::new(name), bytes.to_vec(), &mut batch.problems)
+            }
+        };
+        let Some(file) = opened else {
             continue;
         };
         if let Some(mapping) = &options.mapping {

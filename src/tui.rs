@@ -9,6 +9,8 @@ pub mod counts;
 pub mod data;
 pub mod editor;
 mod effects;
+#[cfg(test)]
+mod fixture;
 pub mod keymap;
 pub mod layout;
 mod picker;
@@ -16,6 +18,9 @@ pub mod query;
 pub mod theme;
 pub mod update;
 pub mod view;
+
+#[cfg(test)]
+pub(crate) mod tests;
 
 use std::time::Duration;
 
@@ -116,7 +121,7 @@ fn handle(shell: &mut Shell<'_>, app: &mut App, event: Event, deferred: &mut Opt
 }
 
 /// Carries out an effect and feeds its result back until nothing is left to do.
-fn run(shell: &mut Shell<'_>, app: &mut App, effect: Effect) {
+pub(crate) fn run(shell: &mut Shell<'_>, app: &mut App, effect: Effect) {
     let mut next = Some(effect);
     while let Some(effect) = next.take() {
         let action = shell.apply(app, effect);

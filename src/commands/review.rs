@@ -1,8 +1,12 @@
 //! `recert review`: the review TUI.
 
+use std::io::IsTerminal;
+
 use color_eyre::eyre::{Result, bail};
 
 use super::Context;
+use crate::actor::Actor;
+use crate::campaign::find_campaign;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -13,6 +17,20 @@ pub struct Args {
     pub reviewer: Option<String>,
 }
 
-pub fn run(_context: &Context, _args: &Args) -> Result<()> {
-    bail!("`recert review` is not available yet")
+pub fn run(context: &Context, args: &Args) -> Result<()> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!(
+            "`recert review` needs an interactive terminal; to decide from scripts use `recert decide`"
+        );
+    }
+    let mut workspace = context.open_workspace()?;
+    let campaign = match &args.campaign {
+        Some(key) => find_campaign(&workspace.conn, key)?,
+        None => match crate::tui::choose_campaign(&workspace.conn)? {
+            Some(campaign) => campaign,
+            None => return Ok(()),
+        },
+    };
+    let actor = Actor::current(args.reviewer.as_deref());
+    crate::tui::review(&mut workspace.conn, campaign, &actor)
 }

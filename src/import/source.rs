@@ -181,6 +181,19 @@ impl CsvFile {
                 return None;
             }
         };
+        CsvFile::from_bytes(path, bytes, problems)
+    }
+
+    /// Reads a file's bytes already in memory (e.g. embedded sample data);
+    /// `path` names it in messages and snapshots.
+    pub fn from_bytes(path: &Path, bytes: Vec<u8>, problems: &mut Problems) -> Option<CsvFile> {
+        let name = path.display().to_string();
+        let whole_file = |message: String| Problem {
+            file: name.clone(),
+            line: 0,
+            column: None,
+            message,
+        };
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let data = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
             Some(rest) => rest.to_vec(),

@@ -169,9 +169,11 @@ pub enum Overlay {
     Help {
         scroll: u16,
     },
+    /// `why` says which rule asks for the justification.
     Justify {
         pending: Pending,
         editor: Editor,
+        why: String,
     },
     Search {
         editor: Editor,

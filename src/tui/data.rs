@@ -2,6 +2,8 @@
 //! `items_by_control`, the per-control counts, and what bulk decisions need.
 //! Nothing here loads a whole campaign.
 
+use std::fmt::Write as _;
+
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
@@ -90,16 +92,13 @@ fn order(sort: Sort, backwards: bool) -> String {
 
 /// A keyset condition: rows at or after (`>=`) / strictly after (`>`) / at or before `key`.
 fn keyset(sort: Sort, op: &str, key: &Key, params: &mut Vec<Value>) -> String {
-    match sort.column() {
-        Some(column) => {
-            params.push(Value::Text(key.value.clone().unwrap_or_default()));
-            params.push(Value::Integer(key.id));
-            format!(" AND ({column}, item_id) {op} (?, ?)")
-        }
-        None => {
-            params.push(Value::Integer(key.id));
-            format!(" AND item_id {op} ?")
-        }
+    if let Some(column) = sort.column() {
+        params.push(Value::Text(key.value.clone().unwrap_or_default()));
+        params.push(Value::Integer(key.id));
+        format!(" AND ({column}, item_id) {op} (?, ?)")
+    } else {
+        params.push(Value::Integer(key.id));
+        format!(" AND item_id {op} ?")
     }
 }
 
@@ -243,10 +242,10 @@ pub fn control_counts(
     scope: &Scope,
     title: impl Fn(&str) -> String,
 ) -> rusqlite::Result<Vec<ControlCounts>> {
-    let signal_sums: String = Signal::ALL
-        .iter()
-        .map(|s| format!(", sum((it.signal_mask & {}) != 0)", s.bit()))
-        .collect();
+    let signal_sums = Signal::ALL.iter().fold(String::new(), |mut sql, s| {
+        let _ = write!(sql, ", sum((it.signal_mask & {}) != 0)", s.bit());
+        sql
+    });
     let sql = format!(
         "SELECT it.control_id, count(*), count(cd.item_id),
                 coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0),

@@ -13,6 +13,7 @@ use super::query::{Anchor, Key};
 use super::theme::Theme;
 use crate::actor::Actor;
 use crate::campaign::{Campaign, DecisionRequest, history, record_decisions};
+use crate::evidence::signoff::sign_off;
 use crate::model::{Decision, DecisionAction, Signal, SignalSet};
 
 /// The workspace side of the TUI.
@@ -23,18 +24,9 @@ pub struct Shell<'a> {
     scope: Scope,
 }
 
-/// The control titles of the built-in catalog, for the screens.
+/// A control's title for the screens.
 pub fn control_title(id: &str) -> String {
-    match id {
-        "5.15" => "Access control",
-        "5.16" => "Identity management",
-        "5.17" => "Authentication information",
-        "5.18" => "Access rights",
-        "8.2" => "Privileged access rights",
-        "8.5" => "Secure authentication",
-        _ => "",
-    }
-    .to_owned()
+    crate::evidence::titles::control_title(id).to_owned()
 }
 
 impl<'a> Shell<'a> {
@@ -239,11 +231,24 @@ impl<'a> Shell<'a> {
         }))
     }
 
-    fn sign_off(&mut self, _statement: &str) -> Result<Action, String> {
-        Err(
-            "signing off from the review is not available in this build yet; use `recert signoff`"
-                .to_owned(),
+    fn sign_off(&mut self, statement: &str) -> Result<Action, String> {
+        let signed = sign_off(
+            self.conn,
+            &self.campaign,
+            &self.actor,
+            statement,
+            Utc::now(),
         )
+        .map_err(|err| err.to_string())?;
+        self.campaign.state = crate::campaign::CampaignState::SignedOff;
+        Ok(Action::SignedOff(format!(
+            "Signed off by {} at {}: {} items, {} certified, {} revoked; the campaign is locked",
+            signed.signer(),
+            signed.signed_at,
+            signed.items,
+            signed.certified,
+            signed.revoked
+        )))
     }
 }
 

@@ -1,6 +1,8 @@
 //! The one key table: it dispatches keys, and generates the footer hints,
 //! the `?` overlay and the README's key list, so they can never disagree.
 
+use std::fmt::Write as _;
+
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
@@ -159,6 +161,15 @@ pub const KEYS: &[Binding] = &[
     bind(PageDown, NONE, Ctx::Screens, A::PageDown, "page down", ""),
     bind(Char('u'), CTRL, Ctx::Screens, A::PageUp, "page up", ""),
     bind(PageUp, NONE, Ctx::Screens, A::PageUp, "page up", ""),
+    bind(Char('?'), NONE, Ctx::Screens, A::Help, "this help", "help"),
+    bind(
+        Char('c'),
+        CTRL,
+        Ctx::Screens,
+        A::Quit,
+        "quit at once (every decision is already saved)",
+        "",
+    ),
     bind(
         Enter,
         NONE,
@@ -313,15 +324,6 @@ pub const KEYS: &[Binding] = &[
     ),
     bind(Esc, NONE, Ctx::SignOff, A::Back, "back", "back"),
     bind(Char('q'), NONE, Ctx::SignOff, A::Back, "back", ""),
-    bind(Char('?'), NONE, Ctx::Screens, A::Help, "this help", "help"),
-    bind(
-        Char('c'),
-        CTRL,
-        Ctx::Screens,
-        A::Quit,
-        "quit at once (every decision is already saved)",
-        "",
-    ),
     bind(Esc, NONE, Ctx::Help, A::Back, "close the help", ""),
     bind(Char('?'), NONE, Ctx::Help, A::Back, "close the help", ""),
     bind(Char('q'), NONE, Ctx::Help, A::Back, "close the help", ""),
@@ -481,12 +483,13 @@ pub fn hints(ctx: Ctx) -> Vec<(String, &'static str)> {
 pub fn markdown() -> String {
     let mut out = String::from("| where | keys | what |\n|---|---|---|\n");
     for line in help_lines() {
-        out.push_str(&format!(
-            "| {} | {} | {} |\n",
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
             line.ctx.title(),
             line.keys.replace('|', "\\|"),
             line.help
-        ));
+        );
     }
     out
 }

@@ -4,7 +4,7 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 
 /// Terminals at least this wide show the detail pane beside the table.
-pub const WIDE: u16 = 120;
+pub const WIDE: u16 = 150;
 
 /// The areas of the control review screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

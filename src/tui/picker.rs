@@ -60,7 +60,7 @@ pub fn pick(
             }
             match key.code {
                 KeyCode::Char('j') | KeyCode::Down => {
-                    cursor = (cursor + 1).min(campaigns.len() - 1)
+                    cursor = (cursor + 1).min(campaigns.len() - 1);
                 }
                 KeyCode::Char('k') | KeyCode::Up => cursor = cursor.saturating_sub(1),
                 KeyCode::Enter => return Ok(campaigns.get(cursor).cloned()),

@@ -117,6 +117,7 @@ impl Sort {
         }
     }
 
+    #[must_use]
     pub fn next(self) -> Sort {
         match self {
             Sort::Item => Sort::Identity,

@@ -8,6 +8,7 @@ mod overlay;
 
 use super::action::{Action, Effect};
 use super::app::{App, Overlay, Pane, Review, Screen};
+use super::counts::ControlCounts;
 use super::query::{Anchor, DecisionFilter, Query};
 use crate::campaign::CampaignState;
 
@@ -63,14 +64,14 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         }
         action if app.overlay.is_some() => overlay::handle(app, action),
         action => match app.screen {
-            Screen::Overview => overview(app, action),
-            Screen::Control => control(app, action),
-            Screen::SignOff => signoff(app, action),
+            Screen::Overview => overview(app, &action),
+            Screen::Control => control(app, &action),
+            Screen::SignOff => signoff(app, &action),
         },
     }
 }
 
-fn overview(app: &mut App, action: Action) -> Option<Effect> {
+fn overview(app: &mut App, action: &Action) -> Option<Effect> {
     let last = app.controls.len().saturating_sub(1);
     let cursor = &mut app.overview_cursor;
     match action {
@@ -93,6 +94,16 @@ fn open_control(app: &mut App, index: usize, with: Query) -> Option<Effect> {
     let control = app.controls.get(index)?.control.clone();
     app.overview_cursor = index;
     app.screen = Screen::Control;
+    if let Some(c) = app.controls.get(index) {
+        let message = format!(
+            "{} {}: {} of {} items undecided; c certify, r revoke, ? every key",
+            c.control,
+            c.title,
+            c.undecided(),
+            c.total
+        );
+        app.info(message);
+    }
     app.review = Review {
         query: Query { control, ..with },
         at_start: true,
@@ -122,9 +133,9 @@ fn next_undecided_control(app: &mut App) -> Option<Effect> {
     Some(Effect::NextUndecided { after: None })
 }
 
-fn control(app: &mut App, action: Action) -> Option<Effect> {
+fn control(app: &mut App, action: &Action) -> Option<Effect> {
     if app.review.focus == Pane::Detail {
-        if let Some(scroll) = detail_scroll(app.review.detail_scroll, &action) {
+        if let Some(scroll) = detail_scroll(app.review.detail_scroll, action) {
             app.review.detail_scroll = scroll;
             return None;
         }
@@ -154,7 +165,7 @@ fn control(app: &mut App, action: Action) -> Option<Effect> {
             };
             None
         }
-        Action::Decide(verdict) => decide::decide(app, verdict),
+        Action::Decide(verdict) => decide::decide(app, *verdict),
         Action::Mark => nav::mark(app),
         Action::MarkRange => {
             nav::mark_range(app);
@@ -207,7 +218,7 @@ fn detail_scroll(scroll: u16, action: &Action) -> Option<u16> {
     })
 }
 
-fn signoff(app: &mut App, action: Action) -> Option<Effect> {
+fn signoff(app: &mut App, action: &Action) -> Option<Effect> {
     match action {
         Action::Back | Action::Leave => {
             app.screen = if app.review.query.control.is_empty() || app.review.rows.is_empty() {
@@ -226,16 +237,17 @@ fn signoff(app: &mut App, action: Action) -> Option<Effect> {
                 app.info("the campaign is already signed off");
                 return None;
             }
-            let undecided: u64 = app.controls.iter().map(|c| c.undecided()).sum();
+            let undecided: u64 = app.controls.iter().map(ControlCounts::undecided).sum();
             if undecided > 0 {
                 let index = first_undecided_control(app)?;
+                let mut query = Query::default();
+                query.filter.decision = DecisionFilter::Undecided;
+                let effect = open_control(app, index, query);
                 app.error(format!(
                     "{undecided} item{} still undecided; sign-off needs every item decided (showing the undecided ones)",
                     if undecided == 1 { " is" } else { "s are" }
                 ));
-                let mut query = Query::default();
-                query.filter.decision = DecisionFilter::Undecided;
-                return open_control(app, index, query);
+                return effect;
             }
             app.overlay = Some(Overlay::Statement {
                 editor: super::editor::Editor::new(),

@@ -8,6 +8,8 @@ mod overlay;
 mod overview;
 mod signoff;
 mod status;
+#[cfg(test)]
+mod tests;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

@@ -71,10 +71,11 @@ pub fn decide(app: &mut App, verdict: Verdict) -> Option<Effect> {
                 item.signals.joined().replace(';', ", ")
             ),
         };
-        app.info(format!("{why}: type it, Enter saves, Esc cancels"));
+        app.info("type the justification; Enter saves, Esc cancels");
         app.overlay = Some(Overlay::Justify {
             pending,
             editor: Editor::new(),
+            why: format!("Rule: {why}."),
         });
         return None;
     }
@@ -106,13 +107,11 @@ pub fn bulk_ready(app: &mut App, pending: Pending, summary: BulkSummary) {
 /// y or Enter in the bulk confirmation.
 pub fn confirm(app: &mut App, pending: Pending, summary: &BulkSummary) -> Option<Effect> {
     if summary.needs_justification {
-        app.info(format!(
-            "one justification for all {} items: type it, Enter saves, Esc cancels",
-            summary.items
-        ));
+        app.info("type the justification; Enter saves, Esc cancels");
         app.overlay = Some(Overlay::Justify {
             pending,
             editor: Editor::new(),
+            why: format!("One justification for all {} items.", summary.items),
         });
         return None;
     }
@@ -121,13 +120,14 @@ pub fn confirm(app: &mut App, pending: Pending, summary: &BulkSummary) -> Option
 }
 
 /// Enter in the justification prompt.
-pub fn justified(app: &mut App, pending: Pending, text: &str) -> Option<Effect> {
+pub fn justified(app: &mut App, pending: Pending, text: &str, why: String) -> Option<Effect> {
     let text = text.trim();
     if text.is_empty() {
         app.error("a justification is required here; type one, or Esc to cancel");
         app.overlay = Some(Overlay::Justify {
             pending,
             editor: Editor::new(),
+            why,
         });
         return None;
     }

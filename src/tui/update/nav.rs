@@ -148,6 +148,7 @@ pub fn next_undecided(app: &mut App, from: usize) -> Option<Effect> {
 }
 
 /// Replaces the query (search, filter, sort) and loads its first page.
+#[allow(clippy::unnecessary_wraps)] // an effect, like every key handler
 pub fn requery(app: &mut App, query: Query) -> Option<Effect> {
     if let Marks::Matching(marked) = &app.review.marks {
         if *marked != query {
@@ -165,9 +166,7 @@ pub fn requery(app: &mut App, query: Query) -> Option<Effect> {
 /// Space: marks or unmarks the cursor row, then moves down.
 pub fn mark(app: &mut App) -> Option<Effect> {
     let review = &mut app.review;
-    let Some(id) = review.selected().map(|item| item.item_id) else {
-        return None;
-    };
+    let id = review.selected().map(|item| item.item_id)?;
     match &mut review.marks {
         Marks::Matching(_) => {
             app.info("every matching item is marked; * unmarks them");

@@ -3,6 +3,7 @@
 
 use super::super::action::{Action, Effect};
 use super::super::app::{App, Overlay};
+use super::super::editor::Editor;
 use super::super::query::{DecisionFilter, Filter, KindFilter, Query};
 use super::{decide, nav};
 use crate::model::Signal;
@@ -26,24 +27,20 @@ pub fn handle(app: &mut App, action: Action) -> Option<Effect> {
         Overlay::Justify {
             pending,
             mut editor,
+            why,
         } => match action {
-            Action::Submit => decide::justified(app, pending, editor.text()),
+            Action::Submit => decide::justified(app, pending, editor.text(), why),
             Action::Back => {
                 app.info("cancelled; nothing was saved");
                 None
             }
-            Action::Input(key) => {
-                editor.handle(key);
-                app.overlay = Some(Overlay::Justify { pending, editor });
-                None
-            }
-            Action::Paste(text) => {
-                editor.paste(&text);
-                app.overlay = Some(Overlay::Justify { pending, editor });
-                None
-            }
-            _ => {
-                app.overlay = Some(Overlay::Justify { pending, editor });
+            other => {
+                edit(&mut editor, &other);
+                app.overlay = Some(Overlay::Justify {
+                    pending,
+                    editor,
+                    why,
+                });
                 None
             }
         },
@@ -57,58 +54,13 @@ pub fn handle(app: &mut App, action: Action) -> Option<Effect> {
                 statement: editor.text().trim().to_owned(),
             }),
             Action::Back => None,
-            Action::Input(key) => {
-                editor.handle(key);
-                app.overlay = Some(Overlay::Statement { editor });
-                None
-            }
-            Action::Paste(text) => {
-                editor.paste(&text);
-                app.overlay = Some(Overlay::Statement { editor });
-                None
-            }
-            _ => {
+            other => {
+                edit(&mut editor, &other);
                 app.overlay = Some(Overlay::Statement { editor });
                 None
             }
         },
-        Overlay::Search { mut editor, before } => match action {
-            Action::Submit => {
-                let query = &app.review.query;
-                if !query.search.is_empty() {
-                    app.info(format!("search: {}", query.search));
-                }
-                None
-            }
-            Action::Back => {
-                let mut query = app.review.query.clone();
-                let changed = query.search != before;
-                query.search = before;
-                changed.then(|| nav::requery(app, query)).flatten()
-            }
-            Action::Input(_) | Action::Paste(_) => {
-                let changed = match action {
-                    Action::Input(key) => editor.handle(key),
-                    Action::Paste(text) => {
-                        editor.paste(&text);
-                        true
-                    }
-                    _ => false,
-                };
-                let mut query = app.review.query.clone();
-                query.search = editor.text().to_owned();
-                app.overlay = Some(Overlay::Search { editor, before });
-                if changed {
-                    nav::requery(app, query)
-                } else {
-                    None
-                }
-            }
-            _ => {
-                app.overlay = Some(Overlay::Search { editor, before });
-                None
-            }
-        },
+        Overlay::Search { editor, before } => search(app, editor, before, &action),
         Overlay::Confirm { pending, summary } => match action {
             Action::Confirm => decide::confirm(app, pending, &summary),
             Action::Submit if !summary.certifies_risk => decide::confirm(app, pending, &summary),
@@ -121,11 +73,53 @@ pub fn handle(app: &mut App, action: Action) -> Option<Effect> {
                 None
             }
         },
-        Overlay::Filter { cursor } => filter_menu(app, cursor, action),
+        Overlay::Filter { cursor } => filter_menu(app, cursor, &action),
     }
 }
 
-fn filter_menu(app: &mut App, cursor: usize, action: Action) -> Option<Effect> {
+/// Typing and pasting into a prompt; returns whether the text changed.
+fn edit(editor: &mut Editor, action: &Action) -> bool {
+    match action {
+        Action::Input(key) => editor.handle(*key),
+        Action::Paste(text) => {
+            editor.paste(text);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The search prompt: every change re-queries, Esc restores the old search.
+fn search(app: &mut App, mut editor: Editor, before: String, action: &Action) -> Option<Effect> {
+    match action {
+        Action::Submit => {
+            let query = &app.review.query;
+            if !query.search.is_empty() {
+                app.info(format!("search: {}", query.search));
+            }
+            None
+        }
+        Action::Back => {
+            let mut query = app.review.query.clone();
+            let changed = query.search != before;
+            query.search = before;
+            changed.then(|| nav::requery(app, query)).flatten()
+        }
+        other => {
+            let changed = edit(&mut editor, other);
+            let mut query = app.review.query.clone();
+            editor.text().clone_into(&mut query.search);
+            app.overlay = Some(Overlay::Search { editor, before });
+            if changed {
+                nav::requery(app, query)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+fn filter_menu(app: &mut App, cursor: usize, action: &Action) -> Option<Effect> {
     let last = FILTER_ROWS.len() - 1;
     let mut filter = app.review.query.filter.clone();
     let cursor = match action {
@@ -141,7 +135,7 @@ fn filter_menu(app: &mut App, cursor: usize, action: Action) -> Option<Effect> {
         Action::Down => (cursor + 1).min(last),
         Action::Up => cursor.saturating_sub(1),
         Action::Next | Action::Previous => {
-            let forward = action == Action::Next;
+            let forward = *action == Action::Next;
             cycle(&mut filter, cursor, forward, app.review.systems.as_deref());
             cursor
         }

@@ -1,6 +1,8 @@
 //! The control review's header line and its table of items (only the rows
 //! on screen are drawn; the window holds a few hundred at most).
 
+use std::fmt::Write as _;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -22,13 +24,13 @@ pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let filter = review.query.filter.describe();
     if !filter.is_empty() {
-        text.push_str(&format!(" · filter: {filter}"));
+        let _ = write!(text, " · filter: {filter}");
     }
     if !review.query.search.is_empty() {
-        text.push_str(&format!(" · search: {}", review.query.search));
+        let _ = write!(text, " · search: {}", review.query.search);
     }
     if review.query.sort != crate::tui::query::Sort::Item {
-        text.push_str(&format!(" · by {}", review.query.sort.label()));
+        let _ = write!(text, " · by {}", review.query.sort.label());
     }
     Line::styled(fit(&text, usize::from(area.width)), app.theme.title).render(area, buf);
 }

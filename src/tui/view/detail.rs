@@ -1,6 +1,8 @@
 //! The detail pane: who holds the access, what it is, its dates and ages,
 //! signals with reasons, the decision and its history, and the extra columns.
 
+use std::fmt::Write as _;
+
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -20,15 +22,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         Borders::LEFT
     };
-    let focus = if app.review.focus == Pane::Detail {
-        " (Tab: back to the table)"
+    let title = if app.review.focus == Pane::Detail {
+        " Detail · j/k scroll · Tab back to the table "
     } else {
-        ""
+        " Detail · Tab to scroll "
     };
     let block = Block::new()
         .borders(borders)
         .border_style(app.theme.border)
-        .title(format!(" Detail{focus} "));
+        .title(title);
     let Some(item) = app.review.selected() else {
         block.render(area, buf);
         return;
@@ -60,6 +62,27 @@ fn lines(app: &App, item: &ItemRecord) -> Vec<Line<'static>> {
         "Item",
         format!("#{} under control {}", item.item_id, item.control_id),
     ));
+    identity(app, item, as_of, &mut lines);
+    grant(app, item, as_of, &mut lines);
+    signals(app, item, &mut lines);
+    decision_lines(app, item, &mut lines);
+    attributes(
+        app,
+        "Identity +",
+        item.identity_attributes.as_deref(),
+        &mut lines,
+    );
+    attributes(app, "Grant +", item.grant_attributes.as_deref(), &mut lines);
+    lines
+}
+
+/// Who holds the access.
+fn identity(
+    app: &App,
+    item: &ItemRecord,
+    as_of: Option<NaiveDate>,
+    lines: &mut Vec<Line<'static>>,
+) {
     match &item.identity_kind {
         None => lines.push(field(
             app,
@@ -110,6 +133,10 @@ fn lines(app: &App, item: &ItemRecord) -> Vec<Line<'static>> {
             }
         }
     }
+}
+
+/// What the access is, and its dates.
+fn grant(app: &App, item: &ItemRecord, as_of: Option<NaiveDate>, lines: &mut Vec<Line<'static>>) {
     let privileged = if item.privileged {
         " · PRIVILEGED"
     } else {
@@ -157,7 +184,10 @@ fn lines(app: &App, item: &ItemRecord) -> Vec<Line<'static>> {
             dated(item.expires_at.as_deref(), as_of),
         ));
     }
-    signals(app, item, &mut lines);
+}
+
+/// The recommendation, the decision and its history, and where the grant came from.
+fn decision_lines(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
     lines.push(field(
         app,
         "Recommend",
@@ -170,13 +200,13 @@ fn lines(app: &App, item: &ItemRecord) -> Vec<Line<'static>> {
     lines.push(field(app, "Reviewer", safe(&item.assigned_reviewer)));
     let mut decided = decision(item.decision).to_owned();
     if let (Some(by), Some(at)) = (item.decided_by(), &item.decided_at) {
-        decided.push_str(&format!(" by {} at {}", safe(&by), safe(at)));
+        let _ = write!(decided, " by {} at {}", safe(&by), safe(at));
     }
     lines.push(field(app, "Decision", decided));
     if let Some(why) = &item.justification {
         lines.push(field(app, "Why", safe(why)));
     }
-    history(app, item, &mut lines);
+    history(app, item, lines);
     lines.push(field(
         app,
         "Source",
@@ -187,14 +217,6 @@ fn lines(app: &App, item: &ItemRecord) -> Vec<Line<'static>> {
             &item.source_sha256[..item.source_sha256.len().min(12)]
         ),
     ));
-    attributes(
-        app,
-        "Identity +",
-        item.identity_attributes.as_deref(),
-        &mut lines,
-    );
-    attributes(app, "Grant +", item.grant_attributes.as_deref(), &mut lines);
-    lines
 }
 
 fn is_credential(item: &ItemRecord) -> bool {

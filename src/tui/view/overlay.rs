@@ -20,14 +20,40 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     match &app.overlay {
         None => {}
         Some(Overlay::Help { scroll }) => help(app, *scroll, area, buf),
-        Some(Overlay::Justify { pending, editor }) => {
+        Some(Overlay::Justify {
+            pending,
+            editor,
+            why,
+        }) => {
             let title = format!(" Justification: {} ", describe(pending));
-            prompt(app, &title, editor, area, buf);
+            prompt(
+                app,
+                &title,
+                why,
+                editor,
+                "Enter saves · Esc cancels",
+                area,
+                buf,
+            );
         }
-        Some(Overlay::Statement { editor }) => {
-            prompt(app, " Sign-off statement ", editor, area, buf)
-        }
-        Some(Overlay::Search { editor, .. }) => prompt(app, " Search ", editor, area, buf),
+        Some(Overlay::Statement { editor }) => prompt(
+            app,
+            " Sign-off statement ",
+            "What do you attest to? It is recorded with your name and the time.",
+            editor,
+            "Enter signs off and locks the campaign · Esc cancels",
+            area,
+            buf,
+        ),
+        Some(Overlay::Search { editor, .. }) => prompt(
+            app,
+            " Search ",
+            "",
+            editor,
+            "Enter keeps the search · Esc drops it",
+            area,
+            buf,
+        ),
         Some(Overlay::Confirm { pending, summary }) => confirm(app, pending, summary, area, buf),
         Some(Overlay::Filter { cursor }) => filter(app, *cursor, area, buf),
     }
@@ -73,7 +99,7 @@ fn help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
             last = Some(line.ctx);
         }
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<22}", line.keys), app.theme.key),
+            Span::styled(format!("  {:<18}", line.keys), app.theme.key),
             Span::raw(line.help),
         ]));
     }
@@ -84,40 +110,76 @@ fn help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
         .render(rect, buf);
 }
 
-/// Hard-wraps the editor's text to `width` columns, the cursor shown reversed.
-fn wrapped(editor: &Editor, width: usize, cursor_style: Style) -> Vec<Line<'static>> {
-    let mut lines = vec![Vec::new()];
+/// Where lines break when `chars` are word-wrapped to `width` columns: the
+/// index of each line's first character. A word longer than a line is split.
+fn breaks(chars: &[char], width: usize) -> Vec<usize> {
+    let mut starts = vec![0];
     let mut used = 0;
-    let text = safe(editor.text());
-    let chars: Vec<char> = text.chars().chain([' ']).collect();
-    for (i, c) in chars.into_iter().enumerate() {
+    let mut last_space: Option<usize> = None;
+    for (i, c) in chars.iter().enumerate() {
         let w = c.width().unwrap_or(0);
         if used + w > width && used > 0 {
-            lines.push(Vec::new());
-            used = 0;
+            let start = starts.last().copied().unwrap_or(0);
+            let next = match last_space {
+                Some(space) if space >= start && space + 1 < i => space + 1,
+                _ => i,
+            };
+            starts.push(next);
+            used = chars[next..i].iter().map(|c| c.width().unwrap_or(0)).sum();
+            last_space = None;
+        }
+        if *c == ' ' {
+            last_space = Some(i);
         }
         used += w;
-        let style = if i == editor.cursor() {
-            cursor_style
-        } else {
-            Style::new()
-        };
-        if let Some(line) = lines.last_mut() {
-            line.push(Span::styled(c.to_string(), style));
-        }
     }
-    lines.into_iter().map(Line::from).collect()
+    starts
 }
 
-fn prompt(app: &App, title: &str, editor: &Editor, area: Rect, buf: &mut Buffer) {
+/// Word-wraps the editor's text to `width` columns, the cursor shown reversed.
+fn wrapped(editor: &Editor, width: usize, cursor_style: Style) -> Vec<Line<'static>> {
+    let text = safe(editor.text());
+    let chars: Vec<char> = text.chars().chain([' ']).collect();
+    let starts = breaks(&chars, width);
+    let mut lines = Vec::new();
+    for (n, &start) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).copied().unwrap_or(chars.len());
+        let spans: Vec<Span> = (start..end)
+            .map(|i| {
+                let style = if i == editor.cursor() {
+                    cursor_style
+                } else {
+                    Style::new()
+                };
+                Span::styled(chars[i].to_string(), style)
+            })
+            .collect();
+        lines.push(Line::from(spans));
+    }
+    lines
+}
+
+fn prompt(
+    app: &App,
+    title: &str,
+    why: &str,
+    editor: &Editor,
+    keys: &str,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let width = area.width.saturating_sub(4).min(100);
     let inner = usize::from(width.saturating_sub(2));
-    let mut lines = wrapped(
+    let mut lines = Vec::new();
+    if !why.is_empty() {
+        lines.push(Line::styled(fit(why, inner), app.theme.dim));
+    }
+    lines.extend(wrapped(
         editor,
         inner.max(1),
         Style::new().add_modifier(Modifier::REVERSED),
-    );
-    lines.push(Line::styled("Enter saves · Esc cancels", app.theme.dim));
+    ));
+    lines.push(Line::styled(fit(keys, inner), app.theme.dim));
     let height = u16::try_from(lines.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height.saturating_sub(2))

@@ -1,6 +1,8 @@
 //! The campaign overview: due date, overall and own progress, and one block
 //! per control with its gauge and signal counts.
 
+use std::fmt::Write as _;
+
 use chrono::NaiveDate;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -17,10 +19,10 @@ pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
     let c = &app.campaign;
     let mut text = format!("recert · {}", fit(&c.name, 40));
     if let Some(period) = &c.period {
-        text.push_str(&format!(" · {}", fit(period, 12)));
+        let _ = write!(text, " · {}", fit(period, 12));
     }
-    text.push_str(&format!(" · as of {}", c.as_of));
-    text.push_str(&format!(" · {}", due(c.due.as_deref(), app.today)));
+    let _ = write!(text, " · as of {}", c.as_of);
+    let _ = write!(text, " · {}", due(c.due.as_deref(), app.today));
     if app.is_signed_off() {
         text.push_str(" · SIGNED OFF");
     }

@@ -1,6 +1,8 @@
 //! The status bar (message, reviewer, progress, last save) and the footer
 //! of key hints taken from the key table.
 
+use std::fmt::Write as _;
+
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -16,12 +18,12 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
     let mut right = format!(
         "{} · {} · {}/{} decided",
         fmt::fit(&app.reviewer, 16),
-        fmt::fit(&app.campaign.name, 24),
+        fmt::fit(&app.campaign.name, 16),
         all.decided,
         all.total
     );
     if let Some(at) = &app.status.last_save {
-        right.push_str(&format!(" · saved {at}"));
+        let _ = write!(right, " · saved {at}");
     }
     if !app.review.marks.is_empty() && app.screen == crate::tui::app::Screen::Control {
         right = format!("{} · {right}", app.review.marks.describe());

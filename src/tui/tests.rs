@@ -1,0 +1,621 @@
+//! Reducer tests: every key path through `update`, with effects carried out
+//! by the real shell against an in-memory fixture workspace (no terminal).
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use rstest::rstest;
+
+use super::action::{Action, Effect};
+use super::app::{App, Marks, Overlay, Screen, Target, Tone, Verdict};
+use super::effects::Shell;
+use super::fixture::{self, REVIEWER};
+use super::query::{DecisionFilter, KindFilter};
+use super::theme::Theme;
+use super::update::update;
+use crate::actor::Actor;
+use crate::model::{Decision, Signal};
+use crate::workspace::Workspace;
+
+pub struct Harness {
+    pub ws: Workspace,
+    pub app: App,
+}
+
+impl Harness {
+    pub fn new() -> Harness {
+        let ws = fixture::workspace();
+        let app = fixture::app(&ws, Theme::colour());
+        Harness { ws, app }
+    }
+
+    /// Applies `action` like the shell does; returns the first effect asked for.
+    pub fn press(&mut self, action: Action) -> Option<Effect> {
+        let first = update(&mut self.app, action);
+        if let Some(effect) = first.clone() {
+            let mut shell = Shell::new(
+                &mut self.ws.conn,
+                self.app.campaign.clone(),
+                &Actor::fixed(REVIEWER),
+            );
+            super::run(&mut shell, &mut self.app, effect);
+            shell.sync_history(&mut self.app);
+        }
+        first
+    }
+
+    pub fn keys(&mut self, actions: impl IntoIterator<Item = Action>) {
+        for action in actions {
+            self.press(action);
+        }
+    }
+
+    pub fn typed(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(Action::Input(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )));
+        }
+    }
+
+    /// Opens the control with this id from the overview.
+    pub fn open(&mut self, control: &str) {
+        let index = self
+            .app
+            .controls
+            .iter()
+            .position(|c| c.control == control)
+            .expect("control");
+        self.app.overview_cursor = index;
+        self.press(Action::Open);
+        assert_eq!(self.app.screen, Screen::Control);
+    }
+
+    /// Moves the cursor to the item with this id.
+    pub fn select(&mut self, item: i64) {
+        let at = self
+            .app
+            .review
+            .rows
+            .iter()
+            .position(|r| r.item_id == item)
+            .expect("item loaded");
+        self.app.review.cursor = at;
+        let mut shell = Shell::new(
+            &mut self.ws.conn,
+            self.app.campaign.clone(),
+            &Actor::fixed(REVIEWER),
+        );
+        shell.sync_history(&mut self.app);
+    }
+
+    pub fn decision(&self, item: i64) -> Option<String> {
+        self.ws
+            .conn
+            .query_row(
+                "SELECT decision FROM item_view WHERE item_id = ?1",
+                [item],
+                |r| r.get(0),
+            )
+            .expect("item")
+    }
+
+    pub fn events(&self) -> i64 {
+        self.ws
+            .conn
+            .query_row("SELECT count(*) FROM decision_events", [], |r| r.get(0))
+            .expect("count")
+    }
+}
+
+fn ids(app: &App) -> Vec<i64> {
+    app.review.rows.iter().map(|r| r.item_id).collect()
+}
+
+#[rstest]
+#[case::down(vec![Action::Down], 1)]
+#[case::down_stops_at_the_end(vec![Action::Down; 9], 3)]
+#[case::up_stops_at_the_top(vec![Action::Up], 0)]
+#[case::last(vec![Action::Last], 3)]
+#[case::first_after_last(vec![Action::Last, Action::First], 0)]
+fn overview_moves_between_controls(#[case] keys: Vec<Action>, #[case] expected: usize) {
+    let mut h = Harness::new();
+    h.keys(keys);
+    assert_eq!(h.app.overview_cursor, expected);
+}
+
+#[test]
+fn overview_counts_come_from_the_workspace() {
+    let h = Harness::new();
+    let ids: Vec<&str> = h.app.controls.iter().map(|c| c.control.as_str()).collect();
+    assert_eq!(ids, ["5.16", "5.17", "5.18", "8.2"]);
+    let access = &h.app.controls[2];
+    assert_eq!((access.total, access.decided, access.certified), (5, 1, 1));
+    assert_eq!(
+        (access.mine_total, access.mine_decided),
+        (4, 1),
+        "item 8 is assigned to OWNER"
+    );
+    assert_eq!(access.signal(Signal::Dormant), 1);
+}
+
+#[test]
+fn enter_opens_a_control_and_q_goes_back_then_quits() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    assert_eq!(ids(&h.app), [2, 6, 7, 8, 9]);
+    assert_eq!(h.app.review.history.as_ref().map(|(id, _)| *id), Some(2));
+    h.press(Action::Leave);
+    assert_eq!(h.app.screen, Screen::Overview);
+    assert!(!h.app.quit);
+    h.press(Action::Leave);
+    assert!(h.app.quit);
+}
+
+#[test]
+fn certifying_a_plain_item_saves_it_then_moves_to_the_next_undecided() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    let effect = h.press(Action::Decide(Verdict::Certify));
+    assert_eq!(
+        effect,
+        Some(Effect::Record {
+            target: Target::Items(vec![2]),
+            verdict: Verdict::Certify,
+            justification: None
+        }),
+        "item 2 only carries `new`, which needs no justification"
+    );
+    assert_eq!(h.decision(2).as_deref(), Some("certify"));
+    assert_eq!(
+        h.app.review.rows[0].decision,
+        Some(Decision::Certify),
+        "the row shows the saved decision"
+    );
+    assert_eq!(
+        h.app.review.selected().map(|r| r.item_id),
+        Some(6),
+        "next undecided item"
+    );
+    assert_eq!(h.app.controls[2].decided, 2, "counts follow the decision");
+    assert!(
+        h.app.status.message.starts_with("Saved: certified 1 item"),
+        "{}",
+        h.app.status.message
+    );
+    assert!(h.app.status.last_save.is_some());
+}
+
+#[rstest]
+#[case::revoke(Verdict::Revoke, 7, "revoke")]
+#[case::certify_a_risk(Verdict::Certify, 6, "certify")]
+#[case::accept_a_revoke_recommendation(Verdict::Accept, 6, "revoke")]
+fn decisions_the_rules_make_justify_open_a_prompt(
+    #[case] verdict: Verdict,
+    #[case] item: i64,
+    #[case] saved: &str,
+) {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.select(item);
+    assert_eq!(
+        h.press(Action::Decide(verdict)),
+        None,
+        "nothing is recorded before the justification"
+    );
+    assert!(matches!(h.app.overlay, Some(Overlay::Justify { .. })));
+    h.press(Action::Submit);
+    assert_eq!(
+        h.app.status.tone,
+        Tone::Error,
+        "an empty justification is refused"
+    );
+    assert!(matches!(h.app.overlay, Some(Overlay::Justify { .. })));
+    h.typed("moved to another team");
+    let effect = h.press(Action::Submit);
+    assert!(
+        matches!(effect, Some(Effect::Record { justification: Some(ref j), .. }) if j == "moved to another team")
+    );
+    assert_eq!(h.decision(item).as_deref(), Some(saved));
+    assert!(h.app.overlay.is_none());
+}
+
+#[test]
+fn escape_in_the_prompt_cancels_and_saves_nothing() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.select(6);
+    let before = h.events();
+    h.press(Action::Decide(Verdict::Revoke));
+    h.typed("half a thought");
+    h.press(Action::Back);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.events(), before);
+    assert_eq!(h.decision(6), None);
+}
+
+#[test]
+fn own_access_is_refused_in_the_status_bar() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.select(8);
+    assert_eq!(h.press(Action::Decide(Verdict::Certify)), None);
+    assert_eq!(h.app.status.tone, Tone::Error);
+    assert!(
+        h.app.status.message.contains("your own access"),
+        "{}",
+        h.app.status.message
+    );
+}
+
+#[test]
+fn undo_withdraws_a_decision_and_keeps_the_cursor() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.select(7);
+    h.press(Action::Decide(Verdict::Undo));
+    assert_eq!(h.decision(7), None);
+    assert_eq!(h.app.review.selected().map(|r| r.item_id), Some(7));
+    assert_eq!(h.app.controls[2].decided, 0);
+    h.press(Action::Decide(Verdict::Undo));
+    assert!(h.app.status.message.contains("not decided yet"));
+}
+
+#[test]
+fn a_database_refusal_shows_in_the_status_bar() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    // Another process signs off behind the TUI's back.
+    h.ws.conn
+        .execute(
+            "INSERT INTO signoffs VALUES (1, 'X', 'u', 'h', '2026-12-02T00:00:00Z', 'done', ?1)",
+            [crate::campaign::GENESIS_HASH],
+        )
+        .expect("sign off");
+    h.press(Action::Decide(Verdict::Certify));
+    assert_eq!(h.app.status.tone, Tone::Error);
+    assert!(
+        h.app.status.message.contains("signed off"),
+        "{}",
+        h.app.status.message
+    );
+    assert_eq!(h.decision(2), None);
+}
+
+#[test]
+fn bulk_certify_of_risky_items_needs_an_explicit_y_and_one_justification() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.select(6);
+    h.press(Action::Mark);
+    assert_eq!(
+        h.app.review.selected().map(|r| r.item_id),
+        Some(7),
+        "Space moves down"
+    );
+    h.keys([Action::Mark, Action::Down, Action::Mark]);
+    assert_eq!(h.app.review.marks, Marks::Items(vec![6, 7, 9]));
+    let effect = h.press(Action::Decide(Verdict::Certify));
+    assert!(matches!(effect, Some(Effect::Prepare(_))));
+    let Some(Overlay::Confirm { summary, .. }) = &h.app.overlay else {
+        panic!("confirmation expected")
+    };
+    assert_eq!((summary.items, summary.undecided), (3, 2));
+    assert!(summary.certifies_risk && summary.needs_justification);
+    assert_eq!(summary.signals[Signal::Dormant as usize], 1);
+    h.press(Action::Submit);
+    assert!(
+        matches!(h.app.overlay, Some(Overlay::Confirm { .. })),
+        "Enter alone does not certify risks"
+    );
+    h.press(Action::Confirm);
+    assert!(matches!(h.app.overlay, Some(Overlay::Justify { .. })));
+    h.typed("temporary project, ends in January");
+    h.press(Action::Submit);
+    for item in [6, 7, 9] {
+        assert_eq!(h.decision(item).as_deref(), Some("certify"));
+    }
+    assert!(
+        h.app.review.marks.is_empty(),
+        "marks are cleared once saved"
+    );
+    assert_eq!(h.app.controls[2].decided, 3);
+}
+
+#[test]
+fn bulk_accept_over_all_matching_items_follows_each_recommendation() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::MarkAll);
+    assert!(matches!(h.app.review.marks, Marks::Matching(_)));
+    assert!(h.app.review.is_marked(9));
+    // Item 8 is the reviewer's own: filter it out by marking only what is assigned.
+    h.press(Action::Back);
+    assert!(h.app.review.marks.is_empty(), "Esc clears marks first");
+    assert_eq!(h.app.screen, Screen::Control);
+    h.select(2);
+    h.press(Action::Mark);
+    h.press(Action::Mark);
+    h.press(Action::Decide(Verdict::Accept));
+    h.press(Action::Confirm);
+    h.typed("as recommended");
+    h.press(Action::Submit);
+    assert_eq!(h.decision(2).as_deref(), Some("certify"));
+    assert_eq!(h.decision(6).as_deref(), Some("revoke"));
+    let c = &h.app.controls[2];
+    assert_eq!((c.decided, c.certified, c.revoked), (3, 2, 1));
+}
+
+#[test]
+fn v_marks_the_range_from_the_last_mark_and_space_unmarks() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::MarkRange);
+    assert!(
+        h.app.review.marks.is_empty(),
+        "no range without a first mark"
+    );
+    h.press(Action::Mark);
+    h.keys([Action::Down, Action::Down]);
+    h.press(Action::MarkRange);
+    assert_eq!(h.app.review.marks, Marks::Items(vec![2, 6, 7, 8]));
+    h.press(Action::Mark);
+    assert_eq!(h.app.review.marks, Marks::Items(vec![2, 6, 7]));
+    assert!(h.app.status.message.contains("3 marked"));
+}
+
+#[test]
+fn search_narrows_the_table_and_escape_restores_it() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::Search);
+    h.typed("jira");
+    assert_eq!(ids(&h.app), [6, 7, 8]);
+    h.press(Action::Submit);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.app.review.query.search, "jira");
+    h.press(Action::Search);
+    h.press(Action::Back);
+    assert_eq!(
+        ids(&h.app),
+        [6, 7, 8],
+        "Esc keeps the search from before the prompt"
+    );
+    h.press(Action::Search);
+    h.press(Action::Input(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(ids(&h.app), [2, 6, 7, 8, 9]);
+}
+
+#[rstest]
+#[case::undecided(0, 1, DecisionFilter::Undecided, vec![2, 6, 8, 9])]
+#[case::certified(0, 2, DecisionFilter::Certified, vec![7])]
+#[case::revoked(0, 3, DecisionFilter::Revoked, vec![])]
+fn filter_by_decision(
+    #[case] row: usize,
+    #[case] steps: usize,
+    #[case] expected: DecisionFilter,
+    #[case] items: Vec<i64>,
+) {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::Filter);
+    for _ in 0..row {
+        h.press(Action::Down);
+    }
+    for _ in 0..steps {
+        h.press(Action::Next);
+    }
+    assert_eq!(h.app.review.query.filter.decision, expected);
+    assert_eq!(ids(&h.app), items);
+}
+
+#[test]
+fn filter_by_signal_system_kind_and_mine() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::Filter);
+    h.press(Action::Down);
+    h.press(Action::Previous);
+    assert_eq!(
+        h.app.review.query.filter.signal,
+        Some(Signal::New),
+        "← wraps to the last signal"
+    );
+    assert_eq!(ids(&h.app), [2]);
+    h.press(Action::ClearFilter);
+    h.press(Action::Down);
+    h.press(Action::Next);
+    assert_eq!(h.app.review.query.filter.system.as_deref(), Some("crm"));
+    assert_eq!(ids(&h.app), [2]);
+    h.press(Action::ClearFilter);
+    h.press(Action::Down);
+    h.press(Action::Next);
+    assert_eq!(
+        h.app.review.query.filter.kind,
+        Some(KindFilter::Kind(crate::model::IdentityKind::Human))
+    );
+    h.press(Action::ClearFilter);
+    h.press(Action::Down);
+    h.press(Action::Next);
+    assert!(h.app.review.query.filter.mine);
+    assert_eq!(ids(&h.app), [2, 6, 7, 9]);
+    h.press(Action::Back);
+    assert!(h.app.overlay.is_none());
+    assert!(h.app.status.message.contains("mine"));
+}
+
+#[test]
+fn orphaned_filter_shows_grants_without_identity() {
+    let mut h = Harness::new();
+    h.open("5.16");
+    h.press(Action::Filter);
+    h.keys([Action::Down, Action::Down, Action::Down, Action::Previous]);
+    assert_eq!(h.app.review.query.filter.kind, Some(KindFilter::Orphaned));
+    assert_eq!(ids(&h.app), [3]);
+}
+
+#[test]
+fn n_jumps_to_the_next_undecided_item_and_wraps() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.select(6);
+    h.press(Action::NextUndecided);
+    assert_eq!(
+        h.app.review.selected().map(|r| r.item_id),
+        Some(8),
+        "7 is decided"
+    );
+    h.press(Action::Last);
+    h.press(Action::NextUndecided);
+    assert_eq!(
+        h.app.review.selected().map(|r| r.item_id),
+        Some(2),
+        "wraps to the top"
+    );
+}
+
+#[test]
+fn n_on_the_overview_opens_the_first_control_with_work() {
+    let mut h = Harness::new();
+    h.press(Action::NextUndecided);
+    assert_eq!(h.app.screen, Screen::Control);
+    assert_eq!(h.app.review.query.control, "5.16");
+    assert_eq!(h.app.review.selected().map(|r| r.item_id), Some(3));
+}
+
+#[test]
+fn sign_off_refuses_while_items_are_undecided_and_jumps_there() {
+    let mut h = Harness::new();
+    h.press(Action::SignOff);
+    assert_eq!(h.app.screen, Screen::SignOff);
+    h.press(Action::Open);
+    assert_eq!(h.app.screen, Screen::Control);
+    assert_eq!(
+        h.app.review.query.filter.decision,
+        DecisionFilter::Undecided
+    );
+    assert!(
+        h.app.status.message.contains("8 items are still undecided"),
+        "{}",
+        h.app.status.message
+    );
+}
+
+#[test]
+fn sign_off_records_the_statement_and_locks_the_campaign() {
+    let mut h = Harness::new();
+    h.ws.conn
+        .execute_batch(
+            "INSERT INTO decision_events (campaign_id, item_id, action, justification, reviewer, os_user, host, decided_at, prev_hash, event_hash)
+             SELECT 1, id, 'revoke', 'x', 'Z', 'u', 'h', '2026-12-01T00:00:00Z', printf('%064d', 0), printf('%064d', id) FROM items WHERE id <> 7",
+        )
+        .expect("decide the rest");
+    h.app = fixture::app(&h.ws, Theme::colour());
+    h.press(Action::SignOff);
+    h.press(Action::Open);
+    assert!(matches!(h.app.overlay, Some(Overlay::Statement { .. })));
+    h.typed("I reviewed every grant.");
+    h.press(Action::Submit);
+    assert!(h.app.is_signed_off(), "{}", h.app.status.message);
+    assert!(
+        h.app.status.message.starts_with("Signed off by M1"),
+        "{}",
+        h.app.status.message
+    );
+    h.press(Action::Back);
+    h.open("5.18");
+    h.press(Action::Decide(Verdict::Undo));
+    assert!(h.app.status.message.contains("locked"));
+}
+
+#[test]
+fn help_opens_and_closes() {
+    let mut h = Harness::new();
+    h.press(Action::Help);
+    assert!(matches!(h.app.overlay, Some(Overlay::Help { .. })));
+    h.press(Action::Down);
+    assert!(matches!(h.app.overlay, Some(Overlay::Help { scroll: 1 })));
+    h.press(Action::Back);
+    assert!(h.app.overlay.is_none());
+}
+
+#[test]
+fn tab_switches_to_the_detail_pane_where_keys_scroll() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::SwitchPane);
+    h.press(Action::Down);
+    assert_eq!(h.app.review.detail_scroll, 1);
+    assert_eq!(h.app.review.cursor, 0, "the table cursor stays");
+    h.press(Action::SwitchPane);
+    h.press(Action::Down);
+    assert_eq!(h.app.review.cursor, 1);
+}
+
+mod paging {
+    use super::*;
+    use crate::tui::app::WINDOW;
+
+    fn harness(n: u32) -> Harness {
+        let ws = fixture::workspace();
+        fixture::add_many(&ws, n);
+        let app = fixture::app(&ws, Theme::colour());
+        let mut h = Harness { ws, app };
+        h.open("5.15");
+        h
+    }
+
+    fn selected(h: &Harness) -> i64 {
+        h.app
+            .review
+            .selected()
+            .map(|r| r.item_id)
+            .expect("selected")
+    }
+
+    #[test]
+    fn walking_down_past_the_window_loads_the_next_page_without_losing_the_place() {
+        let mut h = harness(1000);
+        assert_eq!(h.app.review.rows.len(), WINDOW);
+        for step in 1..=450 {
+            h.press(Action::Down);
+            assert_eq!(selected(&h), 101 + step, "after {step} steps");
+            assert!(h.app.review.rows.len() <= WINDOW, "memory stays bounded");
+        }
+        for step in 1..=450 {
+            h.press(Action::Up);
+            assert_eq!(selected(&h), 551 - step);
+        }
+        h.press(Action::Up);
+        assert_eq!(selected(&h), 101, "stops at the first item");
+    }
+
+    #[rstest]
+    #[case::last_then_first(vec![Action::Last], 1100)]
+    #[case::first_again(vec![Action::Last, Action::First], 101)]
+    #[case::page_down(vec![Action::PageDown, Action::PageDown], 101 + 2 * 4)]
+    #[case::page_up_from_the_end(vec![Action::Last, Action::PageUp], 1100 - 4)]
+    #[case::down_at_the_end_stays(vec![Action::Last, Action::Down], 1100)]
+    fn jumps(#[case] keys: Vec<Action>, #[case] expected: i64) {
+        let mut h = harness(1000);
+        h.keys(keys);
+        assert_eq!(selected(&h), expected);
+    }
+
+    #[test]
+    fn after_a_decision_the_cursor_finds_the_next_undecided_beyond_the_window() {
+        let mut h = harness(300);
+        h.ws.conn
+            .execute_batch(
+                "INSERT INTO decision_events (campaign_id, item_id, action, reviewer, os_user, host, decided_at, prev_hash, event_hash)
+                 SELECT 1, id, 'certify', 'Z', 'u', 'h', '2026-12-01T00:00:00Z', printf('%064d', 0), printf('%064d', id)
+                 FROM items WHERE id BETWEEN 102 AND 350",
+            )
+            .expect("decide most");
+        h.press(Action::First);
+        h.press(Action::Decide(Verdict::Certify));
+        assert_eq!(selected(&h), 351);
+    }
+}
