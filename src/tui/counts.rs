@@ -83,13 +83,6 @@ pub fn apply(controls: &mut [ControlCounts], before: &[Before], after: Option<De
     }
 }
 
-/// Orders control ids numerically (5.9 before 5.15).
-pub fn control_order(id: &str) -> Vec<u32> {
-    id.split('.')
-        .map(|part| part.parse().unwrap_or(u32::MAX))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,12 +123,5 @@ mod tests {
         };
         apply(&mut controls, &[revoked], None);
         assert_eq!((controls[0].decided, controls[0].revoked), (1, 1));
-    }
-
-    #[test]
-    fn controls_sort_numerically() {
-        let mut ids = vec!["8.2", "5.18", "5.9"];
-        ids.sort_by_key(|id| control_order(id));
-        assert_eq!(ids, ["5.9", "5.18", "8.2"]);
     }
 }

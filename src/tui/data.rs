@@ -2,15 +2,13 @@
 //! `items_by_control`, the per-control counts, and what bulk decisions need.
 //! Nothing here loads a whole campaign.
 
-use std::fmt::Write as _;
-
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
-use super::counts::{Before, ControlCounts, control_order};
+use super::counts::{Before, ControlCounts};
 use super::query::{Anchor, DecisionFilter, Key, KindFilter, Query, Sort};
-use crate::campaign::ItemRecord;
-use crate::model::{Decision, Signal};
+use crate::campaign::{Campaign, ItemRecord, campaign_progress};
+use crate::model::Decision;
 
 /// Which campaign, and which `assigned_reviewer` values are the reviewer's.
 #[derive(Debug, Clone)]
@@ -235,51 +233,36 @@ pub fn item_states(
         .collect()
 }
 
-/// Progress of every control of the campaign: one pass over its items, done
-/// once when the review opens.
+/// Progress of every control of the campaign, for everyone and for the
+/// reviewer: read once when the review opens, then kept up to date in memory.
 pub fn control_counts(
     conn: &Connection,
-    scope: &Scope,
-    title: impl Fn(&str) -> String,
-) -> rusqlite::Result<Vec<ControlCounts>> {
-    let signal_sums = Signal::ALL.iter().fold(String::new(), |mut sql, s| {
-        let _ = write!(sql, ", sum((it.signal_mask & {}) != 0)", s.bit());
-        sql
-    });
-    let sql = format!(
-        "SELECT it.control_id, count(*), count(cd.item_id),
-                coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0),
-                sum(m.value IS NOT NULL), sum(m.value IS NOT NULL AND cd.item_id IS NOT NULL)
-                {signal_sums}
-         FROM items it
-         LEFT JOIN current_decisions cd ON cd.item_id = it.id
-         LEFT JOIN json_each(?2) m ON m.value = it.assigned_reviewer
-         WHERE it.campaign_id = ?1
-         GROUP BY it.control_id"
-    );
-    let mut statement = conn.prepare_cached(&sql)?;
-    let mut controls = statement
-        .query_map((scope.campaign, &scope.mine), |row| {
-            let control: String = row.get(0)?;
+    campaign: &Campaign,
+    reviewer: &str,
+) -> color_eyre::Result<Vec<ControlCounts>> {
+    let all = campaign_progress(conn, campaign, None)?;
+    let mine = campaign_progress(conn, campaign, Some(reviewer))?;
+    Ok(all
+        .into_iter()
+        .map(|p| {
+            let own = mine.iter().find(|m| m.control_id == p.control_id);
             let mut signals = [0; 8];
-            for (i, n) in signals.iter_mut().enumerate() {
-                *n = row.get(7 + i)?;
+            for (signal, n) in &p.signals {
+                signals[*signal as usize] = *n;
             }
-            Ok(ControlCounts {
-                title: title(&control),
-                control,
-                total: row.get(1)?,
-                decided: row.get(2)?,
-                certified: row.get(3)?,
-                revoked: row.get(4)?,
-                mine_total: row.get(5)?,
-                mine_decided: row.get(6)?,
+            ControlCounts {
+                control: p.control_id,
+                title: p.title,
+                total: p.total,
+                decided: p.decided,
+                certified: p.certified,
+                revoked: p.revoked,
+                mine_total: own.map_or(0, |m| m.total),
+                mine_decided: own.map_or(0, |m| m.decided),
                 signals,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    controls.sort_by_key(|c| control_order(&c.control));
-    Ok(controls)
+            }
+        })
+        .collect())
 }
 
 /// The systems of one control, for the filter menu.

@@ -12,7 +12,7 @@ use super::data::{self, ItemState, Page, Scope};
 use super::query::{Anchor, Key};
 use super::theme::Theme;
 use crate::actor::Actor;
-use crate::campaign::{Campaign, DecisionRequest, history, record_decisions};
+use crate::campaign::{Campaign, DecisionRequest, history, record_decisions, reviewer_keys};
 use crate::evidence::signoff::sign_off;
 use crate::model::{Decision, DecisionAction, Signal, SignalSet};
 
@@ -24,14 +24,11 @@ pub struct Shell<'a> {
     scope: Scope,
 }
 
-/// A control's title for the screens.
-pub fn control_title(id: &str) -> String {
-    crate::evidence::titles::control_title(id).to_owned()
-}
-
 impl<'a> Shell<'a> {
     pub fn new(conn: &'a mut Connection, campaign: Campaign, actor: &Actor) -> Shell<'a> {
-        let keys = vec![actor.reviewer.clone()];
+        // "Mine" is every assigned_reviewer value that names this reviewer.
+        let keys = reviewer_keys(conn, &campaign, &actor.reviewer)
+            .unwrap_or_else(|_| vec![actor.reviewer.clone()]);
         let scope = Scope::new(campaign.id, &keys);
         Shell {
             conn,
@@ -43,7 +40,7 @@ impl<'a> Shell<'a> {
 
     /// The initial state: the campaign overview with its counts.
     pub fn app(&self, theme: Theme) -> color_eyre::Result<App> {
-        let controls = data::control_counts(self.conn, &self.scope, control_title)?;
+        let controls = data::control_counts(self.conn, &self.campaign, &self.actor.reviewer)?;
         Ok(App::new(
             self.campaign.clone(),
             &self.actor.reviewer,

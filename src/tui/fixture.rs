@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::app::App;
-use super::data::{self, Scope};
+use super::data;
 use super::theme::Theme;
 use crate::actor::Actor;
 use crate::campaign::{Campaign, DecisionRequest, find_campaign, record_decisions};
@@ -89,14 +89,9 @@ pub fn campaign(ws: &Workspace) -> Campaign {
     find_campaign(&ws.conn, "Q4 review").expect("campaign")
 }
 
-pub fn scope() -> Scope {
-    Scope::new(1, &[REVIEWER.to_owned()])
-}
-
 /// The app on the overview, as the shell builds it, on 2026-12-01.
 pub fn app(ws: &Workspace, theme: Theme) -> App {
-    let controls =
-        data::control_counts(&ws.conn, &scope(), super::effects::control_title).expect("counts");
+    let controls = data::control_counts(&ws.conn, &campaign(ws), REVIEWER).expect("counts");
     App::new(
         campaign(ws),
         REVIEWER,
