@@ -11,4 +11,5 @@ mod hostile;
 mod hostile_review;
 mod import;
 mod support;
+mod tui_tmux;
 mod upgrade;
