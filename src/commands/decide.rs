@@ -10,6 +10,7 @@ use crate::model::DecisionAction;
 use crate::text::for_display;
 
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("action").required(true)))]
 pub struct Args {
     /// Campaign id or exact name
     pub campaign: String,
@@ -40,12 +41,15 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         (false, false, true) => DecisionAction::Undo,
         _ => bail!("say what to do: one of --certify, --revoke or --undo"),
     };
-    let mut items: Vec<i64> = Vec::with_capacity(args.items.len());
-    for item in &args.items {
-        if !items.contains(item) {
-            items.push(*item);
-        }
-    }
+    // Keep the order given but drop repeats; a set keeps this linear for
+    // bulk decisions over a hundred thousand ids.
+    let mut seen = std::collections::HashSet::with_capacity(args.items.len());
+    let items: Vec<i64> = args
+        .items
+        .iter()
+        .copied()
+        .filter(|item| seen.insert(*item))
+        .collect();
     let mut workspace = context.open_workspace()?;
     let campaign = find_campaign(&workspace.conn, &args.campaign)?;
     if action == DecisionAction::Undo {
