@@ -13,17 +13,20 @@ use crate::text::for_display;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The evidence CSV to check
-    pub file: PathBuf,
+    /// The evidence CSV to check; without it, the workspace's own decision log is checked
+    pub file: Option<PathBuf>,
     /// The signer's public key (recert.pub, or its base64 line) to check FILE.minisig with
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", requires = "file")]
     pub pubkey: Option<PathBuf>,
 }
 
-pub fn run(_context: &Context, args: &Args) -> Result<()> {
+pub fn run(context: &Context, args: &Args) -> Result<()> {
+    let Some(path) = &args.file else {
+        return super::verify_workspace::run(context);
+    };
     let public = args.pubkey.as_deref().map(load_public_key).transpose()?;
-    let result = verify_file(&args.file, public.as_ref())?;
-    let file = args.file.display();
+    let result = verify_file(path, public.as_ref())?;
+    let file = path.display();
     if !result.is_intact() {
         let mut message = format!("{file} is NOT intact");
         for problem in &result.problems {
@@ -42,7 +45,7 @@ pub fn run(_context: &Context, args: &Args) -> Result<()> {
         Signature::Good(comment) => println!("signature: good; {}", for_display(comment)),
         Signature::NotChecked => println!(
             "signature: {} was NOT checked; pass --pubkey recert.pub to check it",
-            signature_path(&args.file).display()
+            signature_path(path).display()
         ),
         Signature::Absent | Signature::Bad => println!(
             "signature: none (unsigned; without a signature, rows cut from the end cannot be detected)"

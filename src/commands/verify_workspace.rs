@@ -28,7 +28,13 @@ pub fn run(context: &Context) -> Result<()> {
     let report = verify_decision_log(&tx)?;
     drop(tx);
     print!("{}", render(&report, &path));
-    if let Some(first) = report.problems.first() {
+    // Name an event where there is one: that is what an auditor looks up.
+    let worst = report
+        .problems
+        .iter()
+        .find(|p| p.event_id.is_some())
+        .or(report.problems.first());
+    if let Some(first) = worst {
         bail!(
             "the decision log of workspace {} was changed outside recert: {first}",
             path.display()

@@ -1,0 +1,200 @@
+//! Evidence under faults and hostile data: an export killed mid-write never
+//! leaves a truncated file under its name, keys and exports are private, a
+//! key others can read or write is refused, and every CSV recert writes has
+//! its formulas neutralised.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use predicates::prelude::*;
+
+use crate::crash::spawn;
+use crate::decide_faults::campaign_of;
+use crate::hostile::assert_no_controls;
+use crate::hostile_review::{assert_no_formulas, hostile_campaign};
+use crate::support::Scratch;
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).expect("meta").permissions().mode() & 0o777
+}
+
+/// The temporary file an export writes before renaming it, if one exists.
+fn temp_export(dir: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "tmp"))
+}
+
+#[test]
+fn kill_9_during_an_export_leaves_the_old_file_or_the_complete_new_one() {
+    const ITEMS: usize = 8_000;
+    let scratch = Scratch::new();
+    campaign_of(&scratch, ITEMS);
+    let out_dir = scratch.dir.path().join("out");
+    std::fs::create_dir(&out_dir).expect("dir");
+    let evidence = out_dir.join("evidence.csv");
+    scratch
+        .recert()
+        .args(["export", "Q4", "-o"])
+        .arg(&evidence)
+        .assert()
+        .success();
+    let old = std::fs::read(&evidence).expect("first export");
+    scratch
+        .recert()
+        .args(["decide", "Q4", "1", "--certify", "--reviewer", "R"])
+        .assert()
+        .success();
+
+    let mut child = spawn(
+        &scratch,
+        &[
+            "export".as_ref(),
+            "Q4".as_ref(),
+            "-o".as_ref(),
+            evidence.as_os_str(),
+        ],
+        &[],
+    );
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut killed = false;
+    while child.try_wait().expect("try_wait").is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the export neither wrote nor finished"
+        );
+        if temp_export(&out_dir)
+            .and_then(|p| std::fs::metadata(p).ok())
+            .is_some_and(|m| m.len() > 64 * 1024)
+        {
+            child.kill().expect("SIGKILL");
+            killed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.wait().expect("wait");
+    eprintln!("killed mid-export: {killed}");
+
+    let now = std::fs::read(&evidence).expect("the evidence file is still there");
+    if now != old {
+        // The rename won the race: then all of the new export is there.
+        let text = String::from_utf8(now).expect("UTF-8");
+        assert_eq!(
+            text.lines().count(),
+            ITEMS + 1,
+            "a truncated export under the final name"
+        );
+    }
+    scratch
+        .recert()
+        .arg("verify")
+        .arg(&evidence)
+        .assert()
+        .success();
+    assert_eq!(mode(&evidence), 0o600);
+}
+
+#[test]
+fn keys_and_every_export_are_created_private_even_over_a_readable_file() {
+    let scratch = Scratch::new();
+    hostile_campaign(&scratch);
+    let keys = scratch.dir.path().join("keys");
+    scratch
+        .recert()
+        .args(["keygen", "--no-password", "--out"])
+        .arg(&keys)
+        .assert()
+        .success();
+    assert_eq!(mode(&keys.join("recert.key")), 0o600);
+    for (name, extra) in [
+        ("evidence.csv", None),
+        ("revocations.csv", Some("--revocations")),
+        ("history.csv", Some("--history")),
+    ] {
+        let path = scratch.file(name, "an older, world-readable file\n");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        scratch
+            .recert()
+            .args(["export", "1", "-o"])
+            .arg(&path)
+            .args(extra)
+            .assert()
+            .success();
+        assert_eq!(mode(&path), 0o600, "{name}");
+    }
+}
+
+#[test]
+fn a_secret_key_others_can_read_or_write_is_refused_with_the_fix() {
+    let scratch = Scratch::new();
+    hostile_campaign(&scratch);
+    let keys = scratch.dir.path().join("keys");
+    scratch
+        .recert()
+        .args(["keygen", "--no-password", "--out"])
+        .arg(&keys)
+        .assert()
+        .success();
+    let key = keys.join("recert.key");
+    let evidence = scratch.dir.path().join("evidence.csv");
+    for loose in [0o666, 0o604, 0o640, 0o620] {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(loose)).expect("chmod");
+        scratch
+            .recert()
+            .args(["export", "1", "-o"])
+            .arg(&evidence)
+            .arg("--key")
+            .arg(&key)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!("(mode {loose:o})")))
+            .stderr(predicate::str::contains("chmod 600"));
+        assert!(!evidence.exists(), "nothing is written with a refused key");
+    }
+}
+
+#[test]
+fn every_export_of_hostile_data_neutralises_formulas_and_verify_prints_no_controls() {
+    let scratch = Scratch::new();
+    hostile_campaign(&scratch);
+    for (name, extra) in [
+        ("evidence.csv", None),
+        ("revocations.csv", Some("--revocations")),
+        ("history.csv", Some("--history")),
+    ] {
+        let path = scratch.dir.path().join(name);
+        let output = scratch
+            .recert()
+            .args(["export", "1", "-o"])
+            .arg(&path)
+            .args(extra)
+            .output()
+            .expect("export");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_no_controls("export stdout", &String::from_utf8_lossy(&output.stdout));
+        assert_no_controls("export stderr", &String::from_utf8_lossy(&output.stderr));
+        let text = std::fs::read_to_string(&path).expect("export");
+        assert!(text.contains("'=HYPERLINK"), "{name}: {text}");
+        assert_no_formulas(name, &text);
+    }
+    let output = scratch
+        .recert()
+        .arg("verify")
+        .arg(scratch.dir.path().join("evidence.csv"))
+        .output()
+        .expect("verify");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_no_controls("verify stdout", &String::from_utf8_lossy(&output.stdout));
+}

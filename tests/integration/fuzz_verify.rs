@@ -1,0 +1,146 @@
+//! Property tests of `verify` on arbitrary and mutated evidence files: it
+//! never panics, a signed file passes only byte for byte, and an unsigned one
+//! passes only when its rows are an untouched prefix of the real evidence
+//! (rows cut from the end are what only a signature can reveal). 64 cases by
+//! default; `PROPTEST_CASES=10000 cargo test --test integration fuzz_verify`.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use recert::evidence::keys::load_public_key;
+use recert::evidence::sign::signature_path;
+use recert::evidence::verify::verify_file;
+
+use crate::decide_faults::campaign_of;
+use crate::fuzz_import::{Mutation, apply, config, mutation};
+use crate::support::Scratch;
+
+/// Signed evidence of a signed-off six-item campaign, made once.
+struct Signed {
+    _scratch: Scratch,
+    evidence: Vec<u8>,
+    signature: Vec<u8>,
+    public: PathBuf,
+}
+
+fn signed() -> &'static Signed {
+    static SIGNED: OnceLock<Signed> = OnceLock::new();
+    SIGNED.get_or_init(|| {
+        let scratch = Scratch::new();
+        let items: Vec<String> = campaign_of(&scratch, 6)
+            .iter()
+            .map(i64::to_string)
+            .collect();
+        scratch
+            .recert()
+            .args(["decide", "Q4"])
+            .args(&items)
+            .args([
+                "--revoke",
+                "--reviewer",
+                "R",
+                "--justification",
+                "=left, \"really\"",
+            ])
+            .assert()
+            .success();
+        let keys = scratch.dir.path().join("keys");
+        scratch
+            .recert()
+            .args(["keygen", "--no-password", "--out"])
+            .arg(&keys)
+            .assert()
+            .success();
+        let evidence = scratch.dir.path().join("evidence.csv");
+        scratch
+            .recert()
+            .args([
+                "signoff",
+                "Q4",
+                "--reviewer",
+                "CISO",
+                "--statement",
+                "done",
+                "--key",
+            ])
+            .arg(keys.join("recert.key"))
+            .arg("-o")
+            .arg(&evidence)
+            .assert()
+            .success();
+        Signed {
+            evidence: std::fs::read(&evidence).expect("evidence"),
+            signature: std::fs::read(signature_path(&evidence)).expect("signature"),
+            public: keys.join("recert.pub"),
+            _scratch: scratch,
+        }
+    })
+}
+
+fn records(bytes: &[u8]) -> Option<Vec<csv::StringRecord>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
+        .records()
+        .collect::<Result<_, _>>()
+        .ok()
+}
+
+/// Writes `bytes` (and the signature when `signed`) and verifies them.
+fn verify(dir: &Path, bytes: &[u8], signed: bool) -> recert::evidence::verify::Verification {
+    let file = dir.join("evidence.csv");
+    std::fs::write(&file, bytes).expect("write");
+    let public = if signed {
+        std::fs::write(signature_path(&file), &self::signed().signature).expect("sig");
+        Some(load_public_key(&self::signed().public).expect("public key"))
+    } else {
+        None
+    };
+    verify_file(&file, public.as_ref()).expect("verify reads the file")
+}
+
+fn mutated(mutations: &[Mutation]) -> Vec<u8> {
+    let mut bytes = signed().evidence.clone();
+    for mutation in mutations {
+        apply(&mut bytes, mutation);
+    }
+    bytes
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn arbitrary_bytes_are_never_intact_evidence(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let result = verify(dir.path(), &bytes, false);
+        prop_assert!(!result.is_intact() || result.rows == 0, "{result:?}");
+    }
+
+    #[test]
+    fn signed_evidence_passes_only_byte_for_byte(mutations in prop::collection::vec(mutation(), 1..4)) {
+        let bytes = mutated(&mutations);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let result = verify(dir.path(), &bytes, true);
+        if result.is_intact() {
+            prop_assert_eq!(&bytes, &signed().evidence);
+        }
+    }
+
+    #[test]
+    fn unsigned_evidence_passes_only_as_an_untouched_prefix(mutations in prop::collection::vec(mutation(), 1..4)) {
+        let bytes = mutated(&mutations);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let result = verify(dir.path(), &bytes, false);
+        if result.is_intact() {
+            let original = records(&signed().evidence).expect("original parses");
+            let found = records(&bytes);
+            prop_assert!(found.is_some(), "intact but not CSV");
+            let found = found.unwrap_or_default();
+            prop_assert!(!found.is_empty(), "intact without a header");
+            prop_assert_eq!(&found[..], &original[..found.len()], "intact but changed");
+        }
+    }
+}
