@@ -19,6 +19,16 @@ impl AtomicFile {
     /// Creates the temporary file (mode 0600, never an existing file) in the
     /// target's directory, so the final rename cannot cross file systems.
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
+        if target.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{} is a directory; give a file name, e.g. {}/evidence.csv",
+                    target.display(),
+                    target.display()
+                ),
+            ));
+        }
         let dir = directory_of(target);
         let name = target
             .file_name()
@@ -140,6 +150,13 @@ mod tests {
             1,
             "no temp file left"
         );
+    }
+
+    #[test]
+    fn a_directory_is_not_a_target() {
+        let dir = tempfile::tempdir().expect("dir");
+        let err = AtomicFile::create(dir.path()).err().expect("refused");
+        assert!(err.to_string().contains("is a directory"), "{err}");
     }
 
     #[test]

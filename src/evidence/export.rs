@@ -162,7 +162,11 @@ fn or_unknown(value: &str) -> &str {
 /// A stored decision time as RFC 3339 UTC with milliseconds; a value that
 /// does not parse is kept as stored rather than guessed at.
 pub fn rfc3339_utc(stored: &str) -> std::borrow::Cow<'_, str> {
-    if stored.is_empty() {
+    // Fast path: recert stores exactly this form (`2026-12-01T09:00:00.000Z`).
+    let bytes = stored.as_bytes();
+    if stored.is_empty()
+        || (bytes.len() == 24 && bytes[10] == b'T' && bytes[19] == b'.' && bytes[23] == b'Z')
+    {
         return stored.into();
     }
     match DateTime::parse_from_rfc3339(stored) {

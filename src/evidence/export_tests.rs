@@ -133,3 +133,17 @@ fn a_campaign_without_items_has_only_the_header() {
     assert_eq!(text, format!("{}\n", COLUMNS.join(",")));
     assert_eq!(summary.last_hash, GENESIS);
 }
+
+#[test]
+fn decision_times_are_rfc3339_utc_with_milliseconds() {
+    assert_eq!(
+        rfc3339_utc("2026-12-01T09:00:00.000Z"),
+        "2026-12-01T09:00:00.000Z"
+    );
+    assert_eq!(
+        rfc3339_utc("2026-12-01T10:00:00+01:00"),
+        "2026-12-01T09:00:00.000Z"
+    );
+    assert_eq!(rfc3339_utc("yesterday"), "yesterday");
+    assert_eq!(rfc3339_utc(""), "");
+}
