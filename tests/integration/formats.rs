@@ -21,7 +21,7 @@ fn every_vendor_fixture_imports_with_its_counts() {
             "entra-users.csv",
             &[
                 "Workspace now holds 4 identities, 4 grants",
-                "1 guest accounts, 1 disabled accounts",
+                "1 guest account, 1 disabled account",
             ],
         ),
         (
@@ -39,14 +39,14 @@ fn every_vendor_fixture_imports_with_its_counts() {
             "okta-current-assignments.csv",
             &[
                 "3 rows, 3 not linked to an identity",
-                "1 assignments already unassigned, not imported",
+                "1 assignment already unassigned, not imported",
             ],
         ),
         (
             "github-enterprise-members.csv",
             &["5 rows, 5 not linked to an identity  [github-enterprise]"],
         ),
-        ("github-members.csv", &["1 suspended accounts not imported"]),
+        ("github-members.csv", &["1 suspended account not imported"]),
         (
             "azure-role-assignments-ps51.csv",
             &[
@@ -62,7 +62,7 @@ fn every_vendor_fixture_imports_with_its_counts() {
             "google-workspace-users.csv",
             &[
                 "Workspace now holds 3 identities, 3 grants",
-                "1 users never signed in",
+                "1 user never signed in",
             ],
         ),
     ];

@@ -25,7 +25,7 @@ use crate::import::formats::{Confidence, Format};
 use crate::import::source::{CsvFile, Header};
 use crate::model::{Grant, GrantType, Identity, IdentityKind, When};
 
-use super::fields::{Cells, Layout, header_has_all};
+use super::fields::{Cells, Layout, count, header_has_all};
 
 pub const CREDENTIAL_REPORT: Format = Format {
     name: "aws-credential-report",
@@ -323,8 +323,9 @@ impl AccountNotes {
     fn describe(&self) -> String {
         let notes = self;
         let mut parts = vec![format!(
-            "account {}: {} IAM users",
-            notes.account, notes.users
+            "account {}: {}",
+            notes.account,
+            count(notes.users, "IAM user")
         )];
         if !notes.console_without_mfa.is_empty() {
             let shown: Vec<&str> = notes

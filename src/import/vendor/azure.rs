@@ -29,7 +29,7 @@ use crate::import::formats::{Confidence, Format};
 use crate::import::source::CsvFile;
 use crate::model::{Grant, GrantType, Identity, IdentityKind};
 
-use super::fields::{Cells, Layout, normalise};
+use super::fields::{Cells, Layout, count, normalise};
 
 pub const ROLE_ASSIGNMENTS: Format = Format {
     name: "azure-role-assignments",
@@ -86,7 +86,7 @@ fn read(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String]) -> u64 
     let created = layout.find(&["createdOn"]);
     let assignment = layout.find(&["RoleAssignmentId", "id"]);
     let mut seen: HashSet<(String, String)> = HashSet::new();
-    let mut unresolved = 0;
+    let mut unresolved = 0_u64;
     let rows = file.for_each_row(batch, |row, batch| {
         let mut cells = Cells {
             row,
@@ -169,7 +169,7 @@ fn read(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String]) -> u64 
         batch.grant(row, &system, &grant);
     });
     if unresolved > 0 {
-        batch.note(file, format!("{unresolved} assignments name a deleted or unreadable principal (ObjectType Unknown or blank): they stay orphaned"));
+        batch.note(file, format!("{} to a deleted or unreadable principal (ObjectType Unknown or blank) stay orphaned", count(unresolved, "assignment")));
     }
     rows
 }

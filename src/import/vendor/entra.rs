@@ -27,7 +27,7 @@ use crate::import::formats::{Confidence, Format};
 use crate::import::source::CsvFile;
 use crate::model::{Grant, GrantType, Identity, IdentityKind, IdentityStatus};
 
-use super::fields::{Cells, Layout, header_has_all};
+use super::fields::{Cells, Layout, count, header_has_all};
 
 pub const USERS: Format = Format {
     name: "entra-users",
@@ -59,7 +59,7 @@ fn read(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String]) -> u64 
     let invitation = layout.find(&["invitationState"]);
     let issuer = layout.find(&["identityIssuer"]);
     let created = layout.find(&["createdDateTime"]);
-    let (mut guests, mut disabled) = (0, 0);
+    let (mut guests, mut disabled) = (0_u64, 0_u64);
     let rows = file.for_each_row(batch, |row, batch| {
         let mut cells = Cells {
             row,
@@ -70,19 +70,7 @@ fn read(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String]) -> u64 
             cells.bad(upn, "", "the user's userPrincipalName");
             return;
         };
-        let guest = match cells
-            .text(user_type)
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("guest") => true,
-            Some("member") | None => principal.contains("#EXT#"),
-            Some(other) => {
-                cells.bad(user_type, other, "Member or Guest");
-                false
-            }
-        };
+        let guest = is_guest(&mut cells, user_type, &principal);
         let enabled = cells.flag(enabled).unwrap_or(true);
         let created = cells.date(created);
         let mut attributes = cells.attributes(&[
@@ -137,9 +125,30 @@ fn read(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String]) -> u64 
         batch.grant(row, SCOPE, &grant);
     });
     if guests + disabled > 0 {
-        batch.note(file, format!("{guests} guest accounts, {disabled} disabled accounts; the download has no sign-in dates, so dormancy is not judged from it"));
+        batch.note(
+            file,
+            format!(
+                "{}, {}; the download has no sign-in dates, so dormancy is not judged from it",
+                count(guests, "guest account"),
+                count(disabled, "disabled account")
+            ),
+        );
     }
     rows
+}
+
+/// `userType` Guest, or a Member whose UPN carries the B2B `#EXT#` marker.
+fn is_guest(cells: &mut Cells<'_, '_>, user_type: Option<usize>, principal: &str) -> bool {
+    let kind = cells.text(user_type).map(|t| t.to_ascii_lowercase());
+    match kind.as_deref() {
+        Some("guest") => true,
+        Some("member") | None => principal.contains("#EXT#"),
+        Some(_) => {
+            let found = cells.raw(user_type).unwrap_or_default();
+            cells.bad(user_type, &found, "Member or Guest");
+            false
+        }
+    }
 }
 
 /// The guest's own address from a B2B guest UPN:

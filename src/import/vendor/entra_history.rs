@@ -22,7 +22,7 @@ use crate::import::formats::{Confidence, Format};
 use crate::import::source::CsvFile;
 use crate::model::Decision;
 
-use super::fields::{Cells, Layout, header_has_all, normalise};
+use super::fields::{Cells, Layout, count, header_has_all, normalise};
 
 pub const ACCESS_REVIEW_HISTORY: Format = Format {
     name: "entra-access-review-history",
@@ -119,7 +119,10 @@ fn read(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String]) -> u64 
     let kept = batch.prior_reviews_of(file);
     batch.note(
         file,
-        format!("{kept} earlier review decisions kept as \"last reviewed\" (not current access)"),
+        format!(
+            "{} kept as \"last reviewed\" (not current access)",
+            count(kept, "earlier review decision")
+        ),
     );
     rows
 }

@@ -19,6 +19,21 @@ pub fn normalise(name: &str) -> String {
         .collect()
 }
 
+/// `1 assignment`, `2 assignments`: counts in summary notes read naturally.
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else if let Some(stem) = noun
+        .strip_suffix('y')
+        .filter(|s| !s.ends_with(['a', 'e', 'o', 'u']))
+    {
+        format!("{n} {stem}ies")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The header indexed by normalised name.
 pub struct Layout {
     positions: HashMap<String, usize>,
@@ -177,6 +192,15 @@ mod tests {
     #[test]
     fn day_first_dates_past_twelve_are_refused_not_guessed() {
         assert_eq!(parse_vendor_date("19/08/2021 13:25:31"), None);
+    }
+
+    #[rstest]
+    #[case(1, "row", "1 row")]
+    #[case(0, "row", "0 rows")]
+    #[case(2, "policy", "2 policies")]
+    #[case(3, "key", "3 keys")]
+    fn counts_read_naturally(#[case] n: u64, #[case] noun: &str, #[case] text: &str) {
+        assert_eq!(count(n, noun), text);
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::import::formats::{Confidence, Format};
 use crate::import::source::CsvFile;
 use crate::model::{Grant, GrantType};
 
-use super::fields::{Cells, Layout};
+use super::fields::{Cells, Layout, count};
 
 pub const ENTERPRISE_MEMBERS: Format = Format {
     name: "github-enterprise-members",
@@ -91,7 +91,7 @@ fn read_enterprise(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[Strin
     let two_factor = find("two factor auth");
     let license = layout.find(&["License type"]);
     let pending = find("orgs with pending invites");
-    let mut without_account = 0;
+    let mut without_account = 0_u64;
     let rows = file.for_each_row(batch, |row, batch| {
         let cells = Cells {
             row,
@@ -157,7 +157,7 @@ fn read_enterprise(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[Strin
         }
     });
     if without_account > 0 {
-        batch.note(file, format!("{without_account} rows without a GitHub com login (Enterprise Server or Visual Studio seats) not imported"));
+        batch.note(file, format!("{} without a GitHub com login (Enterprise Server or Visual Studio seats) not imported", count(without_account, "row")));
     }
     rows
 }
@@ -218,7 +218,7 @@ fn read_members(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String])
     let created = layout.find(&["created_at"]);
     let suspended = layout.find(&["suspended?", "suspended"]);
     let dormant = layout.find(&["dormant?"]);
-    let mut skipped = 0;
+    let mut skipped = 0_u64;
     let rows = file.for_each_row(batch, |row, batch| {
         let mut cells = Cells {
             row,
@@ -262,7 +262,10 @@ fn read_members(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String])
         batch.grant(row, "github-members", &grant);
     });
     if skipped > 0 {
-        batch.note(file, format!("{skipped} suspended accounts not imported"));
+        batch.note(
+            file,
+            format!("{} not imported", count(skipped, "suspended account")),
+        );
     }
     rows
 }

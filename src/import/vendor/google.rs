@@ -22,7 +22,7 @@ use crate::import::formats::{Confidence, Format};
 use crate::import::source::CsvFile;
 use crate::model::{Grant, GrantType, Identity, IdentityStatus};
 
-use super::fields::{Cells, Layout, normalise};
+use super::fields::{Cells, Layout, count, normalise};
 
 pub const USERS: Format = Format {
     name: "google-workspace-users",
@@ -54,7 +54,7 @@ fn read(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String]) -> u64 
     let enrolled = layout.find(&["2sv Enrolled [READ ONLY]", "2sv Enrolled"]);
     let enforced = layout.find(&["2sv Enforced [READ ONLY]", "2sv Enforced"]);
     let app = layout.find(&["Advanced Protection Program enrollment"]);
-    let (mut never, mut without_2sv) = (0, 0);
+    let (mut never, mut without_2sv) = (0_u64, 0_u64);
     let rows = file.for_each_row(batch, |row, batch| {
         let mut cells = Cells {
             row,
@@ -118,7 +118,14 @@ fn read(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String]) -> u64 
         batch.grant(row, SYSTEM, &grant);
     });
     if never + without_2sv > 0 {
-        batch.note(file, format!("{never} users never signed in; {without_2sv} active users without 2-step verification"));
+        batch.note(
+            file,
+            format!(
+                "{} never signed in; {} without 2-step verification",
+                count(never, "user"),
+                count(without_2sv, "active user")
+            ),
+        );
     }
     rows
 }

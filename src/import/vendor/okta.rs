@@ -19,7 +19,7 @@ use crate::import::formats::{Confidence, Format};
 use crate::import::source::CsvFile;
 use crate::model::{Grant, GrantType, Identity, IdentityStatus};
 
-use super::fields::{Cells, Layout, header_has_all, normalise};
+use super::fields::{Cells, Layout, count, header_has_all, normalise};
 
 pub const PASSWORD_HEALTH: Format = Format {
     name: "okta-password-health",
@@ -135,7 +135,7 @@ fn read_assignments(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[Stri
     let unassigned = layout.find(&["Unassigned on"]);
     let last_login = layout.find(&["Last login"]);
     let changed = layout.find(&["Last password change"]);
-    let mut ended = 0;
+    let mut ended = 0_u64;
     let rows = file.for_each_row(batch, |row, batch| {
         let mut cells = Cells {
             row,
@@ -182,7 +182,10 @@ fn read_assignments(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[Stri
     if ended > 0 {
         batch.note(
             file,
-            format!("{ended} assignments already unassigned, not imported"),
+            format!(
+                "{} already unassigned, not imported",
+                count(ended, "assignment")
+            ),
         );
     }
     rows

@@ -73,7 +73,7 @@ fn aws_reports_of_two_accounts_sit_side_by_side() {
             .iter()
             .any(|n| n.contains("account 210987654321")
                 && n.contains("the root user has no MFA")
-                && n.contains("1 active access keys")),
+                && n.contains("1 active access key")),
         "{:?}",
         summary.notes
     );
@@ -122,7 +122,7 @@ fn entra_members_guests_and_disabled_users() {
     );
     assert!(zoe.contains("\"job_title\":\"=3+1\""), "{zoe}");
     assert!(
-        summary.notes[0].contains("1 guest accounts, 1 disabled accounts"),
+        summary.notes[0].contains("1 guest account, 1 disabled account"),
         "{:?}",
         summary.notes
     );
@@ -223,7 +223,7 @@ fn okta_assignments_skip_unassigned_and_keep_the_app_login() {
     );
     assert_eq!(summary.snapshots[0].orphaned, 3);
     assert!(
-        summary.notes[0].contains("1 assignments already unassigned"),
+        summary.notes[0].contains("1 assignment already unassigned"),
         "{:?}",
         summary.notes
     );
@@ -249,7 +249,7 @@ fn github_enterprise_roles_per_org_held_by_the_saml_identity() {
         "{zoe}"
     );
     assert!(
-        summary.notes[0].contains("1 rows without a GitHub com login"),
+        summary.notes[0].contains("1 row without a GitHub com login"),
         "{:?}",
         summary.notes
     );
@@ -265,7 +265,7 @@ fn github_members_admins_are_privileged_and_suspended_skipped() {
             "bo.worker@northwind.example|github|user|role|0|2021-01-01T10:00:00Z|2025-01-10T08:00:00Z|",
         ]
     );
-    assert!(summary.notes[0].contains("1 suspended accounts not imported"));
+    assert!(summary.notes[0].contains("1 suspended account not imported"));
 }
 
 #[test]
@@ -302,7 +302,7 @@ fn azure_powershell_export_with_type_line() {
     // Users link elsewhere (Entra, HR); the deleted principal stays orphaned.
     assert_eq!(summary.orphaned_grants, 3);
     assert!(
-        summary.notes[0].contains("1 assignments name a deleted or unreadable principal"),
+        summary.notes[0].contains("1 assignment to a deleted or unreadable principal"),
         "{:?}",
         summary.notes
     );
@@ -349,7 +349,7 @@ fn google_users_managers_suspension_and_never_signed_in() {
     assert!(!bo.contains("****"), "the password column is never kept");
     assert!(
         summary.notes[0]
-            .contains("1 users never signed in; 1 active users without 2-step verification"),
+            .contains("1 user never signed in; 1 active user without 2-step verification"),
         "{:?}",
         summary.notes
     );
@@ -375,4 +375,42 @@ fn grants_link_to_directory_identities_across_files_ignoring_case() {
         .find(|s| s.file.ends_with("github-enterprise-members.csv"))
         .expect("github");
     assert_eq!(github.orphaned, 1);
+}
+
+/// Values outside each source's vocabulary are refused at their cell.
+#[test]
+fn unknown_vendor_values_are_named_at_their_cell() {
+    let cases = [
+        (
+            "entra.csv",
+            "userPrincipalName,userType,accountEnabled\na@x.example,Partner,True\n",
+            "entra.csv:2: column 2 (userType): found \"Partner\", expected Member or Guest",
+        ),
+        (
+            "okta.csv",
+            "User,Login,Status,Last Login,Last Password Change\nA,a@x.example,RETIRED,Never,\n",
+            "okta.csv:2: column 3 (Status): found \"RETIRED\", expected an Okta status",
+        ),
+        (
+            "google.csv",
+            "First Name [Required],Email Address [Required],Status [READ ONLY],Last Sign In [READ ONLY]\nA,a@x.example,Frozen,Never logged in\n",
+            "google.csv:2: column 3 (Status [READ ONLY]): found \"Frozen\", expected Active, Suspended or Archived",
+        ),
+        (
+            "azure.csv",
+            "\"Scope\",\"RoleDefinitionName\",\"ObjectId\",\"ObjectType\",\"SignInName\"\n\"subscriptionz/1\",\"Owner\",\"o1\",\"User\",\"a@x.example\"\n",
+            "azure.csv:2: column 1 (Scope): found \"subscriptionz/1\", expected an Azure scope",
+        ),
+        (
+            "google-dates.csv",
+            "Email Address [Required],Last Sign In [READ ONLY]\na@x.example,19/08/2021 13:25:31\n",
+            "google-dates.csv:2: column 2 (Last Sign In [READ ONLY]): found \"19/08/2021 13:25:31\", expected a date such as",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let err = import_text(name, text)
+            .err()
+            .unwrap_or_else(|| panic!("{name} accepted"));
+        assert!(err.contains(expected), "{name}: {err}");
+    }
 }
