@@ -239,6 +239,24 @@ impl<'tx> Batch<'tx> {
         self.record(result);
     }
 
+    /// Opens `file`'s snapshot of `kind` and `scope` even if no row lands in
+    /// it, so an export whose rows were all skipped (every assignment ended,
+    /// every account suspended) replaces the older view of its scope with an
+    /// empty one instead of leaving stale access current.
+    pub fn declare(&mut self, file: &CsvFile, kind: RecordKind, scope: &str) {
+        let open = self
+            .snapshots
+            .iter()
+            .any(|s| s.file == file.name && s.kind == kind && s.scope == scope);
+        if open || !self.writing() {
+            return;
+        }
+        self.snapshot(file, kind, scope);
+        if let Some(last) = self.snapshots.last_mut() {
+            last.rows = 0;
+        }
+    }
+
     /// The snapshot this file's rows of `kind` go to, created on first use.
     fn snapshot(&mut self, file: &CsvFile, kind: RecordKind, scope: &str) -> i64 {
         if let Some(open) = self

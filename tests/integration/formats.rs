@@ -309,3 +309,36 @@ fn format_and_mapping_together_are_a_usage_error() {
         .assert()
         .code(2);
 }
+
+/// Regression: an export whose rows were all skipped used to leave the
+/// previous export's grants current.
+#[test]
+fn an_export_with_every_assignment_ended_empties_its_view() {
+    let scratch = Scratch::new();
+    scratch
+        .recert()
+        .arg("import")
+        .arg(fixture("okta-current-assignments.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Workspace now holds 0 identities, 3 grants",
+        ));
+    let ended = scratch.file(
+        "okta-current-assignments-dec.csv",
+        "\"User\",\"Login\",\"Application name\",\"Application instance\",\"Application login\",\"Assigned on\",\"Unassigned on\",\"Last login\",\"Last password change\"\n\
+         \"Ada Lovelace\",\"ada.lovelace@northwind.example\",\"salesforce\",\"Salesforce Production\",\"ada\",\"2022-02-01T10:00:00.000Z\",\"2026-12-01T10:00:00.000Z\",\"\",\"\"\n",
+    );
+    scratch
+        .recert()
+        .arg("import")
+        .arg(&ended)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "  0 rows  [okta-assignments]",
+        ))
+        .stdout(predicate::str::contains(
+            "Workspace now holds 0 identities, 0 grants",
+        ));
+}

@@ -27,7 +27,7 @@
 use crate::import::batch::Batch;
 use crate::import::formats::{Confidence, Format};
 use crate::import::source::CsvFile;
-use crate::model::{Grant, GrantType};
+use crate::model::{Grant, GrantType, RecordKind};
 
 use super::fields::{Cells, Layout, count};
 
@@ -92,6 +92,7 @@ fn read_enterprise(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[Strin
     let license = layout.find(&["License type"]);
     let pending = find("orgs with pending invites");
     let mut without_account = 0_u64;
+    batch.declare(file, RecordKind::Entitlements, "github-enterprise");
     let rows = file.for_each_row(batch, |row, batch| {
         let cells = Cells {
             row,
@@ -219,6 +220,7 @@ fn read_members(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String])
     let suspended = layout.find(&["suspended?", "suspended"]);
     let dormant = layout.find(&["dormant?"]);
     let mut skipped = 0_u64;
+    batch.declare(file, RecordKind::Entitlements, "github-members");
     let rows = file.for_each_row(batch, |row, batch| {
         let mut cells = Cells {
             row,

@@ -17,7 +17,7 @@
 use crate::import::batch::Batch;
 use crate::import::formats::{Confidence, Format};
 use crate::import::source::CsvFile;
-use crate::model::{Grant, GrantType, Identity, IdentityStatus};
+use crate::model::{Grant, GrantType, Identity, IdentityStatus, RecordKind};
 
 use super::fields::{Cells, Layout, count, header_has_all, normalise};
 
@@ -50,6 +50,7 @@ pub const CURRENT_ASSIGNMENTS: Format = Format {
 };
 
 pub const SYSTEM: &str = "okta";
+const ASSIGNMENTS_SCOPE: &str = "okta-assignments";
 const NULLS: &[&str] = &["Never", "N/A", "-"];
 
 fn read_users(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String]) -> u64 {
@@ -136,6 +137,7 @@ fn read_assignments(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[Stri
     let last_login = layout.find(&["Last login"]);
     let changed = layout.find(&["Last password change"]);
     let mut ended = 0_u64;
+    batch.declare(file, RecordKind::Entitlements, ASSIGNMENTS_SCOPE);
     let rows = file.for_each_row(batch, |row, batch| {
         let mut cells = Cells {
             row,
@@ -177,7 +179,7 @@ fn read_assignments(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[Stri
             attributes,
             ..Grant::new(holder, app, "assigned")
         };
-        batch.grant(row, "okta-assignments", &grant);
+        batch.grant(row, ASSIGNMENTS_SCOPE, &grant);
     });
     if ended > 0 {
         batch.note(
