@@ -11,6 +11,8 @@ pub mod editor;
 mod effects;
 #[cfg(test)]
 mod fixture;
+#[cfg(test)]
+mod hostile_tests;
 pub mod keymap;
 pub mod layout;
 mod picker;
