@@ -8,6 +8,7 @@ use super::Context;
 use crate::campaign::find_campaign;
 use crate::evidence::keys::load_secret_key;
 use crate::evidence::publish::publish;
+use crate::evidence::sign::signature_path;
 use crate::evidence::{history, revocations};
 use crate::text::for_display;
 
@@ -74,6 +75,13 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
             "recert: note: the campaign is signed off but no --key was given: the evidence is not signed"
         ),
         (Some(_), Some(signature)) => println!("signed: {}", signature.display()),
+    }
+    let stale = signature_path(&args.output);
+    if published.signature.is_none() && stale.exists() {
+        eprintln!(
+            "recert: note: {} from an earlier signed export is still next to this unsigned file; it only verifies if the bytes are unchanged",
+            stale.display()
+        );
     }
     if let Some(recorded) = &published.drifted_from {
         eprintln!(
