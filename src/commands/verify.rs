@@ -7,7 +7,7 @@ use color_eyre::eyre::{Result, bail};
 
 use super::Context;
 use crate::evidence::keys::load_public_key;
-use crate::evidence::sign::signature_path;
+use crate::evidence::sign::{TrustedFacts, signature_path};
 use crate::evidence::verify::{Signature, verify_file};
 use crate::text::for_display;
 
@@ -42,7 +42,18 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         result.last_hash
     );
     match &result.signature {
-        Signature::Good(comment) => println!("signature: good; {}", for_display(comment)),
+        Signature::Good(comment) => {
+            println!("signature: good; {}", for_display(comment));
+            if let Some(facts) = TrustedFacts::parse(comment) {
+                println!(
+                    "signed off by {} at {}: {} certified, {} revoked",
+                    for_display(&facts.signer),
+                    for_display(&facts.signed_at),
+                    facts.certified,
+                    facts.revoked
+                );
+            }
+        }
         Signature::NotChecked => println!(
             "signature: {} was NOT checked; pass --pubkey recert.pub to check it",
             signature_path(path).display()

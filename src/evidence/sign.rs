@@ -50,6 +50,9 @@ fn one_line(text: &str) -> String {
 /// What a trusted comment says about the file it signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedFacts {
+    /// `reviewer (os_user@host)` of the sign-off, as the comment names it.
+    pub signer: String,
+    pub signed_at: String,
     pub rows: u64,
     pub certified: u64,
     pub revoked: u64,
@@ -63,8 +66,20 @@ impl TrustedFacts {
         if !comment.starts_with("recert evidence; ") {
             return None;
         }
-        let tail = &comment[comment.rfind("; rows=")? + 2..];
+        let tail_at = comment.rfind("; rows=")?;
+        let tail = &comment[tail_at + 2..];
+        // `signed off by "SIGNER" at TIME` sits right before the tail.
+        let head = &comment[..tail_at];
+        let by = &head[head.rfind("; signed off by ")? + "; signed off by ".len()..];
+        let (quoted, signed_at) = by.rsplit_once(" at ")?;
+        let signer = quoted
+            .strip_prefix('"')?
+            .strip_suffix('"')?
+            .replace("\\\"", "\"")
+            .replace("\\\\", "\\");
         let mut facts = TrustedFacts {
+            signer,
+            signed_at: signed_at.to_owned(),
             rows: 0,
             certified: 0,
             revoked: 0,
@@ -187,6 +202,8 @@ mod tests {
         );
         let facts = TrustedFacts::parse(&comment).expect("facts");
         assert_eq!((facts.rows, facts.certified, facts.revoked), (3, 2, 1));
+        assert_eq!(facts.signer, "CISO (ann@jump1)");
+        assert_eq!(facts.signed_at, "2026-12-01T10:00:00.000Z");
     }
 
     #[test]

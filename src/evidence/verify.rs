@@ -14,6 +14,7 @@ use super::chain::{
     self, CAMPAIGN_ID, COLUMNS, GENESIS, HASHED_CELLS, ITEM_ID, PREV_HASH, ROW_HASH,
 };
 use super::sign::{TrustedFacts, check_signature, signature_path};
+use crate::text::neutralise_formula;
 
 /// Something wrong with the file; `line` is the CSV line where the bad row starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -270,6 +271,9 @@ fn row_problem(record: &csv::StringRecord, result: &mut Verification) -> Option<
             result.last_hash = own;
             return None;
         }
+        (true, false) if stripped_apostrophes(record, prev, stated) => {
+            "row_hash matches only once the formula-like cells get back their leading ': a spreadsheet probably re-saved the file and stripped them (no value changed otherwise); use the file as exported".to_owned()
+        }
         (true, false) => {
             "row_hash does not match the row's cells: a cell of this row was changed".to_owned()
         }
@@ -283,6 +287,24 @@ fn row_problem(record: &csv::StringRecord, result: &mut Verification) -> Option<
         ),
     };
     Some(what)
+}
+
+/// Whether the row is intact except that a spreadsheet removed the `'`
+/// recert puts before formula-like cells.
+fn stripped_apostrophes(record: &csv::StringRecord, prev: &str, stated: &str) -> bool {
+    let cells: Vec<_> = record.iter().take(HASHED_CELLS).collect();
+    if !cells
+        .iter()
+        .any(|cell| neutralise_formula(cell).len() != cell.len())
+    {
+        return false;
+    }
+    chain::row_hash(
+        prev,
+        cells
+            .into_iter()
+            .map(|cell| neutralise_formula(cell).into_owned()),
+    ) == stated
 }
 
 #[cfg(test)]

@@ -202,7 +202,9 @@ fn signed_evidence_verifies_with_recert_and_the_real_minisign() {
         .success()
         .stdout(predicate::str::contains("intact: 7 row(s) of campaign 1 (Q4 review)"))
         .stdout(predicate::str::contains("signature: good; recert evidence; campaign 1 \"Q4 review\"; signed off by \"CISO (tester@"))
-        .stdout(predicate::str::contains("rows=7 certified=4 revoked=3 undecided=0 last_row_hash="));
+        .stdout(predicate::str::contains("rows=7 certified=4 revoked=3 undecided=0 last_row_hash="))
+        .stdout(predicate::str::contains("signed off by CISO (tester@"))
+        .stdout(predicate::str::contains(": 4 certified, 3 revoked"));
     let minisign = Command::new("minisign")
         .arg("-Vm")
         .arg(&evidence)

@@ -335,9 +335,7 @@ fn an_export_with_every_assignment_ended_empties_its_view() {
         .arg(&ended)
         .assert()
         .success()
-        .stdout(predicate::str::contains(
-            "  0 rows  [okta-assignments]",
-        ))
+        .stdout(predicate::str::contains("  0 rows  [okta-assignments]"))
         .stdout(predicate::str::contains(
             "Workspace now holds 0 identities, 0 grants",
         ));
