@@ -11,7 +11,7 @@ use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use recert::actor::Actor;
 use recert::import::formats::FORMATS;
-use recert::import::{ImportError, ImportOptions, Progress, import_files};
+use recert::import::{ImportError, ImportOptions, Mapping, Progress, import_files};
 use recert::workspace::Workspace;
 use rusqlite::Connection;
 
@@ -256,19 +256,23 @@ fn workspace(dir: &Path) -> Workspace {
 /// outcome: a clean import that is internally consistent, or a rejection
 /// that changed nothing and says so without control characters.
 fn check_import(bytes: &[u8], format: Option<&str>) -> Result<(), TestCaseError> {
+    let options = ImportOptions {
+        format: format.map(str::to_owned),
+        ..ImportOptions::default()
+    };
+    check_import_with(bytes, &options)
+}
+
+fn check_import_with(bytes: &[u8], options: &ImportOptions) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut ws = workspace(dir.path());
     let path = dir.path().join("input.csv");
     std::fs::write(&path, bytes).expect("input");
     let before = dump(&ws.conn);
-    let options = ImportOptions {
-        format: format.map(str::to_owned),
-        ..ImportOptions::default()
-    };
     let outcome = import_files(
         &mut ws.conn,
         &[path],
-        &options,
+        options,
         &Actor::fixed("fuzz"),
         now(),
         Progress::hidden(),
@@ -360,6 +364,48 @@ proptest! {
             apply(&mut bytes, mutation);
         }
         check_import(&bytes, format.map(|i| FORMATS[i].name))?;
+    }
+}
+
+/// The mapping fixture and the export it reads, when the repository has them.
+fn mapping_seed() -> Option<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
+    let mapping = std::fs::read_to_string(dir.join("hr-mapping.toml")).ok()?;
+    let export = std::fs::read(dir.join("hr-export.csv")).ok()?;
+    Some((mapping, export))
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn mutated_mapping_files_fail_cleanly_or_import_safely(
+        mapping_mutations in prop::collection::vec(mutation(), 0..4),
+        file_mutations in prop::collection::vec(mutation(), 0..3),
+    ) {
+        let Some((mapping, export)) = mapping_seed() else {
+            return Ok(());
+        };
+        let mut text = mapping.into_bytes();
+        for mutation in &mapping_mutations {
+            apply(&mut text, mutation);
+        }
+        let text = String::from_utf8_lossy(&text).into_owned();
+        match Mapping::parse("mapping.toml", &text) {
+            Err(err) => {
+                let message = err.to_string();
+                let control = message.chars().find(|c| c.is_control() && *c != '\n');
+                prop_assert!(control.is_none(), "control {:?} in {:?}", control, message);
+            }
+            Ok(mapping) => {
+                let mut bytes = export;
+                for mutation in &file_mutations {
+                    apply(&mut bytes, mutation);
+                }
+                let options = ImportOptions { mapping: Some(mapping), ..ImportOptions::default() };
+                check_import_with(&bytes, &options)?;
+            }
+        }
     }
 }
 
