@@ -68,6 +68,8 @@ pub struct Review {
     pub history: Option<(i64, Vec<DecisionEvent>)>,
     /// The control's systems, for the filter menu (loaded on demand).
     pub systems: Option<Vec<String>>,
+    /// A step through the systems asked for before they were loaded (true = forward).
+    pub pending_system_step: Option<bool>,
 }
 
 impl Review {
@@ -161,6 +163,8 @@ pub struct BulkSummary {
     pub needs_justification: bool,
     /// Whether any item to be certified carries a risk signal.
     pub certifies_risk: bool,
+    /// Marked items that are the reviewer's own access (the rules refuse them).
+    pub own: u64,
 }
 
 /// A modal layer over the screen; it takes the keys while open.

@@ -16,6 +16,8 @@ pub struct Scope {
     pub campaign: i64,
     /// A JSON array of the reviewer's keys, bound for `json_each`.
     mine: String,
+    /// The reviewer's name, trimmed and ASCII lower-case, to spot their own access.
+    reviewer: String,
 }
 
 impl Scope {
@@ -23,6 +25,10 @@ impl Scope {
         Scope {
             campaign,
             mine: serde_json::to_string(reviewer_keys).unwrap_or_else(|_| "[]".to_owned()),
+            reviewer: reviewer_keys
+                .first()
+                .map(|r| r.trim().to_ascii_lowercase())
+                .unwrap_or_default(),
         }
     }
 }
@@ -199,6 +205,8 @@ pub struct ItemState {
     pub before: Before,
     pub recommendation: Decision,
     pub signals: u32,
+    /// The reviewer's own access, which they may not decide.
+    pub own: bool,
 }
 
 /// The current state of `ids` in the campaign (unknown ids are left out).
@@ -210,13 +218,17 @@ pub fn item_states(
     let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned());
     let mut statement = conn.prepare_cached(
         "SELECT it.id, it.control_id, cd.decision, it.recommendation, it.signal_mask,
-                it.assigned_reviewer IN (SELECT value FROM json_each(?3))
+                it.assigned_reviewer IN (SELECT value FROM json_each(?3)),
+                lower(trim(coalesce(i.identity_id, g.identity_ref))) = ?4
+                    OR lower(trim(coalesce(i.email, ''))) = ?4
          FROM json_each(?2) j JOIN items it ON it.id = j.value
+         JOIN grants g ON g.id = it.grant_row
+         LEFT JOIN identities i ON i.id = it.identity_row
          LEFT JOIN current_decisions cd ON cd.item_id = it.id
          WHERE it.campaign_id = ?1",
     )?;
     statement
-        .query_map((scope.campaign, ids, &scope.mine), |row| {
+        .query_map((scope.campaign, ids, &scope.mine, &scope.reviewer), |row| {
             let decision: Option<String> = row.get(2)?;
             let recommendation: String = row.get(3)?;
             Ok(ItemState {
@@ -228,6 +240,7 @@ pub fn item_states(
                 },
                 recommendation: Decision::parse(&recommendation).unwrap_or(Decision::Certify),
                 signals: row.get(4)?,
+                own: row.get(6)?,
             })
         })?
         .collect()

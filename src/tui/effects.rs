@@ -152,6 +152,7 @@ impl<'a> Shell<'a> {
             if state.before.decision.is_none() {
                 summary.undecided += 1;
             }
+            summary.own += u64::from(state.own);
             let signals = SignalSet::from_bits(state.signals);
             for signal in signals.iter() {
                 summary.signals[signal as usize] += 1;

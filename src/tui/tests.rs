@@ -364,6 +364,31 @@ fn v_marks_the_range_from_the_last_mark_and_space_unmarks() {
 }
 
 #[test]
+fn bulk_marks_holding_your_own_access_are_refused_before_any_prompt() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::MarkAll);
+    h.press(Action::Decide(Verdict::Certify));
+    assert!(
+        h.app.overlay.is_none(),
+        "no confirmation for a batch the rules refuse"
+    );
+    assert_eq!(h.app.status.tone, Tone::Error);
+    assert!(
+        h.app
+            .status
+            .message
+            .contains("1 of the 5 marked items is your own access"),
+        "{}",
+        h.app.status.message
+    );
+    assert!(
+        matches!(h.app.review.marks, Marks::Matching(_)),
+        "the marks are kept"
+    );
+}
+
+#[test]
 fn search_narrows_the_table_and_escape_restores_it() {
     let mut h = Harness::new();
     h.open("5.18");

@@ -48,10 +48,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             decide::bulk_ready(app, pending, summary);
             None
         }
-        Action::Systems(systems) => {
-            app.review.systems = Some(systems);
-            None
-        }
+        Action::Systems(systems) => overlay::systems_loaded(app, systems),
         Action::History(item, events) => {
             app.review.history = Some((item, events));
             None
@@ -186,7 +183,7 @@ fn control(app: &mut App, action: &Action) -> Option<Effect> {
         }
         Action::Filter => {
             app.overlay = Some(Overlay::Filter { cursor: 0 });
-            app.review.systems.is_none().then_some(Effect::LoadSystems)
+            None
         }
         Action::Sort => {
             let mut query = app.review.query.clone();

@@ -96,6 +96,17 @@ pub fn bulk_ready(app: &mut App, pending: Pending, summary: BulkSummary) {
         app.info("no marked items to decide");
         return;
     }
+    if summary.own > 0 && pending.verdict != Verdict::Undo {
+        app.error(format!(
+            "{} of the {} marked items {} your own access, which a reviewer never decides; unmark {} (or filter {} out) and try again",
+            summary.own,
+            summary.items,
+            if summary.own == 1 { "is" } else { "are" },
+            if summary.own == 1 { "it" } else { "them" },
+            if summary.own == 1 { "it" } else { "them" },
+        ));
+        return;
+    }
     app.info(if summary.certifies_risk {
         "risk-flagged items would be certified: y confirms, Esc cancels"
     } else {

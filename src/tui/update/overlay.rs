@@ -10,6 +10,24 @@ use crate::model::Signal;
 
 /// The rows of the filter menu, in order.
 pub const FILTER_ROWS: [&str; 5] = ["decision", "signal", "system", "identity kind", "mine only"];
+const SYSTEM_ROW: usize = 2;
+
+/// The systems arrived: take the step through them the reviewer asked for.
+pub fn systems_loaded(app: &mut App, systems: Vec<String>) -> Option<Effect> {
+    app.review.systems = Some(systems);
+    let forward = app.review.pending_system_step.take()?;
+    match app.overlay {
+        Some(Overlay::Filter { cursor: SYSTEM_ROW }) => {
+            let action = if forward {
+                Action::Next
+            } else {
+                Action::Previous
+            };
+            handle(app, action)
+        }
+        _ => None,
+    }
+}
 
 pub fn handle(app: &mut App, action: Action) -> Option<Effect> {
     let overlay = app.overlay.take()?;
@@ -134,6 +152,13 @@ fn filter_menu(app: &mut App, cursor: usize, action: &Action) -> Option<Effect> 
         }
         Action::Down => (cursor + 1).min(last),
         Action::Up => cursor.saturating_sub(1),
+        Action::Next | Action::Previous if cursor == SYSTEM_ROW && app.review.systems.is_none() => {
+            // The systems are listed on first use: on a huge control that takes a moment.
+            app.info("listing the systems of this control…");
+            app.overlay = Some(Overlay::Filter { cursor });
+            app.review.pending_system_step = Some(*action == Action::Next);
+            return Some(Effect::LoadSystems);
+        }
         Action::Next | Action::Previous => {
             let forward = *action == Action::Next;
             cycle(&mut filter, cursor, forward, app.review.systems.as_deref());
