@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod create;
 pub mod decisions;
 pub mod directory;
+mod freeze;
 pub mod item;
 pub mod listing;
 pub mod lookup;

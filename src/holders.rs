@@ -17,8 +17,20 @@ pub fn holder_key(text: &str) -> String {
 /// Writes `holder_key(text)` into a reused buffer (no allocation per row).
 pub fn holder_key_into(text: &str, buffer: &mut String) {
     buffer.clear();
-    buffer.push_str(text.trim());
+    buffer.push_str(trim(text));
     buffer.make_ascii_lowercase();
+}
+
+/// `str::trim`, skipping its Unicode whitespace scan for the usual value
+/// that starts and ends with a visible ASCII character (a million grants
+/// are keyed per campaign).
+pub fn trim(text: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    if visible(text.as_bytes().first()) && visible(text.as_bytes().last()) {
+        text
+    } else {
+        text.trim()
+    }
 }
 
 /// The identities of the current view, as far as linking and reference
@@ -125,6 +137,22 @@ pub fn orphaned_grants_by_snapshot(conn: &Connection) -> rusqlite::Result<HashMa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_into_a_buffer_is_the_same_key() {
+        let mut key = String::from("stale");
+        for text in [
+            " Zoë.MÜLLER@X.example ",
+            "E0412",
+            "",
+            "\tBO@X\n",
+            "\u{a0}NBSP\u{a0}",
+            "É",
+        ] {
+            holder_key_into(text, &mut key);
+            assert_eq!(key, holder_key(text));
+        }
+    }
 
     #[test]
     fn keys_ignore_ascii_case_and_padding() {

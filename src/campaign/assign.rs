@@ -2,7 +2,7 @@
 //! manager, non-human → owner, then the campaign's default reviewer; never
 //! the holder of the access. Pure: the caller resolves the candidates.
 
-use crate::holders::holder_key;
+use crate::holders::trim;
 
 /// Why the reviewer was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,12 +34,13 @@ pub struct Candidates<'a> {
 }
 
 impl Candidates<'_> {
+    /// The `holder_key` rule (trimmed, ASCII case-insensitive) without allocating.
     fn is_holder(&self, name: &str) -> bool {
-        let key = holder_key(name);
+        let name = trim(name);
         self.holder
             .iter()
             .flatten()
-            .any(|holder| holder_key(holder) == key)
+            .any(|holder| trim(holder).eq_ignore_ascii_case(name))
     }
 }
 
@@ -69,7 +70,7 @@ pub fn assign<'a>(candidates: &Candidates<'a>) -> (&'a str, Basis) {
     chain
         .into_iter()
         .find_map(|(name, basis)| {
-            name.filter(|n| !n.trim().is_empty() && !candidates.is_holder(n))
+            name.filter(|n| !trim(n).is_empty() && !candidates.is_holder(n))
                 .map(|n| (n, basis))
         })
         .unwrap_or((candidates.default_reviewer, Basis::Default))

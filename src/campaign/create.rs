@@ -9,14 +9,13 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use color_eyre::eyre::{Result, WrapErr, bail};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::assign::{Candidates, assign};
 use super::catalog::Catalog;
-use super::directory::{Directory, IdentityRow};
-use super::rules::{self, Rules, Subject};
-use super::signals::{GrantFacts, Holder, Owner, evaluate, recommend};
+use super::directory::Directory;
+use super::freeze::{ItemContext, Scope, freeze_items};
+use super::rules::{self, Rules};
 use crate::actor::Actor;
 use crate::holders::holder_key;
-use crate::model::{GrantType, IdentityKind, When};
+use crate::model::IdentityKind;
 
 /// What to put in a new campaign.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,9 +56,33 @@ impl CampaignSpec {
     }
 }
 
+/// Page cache for building a campaign (KiB, as `PRAGMA cache_size` takes a
+/// negative size): the reviewer index takes inserts all over its B-tree, and
+/// a cache that holds it avoids spilling pages mid-transaction.
+const BUILD_CACHE_KIB: i64 = 128 * 1024;
+
 /// Creates the campaign and returns its id. Refuses a name in use, unknown
 /// controls and an empty scope; on any error nothing is written.
 pub fn create_campaign(
+    conn: &mut Connection,
+    spec: &CampaignSpec,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    // Every row an item references is read inside the same immediate
+    // transaction that inserts it, so the per-row foreign-key lookups (four
+    // per item) prove nothing; they would double the time on a million grants.
+    let foreign_keys: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))?;
+    let cache_size: i64 = conn.pragma_query_value(None, "cache_size", |row| row.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    conn.pragma_update(None, "cache_size", -BUILD_CACHE_KIB)?;
+    let created = build(conn, spec, actor, now);
+    conn.pragma_update(None, "foreign_keys", foreign_keys)?;
+    conn.pragma_update(None, "cache_size", cache_size)?;
+    created
+}
+
+fn build(
     conn: &mut Connection,
     spec: &CampaignSpec,
     actor: &Actor,
@@ -206,155 +229,4 @@ fn describe_filters(spec: &CampaignSpec) -> String {
     } else {
         filters.join(" and ")
     }
-}
-
-/// The filters of a spec, normalised for matching.
-struct Scope<'a> {
-    controls: HashSet<String>,
-    systems: HashSet<String>,
-    kinds: &'a [IdentityKind],
-}
-
-/// Everything an item is computed from besides its grant.
-struct ItemContext<'a> {
-    directory: &'a Directory,
-    rules: &'a Rules,
-    as_of: NaiveDate,
-    default_reviewer: &'a str,
-    creator: &'a str,
-}
-
-/// Streams the current grants and inserts one item per grant in scope.
-/// Returns (grants seen, items created).
-fn freeze_items(
-    conn: &Connection,
-    campaign_id: i64,
-    scope: &Scope<'_>,
-    context: &ItemContext<'_>,
-) -> Result<(u64, u64)> {
-    let mut select = conn.prepare(
-        "SELECT id, identity_ref, system, type, privileged, granted_at, last_used_at,
-                last_rotated_at, expires_at
-         FROM grants
-         WHERE snapshot_id IN (SELECT id FROM snapshots WHERE current = 1 AND kind = 'entitlements')
-         ORDER BY id",
-    )?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO items (campaign_id, control_id, grant_row, identity_row, system_row,
-             signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
-    let mut reasons = Vec::with_capacity(8);
-    let mut reasons_json = Vec::with_capacity(256);
-    let (mut seen, mut created) = (0_u64, 0_u64);
-    let mut rows = select.query([])?;
-    while let Some(row) = rows.next()? {
-        seen += 1;
-        let date = |index: usize| -> rusqlite::Result<Option<When>> {
-            Ok(row
-                .get_ref(index)?
-                .as_str_or_null()?
-                .and_then(When::parse_stored))
-        };
-        let system = row.get_ref(2)?.as_str()?;
-        if !scope.systems.is_empty() && !scope.systems.contains(&holder_key(system)) {
-            continue;
-        }
-        let identity_ref = row.get_ref(1)?.as_str()?;
-        let identity = context.directory.find(identity_ref);
-        if !scope.kinds.is_empty() && !identity.is_some_and(|i| scope.kinds.contains(&i.kind)) {
-            continue;
-        }
-        let grant = GrantFacts {
-            identity_ref,
-            system,
-            // The schema's CHECK constraint allows only the known types.
-            grant_type: GrantType::parse(row.get_ref(3)?.as_str()?).unwrap_or(GrantType::Role),
-            privileged: row.get::<_, bool>(4)?,
-            granted_at: date(5)?,
-            last_used_at: date(6)?,
-            last_rotated_at: date(7)?,
-            expires_at: date(8)?,
-        };
-        let holder = identity.map(|i| Holder {
-            identity_id: &i.identity_id,
-            kind: i.kind,
-            status: i.status,
-            termination_date: i.termination_date,
-            owner: if i.kind.is_non_human() {
-                context.directory.owner(i.owner_id.as_deref())
-            } else {
-                Owner::Missing
-            },
-        });
-        let signals = evaluate(
-            &grant,
-            holder.as_ref(),
-            context.as_of,
-            &context.rules.thresholds,
-            &mut reasons,
-        );
-        let control = context.rules.control_for(&Subject {
-            signals,
-            grant_type: grant.grant_type,
-            privileged: grant.privileged,
-            kind: identity.map(|i| i.kind),
-        });
-        if !scope.controls.is_empty() && !scope.controls.contains(control) {
-            continue;
-        }
-        let (recommendation, why) = recommend(signals, &reasons, context.rules);
-        let system_row = context.directory.system(system);
-        let reviewer = reviewer_of(
-            &grant,
-            identity,
-            holder.as_ref(),
-            system_row.and_then(|s| s.owner_id.as_deref()),
-            context,
-        );
-        reasons_json.clear();
-        serde_json::to_writer(&mut reasons_json, &reasons)?;
-        insert.execute(params![
-            campaign_id,
-            control,
-            row.get::<_, i64>(0)?,
-            identity.map(|i| i.row),
-            system_row.map(|s| s.row),
-            signals.bits(),
-            std::str::from_utf8(&reasons_json)?,
-            recommendation.as_str(),
-            why,
-            reviewer,
-        ])?;
-        created += 1;
-    }
-    Ok((seen, created))
-}
-
-fn reviewer_of<'a>(
-    grant: &GrantFacts<'a>,
-    identity: Option<&'a IdentityRow>,
-    holder: Option<&Holder<'a>>,
-    system_owner: Option<&'a str>,
-    context: &ItemContext<'a>,
-) -> &'a str {
-    let directory = context.directory;
-    let owner = match holder.map(|h| h.owner) {
-        Some(Owner::Active(owner)) => Some(owner),
-        _ => None,
-    };
-    let candidates = Candidates {
-        holder: match identity {
-            Some(i) => [Some(i.identity_id.as_str()), i.email.as_deref()],
-            None => [Some(grant.identity_ref), None],
-        },
-        non_human: identity.map(|i| i.kind.is_non_human()),
-        privileged: grant.privileged,
-        manager: identity.and_then(|i| directory.reviewer(i.manager_id.as_deref())),
-        owner,
-        system_owner: directory.reviewer(system_owner),
-        default_reviewer: context.default_reviewer,
-        creator: context.creator,
-    };
-    assign(&candidates).0
 }

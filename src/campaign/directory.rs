@@ -2,12 +2,11 @@
 //! building a campaign looks up holders, managers, owners and system owners
 //! without a query per grant.
 
-use std::collections::HashMap;
-
+use foldhash::HashMap;
 use rusqlite::Connection;
 
 use super::signals::Owner;
-use crate::holders::holder_key;
+use crate::holders::{holder_key, holder_key_into};
 use crate::model::{IdentityKind, IdentityStatus, When};
 
 /// One current identity row, as much as a campaign needs.
@@ -21,12 +20,31 @@ pub struct IdentityRow {
     pub manager_id: Option<String>,
     pub owner_id: Option<String>,
     pub termination_date: Option<When>,
+    /// manager_id resolved once against the directory.
+    pub manager: Link,
+    /// owner_id resolved once against the directory.
+    pub owner: Link,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SystemRow {
     pub row: i64,
     pub owner_id: Option<String>,
+    /// owner_id resolved once against the directory.
+    pub owner: Link,
+}
+
+/// A reference to a person (manager_id, owner_id), resolved once so that a
+/// million grants do not look up the same manager a million times.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Link {
+    /// Nothing named.
+    #[default]
+    Absent,
+    /// The identity at this index of the directory.
+    Identity(usize),
+    /// A name that matches no identity.
+    Unknown,
 }
 
 /// Identities by `holder_key` of identity_id and of email, and systems by name.
@@ -62,6 +80,8 @@ impl Directory {
                 manager_id: row.get(5)?,
                 owner_id: row.get(6)?,
                 termination_date: termination.as_deref().and_then(When::parse_stored),
+                manager: Link::Absent,
+                owner: Link::Absent,
             });
         }
         directory.index();
@@ -81,7 +101,18 @@ impl Directory {
                     owner_id: row
                         .get::<_, Option<String>>(2)?
                         .filter(|o| !o.trim().is_empty()),
+                    owner: Link::Absent,
                 });
+        }
+        let links: Vec<(String, Link)> = directory
+            .systems
+            .iter()
+            .map(|(key, system)| (key.clone(), directory.link(system.owner_id.as_deref())))
+            .collect();
+        for (key, link) in links {
+            if let Some(system) = directory.systems.get_mut(&key) {
+                system.owner = link;
+            }
         }
         Ok(directory)
     }
@@ -101,6 +132,63 @@ impl Directory {
                 self.by_key.entry(holder_key(email)).or_insert(index);
             }
         }
+        let links: Vec<(Link, Link)> = self
+            .identities
+            .iter()
+            .map(|i| {
+                (
+                    self.link(i.manager_id.as_deref()),
+                    self.link(i.owner_id.as_deref()),
+                )
+            })
+            .collect();
+        for (identity, (manager, owner)) in self.identities.iter_mut().zip(links) {
+            identity.manager = manager;
+            identity.owner = owner;
+        }
+    }
+
+    fn link(&self, name: Option<&str>) -> Link {
+        match name.map(str::trim).filter(|n| !n.is_empty()) {
+            None => Link::Absent,
+            Some(name) => self
+                .by_key
+                .get(&holder_key(name))
+                .map_or(Link::Unknown, |&index| Link::Identity(index)),
+        }
+    }
+
+    /// A resolved manager or system owner as a reviewer, by the rule of
+    /// [`Directory::reviewer`]; `raw` is the name as written.
+    pub fn reviewer_link<'a>(&'a self, link: Link, raw: Option<&'a str>) -> Option<&'a str> {
+        match link {
+            Link::Absent => None,
+            Link::Unknown => raw.map(str::trim),
+            Link::Identity(index) => {
+                let identity = &self.identities[index];
+                (identity.status == IdentityStatus::Active).then_some(identity.identity_id.as_str())
+            }
+        }
+    }
+
+    /// A resolved owner, by the rule of [`Directory::owner`].
+    pub fn owner_link<'a>(&'a self, link: Link, raw: Option<&'a str>) -> Owner<'a> {
+        match link {
+            Link::Absent => Owner::Missing,
+            Link::Unknown => Owner::NotFound(raw.map_or("", str::trim)),
+            Link::Identity(index) => {
+                let owner = &self.identities[index];
+                if owner.status == IdentityStatus::Active {
+                    Owner::Active(owner.identity_id.as_str())
+                } else {
+                    Owner::Inactive {
+                        id: owner.identity_id.as_str(),
+                        status: owner.status,
+                        termination_date: owner.termination_date,
+                    }
+                }
+            }
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -109,13 +197,21 @@ impl Directory {
 
     /// The identity a grant holder (identity_id, email or login) names.
     pub fn find(&self, name: &str) -> Option<&IdentityRow> {
+        self.find_with(name, &mut String::new())
+    }
+
+    /// [`Directory::find`] with a reused key buffer.
+    pub fn find_with(&self, name: &str, key: &mut String) -> Option<&IdentityRow> {
+        holder_key_into(name, key);
         self.by_key
-            .get(&holder_key(name))
+            .get(key.as_str())
             .map(|&index| &self.identities[index])
     }
 
-    pub fn system(&self, name: &str) -> Option<&SystemRow> {
-        self.systems.get(&holder_key(name))
+    /// The system row of a grant's system, matched like holders.
+    pub fn system_with(&self, name: &str, key: &mut String) -> Option<&SystemRow> {
+        holder_key_into(name, key);
+        self.systems.get(key.as_str())
     }
 
     /// A manager or system owner as a reviewer: the identity's own
@@ -123,31 +219,11 @@ impl Directory {
     /// and the name as written when it is not in the export (a person the
     /// export does not cover can still review under that name).
     pub fn reviewer<'a>(&'a self, name: Option<&'a str>) -> Option<&'a str> {
-        let name = name.map(str::trim).filter(|n| !n.is_empty())?;
-        match self.find(name) {
-            Some(identity) if identity.status == IdentityStatus::Active => {
-                Some(identity.identity_id.as_str())
-            }
-            Some(_) => None,
-            None => Some(name),
-        }
+        self.reviewer_link(self.link(name), name)
     }
 
     /// What is known about a non-human identity's owner.
     pub fn owner<'a>(&'a self, owner_id: Option<&'a str>) -> Owner<'a> {
-        let Some(id) = owner_id.map(str::trim).filter(|o| !o.is_empty()) else {
-            return Owner::Missing;
-        };
-        match self.find(id) {
-            None => Owner::NotFound(id),
-            Some(owner) if owner.status == IdentityStatus::Active => {
-                Owner::Active(owner.identity_id.as_str())
-            }
-            Some(owner) => Owner::Inactive {
-                id: owner.identity_id.as_str(),
-                status: owner.status,
-                termination_date: owner.termination_date,
-            },
-        }
+        self.owner_link(self.link(owner_id), owner_id)
     }
 }

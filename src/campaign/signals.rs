@@ -177,7 +177,7 @@ fn finish(
 /// A terminated identity, or one whose termination date has come (the as-of
 /// day itself included: access must be gone by the end of the last day).
 fn termination(holder: &Holder<'_>, as_of: NaiveDate) -> Option<String> {
-    let id = holder.identity_id.trim();
+    let id = crate::holders::trim(holder.identity_id);
     let ended = holder
         .termination_date
         .filter(|date| days_before(as_of, *date) >= 0);

@@ -35,28 +35,30 @@ E1,aws,Contractor,role,false,2025-01-01,2026-11-29,,2026-10-31\n\
 M1,github,member,role,false,2025-01-01,2026-09-01,,\n";
 
 /// (item, control, signals, recommendation, reviewer) for every grant above.
+/// Items are numbered by control (numerically), then reviewer, then source line.
 const EXPECTED: [(i64, &str, &str, &str, &str); 11] = [
-    (1, "5.18", "", "certify", "M1"),
-    // Privileged: the system owner reviews.
-    (2, "8.2", "privileged", "certify", "E3"),
-    (3, "5.16", "terminated", "revoke", "M1"),
-    // Orphaned: the system owner, named by email, is resolved to M1.
-    (4, "5.16", "orphaned;dormant", "revoke", "M1"),
-    // An NHI with an active owner is reviewed by that owner.
-    (5, "5.17", "", "certify", "E3"),
-    // The owner has left: no-owner, and the system owner reviews instead.
-    (6, "5.17", "unrotated;no-owner", "certify", "M1"),
-    // No owner, system without owner: the default reviewer.
-    (7, "5.18", "no-owner", "certify", "iam-lead"),
-    // The system owner holds it: never assigned their own access, so the manager.
-    (8, "8.2", "privileged", "certify", "M1"),
-    (9, "5.18", "new", "certify", "M1"),
-    (10, "5.18", "expired", "revoke", "M1"),
-    // No manager, used exactly 90 days ago: dormant, default reviewer.
-    (11, "5.18", "dormant", "revoke", "iam-lead"),
+    // Line 4: a leaver, reviewed by their manager.
+    (1, "5.16", "terminated", "revoke", "M1"),
+    // Line 5, orphaned: the system owner, named by email, is resolved to M1.
+    (2, "5.16", "orphaned;dormant", "revoke", "M1"),
+    // Line 6: an NHI with an active owner is reviewed by that owner.
+    (3, "5.17", "", "certify", "E3"),
+    // Line 7: the owner has left: no-owner, and the system owner reviews instead.
+    (4, "5.17", "unrotated;no-owner", "certify", "M1"),
+    (5, "5.18", "", "certify", "M1"),
+    (6, "5.18", "new", "certify", "M1"),
+    (7, "5.18", "expired", "revoke", "M1"),
+    // Line 8: no owner, system without owner: the default reviewer.
+    (8, "5.18", "no-owner", "certify", "iam-lead"),
+    // Line 12: no manager, used exactly 90 days ago: dormant, default reviewer.
+    (9, "5.18", "dormant", "revoke", "iam-lead"),
+    // Line 3, privileged: the system owner reviews.
+    (10, "8.2", "privileged", "certify", "E3"),
+    // Line 9: the system owner holds it and is never assigned their own access.
+    (11, "8.2", "privileged", "certify", "M1"),
 ];
 
-fn import(scratch: &Scratch) {
+pub fn import(scratch: &Scratch) {
     let files = [
         scratch.file("identities.csv", IDENTITIES),
         scratch.file("entitlements.csv", ENTITLEMENTS),
@@ -71,7 +73,7 @@ fn import(scratch: &Scratch) {
 }
 
 /// Imports the company and creates campaign "Q4"; returns its id as printed.
-fn campaign(scratch: &Scratch) -> String {
+pub fn campaign(scratch: &Scratch) -> String {
     import(scratch);
     let output = scratch
         .recert()
@@ -84,13 +86,13 @@ fn campaign(scratch: &Scratch) -> String {
     String::from_utf8(output.stdout).expect("utf-8")
 }
 
-fn json(scratch: &Scratch, args: &[&str]) -> Value {
+pub fn json(scratch: &Scratch, args: &[&str]) -> Value {
     let output = scratch.recert().args(args).output().expect("run");
     assert!(output.status.success(), "{output:?}");
     serde_json::from_slice(&output.stdout).expect("json")
 }
 
-fn items(scratch: &Scratch, extra: &[&str]) -> Vec<Value> {
+pub fn items(scratch: &Scratch, extra: &[&str]) -> Vec<Value> {
     let mut args = vec!["items", "Q4", "--json"];
     args.extend_from_slice(extra);
     match json(scratch, &args) {
@@ -99,7 +101,7 @@ fn items(scratch: &Scratch, extra: &[&str]) -> Vec<Value> {
     }
 }
 
-fn item(scratch: &Scratch, id: i64) -> Value {
+pub fn item(scratch: &Scratch, id: i64) -> Value {
     items(scratch, &[])
         .into_iter()
         .find(|i| i["item_id"] == id)
@@ -157,26 +159,26 @@ fn reasons_read_at_a_glance() {
     campaign(&scratch);
     let reasons = |id| item(&scratch, id)["reasons"].clone();
     assert_eq!(
-        reasons(3),
+        reasons(1),
         serde_json::json!(["identity E2 terminated 2026-08-31"])
     );
     assert_eq!(
-        reasons(4),
+        reasons(2),
         serde_json::json!([
             "no identity X999 in the identities export",
             "never used, granted 698 days ago"
         ])
     );
     assert_eq!(
-        reasons(6),
+        reasons(4),
         serde_json::json!([
             "API key not rotated for 425 days",
             "owner E4 has left (terminated 2026-06-30)"
         ])
     );
-    assert_eq!(reasons(7), serde_json::json!(["no owner recorded"]));
-    assert_eq!(reasons(11), serde_json::json!(["last used 90 days ago"]));
-    let nhi = item(&scratch, 6);
+    assert_eq!(reasons(8), serde_json::json!(["no owner recorded"]));
+    assert_eq!(reasons(9), serde_json::json!(["last used 90 days ago"]));
+    let nhi = item(&scratch, 4);
     assert_eq!(nhi["owner_id"], "E4");
     assert_eq!(nhi["rotated_days_ago"], 425);
     assert_eq!(nhi["last_used_days_ago"], 1);
@@ -243,8 +245,8 @@ fn status_counts_per_control_in_numeric_order() {
         .args([
             "decide",
             "Q4",
-            "3",
-            "4",
+            "1",
+            "2",
             "--revoke",
             "--justification",
             "left",
@@ -254,7 +256,7 @@ fn status_counts_per_control_in_numeric_order() {
         .success();
     scratch
         .recert()
-        .args(["decide", "Q4", "1", "--certify", "--reviewer", "M1"])
+        .args(["decide", "Q4", "5", "--certify", "--reviewer", "M1"])
         .assert()
         .success();
     let status = json(&scratch, &["status", "--json"]);

@@ -1,6 +1,8 @@
 //! Tests of the real `recert` binary, all in one test binary.
 
 mod campaign;
+mod campaign_decide;
+mod campaign_scope;
 mod concurrency;
 mod crash;
 mod decide_faults;
