@@ -587,3 +587,30 @@ fn the_sample_campaign_is_signed_off_and_verified_end_to_end() {
     sorted.sort_by(|a, b| recert::evidence::order::compare_controls(a, b));
     assert_eq!(controls, sorted);
 }
+
+#[test]
+fn keygen_defaults_to_the_platform_config_directory() {
+    let s = Scratch::new();
+    let home = s.dir.path().join("home");
+    fs::create_dir(&home).expect("home");
+    s.recert()
+        .args(["keygen", "--no-password"])
+        .env("HOME", &home)
+        .env_remove("XDG_CONFIG_HOME")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("give it to your auditors"));
+    let dir = home.join(".config/recert");
+    let mode = fs::metadata(dir.join("recert.key"))
+        .expect("key")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let public = fs::read_to_string(dir.join("recert.pub")).expect("pub");
+    assert!(public.starts_with("untrusted comment: "), "{public}");
+    // The bare base64 line works as --pubkey too.
+    let line = public.lines().nth(1).expect("key line").to_owned();
+    let key = recert::evidence::keys::load_public_key(Path::new(&line)).expect("base64 key");
+    let from_file = recert::evidence::keys::load_public_key(&dir.join("recert.pub")).expect("file");
+    assert_eq!(key, from_file);
+}
