@@ -221,7 +221,7 @@ pub fn item_states(
                 it.assigned_reviewer IN (SELECT value FROM json_each(?3)),
                 lower(trim(coalesce(i.identity_id, g.identity_ref))) = ?4
                     OR lower(trim(coalesce(i.email, ''))) = ?4
-         FROM json_each(?2) j JOIN items it ON it.id = j.value
+         FROM json_each(?2) j CROSS JOIN items it ON it.id = j.value
          JOIN grants g ON g.id = it.grant_row
          LEFT JOIN identities i ON i.id = it.identity_row
          LEFT JOIN current_decisions cd ON cd.item_id = it.id

@@ -579,6 +579,23 @@ fn tab_switches_to_the_detail_pane_where_keys_scroll() {
     assert_eq!(h.app.review.cursor, 1);
 }
 
+#[test]
+fn the_detail_pane_scrolls_no_further_than_its_last_line() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::SwitchPane);
+    h.keys(vec![Action::Down; 50]);
+    let max = crate::tui::view::detail_max_scroll(&h.app);
+    assert!(max > 0 && max < 50, "{max}");
+    assert_eq!(h.app.review.detail_scroll, max);
+    h.press(Action::Up);
+    assert_eq!(
+        h.app.review.detail_scroll,
+        max - 1,
+        "one key brings it back"
+    );
+}
+
 mod paging {
     use super::*;
     use crate::tui::app::WINDOW;

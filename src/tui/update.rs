@@ -93,9 +93,7 @@ fn open_control(app: &mut App, index: usize, with: Query) -> Option<Effect> {
     app.screen = Screen::Control;
     if let Some(c) = app.controls.get(index) {
         let message = format!(
-            "{} {}: {} of {} items undecided; c certify, r revoke, ? every key",
-            c.control,
-            c.title,
+            "{} of {} items undecided; c certify, r revoke, ? every key",
             c.undecided(),
             c.total
         );
@@ -133,7 +131,7 @@ fn next_undecided_control(app: &mut App) -> Option<Effect> {
 fn control(app: &mut App, action: &Action) -> Option<Effect> {
     if app.review.focus == Pane::Detail {
         if let Some(scroll) = detail_scroll(app.review.detail_scroll, action) {
-            app.review.detail_scroll = scroll;
+            app.review.detail_scroll = scroll.min(super::view::detail_max_scroll(app));
             return None;
         }
     }

@@ -3,6 +3,7 @@
 
 mod control;
 mod detail;
+pub use detail::max_scroll as detail_max_scroll;
 pub mod fmt;
 mod overlay;
 mod overview;
@@ -35,8 +36,7 @@ impl Widget for &App {
             }
             Screen::SignOff => signoff::render(self, header, body, buf),
         }
-        status::status(self, status_area, buf);
-        status::footer(self, footer, buf);
+        status::bottom(self, status_area, footer, buf);
         overlay::render(self, area, buf);
     }
 }

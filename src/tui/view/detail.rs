@@ -286,3 +286,23 @@ fn attributes(app: &App, label: &str, json: Option<&str>, lines: &mut Vec<Line<'
         ));
     }
 }
+
+/// How far the detail pane can scroll at the current size: its wrapped
+/// height minus what fits on screen.
+pub fn max_scroll(app: &App) -> u16 {
+    let Some(item) = app.review.selected() else {
+        return 0;
+    };
+    let area = crate::tui::layout::control(Rect::new(0, 0, app.size.0, app.size.1)).detail;
+    let (inner_width, inner_height) = if area.width < WIDE && app.size.0 < WIDE {
+        (area.width, area.height.saturating_sub(1))
+    } else {
+        (area.width.saturating_sub(1), area.height)
+    };
+    let inner_width = usize::from(inner_width.max(1));
+    let wrapped: usize = lines(app, item)
+        .iter()
+        .map(|line| line.width().div_ceil(inner_width).max(1))
+        .sum();
+    u16::try_from(wrapped.saturating_sub(usize::from(inner_height))).unwrap_or(u16::MAX)
+}

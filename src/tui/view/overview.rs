@@ -17,7 +17,7 @@ use crate::tui::counts::{ControlCounts, totals};
 
 pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
     let c = &app.campaign;
-    let mut text = format!("recert · {}", fit(&c.name, 40));
+    let mut text = fit(&c.name, 40);
     if let Some(period) = &c.period {
         let _ = write!(text, " · {}", fit(period, 12));
     }

@@ -6,14 +6,16 @@ use std::fmt::Write as _;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::fmt::{self, width};
 use crate::tui::app::{App, Tone};
 use crate::tui::counts::totals;
 use crate::tui::keymap::{context, hints};
 
-pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
+/// The status bar and the footer. A message too long for its place beside
+/// the progress takes the whole line, or both lines, so it is never cut short.
+pub fn bottom(app: &App, status_area: Rect, footer_area: Rect, buf: &mut Buffer) {
     let all = totals(&app.controls);
     let mut right = format!(
         "{} · {} · {}/{} decided",
@@ -28,7 +30,7 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
     if !app.review.marks.is_empty() && app.screen == crate::tui::app::Screen::Control {
         right = format!("{} · {right}", app.review.marks.describe());
     }
-    let total = usize::from(area.width);
+    let total = usize::from(status_area.width);
     let right_width = width(&right).min(total);
     let message_width = total.saturating_sub(right_width + 2);
     let style = match app.status.tone {
@@ -39,17 +41,34 @@ pub fn status(app: &App, area: Rect, buf: &mut Buffer) {
         Tone::Info => "",
         Tone::Error => "! ",
     };
-    let message = fmt::fit(&format!("{prefix}{}", app.status.message), message_width);
+    let message = fmt::safe(&format!("{prefix}{}", app.status.message));
+    if width(&message) > message_width && width(&message) <= total {
+        // The progress gives way for a moment; the header still shows where we are.
+        Line::styled(message, style).render(status_area, buf);
+        footer(app, footer_area, buf);
+        return;
+    }
+    if width(&message) > total {
+        let area = Rect {
+            height: status_area.height + footer_area.height,
+            ..status_area
+        };
+        Paragraph::new(Line::styled(message, style))
+            .wrap(Wrap { trim: true })
+            .render(area, buf);
+        return;
+    }
     let gap = total.saturating_sub(width(&message) + right_width);
     Line::from(vec![
         Span::styled(message, style),
         Span::raw(" ".repeat(gap)),
         Span::styled(fmt::fit(&right, right_width), app.theme.dim),
     ])
-    .render(area, buf);
+    .render(status_area, buf);
+    footer(app, footer_area, buf);
 }
 
-pub fn footer(app: &App, area: Rect, buf: &mut Buffer) {
+fn footer(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans = Vec::new();
     let mut used = 0;
     let limit = usize::from(area.width);

@@ -59,6 +59,11 @@ fn scene(name: &str) -> Harness {
             h.press(Action::Search);
             h.typed("nobody");
         }
+        "refusal" => {
+            control(&mut h);
+            h.press(Action::MarkAll);
+            h.press(Action::Decide(Verdict::Certify));
+        }
         "help" => {
             control(&mut h);
             h.press(Action::Help);
@@ -84,6 +89,7 @@ fn screens(
         "confirm",
         "filter",
         "search_empty",
+        "refusal",
         "help",
         "signoff"
     )]
