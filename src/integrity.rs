@@ -8,8 +8,8 @@ use std::fmt;
 use color_eyre::eyre::{Result, WrapErr};
 use rusqlite::Connection;
 
+use crate::campaign::decisions::event_from_row;
 use crate::campaign::{DecisionEvent, GENESIS_HASH};
-use crate::model::DecisionAction;
 
 /// The triggers that make the log append-only and keep its projection; a
 /// missing one means somebody removed the protection with plain SQL.
@@ -220,21 +220,10 @@ fn check_chains(
     // (campaign, previous event id, the hash the next event must carry)
     let mut chain: Option<(i64, i64, String)> = None;
     while let Some(row) = rows.next()? {
-        let action: String = row.get(3)?;
+        // The first ten columns are `history`'s, so its row mapper reads them.
         let stored = StoredEvent {
-            event: DecisionEvent {
-                id: row.get(0)?,
-                campaign_id: row.get(1)?,
-                item_id: row.get(2)?,
-                action: DecisionAction::parse(&action).unwrap_or(DecisionAction::Undo),
-                justification: row.get(4)?,
-                reviewer: row.get(5)?,
-                os_user: row.get(6)?,
-                host: row.get(7)?,
-                decided_at: row.get(8)?,
-                prev_hash: row.get(9)?,
-            },
-            action,
+            event: event_from_row(row)?,
+            action: row.get(3)?,
             event_hash: row.get(10)?,
             item_campaign: row.get(11)?,
         };

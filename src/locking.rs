@@ -40,6 +40,16 @@ pub fn busy_message(path: Option<&Path>) -> String {
     )
 }
 
+/// The text to show for `err` where there is no error chain to print (the
+/// TUI's status bar): the busy sentence for a lock timeout, else its message.
+pub fn describe(err: &(dyn Error + 'static)) -> String {
+    if is_busy(err) {
+        busy_message(None)
+    } else {
+        err.to_string()
+    }
+}
+
 /// Replaces a busy error with `busy_message`, keeping the original as its
 /// cause; any other error passes through untouched. Every command's error
 /// goes through here once (`commands::run`).
@@ -77,6 +87,7 @@ mod tests {
         let Err(err) = waiter.transaction_with_behavior(TransactionBehavior::Immediate) else {
             panic!("the second writer got the lock");
         };
+        assert!(describe(&err).starts_with("the workspace is busy: another recert process"));
         let report = explain(
             Report::new(err).wrap_err("recording the decision"),
             Some(&path),

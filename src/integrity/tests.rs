@@ -7,6 +7,7 @@ use chrono::{TimeZone, Utc};
 use super::*;
 use crate::actor::Actor;
 use crate::campaign::{DecisionRequest, find_campaign, record_decisions};
+use crate::model::DecisionAction;
 use crate::workspace::Workspace;
 
 /// Two campaigns of three items each (items 1-3 in "A", 4-6 in "B"), and

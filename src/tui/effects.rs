@@ -207,7 +207,7 @@ impl<'a> Shell<'a> {
             };
             // The clock is read here, at the moment of the commit.
             record_decisions(self.conn, &self.campaign, &request, &self.actor, Utc::now())
-                .map_err(|err| err.to_string())?;
+                .map_err(|err| crate::locking::describe(&err))?;
             let before: Vec<counts::Before> = items.iter().map(|s| s.before.clone()).collect();
             counts::apply(&mut controls, &before, action.decision());
             done.push(describe(*action, ids.len()));

@@ -98,10 +98,8 @@ fn kill_9_during_an_export_leaves_the_old_file_or_the_complete_new_one() {
     assert_eq!(mode(&evidence), 0o600);
 }
 
-#[test]
-fn keys_and_every_export_are_created_private_even_over_a_readable_file() {
-    let scratch = Scratch::new();
-    hostile_campaign(&scratch);
+/// A password-less key pair in `keys/` of the scratch directory; returns the directory.
+pub fn keygen(scratch: &Scratch) -> PathBuf {
     let keys = scratch.dir.path().join("keys");
     scratch
         .recert()
@@ -109,6 +107,14 @@ fn keys_and_every_export_are_created_private_even_over_a_readable_file() {
         .arg(&keys)
         .assert()
         .success();
+    keys
+}
+
+#[test]
+fn keys_and_every_export_are_created_private_even_over_a_readable_file() {
+    let scratch = Scratch::new();
+    hostile_campaign(&scratch);
+    let keys = keygen(&scratch);
     assert_eq!(mode(&keys.join("recert.key")), 0o600);
     for (name, extra) in [
         ("evidence.csv", None),
@@ -132,13 +138,7 @@ fn keys_and_every_export_are_created_private_even_over_a_readable_file() {
 fn a_secret_key_others_can_read_or_write_is_refused_with_the_fix() {
     let scratch = Scratch::new();
     hostile_campaign(&scratch);
-    let keys = scratch.dir.path().join("keys");
-    scratch
-        .recert()
-        .args(["keygen", "--no-password", "--out"])
-        .arg(&keys)
-        .assert()
-        .success();
+    let keys = keygen(&scratch);
     let key = keys.join("recert.key");
     let evidence = scratch.dir.path().join("evidence.csv");
     for loose in [0o666, 0o604, 0o640, 0o620] {

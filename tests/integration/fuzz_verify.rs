@@ -13,6 +13,7 @@ use recert::evidence::sign::signature_path;
 use recert::evidence::verify::verify_file;
 
 use crate::decide_faults::campaign_of;
+use crate::evidence_faults::keygen;
 use crate::fuzz_import::{Mutation, apply, config, mutation};
 use crate::support::Scratch;
 
@@ -45,13 +46,7 @@ fn signed() -> &'static Signed {
             ])
             .assert()
             .success();
-        let keys = scratch.dir.path().join("keys");
-        scratch
-            .recert()
-            .args(["keygen", "--no-password", "--out"])
-            .arg(&keys)
-            .assert()
-            .success();
+        let keys = keygen(&scratch);
         let evidence = scratch.dir.path().join("evidence.csv");
         scratch
             .recert()
