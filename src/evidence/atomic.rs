@@ -83,7 +83,10 @@ impl AtomicFile {
     pub fn commit(mut self) -> io::Result<()> {
         self.sync()?;
         self.file = None;
-        fs::rename(&self.temp, &self.target)?;
+        if let Err(err) = fs::rename(&self.temp, &self.target) {
+            let _ = fs::remove_file(&self.temp);
+            return Err(err);
+        }
         // The rename is durable only once the directory entry is on disk.
         File::open(directory_of(&self.target))?.sync_all()
     }
