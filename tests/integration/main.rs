@@ -2,6 +2,7 @@
 
 mod campaign;
 mod campaign_decide;
+mod campaign_sample;
 mod campaign_scope;
 mod concurrency;
 mod crash;
