@@ -38,7 +38,7 @@ pub(super) struct ItemContext<'a> {
 }
 
 /// Distinct strings by number, so a million items hold small ids instead
-/// of a million copies of a few thousand reviewers and reason lists.
+/// of a million copies of a few thousand reviewers.
 #[derive(Default)]
 struct Interner {
     ids: HashMap<String, u32>,
@@ -61,7 +61,30 @@ impl Interner {
     }
 }
 
-/// One computed item waiting to be inserted (48 bytes).
+/// Texts appended one after another, addressed by (start, end): unlike
+/// interning, appending a million mostly distinct reason lists touches no
+/// earlier text, so it costs no cache misses.
+#[derive(Default)]
+struct Arena {
+    text: String,
+}
+
+impl Arena {
+    fn push(&mut self, text: &str) -> (u32, u32) {
+        let start = self.text.len();
+        self.text.push_str(text);
+        (
+            u32::try_from(start).unwrap_or(u32::MAX),
+            u32::try_from(self.text.len()).unwrap_or(u32::MAX),
+        )
+    }
+
+    fn get(&self, (start, end): (u32, u32)) -> &str {
+        self.text.get(start as usize..end as usize).unwrap_or("")
+    }
+}
+
+/// One computed item waiting to be inserted (56 bytes).
 struct Pending {
     grant_row: i64,
     identity_row: Option<i64>,
@@ -70,8 +93,8 @@ struct Pending {
     revoke: bool,
     signals: u32,
     reviewer: u32,
-    reasons: u32,
-    why: u32,
+    reasons: (u32, u32),
+    why: (u32, u32),
 }
 
 /// Reads the current grants, computes one item per grant in scope and
@@ -87,7 +110,7 @@ pub(super) fn freeze_items(
     controls.sort_by(|a, b| compare_ids(a, b));
     controls.dedup();
     let mut reviewers = Interner::default();
-    let mut texts = Interner::default();
+    let mut texts = Arena::default();
     let grants: i64 = conn.query_row(
         "SELECT coalesce(sum(row_count), 0) FROM snapshots WHERE current = 1 AND kind = 'entitlements'",
         [],
@@ -102,8 +125,8 @@ pub(super) fn freeze_items(
         |item, reviewer, reasons, why| {
             pending.push(Pending {
                 reviewer: reviewers.id(reviewer),
-                reasons: texts.id(reasons),
-                why: texts.id(why),
+                reasons: texts.push(reasons),
+                why: texts.push(why),
                 ..item
             });
         },
@@ -240,8 +263,8 @@ fn compute(
             revoke: recommendation == Decision::Revoke,
             signals: signals.bits(),
             reviewer: 0,
-            reasons: 0,
-            why: 0,
+            reasons: (0, 0),
+            why: (0, 0),
         };
         keep(item, reviewer, std::str::from_utf8(&reasons_json)?, &why);
     }
