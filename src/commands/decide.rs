@@ -51,6 +51,7 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         .filter(|item| seen.insert(*item))
         .collect();
     let mut workspace = context.open_workspace()?;
+    workspace.use_bulk_cache()?;
     let campaign = find_campaign(&workspace.conn, &args.campaign)?;
     if action == DecisionAction::Undo {
         refuse_undo_of_undecided(&workspace.conn, &campaign, &items)?;
