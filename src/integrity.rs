@@ -2,6 +2,7 @@
 //! altered, deleted or inserted behind recert's back (plain SQL, a dropped trigger).
 
 mod projection;
+mod signoffs;
 
 use std::fmt;
 
@@ -74,6 +75,8 @@ pub enum ProblemKind {
     Projection,
     /// An append-only trigger is gone.
     Unprotected,
+    /// A signed-off campaign no longer gives the evidence it was signed off with.
+    SignedOff,
 }
 
 impl ProblemKind {
@@ -84,6 +87,7 @@ impl ProblemKind {
             ProblemKind::Inserted => "inserted",
             ProblemKind::Projection => "projection",
             ProblemKind::Unprotected => "unprotected",
+            ProblemKind::SignedOff => "changed after sign-off",
         }
     }
 }
@@ -116,8 +120,9 @@ impl fmt::Display for LogProblem {
 
 /// Re-computes every campaign's decision chain from the stored fields and
 /// reports each event that was altered, deleted or inserted, missing
-/// append-only triggers, and `current_decisions` rows that disagree with the
-/// latest events. Reads only; run it inside a read transaction for a
+/// append-only triggers, `current_decisions` rows that disagree with the
+/// latest events, and signed-off campaigns whose evidence no longer ends
+/// with the hash recorded at sign-off. Reads only; run it inside a read transaction for a
 /// consistent view of a workspace other processes write to.
 pub fn verify_decision_log(conn: &Connection) -> Result<LogReport> {
     let mut report = LogReport::default();
@@ -136,6 +141,7 @@ pub fn verify_decision_log(conn: &Connection) -> Result<LogReport> {
         });
     }
     projection::check(conn, &mut report).wrap_err("comparing current decisions with events")?;
+    signoffs::check(conn, &mut report).wrap_err("re-computing signed-off evidence")?;
     Ok(report)
 }
 

@@ -308,3 +308,95 @@ fn an_undone_item_given_back_a_decision_is_reported() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].detail.contains("undo (event 7)"), "{found:?}");
 }
+
+fn signed_off() -> Workspace {
+    let mut ws = decided();
+    let campaign = find_campaign(&ws.conn, "A").expect("campaign");
+    let now = Utc
+        .with_ymd_and_hms(2026, 12, 2, 9, 0, 0)
+        .single()
+        .expect("time");
+    crate::evidence::signoff::sign_off(&mut ws.conn, &campaign, &Actor::fixed("CISO"), "done", now)
+        .expect("sign off");
+    ws
+}
+
+#[test]
+fn a_signed_off_campaign_untouched_is_intact() {
+    let ws = signed_off();
+    let report = verify_decision_log(&ws.conn).expect("verify");
+    assert!(report.is_intact(), "{:?}", report.problems);
+}
+
+#[test]
+fn an_imported_row_edited_after_sign_off_is_reported() {
+    let ws = signed_off();
+    // Snapshot rows have no trigger at all: one UPDATE rewrites what was reviewed.
+    ws.conn
+        .execute(
+            "UPDATE grants SET entitlement = 'read-only' WHERE id = 1",
+            [],
+        )
+        .expect("tamper");
+    let found = findings(&ws);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].kind, found[0].campaign_id),
+        (ProblemKind::SignedOff, Some(1))
+    );
+    assert!(
+        found[0].to_string().starts_with("campaign 1 (changed after sign-off): the campaign was signed off with evidence ending in row_hash "),
+        "{}",
+        found[0]
+    );
+}
+
+#[test]
+fn a_well_chained_event_slipped_in_after_sign_off_is_reported() {
+    let ws = signed_off();
+    ws.conn
+        .execute_batch("DROP TRIGGER signoffs_lock_decisions")
+        .expect("unlock");
+    // A perfect forgery: the next id, linked to the chain's head, hashed
+    // with recert's own code. Only the sign-off can tell.
+    let last = crate::campaign::history(&ws.conn, 3).expect("history")[0].clone();
+    let forged = DecisionEvent {
+        id: 7,
+        action: DecisionAction::Certify,
+        justification: Some("reconsidered".to_owned()),
+        decided_at: "2026-12-03T09:00:00.000Z".to_owned(),
+        prev_hash: ws
+            .conn
+            .query_row(
+                "SELECT event_hash FROM decision_events WHERE id = 4",
+                [],
+                |r| r.get(0),
+            )
+            .expect("head"),
+        ..last
+    };
+    ws.conn
+        .execute(
+            "INSERT INTO decision_events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            rusqlite::params![
+                forged.id,
+                forged.campaign_id,
+                forged.item_id,
+                forged.action.as_str(),
+                forged.justification,
+                forged.reviewer,
+                forged.os_user,
+                forged.host,
+                forged.decided_at,
+                forged.prev_hash,
+                forged.hash()
+            ],
+        )
+        .expect("forge");
+    let found = findings(&ws);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].kind, found[0].campaign_id),
+        (ProblemKind::SignedOff, Some(1))
+    );
+}
