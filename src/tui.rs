@@ -75,21 +75,29 @@ fn event_loop(terminal: &mut DefaultTerminal, shell: &mut Shell<'_>, app: &mut A
             .draw(|frame| frame.render_widget(&*app, frame.area()))
             .wrap_err("drawing the screen")?;
         let mut deferred: Option<Effect> = None;
-        handle(shell, app, event::read()?, &mut deferred);
+        handle(terminal, shell, app, event::read()?, &mut deferred);
         // Keys typed ahead (a search typed quickly) are handled before the
         // next draw, and only the last re-query of a search runs.
         while !app.quit && event::poll(Duration::ZERO)? {
-            handle(shell, app, event::read()?, &mut deferred);
+            handle(terminal, shell, app, event::read()?, &mut deferred);
         }
         if let Some(effect) = deferred.take() {
-            run(shell, app, effect);
+            run_with(shell, app, effect, &mut |app, effect| {
+                working(terminal, app, effect);
+            });
         }
         shell.sync_history(app);
     }
     Ok(())
 }
 
-fn handle(shell: &mut Shell<'_>, app: &mut App, event: Event, deferred: &mut Option<Effect>) {
+fn handle(
+    terminal: &mut DefaultTerminal,
+    shell: &mut Shell<'_>,
+    app: &mut App,
+    event: Event,
+    deferred: &mut Option<Effect>,
+) {
     let action = match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => {
             keymap::dispatch(keymap::context(app), key)
@@ -102,7 +110,9 @@ fn handle(shell: &mut Shell<'_>, app: &mut App, event: Event, deferred: &mut Opt
     let typing = matches!(action, Action::Input(_) | Action::Paste(_));
     if !typing {
         if let Some(effect) = deferred.take() {
-            run(shell, app, effect);
+            run_with(shell, app, effect, &mut |app, effect| {
+                working(terminal, app, effect);
+            });
         }
     }
     let Some(effect) = update::update(app, action) else {
@@ -118,14 +128,42 @@ fn handle(shell: &mut Shell<'_>, app: &mut App, event: Event, deferred: &mut Opt
     if typing && requery {
         *deferred = Some(effect);
     } else {
-        run(shell, app, effect);
+        run_with(shell, app, effect, &mut |app, effect| {
+            working(terminal, app, effect);
+        });
     }
 }
 
+/// Before an effect that may take a while (a bulk decision over many items,
+/// a sign-off), says so on screen, so a long save never looks like a hang.
+fn working(terminal: &mut DefaultTerminal, app: &mut App, effect: &Effect) {
+    let message = match effect {
+        Effect::Prepare(_) => "counting the marked items…",
+        Effect::Record { .. } => "saving…",
+        Effect::SignOff { .. } => "signing off…",
+        _ => return,
+    };
+    app.info(message);
+    // A failed draw only loses this hint; the next draw reports real trouble.
+    let _ = terminal.draw(|frame| frame.render_widget(&*app, frame.area()));
+}
+
 /// Carries out an effect and feeds its result back until nothing is left to do.
+#[cfg(test)]
 pub(crate) fn run(shell: &mut Shell<'_>, app: &mut App, effect: Effect) {
+    run_with(shell, app, effect, &mut |_, _| {});
+}
+
+/// [`run`], with `before` seeing each effect first (the event loop shows slow ones).
+fn run_with(
+    shell: &mut Shell<'_>,
+    app: &mut App,
+    effect: Effect,
+    before: &mut impl FnMut(&mut App, &Effect),
+) {
     let mut next = Some(effect);
     while let Some(effect) = next.take() {
+        before(app, &effect);
         let action = shell.apply(app, effect);
         next = update::update(app, action);
     }

@@ -11,6 +11,8 @@ use super::app::{App, Overlay, Screen, Verdict};
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ctx {
+    /// Everywhere, prompts and overlays included.
+    Always,
     /// Every screen (no overlay open).
     Screens,
     Overview,
@@ -27,6 +29,7 @@ pub enum Ctx {
 impl Ctx {
     pub fn title(self) -> &'static str {
         match self {
+            Ctx::Always => "Always, even in a prompt",
             Ctx::Screens => "Everywhere",
             Ctx::Overview => "Campaign overview",
             Ctx::Control => "Control review",
@@ -41,6 +44,7 @@ impl Ctx {
 
     fn covers(self, current: Ctx) -> bool {
         self == current
+            || self == Ctx::Always
             || (self == Ctx::Screens
                 && matches!(current, Ctx::Overview | Ctx::Control | Ctx::SignOff))
             || (self == Ctx::Review && matches!(current, Ctx::Overview | Ctx::Control))
@@ -165,9 +169,9 @@ pub const KEYS: &[Binding] = &[
     bind(
         Char('c'),
         CTRL,
-        Ctx::Screens,
+        Ctx::Always,
         A::Quit,
-        "quit at once (every decision is already saved)",
+        "quit at once (every decision is already saved; text being typed is dropped)",
         "",
     ),
     bind(

@@ -556,6 +556,18 @@ fn sign_off_records_the_statement_and_locks_the_campaign() {
 }
 
 #[test]
+fn ctrl_c_quits_even_from_a_prompt() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::Decide(Verdict::Revoke));
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    let action = crate::tui::keymap::dispatch(crate::tui::keymap::context(&h.app), ctrl_c);
+    assert_eq!(action, Some(Action::Quit));
+    h.press(Action::Quit);
+    assert!(h.app.quit);
+}
+
+#[test]
 fn help_opens_and_closes() {
     let mut h = Harness::new();
     h.press(Action::Help);

@@ -7,6 +7,7 @@ mod campaign_scope;
 mod concurrency;
 mod crash;
 mod decide_faults;
+mod demo;
 mod evidence;
 mod evidence_faults;
 mod formats;
