@@ -25,11 +25,29 @@ pub struct DecisionRequest<'a> {
 /// Why a decision was refused; nothing was recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    SignedOff { campaign: String },
-    UnknownItem { item: i64, campaign: String },
-    OwnAccess { item: i64, reviewer: String },
-    RevokeNeedsJustification { items: Vec<i64> },
-    RiskNeedsJustification { items: Vec<i64>, signals: SignalSet },
+    SignedOff {
+        campaign: String,
+    },
+    UnknownItem {
+        item: i64,
+        campaign: String,
+    },
+    OwnAccess {
+        item: i64,
+        reviewer: String,
+    },
+    RevokeNeedsJustification {
+        items: Vec<i64>,
+    },
+    RiskNeedsJustification {
+        items: Vec<i64>,
+        signals: SignalSet,
+    },
+    /// A text field holds U+001F, the byte that separates fields in every
+    /// hash recert computes: such an event could be re-split unnoticed.
+    Separator {
+        field: &'static str,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -53,6 +71,10 @@ impl fmt::Display for Refusal {
                 f,
                 "rule: every revoke needs a justification; add --justification TEXT (items {})",
                 list(items)
+            ),
+            Refusal::Separator { field } => write!(
+                f,
+                "the {field} holds the control character U+001F, which recert's hash chains use to separate fields; remove it and try again"
             ),
             Refusal::RiskNeedsJustification { items, signals } => write!(
                 f,
@@ -102,6 +124,16 @@ pub fn record_decisions(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<usize, DecideError> {
+    for (field, text) in [
+        ("justification", request.justification.unwrap_or("")),
+        ("reviewer name", actor.reviewer.as_str()),
+        ("OS user name", actor.os_user.as_str()),
+        ("host name", actor.host.as_str()),
+    ] {
+        if text.contains('\u{1f}') {
+            return Err(Refusal::Separator { field }.into());
+        }
+    }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Read the state inside the write lock: another process may have signed off.
     let signed_off: bool = tx.query_row(

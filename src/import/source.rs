@@ -279,7 +279,21 @@ impl CsvFile {
                 Ok(true) => {
                     rows += 1;
                     let line = lines.line_at(record.position().map_or(start, csv::Position::byte));
-                    if record.len() == self.file_columns {
+                    // U+001F separates cells in every hash recert computes; a
+                    // cell holding it could be re-split without breaking one.
+                    let separator = record.as_slice().contains('\u{1f}');
+                    if separator {
+                        let column = record
+                            .iter()
+                            .position(|f| f.contains('\u{1f}'))
+                            .unwrap_or(0);
+                        context.problem(Problem {
+                            file: self.name.clone(),
+                            line,
+                            column: Some((column + 1, self.header.names.get(column).cloned().unwrap_or_default())),
+                            message: "holds the control character U+001F (unit separator), which recert's evidence hashes put between cells; remove it from the export".to_owned(),
+                        });
+                    } else if record.len() == self.file_columns {
                         let rewritten = self.rewrite.as_ref().map(|r| r.apply(&record));
                         each(
                             &Row {

@@ -400,3 +400,31 @@ fn a_well_chained_event_slipped_in_after_sign_off_is_reported() {
         (ProblemKind::SignedOff, Some(1))
     );
 }
+
+#[test]
+fn a_field_separator_in_a_decision_is_refused_so_no_event_can_be_re_split() {
+    // With U+001F inside the justification, "a\u{1f}b" + reviewer "M" and
+    // "a" + reviewer "b\u{1f}M" would hash alike: such input never gets in.
+    let mut ws = decided();
+    let campaign = find_campaign(&ws.conn, "A").expect("campaign");
+    let now = Utc
+        .with_ymd_and_hms(2026, 12, 1, 10, 0, 0)
+        .single()
+        .expect("time");
+    for (justification, reviewer) in [("kept\u{1f}M", "M"), ("kept", "M\u{1f}x")] {
+        let err = record_decisions(
+            &mut ws.conn,
+            &campaign,
+            &DecisionRequest {
+                items: &[1],
+                action: DecisionAction::Revoke,
+                justification: Some(justification),
+            },
+            &Actor::fixed(reviewer),
+            now,
+        )
+        .expect_err("refused");
+        assert!(err.to_string().contains("U+001F"), "{err}");
+    }
+    assert_eq!(verify_decision_log(&ws.conn).expect("verify").events(), 6);
+}

@@ -129,3 +129,22 @@ fn import_errors_quote_hostile_values_and_names_without_control_characters() {
     assert_no_controls("stdout", &String::from_utf8_lossy(&output.stdout));
     assert_eq!(scratch.dump(), "", "nothing was written");
 }
+
+#[test]
+fn a_cell_holding_the_hash_separator_is_refused_naming_its_place() {
+    let scratch = Scratch::new();
+    let identities = scratch.file(
+        "identities.csv",
+        "identity_id,display_name\nE1,Ada\nE2,\"Bo\u{1f}human\"\n",
+    );
+    scratch
+        .recert()
+        .arg("import")
+        .arg(&identities)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "identities.csv:3: column 2 (display_name): holds the control character U+001F",
+        ));
+    assert_eq!(scratch.dump(), "", "nothing was written");
+}
