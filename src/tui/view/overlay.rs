@@ -243,7 +243,13 @@ fn confirm(app: &App, pending: &Pending, summary: &BulkSummary, area: Rect, buf:
         "Esc cancels (the marks are kept).",
         app.theme.dim,
     ));
-    let rect = centered(area, 64, u16::try_from(lines.len() + 2).unwrap_or(12));
+    // Long signal lists wrap: count the rows they take inside the borders.
+    let inner = usize::from(area.width.min(64).saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|line| line.width().div_ceil(inner).max(1))
+        .sum();
+    let rect = centered(area, 64, u16::try_from(rows + 2).unwrap_or(u16::MAX));
     Clear.render(rect, buf);
     Paragraph::new(lines)
         .block(boxed(app, " Bulk decision "))

@@ -49,6 +49,11 @@ fn scene(name: &str) -> Harness {
             h.keys([Action::Mark, Action::Mark, Action::Down, Action::Mark]);
             h.press(Action::Decide(Verdict::Certify));
         }
+        "confirm_many_signals" => {
+            h.open("5.16");
+            h.press(Action::MarkAll);
+            h.press(Action::Decide(Verdict::Accept));
+        }
         "filter" => {
             control(&mut h);
             h.press(Action::Filter);
@@ -87,6 +92,7 @@ fn screens(
         "detail_history",
         "justify",
         "confirm",
+        "confirm_many_signals",
         "filter",
         "search_empty",
         "refusal",
