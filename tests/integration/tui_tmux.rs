@@ -80,6 +80,18 @@ impl Drop for Tmux {
 }
 
 #[test]
+fn review_without_a_terminal_says_what_to_use_instead() {
+    let scratch = Scratch::new();
+    scratch
+        .recert()
+        .args(["review", "Q4"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("needs an interactive terminal"))
+        .stderr(predicates::str::contains("recert decide"));
+}
+
+#[test]
 fn certify_and_revoke_with_justifications_then_quit_cleanly() {
     let scratch = Scratch::new();
     scratch
@@ -122,6 +134,12 @@ fn certify_and_revoke_with_justifications_then_quit_cleanly() {
     tmux.wait_for("Saved: revoked 1 item");
     let screen = tmux.wait_for("✓ certify");
     assert!(screen.contains("✗ revoke"), "{screen}");
+    // A resize redraws at the new size: the wider footer has room for more keys.
+    assert!(!screen.contains("s sign off"), "{screen}");
+    tmux.run(&["resize-window", "-t", "t", "-x", "120", "-y", "40"]);
+    tmux.wait_for("s sign off");
+    tmux.run(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
+    tmux.wait_for("5.16 Identity management · 2/");
     tmux.keys(&["q"]);
     tmux.wait_for("All items");
     tmux.keys(&["q"]);
@@ -163,4 +181,42 @@ fn certify_and_revoke_with_justifications_then_quit_cleanly() {
             "left the company"
         ]
     );
+}
+
+#[test]
+fn with_several_open_campaigns_a_picker_asks_which() {
+    let scratch = Scratch::new();
+    scratch
+        .recert()
+        .arg("import")
+        .args(["identities.csv", "entitlements.csv", "systems.csv"].map(sample))
+        .assert()
+        .success();
+    for name in ["First review", "Second review"] {
+        scratch
+            .recert()
+            .args([
+                "campaign",
+                "create",
+                "--name",
+                name,
+                "--as-of",
+                "2026-11-30",
+            ])
+            .assert()
+            .success();
+    }
+    let binary = assert_cmd::cargo::cargo_bin("recert");
+    let tmux = Tmux::start(&format!(
+        "RECERT_WORKSPACE='{}' '{}' review --reviewer auditor; echo \"exit status $?\"",
+        scratch.workspace().display(),
+        binary.display()
+    ));
+    tmux.wait_for("Choose a campaign");
+    tmux.keys(&["j", "Enter"]);
+    let screen = tmux.wait_for("All items");
+    assert!(screen.starts_with("Second review"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("exit status 0");
+    assert!(!tmux.alternate_screen());
 }
