@@ -138,14 +138,24 @@ pub(super) fn freeze_items(
     for (position, id) in order.iter().enumerate() {
         rank[*id as usize] = u32::try_from(position)?;
     }
-    pending.sort_unstable_by_key(|p| (p.control, rank[p.reviewer as usize], p.grant_row));
+    // Sort small keys, not the items: (control, reviewer rank, position in
+    // the source order), so equal keys keep the order the grants came in.
+    let mut sequence: Vec<(u64, u32)> = pending
+        .iter()
+        .enumerate()
+        .map(|(index, p)| {
+            let key = (u64::from(p.control) << 32) | u64::from(rank[p.reviewer as usize]);
+            (key, u32::try_from(index).unwrap_or(u32::MAX))
+        })
+        .collect();
+    sequence.sort_unstable();
 
     let mut insert = conn.prepare_cached(
         "INSERT INTO items (campaign_id, control_id, grant_row, identity_row, system_row,
              signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
-    for item in &pending {
+    for item in sequence.iter().map(|(_, index)| &pending[*index as usize]) {
         let recommendation = if item.revoke {
             Decision::Revoke
         } else {
@@ -188,6 +198,8 @@ fn compute(
     let mut reasons = Vec::with_capacity(8);
     let mut reasons_json = Vec::with_capacity(256);
     let mut key = String::new();
+    let mut last_ref = String::new();
+    let mut last_identity = None;
     let mut seen = 0_u64;
     let mut rows = select.query([])?;
     while let Some(row) = rows.next()? {
@@ -203,7 +215,16 @@ fn compute(
             }
         }
         let identity_ref = row.get_ref(1)?.as_str()?;
-        let identity = context.directory.find_with(identity_ref, &mut key);
+        // Exports are often sorted by holder: reuse the last lookup.
+        let identity = if identity_ref == last_ref {
+            last_identity
+        } else {
+            let found = context.directory.find_with(identity_ref, &mut key);
+            last_ref.clear();
+            last_ref.push_str(identity_ref);
+            last_identity = found;
+            found
+        };
         if !scope.kinds.is_empty() && !identity.is_some_and(|i| scope.kinds.contains(&i.kind)) {
             continue;
         }
