@@ -1,0 +1,168 @@
+//! Finding your way: marks and ranges, search, filters and the next undecided item.
+
+use super::*;
+
+#[test]
+fn v_marks_the_range_from_the_last_mark_and_space_unmarks() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::MarkRange);
+    assert!(
+        h.app.review.marks.is_empty(),
+        "no range without a first mark"
+    );
+    h.press(Action::Mark);
+    h.keys([Action::Down, Action::Down]);
+    h.press(Action::MarkRange);
+    assert_eq!(h.app.review.marks, Marks::Items(vec![2, 6, 7, 8]));
+    h.press(Action::Mark);
+    assert_eq!(h.app.review.marks, Marks::Items(vec![2, 6, 7]));
+    assert!(h.app.status.message.contains("3 marked"));
+}
+
+#[test]
+fn bulk_marks_holding_your_own_access_are_refused_before_any_prompt() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::MarkAll);
+    h.press(Action::Decide(Verdict::Certify));
+    assert!(
+        h.app.overlay.is_none(),
+        "no confirmation for a batch the rules refuse"
+    );
+    assert_eq!(h.app.status.tone, Tone::Error);
+    assert!(
+        h.app
+            .status
+            .message
+            .contains("1 of the 5 marked items is your own access"),
+        "{}",
+        h.app.status.message
+    );
+    assert!(
+        matches!(h.app.review.marks, Marks::Matching(_)),
+        "the marks are kept"
+    );
+}
+
+#[test]
+fn search_narrows_the_table_and_escape_restores_it() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::Search);
+    h.typed("jira");
+    assert_eq!(ids(&h.app), [6, 7, 8]);
+    h.press(Action::Submit);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.app.review.query.search, "jira");
+    h.press(Action::Search);
+    h.press(Action::Back);
+    assert_eq!(
+        ids(&h.app),
+        [6, 7, 8],
+        "Esc keeps the search from before the prompt"
+    );
+    h.press(Action::Search);
+    h.press(Action::Input(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    assert_eq!(ids(&h.app), [2, 6, 7, 8, 9]);
+}
+
+#[rstest]
+#[case::undecided(0, 1, DecisionFilter::Undecided, vec![2, 6, 8, 9])]
+#[case::certified(0, 2, DecisionFilter::Certified, vec![7])]
+#[case::revoked(0, 3, DecisionFilter::Revoked, vec![])]
+fn filter_by_decision(
+    #[case] row: usize,
+    #[case] steps: usize,
+    #[case] expected: DecisionFilter,
+    #[case] items: Vec<i64>,
+) {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::Filter);
+    for _ in 0..row {
+        h.press(Action::Down);
+    }
+    for _ in 0..steps {
+        h.press(Action::Next);
+    }
+    assert_eq!(h.app.review.query.filter.decision, expected);
+    assert_eq!(ids(&h.app), items);
+}
+
+#[test]
+fn filter_by_signal_system_kind_and_mine() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::Filter);
+    h.press(Action::Down);
+    h.press(Action::Previous);
+    assert_eq!(
+        h.app.review.query.filter.signal,
+        Some(Signal::New),
+        "← wraps to the last signal"
+    );
+    assert_eq!(ids(&h.app), [2]);
+    h.press(Action::ClearFilter);
+    h.press(Action::Down);
+    h.press(Action::Next);
+    assert_eq!(h.app.review.query.filter.system.as_deref(), Some("crm"));
+    assert_eq!(ids(&h.app), [2]);
+    h.press(Action::ClearFilter);
+    h.press(Action::Down);
+    h.press(Action::Next);
+    assert_eq!(
+        h.app.review.query.filter.kind,
+        Some(KindFilter::Kind(crate::model::IdentityKind::Human))
+    );
+    h.press(Action::ClearFilter);
+    h.press(Action::Down);
+    h.press(Action::Next);
+    assert!(h.app.review.query.filter.mine);
+    assert_eq!(ids(&h.app), [2, 6, 7, 9]);
+    h.press(Action::Back);
+    assert!(h.app.overlay.is_none());
+    assert!(h.app.status.message.contains("mine"));
+}
+
+#[test]
+fn orphaned_filter_shows_grants_without_identity() {
+    let mut h = Harness::new();
+    h.open("5.16");
+    h.press(Action::Filter);
+    h.keys([Action::Down, Action::Down, Action::Down, Action::Previous]);
+    assert_eq!(h.app.review.query.filter.kind, Some(KindFilter::Orphaned));
+    assert_eq!(ids(&h.app), [3]);
+}
+
+#[test]
+fn n_jumps_to_the_next_undecided_item_and_wraps() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.select(6);
+    h.press(Action::NextUndecided);
+    assert_eq!(
+        h.app.review.selected().map(|r| r.item_id),
+        Some(8),
+        "7 is decided"
+    );
+    h.press(Action::Last);
+    h.press(Action::NextUndecided);
+    assert_eq!(
+        h.app.review.selected().map(|r| r.item_id),
+        Some(2),
+        "wraps to the top"
+    );
+}
+
+#[test]
+fn n_on_the_overview_opens_the_first_control_with_work() {
+    let mut h = Harness::new();
+    h.press(Action::NextUndecided);
+    assert_eq!(h.app.screen, Screen::Control);
+    assert_eq!(h.app.review.query.control, "5.16");
+    assert_eq!(h.app.review.selected().map(|r| r.item_id), Some(3));
+}
