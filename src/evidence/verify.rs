@@ -248,6 +248,15 @@ fn row_problem(record: &csv::StringRecord, result: &mut Verification) -> Option<
             COLUMNS.len()
         ));
     }
+    // recert refuses U+001F in everything it hashes; a cell holding it is
+    // where cells could have been re-split without changing the row_hash.
+    if let Some(index) = record.iter().position(|cell| cell.contains('\u{1f}')) {
+        return Some(format!(
+            "column {} ({}) holds the control character U+001F, which recert never writes: the cells around it may have been re-split",
+            index + 1,
+            COLUMNS[index]
+        ));
+    }
     let campaign = &record[CAMPAIGN_ID];
     match &result.campaign_id {
         None => {

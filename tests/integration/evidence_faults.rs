@@ -198,3 +198,27 @@ fn every_export_of_hostile_data_neutralises_formulas_and_verify_prints_no_contro
     );
     assert_no_controls("verify stdout", &String::from_utf8_lossy(&output.stdout));
 }
+
+#[test]
+fn an_evidence_cell_holding_the_hash_separator_is_named() {
+    let scratch = Scratch::new();
+    campaign_of(&scratch, 3);
+    let evidence = scratch.dir.path().join("evidence.csv");
+    scratch
+        .recert()
+        .args(["export", "Q4", "-o"])
+        .arg(&evidence)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&evidence).expect("evidence");
+    std::fs::write(&evidence, text.replacen(",E2,", ",E2\u{1f},", 1)).expect("tamper");
+    scratch
+        .recert()
+        .arg("verify")
+        .arg(&evidence)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "column 8 (identity_id) holds the control character U+001F",
+        ));
+}
