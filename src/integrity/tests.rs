@@ -123,94 +123,52 @@ fn dropping_the_triggers_alone_is_reported() {
     );
 }
 
-#[test]
-fn an_updated_justification_names_the_event_and_item() {
+/// What the attacker types after `unprotect`, and the one finding it must give.
+#[rstest::rstest]
+#[case::updated_justification(
+    "UPDATE decision_events SET justification = 'approved by CISO' WHERE id = 2",
+    ProblemKind::Altered,
+    Some(2),
+    "event 2, item 2, campaign 1 (altered): its recorded fields (decision, justification, reviewer, time...) no longer give its event_hash"
+)]
+#[case::flipped_decision_with_its_projection(
+    "UPDATE decision_events SET action = 'certify' WHERE id = 4;
+     UPDATE current_decisions SET decision = 'certify' WHERE item_id = 3;",
+    ProblemKind::Altered,
+    Some(4),
+    "event 4, item 3, campaign 1 (altered)"
+)]
+#[case::deleted_in_the_middle_of_a_chain(
+    "DELETE FROM decision_events WHERE id = 5; DELETE FROM current_decisions WHERE item_id = 5;",
+    ProblemKind::Deleted,
+    Some(5),
+    "event 5 is missing: it was deleted from the log; event 6 no longer links to the event before it"
+)]
+#[case::deleted_last_of_one_campaign(
+    "DELETE FROM decision_events WHERE id = 4; DELETE FROM current_decisions WHERE item_id = 3;",
+    ProblemKind::Deleted,
+    Some(4),
+    "event 4 is missing: it was deleted from the log"
+)]
+#[case::deleted_newest_caught_by_the_projection(
+    "DELETE FROM decision_events WHERE id = 6",
+    ProblemKind::Projection,
+    Some(6),
+    "event 6, item 6, campaign 2 (projection): the item's current decision reads revoke (event 6) but its latest event is no event at all"
+)]
+fn sql_behind_recerts_back_is_named(
+    #[case] sql: &str,
+    #[case] kind: ProblemKind,
+    #[case] event: Option<i64>,
+    #[case] says: &str,
+) {
     let ws = decided();
     unprotect(&ws);
-    ws.conn
-        .execute(
-            "UPDATE decision_events SET justification = 'approved by CISO' WHERE id = 2",
-            [],
-        )
-        .expect("tamper");
+    ws.conn.execute_batch(sql).expect("tamper");
     let found = findings(&ws);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(found[0].kind, ProblemKind::Altered);
-    assert_eq!((found[0].event_id, found[0].item_id), (Some(2), Some(2)));
-    assert_eq!(
-        found[0].to_string(),
-        "event 2, item 2, campaign 1 (altered): its recorded fields (decision, justification, reviewer, time...) no longer give its event_hash"
-    );
-}
-
-#[test]
-fn a_flipped_decision_with_its_projection_edited_too_is_caught_by_the_hash() {
-    let ws = decided();
-    unprotect(&ws);
-    ws.conn
-        .execute_batch(
-            "UPDATE decision_events SET action = 'certify' WHERE id = 4;
-             UPDATE current_decisions SET decision = 'certify' WHERE item_id = 3;",
-        )
-        .expect("tamper");
-    let found = findings(&ws);
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(
-        (found[0].kind, found[0].event_id),
-        (ProblemKind::Altered, Some(4))
-    );
-}
-
-#[test]
-fn a_deleted_event_in_the_middle_of_a_chain_is_named() {
-    let ws = decided();
-    unprotect(&ws);
-    ws.conn
-        .execute_batch(
-            "DELETE FROM decision_events WHERE id = 5;
-             DELETE FROM current_decisions WHERE item_id = 5;",
-        )
-        .expect("tamper");
-    let found = findings(&ws);
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(found[0].kind, ProblemKind::Deleted);
-    assert_eq!(found[0].event_id, Some(5));
-    assert!(
-        found[0].detail.contains("event 6 no longer links"),
-        "{found:?}"
-    );
-}
-
-#[test]
-fn a_deleted_last_event_of_one_campaign_leaves_a_gap() {
-    let ws = decided();
-    unprotect(&ws);
-    ws.conn
-        .execute_batch(
-            "DELETE FROM decision_events WHERE id = 4;
-             DELETE FROM current_decisions WHERE item_id = 3;",
-        )
-        .expect("tamper");
-    let found = findings(&ws);
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(
-        (found[0].kind, found[0].event_id),
-        (ProblemKind::Deleted, Some(4))
-    );
-}
-
-#[test]
-fn deleting_the_newest_event_is_caught_by_the_projection() {
-    let ws = decided();
-    unprotect(&ws);
-    ws.conn
-        .execute("DELETE FROM decision_events WHERE id = 6", [])
-        .expect("tamper");
-    let found = findings(&ws);
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(found[0].kind, ProblemKind::Projection);
-    assert_eq!((found[0].item_id, found[0].event_id), (Some(6), Some(6)));
-    assert!(found[0].detail.contains("no event at all"), "{found:?}");
+    assert_eq!((found[0].kind, found[0].event_id), (kind, event));
+    assert!(found[0].to_string().contains(says), "{}", found[0]);
 }
 
 #[test]
