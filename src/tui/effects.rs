@@ -188,6 +188,8 @@ impl<'a> Shell<'a> {
             let action = match verdict {
                 Verdict::Certify => DecisionAction::Certify,
                 Verdict::Revoke => DecisionAction::Revoke,
+                // Undoing an undecided item would only add noise to the log.
+                Verdict::Undo if state.before.decision.is_none() => continue,
                 Verdict::Undo => DecisionAction::Undo,
                 Verdict::Accept => state.recommendation.into(),
             };
@@ -195,6 +197,11 @@ impl<'a> Shell<'a> {
                 Some((_, items)) => items.push(state),
                 None => groups.push((action, vec![state])),
             }
+        }
+        if groups.is_empty() {
+            return Ok(Action::Notice(
+                "none of the marked items is decided; nothing to undo".to_owned(),
+            ));
         }
         let mut controls: Vec<ControlCounts> = app.controls.clone();
         let mut done = Vec::new();

@@ -166,3 +166,18 @@ fn n_on_the_overview_opens_the_first_control_with_work() {
     assert_eq!(h.app.review.query.control, "5.16");
     assert_eq!(h.app.review.selected().map(|r| r.item_id), Some(3));
 }
+
+#[test]
+fn bulk_undo_withdraws_only_the_decided_marked_items() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::Mark);
+    h.select(7);
+    h.press(Action::Mark);
+    let before = h.events();
+    h.press(Action::Decide(Verdict::Undo));
+    h.press(Action::Confirm);
+    assert_eq!(h.events(), before + 1, "one undo event, for item 7 only");
+    assert_eq!(h.decision(7), None);
+    assert!(h.app.review.marks.is_empty());
+}
