@@ -11,6 +11,7 @@ pub mod editor;
 mod effects;
 #[cfg(test)]
 mod fixture;
+pub mod headless;
 #[cfg(test)]
 mod hostile_tests;
 pub mod keymap;

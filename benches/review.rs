@@ -1,0 +1,131 @@
+//! Key handling plus render of the review TUI on a `TestBackend`, at 10,000
+//! and 1,000,000 items: the campaign is paged from SQLite, so the time per
+//! keystroke must not grow with the campaign. Run with `cargo bench`.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use recert::actor::Actor;
+use recert::campaign::find_campaign;
+use recert::tui::headless::Headless;
+use recert::workspace::Workspace;
+
+const SIZES: [u32; 2] = [10_000, 1_000_000];
+const REVIEWER: &str = "E0000001";
+
+/// A workspace with one campaign of `items` items, written with plain SQL
+/// (importing a million generated rows would dominate the bench's run time).
+fn workspace(dir: &Path, items: u32) -> Workspace {
+    let ws = Workspace::open(&dir.join(format!("bench-{items}.db"))).expect("workspace");
+    let identities = (items / 10).max(100);
+    ws.conn
+        .execute_batch(&format!(
+            "BEGIN;
+             INSERT INTO imports VALUES (1, '2026-11-01T00:00:00Z', 'bench', 'host');
+             INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
+                 VALUES (1, 1, 'identities', 'canonical', 'identities', 'identities.csv', '{h}', {identities}),
+                        (2, 1, 'entitlements', 'canonical', 'entitlements', 'entitlements.csv', '{h}', {items});
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {identities})
+             INSERT INTO identities (id, snapshot_id, line, identity_id, display_name, email, department,
+                     kind, status, manager_id)
+                 SELECT i, 1, i + 1, printf('E%07d', i), 'Person ' || i, printf('p%d@x.example', i),
+                     'Dept ' || (i % 8), CASE WHEN i % 10 = 0 THEN 'service' ELSE 'human' END,
+                     CASE WHEN i % 33 = 0 THEN 'terminated' ELSE 'active' END,
+                     CASE WHEN i > 1 THEN printf('E%07d', (i / 8) + 1) END
+                 FROM n;
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {items})
+             INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type,
+                     privileged, granted_at, last_used_at)
+                 SELECT i, 2, i + 1, printf('E%07d', (i % {identities}) + 1), 'system-' || (i % 20),
+                     'role-' || (i % 50), 'role', i % 20 = 0, '2025-01-01', '2026-10-01'
+                 FROM n;
+             INSERT INTO campaigns (id, name, as_of, justify_mask, rules, created_at, created_by)
+                 VALUES (1, 'bench', '2026-11-30', 127, '', '2026-11-30T00:00:00Z', 'bench');
+             INSERT INTO items (id, campaign_id, control_id, grant_row, identity_row, signal_mask,
+                     reasons, recommendation, recommendation_reason, assigned_reviewer)
+                 SELECT g.id, 1,
+                     CASE WHEN g.privileged THEN '8.2' WHEN g.id % 7 = 0 THEN '5.16' ELSE '5.18' END,
+                     g.id, (g.id % {identities}) + 1,
+                     CASE WHEN g.id % 5 = 0 THEN 4 ELSE 0 END,
+                     CASE WHEN g.id % 5 = 0 THEN '[\"last used 60 days ago\"]' ELSE '[]' END,
+                     CASE WHEN g.id % 5 = 0 THEN 'revoke' ELSE 'certify' END,
+                     'no risk signal', printf('E%07d', ((g.id % {identities}) / 8) + 1)
+                 FROM grants g;
+             COMMIT;",
+            h = "b".repeat(64),
+        ))
+        .expect("bench data");
+    ws
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn review(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let actor = Actor::fixed(REVIEWER);
+    let mut group = c.benchmark_group("review");
+    group.sample_size(30);
+    for items in SIZES {
+        let mut ws = workspace(dir.path(), items);
+        let campaign = find_campaign(&ws.conn, "bench").expect("campaign");
+
+        group.bench_with_input(
+            BenchmarkId::new("open and first frame", items),
+            &items,
+            |b, _| {
+                b.iter(|| {
+                    let mut session =
+                        Headless::open(&mut ws.conn, campaign.clone(), &actor, 80, 24)
+                            .expect("open");
+                    black_box(session.render().expect("render"));
+                });
+            },
+        );
+
+        let mut session =
+            Headless::open(&mut ws.conn, campaign.clone(), &actor, 80, 24).expect("open");
+        // The overview lists 5.16 first; open the largest control, 5.18.
+        session.press(key(KeyCode::Char('j')));
+        session.press(key(KeyCode::Enter));
+        group.bench_with_input(BenchmarkId::new("j then render", items), &items, |b, _| {
+            b.iter(|| {
+                session.press(key(KeyCode::Char('j')));
+                black_box(session.render().expect("render"));
+            });
+        });
+        let mut last = false;
+        group.bench_with_input(
+            BenchmarkId::new("G or g then render", items),
+            &items,
+            |b, _| {
+                b.iter(|| {
+                    last = !last;
+                    session.press(key(if last {
+                        KeyCode::Char('G')
+                    } else {
+                        KeyCode::Char('g')
+                    }));
+                    black_box(session.render().expect("render"));
+                });
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("Ctrl-d then render", items),
+            &items,
+            |b, _| {
+                b.iter(|| {
+                    session.press(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL));
+                    black_box(session.render().expect("render"));
+                });
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, review);
+criterion_main!(benches);
