@@ -57,6 +57,7 @@ fn workspace(dir: &Path, items: u32) -> Workspace {
             h = "b".repeat(64),
         ))
         .expect("bench data");
+    recert::campaign::progress::record_control_stats(&ws.conn, 1).expect("control stats");
     ws
 }
 

@@ -13,6 +13,7 @@ use rusqlite::Connection;
 const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0001_initial.sql"),
     include_str!("workspace/0002_prior_reviews.sql"),
+    include_str!("workspace/0003_control_stats.sql"),
 ];
 
 /// The schema version this build writes.

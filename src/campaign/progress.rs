@@ -37,6 +37,11 @@ pub fn campaign_progress(
     campaign: &Campaign,
     reviewer: Option<&str>,
 ) -> Result<Vec<ControlProgress>> {
+    if reviewer.is_none() {
+        if let Some(progress) = stored_progress(conn, campaign)? {
+            return Ok(progress);
+        }
+    }
     let mut signal_sums = String::new();
     for signal in Signal::ALL {
         let _ = write!(
@@ -47,7 +52,12 @@ pub fn campaign_progress(
     }
     let mut values: Vec<Value> = vec![Value::Integer(campaign.id)];
     let mut filter = String::new();
+    // Without statistics SQLite prefers the control index (it saves the
+    // GROUP BY sort) and scans every item; one reviewer's items are few, so
+    // read them through the reviewer index instead.
+    let mut index = "";
     if let Some(reviewer) = reviewer {
+        index = " INDEXED BY items_by_reviewer";
         let keys = reviewer_keys(conn, campaign, reviewer)?;
         filter = format!(
             " AND it.assigned_reviewer IN ({})",
@@ -59,7 +69,7 @@ pub fn campaign_progress(
         "SELECT it.control_id, count(*), count(cd.item_id),
                 coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0)
                 {signal_sums}
-         FROM items it LEFT JOIN current_decisions cd ON cd.item_id = it.id
+         FROM items it{index} LEFT JOIN current_decisions cd ON cd.item_id = it.id
          WHERE it.campaign_id = ?{filter}
          GROUP BY it.control_id"
     );
@@ -88,4 +98,145 @@ pub fn campaign_progress(
     }
     progress.sort_by(|a, b| compare_ids(&a.control_id, &b.control_id));
     Ok(progress)
+}
+
+/// Stores a new campaign's per-control totals and signal counts in
+/// `control_stats` (migration 0003); triggers keep its decision counts
+/// current from then on.
+pub fn record_control_stats(conn: &Connection, campaign_id: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
+             signal_3, signal_4, signal_5, signal_6, signal_7, certified, revoked)
+         SELECT it.campaign_id, it.control_id, count(*),
+             sum((it.signal_mask & 1) <> 0), sum((it.signal_mask & 2) <> 0),
+             sum((it.signal_mask & 4) <> 0), sum((it.signal_mask & 8) <> 0),
+             sum((it.signal_mask & 16) <> 0), sum((it.signal_mask & 32) <> 0),
+             sum((it.signal_mask & 64) <> 0), sum((it.signal_mask & 128) <> 0),
+             coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0)
+         FROM items it LEFT JOIN current_decisions cd ON cd.item_id = it.id
+         WHERE it.campaign_id = ?1
+         GROUP BY it.control_id",
+        [campaign_id],
+    )?;
+    Ok(())
+}
+
+/// The whole campaign's progress from `control_stats`: a few rows however
+/// many items. `None` for a campaign without stored counts (one built by
+/// hand in SQL), which the scanning query above still serves.
+fn stored_progress(conn: &Connection, campaign: &Campaign) -> Result<Option<Vec<ControlProgress>>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT control_id, total, certified, revoked, signal_0, signal_1, signal_2, signal_3,
+                signal_4, signal_5, signal_6, signal_7
+         FROM control_stats WHERE campaign_id = ?1",
+    )?;
+    let catalog = Catalog::builtin();
+    let mut rows = statement.query([campaign.id])?;
+    let mut progress = Vec::new();
+    while let Some(row) = rows.next()? {
+        let control_id: String = row.get(0)?;
+        let certified: u64 = row.get(2)?;
+        let revoked: u64 = row.get(3)?;
+        let mut signals = Vec::new();
+        for (index, signal) in Signal::ALL.iter().enumerate() {
+            let count: u64 = row.get(4 + index)?;
+            if count > 0 {
+                signals.push((*signal, count));
+            }
+        }
+        progress.push(ControlProgress {
+            title: catalog.title(&control_id).to_owned(),
+            control_id,
+            total: row.get(1)?,
+            decided: certified + revoked,
+            certified,
+            revoked,
+            signals,
+        });
+    }
+    if progress.is_empty() {
+        return Ok(None);
+    }
+    progress.sort_by(|a, b| compare_ids(&a.control_id, &b.control_id));
+    Ok(Some(progress))
+}
+
+#[cfg(test)]
+mod stats_tests {
+    use super::*;
+    use crate::actor::Actor;
+    use crate::campaign::{DecisionRequest, find_campaign, record_decisions};
+    use crate::model::DecisionAction;
+    use crate::workspace::Workspace;
+    use chrono::TimeZone;
+
+    /// Two items under 5.18, one dormant, built in SQL without stored counts.
+    fn workspace() -> Workspace {
+        let ws = Workspace::open_in_memory().expect("workspace");
+        ws.conn
+            .execute_batch(&format!(
+                "INSERT INTO imports VALUES (1, '2026-11-01T00:00:00Z', 'u', 'h');
+                 INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
+                     VALUES (1, 1, 'entitlements', 'canonical', 'entitlements', 'e.csv', '{h}', 2);
+                 INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type, privileged)
+                     VALUES (1, 1, 2, 'E1', 'app', 'user', 'role', 0), (2, 1, 3, 'E2', 'app', 'user', 'role', 0);
+                 INSERT INTO campaigns (id, name, as_of, justify_mask, rules, created_at, created_by)
+                     VALUES (1, 'Q4', '2026-11-30', 0, '', '2026-11-30T00:00:00Z', 'u');
+                 INSERT INTO items (id, campaign_id, control_id, grant_row, signal_mask, reasons,
+                     recommendation, recommendation_reason, assigned_reviewer)
+                     VALUES (1, 1, '5.18', 1, 0, '[]', 'certify', 'no risk', 'M1'),
+                            (2, 1, '5.18', 2, {dormant}, '[\"x\"]', 'revoke', 'dormant', 'M1');",
+                h = "a".repeat(64),
+                dormant = Signal::Dormant.bit(),
+            ))
+            .expect("fixture");
+        ws
+    }
+
+    fn decide(ws: &mut Workspace, item: i64, action: DecisionAction) {
+        let campaign = find_campaign(&ws.conn, "Q4").expect("campaign");
+        let now = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 1, 9, 0, 0)
+            .single()
+            .expect("time");
+        let request = DecisionRequest {
+            items: &[item],
+            action,
+            justification: Some("why"),
+        };
+        record_decisions(&mut ws.conn, &campaign, &request, &Actor::fixed("M1"), now)
+            .expect("decide");
+    }
+
+    fn progress(ws: &Workspace) -> Vec<ControlProgress> {
+        let campaign = find_campaign(&ws.conn, "Q4").expect("campaign");
+        campaign_progress(&ws.conn, &campaign, None).expect("progress")
+    }
+
+    #[test]
+    fn stored_counts_follow_decisions_changes_and_undos() {
+        let mut ws = workspace();
+        let scanned = progress(&ws);
+        record_control_stats(&ws.conn, 1).expect("stats");
+        assert_eq!(progress(&ws), scanned, "stored counts match the scan");
+        decide(&mut ws, 1, DecisionAction::Certify);
+        decide(&mut ws, 2, DecisionAction::Certify);
+        decide(&mut ws, 2, DecisionAction::Revoke);
+        let stored = progress(&ws);
+        assert_eq!(
+            (stored[0].certified, stored[0].revoked, stored[0].decided),
+            (1, 1, 2)
+        );
+        assert_eq!(stored[0].signals, vec![(Signal::Dormant, 1)]);
+        decide(&mut ws, 1, DecisionAction::Undo);
+        let stored = progress(&ws);
+        assert_eq!(
+            (stored[0].certified, stored[0].revoked, stored[0].decided),
+            (0, 1, 1)
+        );
+        ws.conn
+            .execute("DELETE FROM control_stats", [])
+            .expect("forget stats");
+        assert_eq!(progress(&ws), stored, "the scan agrees with the triggers");
+    }
 }
