@@ -51,6 +51,8 @@ pub enum Link {
 #[derive(Debug, Default)]
 pub struct Directory {
     identities: Vec<IdentityRow>,
+    /// How many of `identities`, at the front, come from canonical files.
+    authoritative: usize,
     by_key: HashMap<String, usize>,
     systems: HashMap<String, SystemRow>,
 }
@@ -59,14 +61,22 @@ impl Directory {
     /// Loads the identities and systems of the current snapshots.
     pub fn load_current(conn: &Connection) -> rusqlite::Result<Directory> {
         let mut directory = Directory::default();
+        // Identities from the canonical (HR) files come first: a person named
+        // by e-mail in an Okta or Azure export is the HR record with that
+        // e-mail, with its manager and leaver status, not the directory
+        // account whose identity_id happens to be the same address.
         let mut statement = conn.prepare(
-            "SELECT id, identity_id, email, kind, status, manager_id, owner_id, termination_date
-             FROM identities
-             WHERE snapshot_id IN (SELECT id FROM snapshots WHERE current = 1 AND kind = 'identities')
-             ORDER BY id",
+            "SELECT i.id, i.identity_id, i.email, i.kind, i.status, i.manager_id, i.owner_id,
+                    i.termination_date, s.scope = 'canonical'
+             FROM identities i JOIN snapshots s ON s.id = i.snapshot_id
+             WHERE s.current = 1 AND s.kind = 'identities'
+             ORDER BY s.scope <> 'canonical', i.id",
         )?;
         let mut rows = statement.query([])?;
         while let Some(row) = rows.next()? {
+            if row.get::<_, bool>(8)? {
+                directory.authoritative += 1;
+            }
             let kind: String = row.get(3)?;
             let status: String = row.get(4)?;
             let termination: Option<String> = row.get(7)?;
@@ -117,19 +127,26 @@ impl Directory {
         Ok(directory)
     }
 
-    /// Builds the key map: identity_ids first, so an identity_id always wins
-    /// over another identity's email that happens to spell the same; the
-    /// earliest row wins among equals.
+    /// Builds the key map. Canonical identities claim their keys first, then
+    /// those of vendor exports; within each, identity_ids before emails, so an
+    /// identity_id wins over another identity's email that happens to spell
+    /// the same; the earliest row wins among equals.
     fn index(&mut self) {
         self.by_key.reserve(self.identities.len() * 2);
-        for (index, identity) in self.identities.iter().enumerate() {
-            self.by_key
-                .entry(holder_key(&identity.identity_id))
-                .or_insert(index);
-        }
-        for (index, identity) in self.identities.iter().enumerate() {
-            if let Some(email) = identity.email.as_deref().filter(|e| !e.trim().is_empty()) {
-                self.by_key.entry(holder_key(email)).or_insert(index);
+        let tiers = [
+            0..self.authoritative,
+            self.authoritative..self.identities.len(),
+        ];
+        for tier in tiers {
+            for index in tier.clone() {
+                let key = holder_key(&self.identities[index].identity_id);
+                self.by_key.entry(key).or_insert(index);
+            }
+            for index in tier {
+                let email = self.identities[index].email.as_deref();
+                if let Some(email) = email.filter(|e| !e.trim().is_empty()) {
+                    self.by_key.entry(holder_key(email)).or_insert(index);
+                }
             }
         }
         let links: Vec<(Link, Link)> = self
@@ -225,5 +242,34 @@ impl Directory {
     /// What is known about a non-human identity's owner.
     pub fn owner<'a>(&'a self, owner_id: Option<&'a str>) -> Owner<'a> {
         self.owner_link(self.link(owner_id), owner_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::Workspace;
+
+    /// HR knows Alice as E1, a leaver; the Entra export keys her account by
+    /// the same address she has as her HR email.
+    #[test]
+    fn a_canonical_identity_wins_a_key_over_a_directory_account() {
+        let ws = Workspace::open_in_memory().expect("workspace");
+        ws.conn
+            .execute_batch(&format!(
+                "INSERT INTO imports VALUES (1, '2026-11-01T00:00:00Z', 'u', 'h');
+                 INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
+                     VALUES (1, 1, 'identities', 'entra-id', 'entra-users', 'entra.csv', '{h}', 1),
+                            (2, 1, 'identities', 'canonical', 'identities', 'hr.csv', '{h}', 1);
+                 INSERT INTO identities (snapshot_id, line, identity_id, email, kind, status, manager_id)
+                     VALUES (1, 2, 'alice@corp.example', 'alice@corp.example', 'human', 'active', NULL),
+                            (2, 2, 'E1', 'alice@corp.example', 'human', 'terminated', 'M1');",
+                h = "a".repeat(64)
+            ))
+            .expect("fixture");
+        let directory = Directory::load_current(&ws.conn).expect("directory");
+        let alice = directory.find("Alice@Corp.example").expect("linked");
+        assert_eq!(alice.identity_id, "E1");
+        assert_eq!(alice.status, IdentityStatus::Terminated);
     }
 }
