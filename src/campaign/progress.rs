@@ -79,13 +79,7 @@ pub fn campaign_progress(
     let mut progress = Vec::new();
     while let Some(row) = rows.next()? {
         let control_id: String = row.get(0)?;
-        let mut signals = Vec::new();
-        for (index, signal) in Signal::ALL.iter().enumerate() {
-            let count: u64 = row.get(5 + index)?;
-            if count > 0 {
-                signals.push((*signal, count));
-            }
-        }
+        let signals = signal_counts(row, 5)?;
         progress.push(ControlProgress {
             title: catalog.title(&control_id).to_owned(),
             control_id,
@@ -98,6 +92,19 @@ pub fn campaign_progress(
     }
     progress.sort_by(|a, b| compare_ids(&a.control_id, &b.control_id));
     Ok(progress)
+}
+
+/// The per-signal counts in the eight columns from `first` on, in signal
+/// order, leaving out signals no item carries.
+fn signal_counts(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Vec<(Signal, u64)>> {
+    let mut signals = Vec::new();
+    for (index, signal) in Signal::ALL.iter().enumerate() {
+        let count: u64 = row.get(first + index)?;
+        if count > 0 {
+            signals.push((*signal, count));
+        }
+    }
+    Ok(signals)
 }
 
 /// Stores a new campaign's per-control totals and signal counts in
@@ -137,13 +144,7 @@ fn stored_progress(conn: &Connection, campaign: &Campaign) -> Result<Option<Vec<
         let control_id: String = row.get(0)?;
         let certified: u64 = row.get(2)?;
         let revoked: u64 = row.get(3)?;
-        let mut signals = Vec::new();
-        for (index, signal) in Signal::ALL.iter().enumerate() {
-            let count: u64 = row.get(4 + index)?;
-            if count > 0 {
-                signals.push((*signal, count));
-            }
-        }
+        let signals = signal_counts(row, 4)?;
         progress.push(ControlProgress {
             title: catalog.title(&control_id).to_owned(),
             control_id,
