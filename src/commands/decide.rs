@@ -77,16 +77,31 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         "Recorded {} on {} {} in campaign {} ({}) by {}.",
         action.as_str(),
         if recorded == 1 { "item" } else { "items" },
-        items
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
+        item_list(&items),
         campaign.id,
         for_display(&campaign.name),
         for_display(&actor.to_string()),
     );
     Ok(())
+}
+
+/// The decided ids for the confirmation line: all of them for a handful, a
+/// count with the first and last for a bulk decision over thousands.
+fn item_list(items: &[i64]) -> String {
+    const LISTED: usize = 20;
+    let ids = |slice: &[i64]| {
+        slice
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match items {
+        [first @ .., last] if items.len() > LISTED => {
+            format!("{} ({}, … {last})", items.len(), ids(&first[..LISTED - 1]))
+        }
+        _ => ids(items),
+    }
 }
 
 /// An undo of an item that has no decision would only clutter its history.
@@ -109,4 +124,18 @@ fn refuse_undo_of_undecided(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::item_list;
+
+    #[test]
+    fn a_few_ids_are_listed_and_many_are_counted() {
+        assert_eq!(item_list(&[3, 5]), "3, 5");
+        let many: Vec<i64> = (1..=1000).collect();
+        let text = item_list(&many);
+        assert!(text.starts_with("1000 (1, 2, "), "{text}");
+        assert!(text.ends_with(", 19, … 1000)"), "{text}");
+    }
 }
