@@ -4,7 +4,7 @@
 use std::fmt;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, named_params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
 use super::lookup::{Campaign, CampaignState};
@@ -166,8 +166,7 @@ pub fn record_decisions(
         let mut insert = tx.prepare_cached(
             "INSERT INTO decision_events (id, campaign_id, item_id, action, justification, reviewer,
                  os_user, host, decided_at, prev_hash, event_hash)
-             VALUES (:id, :campaign, :item, :action, :justification, :reviewer,
-                 :os_user, :host, :decided_at, :prev_hash, :event_hash)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?;
         for &item in request.items {
             let event = DecisionEvent {
@@ -183,19 +182,21 @@ pub fn record_decisions(
                 prev_hash: prev_hash.clone(),
             };
             let event_hash = event.hash();
-            insert.execute(named_params! {
-                ":id": event.id,
-                ":campaign": event.campaign_id,
-                ":item": event.item_id,
-                ":action": event.action.as_str(),
-                ":justification": event.justification,
-                ":reviewer": event.reviewer,
-                ":os_user": event.os_user,
-                ":host": event.host,
-                ":decided_at": event.decided_at,
-                ":prev_hash": event.prev_hash,
-                ":event_hash": event_hash,
-            })?;
+            // Positional parameters: binding by name looks each name up
+            // again for every event of a bulk decision.
+            insert.execute(rusqlite::params![
+                event.id,
+                event.campaign_id,
+                event.item_id,
+                event.action.as_str(),
+                event.justification,
+                event.reviewer,
+                event.os_user,
+                event.host,
+                event.decided_at,
+                event.prev_hash,
+                event_hash,
+            ])?;
             prev_hash = event_hash;
             next_id += 1;
         }
