@@ -124,16 +124,6 @@ impl Directory {
     }
 }
 
-/// Grants in the current view whose holder matches no current identity.
-pub fn count_orphaned_grants(conn: &Connection) -> rusqlite::Result<u64> {
-    Ok(orphaned_grants_by_snapshot(conn)?.values().sum())
-}
-
-/// Orphaned grants of the current view per snapshot id.
-pub fn orphaned_grants_by_snapshot(conn: &Connection) -> rusqlite::Result<HashMap<i64, u64>> {
-    Directory::load_current(conn)?.orphaned_grants_by_snapshot(conn)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,14 +176,16 @@ mod tests {
                 h = "a".repeat(64)
             ))
             .expect("fixture");
+        let directory = Directory::load_current(&ws.conn).expect("load");
+        let orphaned = directory
+            .orphaned_grants_by_snapshot(&ws.conn)
+            .expect("count");
         assert_eq!(
-            count_orphaned_grants(&ws.conn).expect("count"),
+            orphaned.values().sum::<u64>(),
             1,
             "only X999; Y1 is superseded"
         );
-        let references = Directory::load_current(&ws.conn)
-            .expect("load")
-            .references();
+        let references = directory.references();
         assert_eq!(
             references,
             References {
