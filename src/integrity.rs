@@ -12,12 +12,12 @@ use rusqlite::Connection;
 use crate::campaign::decisions::event_from_row;
 use crate::campaign::{DecisionEvent, GENESIS_HASH};
 
-/// The triggers that make the log append-only and keep its projection; a
-/// missing one means somebody removed the protection with plain SQL.
+/// The triggers that make the log append-only and lock signed-off
+/// campaigns; a missing one means somebody removed the protection with plain
+/// SQL. (The projection is recert's own since schema 4, and checked below.)
 const GUARDS: &[&str] = &[
     "decision_events_append_only_update",
     "decision_events_append_only_delete",
-    "decision_events_project",
     "signoffs_lock_decisions",
 ];
 

@@ -108,8 +108,8 @@ fn signal_counts(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Vec<
 }
 
 /// Stores a new campaign's per-control totals and signal counts in
-/// `control_stats` (migration 0003); triggers keep its decision counts
-/// current from then on.
+/// `control_stats` (migration 0003); `record_decisions` keeps its decision
+/// counts current from then on.
 pub fn record_control_stats(conn: &Connection, campaign_id: i64) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
@@ -238,6 +238,10 @@ mod stats_tests {
         ws.conn
             .execute("DELETE FROM control_stats", [])
             .expect("forget stats");
-        assert_eq!(progress(&ws), stored, "the scan agrees with the triggers");
+        assert_eq!(
+            progress(&ws),
+            stored,
+            "the scan agrees with the stored counts"
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! Checking that `current_decisions` (kept by a trigger) agrees with the
-//! latest event of every item, so nobody changed an outcome without an event.
+//! Checking that `current_decisions` (kept by `record_decisions`) agrees with
+//! the latest event of every item, so nobody changed an outcome without an event.
 
 use rusqlite::Connection;
 

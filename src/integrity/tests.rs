@@ -174,7 +174,8 @@ fn sql_behind_recerts_back_is_named(
 #[test]
 fn a_forged_event_appended_with_a_stale_link_is_an_insertion() {
     let ws = decided();
-    // Inserting needs no dropped trigger at all: only the chain can tell.
+    // Inserting needs no dropped trigger at all, and a careful forger also
+    // writes the projection recert would have written: only the chain can tell.
     let mut forged = crate::campaign::history(&ws.conn, 1).expect("history")[0].clone();
     forged.id = 7;
     forged.action = DecisionAction::Revoke;
@@ -195,6 +196,12 @@ fn a_forged_event_appended_with_a_stale_link_is_an_insertion() {
             ],
         )
         .expect("insert");
+    ws.conn
+        .execute(
+            "UPDATE current_decisions SET event_id = 7, decision = 'revoke' WHERE item_id = 1",
+            [],
+        )
+        .expect("project");
     let report = verify_decision_log(&ws.conn).expect("verify");
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
     let problem = &report.problems[0];
@@ -351,6 +358,12 @@ fn a_well_chained_event_slipped_in_after_sign_off_is_reported() {
             ],
         )
         .expect("forge");
+    ws.conn
+        .execute(
+            "UPDATE current_decisions SET event_id = 7, decision = 'certify' WHERE item_id = 3",
+            [],
+        )
+        .expect("project");
     let found = findings(&ws);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(

@@ -67,22 +67,34 @@ pub fn workspace() -> Workspace {
         ))
         .expect("fixture");
     let mut ws = ws;
-    let campaign = campaign(&ws);
+    decide(&mut ws, &[7], DecisionAction::Certify, None, REVIEWER);
+    ws
+}
+
+/// Records a decision the way recert does (events, projection and counts),
+/// for tests that need many items decided before they start.
+pub fn decide(
+    ws: &mut Workspace,
+    items: &[i64],
+    action: DecisionAction,
+    justification: Option<&str>,
+    reviewer: &str,
+) {
+    let campaign = campaign(ws);
     record_decisions(
         &mut ws.conn,
         &campaign,
         &DecisionRequest {
-            items: &[7],
-            action: DecisionAction::Certify,
-            justification: None,
+            items,
+            action,
+            justification,
         },
-        &Actor::fixed(REVIEWER),
+        &Actor::fixed(reviewer),
         Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0)
             .single()
             .expect("time"),
     )
     .expect("decision");
-    ws
 }
 
 pub fn campaign(ws: &Workspace) -> Campaign {

@@ -12,7 +12,7 @@ use super::query::{DecisionFilter, KindFilter};
 use super::theme::Theme;
 use super::update::update;
 use crate::actor::Actor;
-use crate::model::{Decision, Signal};
+use crate::model::{Decision, DecisionAction, Signal};
 use crate::workspace::Workspace;
 
 pub struct Harness {
@@ -366,12 +366,13 @@ fn sign_off_refuses_while_items_are_undecided_and_jumps_there() {
 #[test]
 fn sign_off_records_the_statement_and_locks_the_campaign() {
     let mut h = Harness::new();
-    h.ws.conn
-        .execute_batch(
-            "INSERT INTO decision_events (campaign_id, item_id, action, justification, reviewer, os_user, host, decided_at, prev_hash, event_hash)
-             SELECT 1, id, 'revoke', 'x', 'Z', 'u', 'h', '2026-12-01T00:00:00Z', printf('%064d', 0), printf('%064d', id) FROM items WHERE id <> 7",
-        )
-        .expect("decide the rest");
+    fixture::decide(
+        &mut h.ws,
+        &[1, 2, 3, 4, 5, 6, 8, 9],
+        DecisionAction::Revoke,
+        Some("x"),
+        "Z",
+    );
     h.app = fixture::app(&h.ws, Theme::colour());
     h.press(Action::SignOff);
     h.press(Action::Open);

@@ -166,6 +166,30 @@ fn every_released_workspace_opens_with_its_data_and_decisions_intact() {
         );
         let log = verify_decision_log(&ws.conn).expect("verify");
         assert!(log.is_intact(), "{}: {:?}", fixture.display(), log.problems);
+        // Since schema 4 recert, not a trigger, moves the current decision.
+        let mut ws = ws;
+        let campaign = find_campaign(&ws.conn, "1").expect("campaign");
+        record_decisions(
+            &mut ws.conn,
+            &campaign,
+            &DecisionRequest {
+                items: &[3],
+                action: DecisionAction::Undo,
+                justification: None,
+            },
+            &Actor::fixed("E1"),
+            Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0)
+                .single()
+                .expect("time"),
+        )
+        .expect("undo on the upgraded workspace");
+        let decided: i64 = ws
+            .conn
+            .query_row("SELECT count(*) FROM current_decisions", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(decided, 0, "{}: the undo cleared item 3", fixture.display());
+        let log = verify_decision_log(&ws.conn).expect("verify");
+        assert!(log.is_intact(), "{}: {:?}", fixture.display(), log.problems);
 
         let backup = backup_path(&path, old);
         if old < SCHEMA_VERSION {

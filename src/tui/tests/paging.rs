@@ -52,13 +52,8 @@ fn jumps(#[case] keys: Vec<Action>, #[case] expected: i64) {
 #[test]
 fn after_a_decision_the_cursor_finds_the_next_undecided_beyond_the_window() {
     let mut h = harness(300);
-    h.ws.conn
-        .execute_batch(
-            "INSERT INTO decision_events (campaign_id, item_id, action, reviewer, os_user, host, decided_at, prev_hash, event_hash)
-             SELECT 1, id, 'certify', 'Z', 'u', 'h', '2026-12-01T00:00:00Z', printf('%064d', 0), printf('%064d', id)
-             FROM items WHERE id BETWEEN 102 AND 350",
-        )
-        .expect("decide most");
+    let most: Vec<i64> = (102..=350).collect();
+    fixture::decide(&mut h.ws, &most, DecisionAction::Certify, None, "Z");
     h.press(Action::First);
     h.press(Action::Decide(Verdict::Certify));
     assert_eq!(selected(&h), 351);
