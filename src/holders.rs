@@ -5,7 +5,9 @@
 //! surrounding spaces, so counts in the import summary and campaign items
 //! always agree.
 
-use std::collections::{HashMap, HashSet};
+// foldhash, not SipHash: these sets are keyed by every identity and
+// probed once per grant of a million-grant import.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use rusqlite::Connection;
 

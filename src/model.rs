@@ -249,7 +249,7 @@ impl When {
     /// The two stored shapes are read byte by byte first: campaign creation
     /// parses four dates per grant, and chrono's pattern parser dominated that.
     pub fn parse_stored(text: &str) -> Option<When> {
-        if let Some(when) = parse_stored_fast(text.as_bytes()) {
+        if let Some(when) = When::parse_canonical(text) {
             return Some(when);
         }
         if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
@@ -261,8 +261,15 @@ impl When {
     }
 }
 
-/// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ`, exactly as `When` writes them.
-fn parse_stored_fast(bytes: &[u8]) -> Option<When> {
+impl When {
+    /// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ` exactly as `When` writes them,
+    /// read byte by byte; `None` for any other shape (parse it with chrono).
+    pub fn parse_canonical(text: &str) -> Option<When> {
+        parse_canonical_bytes(text.as_bytes())
+    }
+}
+
+fn parse_canonical_bytes(bytes: &[u8]) -> Option<When> {
     fn number(bytes: &[u8]) -> Option<u32> {
         bytes.iter().try_fold(0_u32, |n, &b| {
             b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
@@ -288,29 +295,71 @@ fn parse_stored_fast(bytes: &[u8]) -> Option<When> {
 }
 
 impl fmt::Display for When {
-    /// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ`, written field by field: chrono's
-    /// strftime re-parses its pattern on every call, which showed up when
-    /// importing a million grants.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.stored())
+    }
+}
+
+impl When {
+    /// The stored text, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SSZ`, written
+    /// digit by digit on the stack: an import writes three or four dates per
+    /// grant, and `format!` machinery (let alone chrono's strftime, which
+    /// re-parses its pattern on every call) showed up in its profile.
+    pub fn stored(self) -> StoredWhen {
         use chrono::{Datelike, Timelike};
+        let mut text = StoredWhen {
+            bytes: *b"0000-00-00T00:00:00Z",
+            len: 10,
+        };
         let date = self.date();
-        write!(
-            f,
-            "{:04}-{:02}-{:02}",
-            date.year(),
-            date.month(),
-            date.day()
-        )?;
+        // Years outside 0..=9999 cannot come from an ISO 8601 cell.
+        let year = u32::try_from(date.year()).unwrap_or(0).min(9999);
+        text.put(0, year / 100);
+        text.put(2, year % 100);
+        text.put(5, date.month());
+        text.put(8, date.day());
         if let When::DateTime(at) = self {
-            write!(
-                f,
-                "T{:02}:{:02}:{:02}Z",
-                at.hour(),
-                at.minute(),
-                at.second()
-            )?;
+            text.put(11, at.hour());
+            text.put(14, at.minute());
+            text.put(17, at.second());
+            text.len = 20;
         }
-        Ok(())
+        text
+    }
+}
+
+/// A `When`'s stored text without a heap allocation (see [`When::stored`]).
+#[derive(Clone, Copy)]
+pub struct StoredWhen {
+    bytes: [u8; 20],
+    len: u8,
+}
+
+impl StoredWhen {
+    /// Writes `value` (0..=99) as two digits at `at`.
+    fn put(&mut self, at: usize, value: u32) {
+        // Both digits are below 10, so the casts cannot truncate.
+        #[allow(clippy::cast_possible_truncation)]
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        self.bytes[at] = digit(value / 10);
+        self.bytes[at + 1] = digit(value);
+    }
+}
+
+impl std::ops::Deref for StoredWhen {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        // Only ASCII digits and separators are ever written.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl rusqlite::ToSql for StoredWhen {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(
+            rusqlite::types::ValueRef::Text(&self.bytes[..usize::from(self.len)]),
+        ))
     }
 }
 
@@ -460,6 +509,27 @@ mod tests {
         assert_eq!(date.to_string(), "2026-08-31");
         let at = When::parse_stored("2026-08-31T10:00:00+02:00").expect("date-time");
         assert_eq!(at.to_string(), "2026-08-31T08:00:00Z");
+    }
+
+    #[test]
+    fn stored_text_matches_chrono_formatting() {
+        let dates = [
+            "0001-01-01",
+            "0999-12-31",
+            "2024-02-29",
+            "2026-11-30",
+            "9999-12-31",
+        ];
+        for date in dates {
+            let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("date");
+            assert_eq!(&*When::Date(day).stored(), date);
+            for (h, m, s) in [(0, 0, 0), (9, 5, 7), (23, 59, 59)] {
+                let at = day.and_hms_opt(h, m, s).expect("time").and_utc();
+                let expected = at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+                assert_eq!(&*When::DateTime(at).stored(), expected);
+                assert_eq!(When::DateTime(at).to_string(), expected);
+            }
+        }
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Writing one import's rows into the workspace inside a single transaction.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
-use rusqlite::{Transaction, named_params};
+use rusqlite::{Statement, Transaction, named_params};
 
 use super::problems::{Problem, Problems};
 use super::progress::Progress;
@@ -30,6 +30,10 @@ pub struct Batch<'tx> {
     pub notes: Vec<String>,
     /// Earlier review decisions written, per file name.
     prior_reviews: Vec<(String, u64)>,
+    /// The row inserts, prepared on first use and held: even a cached
+    /// statement costs a hash of its SQL text per lookup, per row.
+    insert_identity: Option<Statement<'tx>>,
+    insert_grant: Option<Statement<'tx>>,
 }
 
 /// One decision of an earlier access review run in another tool.
@@ -90,6 +94,8 @@ impl<'tx> Batch<'tx> {
             progress,
             notes: Vec::new(),
             prior_reviews: Vec::new(),
+            insert_identity: None,
+            insert_grant: None,
         }
     }
 
@@ -141,7 +147,7 @@ impl<'tx> Batch<'tx> {
                 ":review_name": review.review_name,
                 ":result": review.result,
                 ":decision": review.decision.map(crate::model::Decision::as_str),
-                ":reviewed_at": stored(review.reviewed_at),
+                ":reviewed_at": review.reviewed_at.map(When::stored),
                 ":reviewer": review.reviewer,
                 ":justification": review.justification,
                 ":attributes": attributes_json(&review.attributes),
@@ -178,13 +184,30 @@ impl<'tx> Batch<'tx> {
             return;
         }
         let snapshot = self.snapshot(row.file, RecordKind::Identities, scope);
-        let result = self.tx
-            .prepare_cached(
-                "INSERT INTO identities (snapshot_id, line, identity_id, display_name, email, department,
-                     kind, status, manager_id, owner_id, termination_date, last_login_at, attributes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )
-            .and_then(|mut statement| statement.execute(rusqlite::params![snapshot, row.line, identity.identity_id, identity.display_name, identity.email, identity.department, identity.kind.as_str(), identity.status.as_str(), identity.manager_id, identity.owner_id, stored(identity.termination_date), stored(identity.last_login_at), attributes_json(&identity.attributes)]));
+        let result = prepared(
+            self.tx,
+            &mut self.insert_identity,
+            "INSERT INTO identities (snapshot_id, line, identity_id, display_name, email, department,
+                 kind, status, manager_id, owner_id, termination_date, last_login_at, attributes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )
+        .and_then(|statement| {
+            statement.execute(rusqlite::params![
+                snapshot,
+                row.line,
+                identity.identity_id,
+                identity.display_name,
+                identity.email,
+                identity.department,
+                identity.kind.as_str(),
+                identity.status.as_str(),
+                identity.manager_id,
+                identity.owner_id,
+                identity.termination_date.map(When::stored),
+                identity.last_login_at.map(When::stored),
+                attributes_json(&identity.attributes)
+            ])
+        });
         self.record(result);
     }
 
@@ -193,13 +216,29 @@ impl<'tx> Batch<'tx> {
             return;
         }
         let snapshot = self.snapshot(row.file, RecordKind::Entitlements, scope);
-        let result = self.tx
-            .prepare_cached(
-                "INSERT INTO grants (snapshot_id, line, identity_ref, system, entitlement, type, privileged,
-                     granted_at, last_used_at, last_rotated_at, expires_at, attributes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )
-            .and_then(|mut statement| statement.execute(rusqlite::params![snapshot, row.line, grant.identity_ref, grant.system, grant.entitlement, grant.grant_type.as_str(), grant.privileged, stored(grant.granted_at), stored(grant.last_used_at), stored(grant.last_rotated_at), stored(grant.expires_at), attributes_json(&grant.attributes)]));
+        let result = prepared(
+            self.tx,
+            &mut self.insert_grant,
+            "INSERT INTO grants (snapshot_id, line, identity_ref, system, entitlement, type, privileged,
+                 granted_at, last_used_at, last_rotated_at, expires_at, attributes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )
+        .and_then(|statement| {
+            statement.execute(rusqlite::params![
+                snapshot,
+                row.line,
+                grant.identity_ref,
+                grant.system,
+                grant.entitlement,
+                grant.grant_type.as_str(),
+                grant.privileged,
+                grant.granted_at.map(When::stored),
+                grant.last_used_at.map(When::stored),
+                grant.last_rotated_at.map(When::stored),
+                grant.expires_at.map(When::stored),
+                attributes_json(&grant.attributes)
+            ])
+        });
         self.record(result);
     }
 
@@ -338,25 +377,88 @@ impl<'tx> Batch<'tx> {
     }
 }
 
-/// Extra columns as a JSON object in file order (serde_json keeps insertion
-/// order with `preserve_order`), or NULL when there are none.
+/// The statement in `slot`, prepared on first use.
+fn prepared<'s, 'tx>(
+    tx: &'tx Transaction<'tx>,
+    slot: &'s mut Option<Statement<'tx>>,
+    sql: &str,
+) -> rusqlite::Result<&'s mut Statement<'tx>> {
+    if slot.is_none() {
+        *slot = Some(tx.prepare(sql)?);
+    }
+    slot.as_mut().ok_or(rusqlite::Error::InvalidQuery)
+}
+
+/// Extra columns as a JSON object in file order, or NULL when there are none.
+/// A name that appears twice keeps its first place and its last value, as a
+/// JSON map built from the pairs would. Written straight into the text: a
+/// map per row cost more than the values in it.
 fn attributes_json(attributes: &Attributes) -> Option<String> {
     if attributes.is_empty() {
         return None;
     }
-    let object: serde_json::Map<String, serde_json::Value> = attributes
-        .iter()
-        .map(|(name, value)| (name.clone(), serde_json::Value::from(value.as_str())))
-        .collect();
-    Some(serde_json::Value::Object(object).to_string())
-}
-
-fn stored(when: Option<When>) -> Option<String> {
-    when.map(|w| w.to_string())
+    let mut json = Vec::with_capacity(64);
+    json.push(b'{');
+    for (index, (name, _)) in attributes.iter().enumerate() {
+        if attributes[..index]
+            .iter()
+            .any(|(earlier, _)| earlier == name)
+        {
+            continue;
+        }
+        let value = attributes
+            .iter()
+            .rev()
+            .find_map(|(other, value)| (other == name).then_some(value))
+            .unwrap_or(&attributes[index].1);
+        if json.len() > 1 {
+            json.push(b',');
+        }
+        // Writing a string into a Vec cannot fail.
+        serde_json::to_writer(&mut json, name).ok()?;
+        json.push(b':');
+        serde_json::to_writer(&mut json, value).ok()?;
+    }
+    json.push(b'}');
+    String::from_utf8(json).ok()
 }
 
 fn file_name_only(file: &CsvFile) -> String {
     file.path
         .file_name()
         .map_or_else(|| file.name.clone(), |n| n.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attributes_json;
+
+    /// What the attributes were written as before: a JSON map built from the pairs.
+    fn via_map(pairs: &[(String, String)]) -> String {
+        let object: serde_json::Map<String, serde_json::Value> = pairs
+            .iter()
+            .map(|(name, value)| (name.clone(), serde_json::Value::from(value.as_str())))
+            .collect();
+        serde_json::Value::Object(object).to_string()
+    }
+
+    #[test]
+    fn attributes_are_written_as_the_json_map_would_be() {
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        for case in [
+            pairs(&[("source_ticket", "ACC-1")]),
+            pairs(&[("note", "say \"hi\"\n\ttab \\ é \u{1}"), ("b", "")]),
+            pairs(&[("x", "first"), ("y", "1"), ("x", "last")]),
+        ] {
+            assert_eq!(
+                attributes_json(&case).as_deref(),
+                Some(via_map(&case).as_str())
+            );
+        }
+        assert_eq!(attributes_json(&Vec::new()), None);
+    }
 }

@@ -95,7 +95,7 @@ impl Rewrite {
             let mapped = self
                 .values
                 .get(index)
-                .and_then(|map| map.get(&value.to_lowercase()));
+                .and_then(|map| map.get(&value.trim().to_lowercase()));
             out.push_field(mapped.map_or(value, String::as_str));
         }
         for value in &self.appended {
@@ -117,7 +117,7 @@ impl RowContext for Problems {
     }
 }
 
-/// One data row, its fields valid UTF-8 and trimmed.
+/// One data row, its fields valid UTF-8; `get` trims them.
 pub struct Row<'a> {
     pub file: &'a CsvFile,
     pub line: u64,
@@ -125,10 +125,12 @@ pub struct Row<'a> {
 }
 
 impl Row<'_> {
-    /// The cell at `column`, or `None` when the column is absent or the cell empty.
+    /// The cell at `column` without surrounding whitespace, or `None` when
+    /// the column is absent or the cell empty.
     pub fn get(&self, column: Option<usize>) -> Option<&str> {
         column
             .and_then(|c| self.record.get(c))
+            .map(str::trim)
             .filter(|value| !value.is_empty())
     }
 
@@ -209,7 +211,7 @@ impl CsvFile {
         let mut reader = reader_builder().from_reader(&data[skip..]);
         let mut record = StringRecord::new();
         let header = match reader.read_record(&mut record) {
-            Ok(true) => Header::new(record.iter().map(str::to_owned).collect()),
+            Ok(true) => Header::new(record.iter().map(|name| name.trim().to_owned()).collect()),
             Ok(false) => {
                 problems.push(whole_file("is empty; expected a header row".into()));
                 return None;
@@ -411,10 +413,10 @@ fn count_newlines(bytes: &[u8]) -> u64 {
 
 fn reader_builder() -> csv::ReaderBuilder {
     let mut builder = csv::ReaderBuilder::new();
-    builder
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All);
+    // Cells are trimmed when read (`Row::get`), not here: the csv crate's
+    // trimming copies every record twice, which showed up on a million-row
+    // import.
+    builder.has_headers(false).flexible(true);
     builder
 }
 
@@ -436,7 +438,8 @@ mod tests {
         let file = CsvFile::open(&path, &mut problems).expect("opens");
         let mut rows = Vec::new();
         file.for_each_row(&mut problems, |row, _| {
-            rows.push((row.line, row.record.iter().map(str::to_owned).collect()));
+            let cells = (0..row.record.len()).map(|c| row.get(Some(c)).unwrap_or_default());
+            rows.push((row.line, cells.map(str::to_owned).collect()));
         });
         (rows, problems)
     }

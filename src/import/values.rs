@@ -17,6 +17,11 @@ const NAIVE_DATE_TIMES: &[&str] = &[
 /// mapping file or a vendor format) tried afterwards.
 pub fn parse_when(text: &str, extra: &[String]) -> Option<When> {
     let text = text.trim();
+    // Nearly every cell of a large export has one of the two canonical
+    // shapes; chrono's pattern parser cost more than the database insert.
+    if let Some(when) = When::parse_canonical(text) {
+        return Some(when);
+    }
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return Some(When::Date(date));
     }
