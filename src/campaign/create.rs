@@ -172,7 +172,6 @@ fn build(
             describe_filters(spec)
         );
     }
-    super::progress::record_control_stats(&tx, campaign_id)?;
     tx.commit()?;
     Ok(campaign_id)
 }

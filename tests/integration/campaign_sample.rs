@@ -142,3 +142,17 @@ fn the_stories_of_the_readme_come_out_as_written() {
     assert_eq!(conflict["control_id"], "8.2");
     assert_ne!(conflict["assigned_reviewer"], "E0950");
 }
+
+#[test]
+fn counts_stored_at_creation_match_a_count_of_the_items() {
+    let scratch = northwind();
+    let stored = json(&scratch, &["status", "2026-Q4", "--json"]);
+    // Without stored counts `status` counts the items themselves.
+    let conn = rusqlite::Connection::open(scratch.workspace()).expect("open");
+    conn.execute("DELETE FROM control_stats", [])
+        .expect("forget counts");
+    drop(conn);
+    let counted = json(&scratch, &["status", "2026-Q4", "--json"]);
+    assert_eq!(stored, counted);
+    assert_eq!(stored["total"], 1475);
+}
