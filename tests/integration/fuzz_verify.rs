@@ -4,7 +4,7 @@
 //! (rows cut from the end are what only a signature can reveal). 64 cases by
 //! default; `PROPTEST_CASES=10000 cargo test --test integration fuzz_verify`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
@@ -17,12 +17,13 @@ use crate::evidence_faults::keygen;
 use crate::fuzz_import::{Mutation, apply, config, mutation};
 use crate::support::Scratch;
 
-/// Signed evidence of a signed-off six-item campaign, made once.
+/// Signed evidence of a signed-off six-item campaign, made once and kept
+/// in memory: a static is never dropped, so it must not own a temporary
+/// directory (that one would outlive every test run).
 struct Signed {
-    _scratch: Scratch,
     evidence: Vec<u8>,
     signature: Vec<u8>,
-    public: PathBuf,
+    public_key: Vec<u8>,
 }
 
 fn signed() -> &'static Signed {
@@ -67,8 +68,7 @@ fn signed() -> &'static Signed {
         Signed {
             evidence: std::fs::read(&evidence).expect("evidence"),
             signature: std::fs::read(signature_path(&evidence)).expect("signature"),
-            public: keys.join("recert.pub"),
-            _scratch: scratch,
+            public_key: std::fs::read(keys.join("recert.pub")).expect("public key"),
         }
     })
 }
@@ -89,7 +89,9 @@ fn verify(dir: &Path, bytes: &[u8], signed: bool) -> recert::evidence::verify::V
     std::fs::write(&file, bytes).expect("write");
     let public = if signed {
         std::fs::write(signature_path(&file), &self::signed().signature).expect("sig");
-        Some(load_public_key(&self::signed().public).expect("public key"))
+        let public = dir.join("recert.pub");
+        std::fs::write(&public, &self::signed().public_key).expect("public key");
+        Some(load_public_key(&public).expect("public key"))
     } else {
         None
     };
