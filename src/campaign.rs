@@ -4,6 +4,7 @@
 
 pub mod assign;
 pub mod catalog;
+mod compute;
 pub mod create;
 pub mod decisions;
 pub mod directory;
