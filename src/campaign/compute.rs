@@ -72,6 +72,7 @@ impl Arena {
 }
 
 /// One computed item waiting to be inserted (56 bytes).
+#[derive(Clone, Copy)]
 pub(super) struct Pending {
     pub grant_row: i64,
     pub identity_row: Option<i64>,
@@ -250,12 +251,6 @@ fn compute(
     let mut rows = select.query([low, high])?;
     while let Some(row) = rows.next()? {
         computed.seen += 1;
-        let date = |index: usize| -> rusqlite::Result<Option<When>> {
-            Ok(row
-                .get_ref(index)?
-                .as_str_or_null()?
-                .and_then(When::parse_stored))
-        };
         let system = row.get_ref(2)?.as_str()?;
         if !scope.systems.is_empty() {
             holder_key_into(system, &mut key);
@@ -277,28 +272,8 @@ fn compute(
         if !scope.kinds.is_empty() && !identity.is_some_and(|i| scope.kinds.contains(&i.kind)) {
             continue;
         }
-        let grant = GrantFacts {
-            identity_ref,
-            system,
-            // The schema's CHECK constraint allows only the known types.
-            grant_type: GrantType::parse(row.get_ref(3)?.as_str()?).unwrap_or(GrantType::Role),
-            privileged: row.get::<_, bool>(4)?,
-            granted_at: date(5)?,
-            last_used_at: date(6)?,
-            last_rotated_at: date(7)?,
-            expires_at: date(8)?,
-        };
-        let holder = identity.map(|i| Holder {
-            identity_id: &i.identity_id,
-            kind: i.kind,
-            status: i.status,
-            termination_date: i.termination_date,
-            owner: if i.kind.is_non_human() {
-                context.directory.owner_link(i.owner, i.owner_id.as_deref())
-            } else {
-                Owner::Missing
-            },
-        });
+        let grant = grant_facts(row, identity_ref, system)?;
+        let holder = identity.map(|i| holder_of(i, context));
         let signals = evaluate(
             &grant,
             holder.as_ref(),
@@ -339,6 +314,47 @@ fn compute(
         computed.keep(item, reviewer, std::str::from_utf8(&reasons_json)?, &why);
     }
     Ok(computed)
+}
+
+/// The selected grant columns as the signal rules read them.
+fn grant_facts<'r>(
+    row: &'r rusqlite::Row<'_>,
+    identity_ref: &'r str,
+    system: &'r str,
+) -> rusqlite::Result<GrantFacts<'r>> {
+    let date = |index: usize| -> rusqlite::Result<Option<When>> {
+        Ok(row
+            .get_ref(index)?
+            .as_str_or_null()?
+            .and_then(When::parse_stored))
+    };
+    Ok(GrantFacts {
+        identity_ref,
+        system,
+        // The schema's CHECK constraint allows only the known types.
+        grant_type: GrantType::parse(row.get_ref(3)?.as_str()?).unwrap_or(GrantType::Role),
+        privileged: row.get::<_, bool>(4)?,
+        granted_at: date(5)?,
+        last_used_at: date(6)?,
+        last_rotated_at: date(7)?,
+        expires_at: date(8)?,
+    })
+}
+
+fn holder_of<'a>(identity: &'a IdentityRow, context: &ItemContext<'a>) -> Holder<'a> {
+    Holder {
+        identity_id: &identity.identity_id,
+        kind: identity.kind,
+        status: identity.status,
+        termination_date: identity.termination_date,
+        owner: if identity.kind.is_non_human() {
+            context
+                .directory
+                .owner_link(identity.owner, identity.owner_id.as_deref())
+        } else {
+            Owner::Missing
+        },
+    }
 }
 
 fn reviewer_of<'a>(
