@@ -52,6 +52,7 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         .collect();
     let mut workspace = context.open_workspace()?;
     workspace.use_bulk_cache()?;
+    workspace.map_for_reads()?;
     let campaign = find_campaign(&workspace.conn, &args.campaign)?;
     if action == DecisionAction::Undo {
         refuse_undo_of_undecided(&workspace.conn, &campaign, &items)?;

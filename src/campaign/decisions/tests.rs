@@ -337,3 +337,26 @@ fn a_campaign_without_stored_counts_is_still_decided() {
     decide(&mut ws, &[1], DecisionAction::Certify, None, "M1").expect("certify");
     assert_eq!(current(&ws, 1).as_deref(), Some("certify"));
 }
+
+#[test]
+fn a_refusal_names_the_first_item_in_the_order_given() {
+    let mut ws = workspace();
+    let err = decide(&mut ws, &[3, 99, 1], DecisionAction::Certify, None, "E1").expect_err("no");
+    assert!(
+        matches!(
+            err,
+            DecideError::Refused(Refusal::UnknownItem { item: 99, .. })
+        ),
+        "{err}"
+    );
+    let err = decide(&mut ws, &[1, 99], DecisionAction::Certify, None, "E1").expect_err("no");
+    assert!(
+        matches!(
+            err,
+            DecideError::Refused(Refusal::OwnAccess { item: 1, .. })
+        ),
+        "{err}"
+    );
+    let err = decide(&mut ws, &[3, 1, 2], DecisionAction::Revoke, None, "M1").expect_err("no");
+    assert!(err.to_string().ends_with("(items 3, 1, 2)"), "{err}");
+}
