@@ -50,6 +50,10 @@ pub enum Refusal {
         items: Vec<i64>,
         signals: SignalSet,
     },
+    /// An undo of an item that has no decision would only clutter its history.
+    NothingToUndo {
+        item: i64,
+    },
     /// A text field holds U+001F, the byte that separates fields in every
     /// hash recert computes: such an event could be re-split unnoticed.
     Separator {
@@ -78,6 +82,10 @@ impl fmt::Display for Refusal {
                 f,
                 "rule: every revoke needs a justification; add --justification TEXT (items {})",
                 list(items)
+            ),
+            Refusal::NothingToUndo { item } => write!(
+                f,
+                "item {item} has no decision to undo; nothing was recorded"
             ),
             Refusal::Separator { field } => write!(
                 f,
@@ -282,10 +290,14 @@ fn check(
             refused = Some((position, Refusal::OwnAccess { item, reviewer }));
             continue;
         }
+        let old = text(row, 7)?.and_then(Decision::parse);
+        if old.is_none() && new.is_none() {
+            refused = Some((position, Refusal::NothingToUndo { item }));
+            continue;
+        }
         if refused.is_some() || !seen.insert(item) {
             continue;
         }
-        let old = text(row, 7)?.and_then(Decision::parse);
         if old != new {
             let control = text(row, 6)?.unwrap_or_default();
             let index = changes

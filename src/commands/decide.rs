@@ -1,11 +1,10 @@
 //! `recert decide`: certify, revoke or undo items from the command line.
 
 use color_eyre::eyre::{Result, bail};
-use rusqlite::OptionalExtension;
 
 use super::Context;
 use crate::actor::Actor;
-use crate::campaign::{Campaign, DecisionRequest, find_campaign, record_decisions};
+use crate::campaign::{DecisionRequest, find_campaign, record_decisions};
 use crate::model::DecisionAction;
 use crate::text::for_display;
 
@@ -54,9 +53,6 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     workspace.use_bulk_cache()?;
     workspace.map_for_reads()?;
     let campaign = find_campaign(&workspace.conn, &args.campaign)?;
-    if action == DecisionAction::Undo {
-        refuse_undo_of_undecided(&workspace.conn, &campaign, &items)?;
-    }
     let actor = Actor::current(args.reviewer.as_deref());
     let justification = args
         .justification
@@ -103,28 +99,6 @@ fn item_list(items: &[i64]) -> String {
         }
         _ => ids(items),
     }
-}
-
-/// An undo of an item that has no decision would only clutter its history.
-fn refuse_undo_of_undecided(
-    conn: &rusqlite::Connection,
-    campaign: &Campaign,
-    items: &[i64],
-) -> Result<()> {
-    let mut statement = conn.prepare_cached(
-        "SELECT cd.item_id IS NOT NULL FROM items it
-         LEFT JOIN current_decisions cd ON cd.item_id = it.id
-         WHERE it.id = ?1 AND it.campaign_id = ?2",
-    )?;
-    for &item in items {
-        let decided: Option<bool> = statement
-            .query_row((item, campaign.id), |row| row.get(0))
-            .optional()?;
-        if decided == Some(false) {
-            bail!("item {item} has no decision to undo; nothing was recorded");
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

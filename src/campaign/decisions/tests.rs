@@ -278,7 +278,11 @@ fn counts_and_projection_follow_certify_revoke_redecide_and_undo() {
     );
     assert_eq!(projection(&ws), [(1, 3, "revoke".to_owned())]);
 
-    decide(&mut ws, &[3], DecisionAction::Undo, None, "M1").expect("undo again");
+    let err = decide(&mut ws, &[1, 3], DecisionAction::Undo, None, "M1").expect_err("undecided");
+    assert_eq!(
+        err.to_string(),
+        "item 3 has no decision to undo; nothing was recorded"
+    );
     assert_eq!(
         counts(&ws),
         expect([("5.15", 0, 0), ("5.18", 0, 1)]),
