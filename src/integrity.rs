@@ -71,7 +71,8 @@ pub enum ProblemKind {
     Deleted,
     /// The chain does not link: an event was inserted, re-ordered or re-hashed.
     Inserted,
-    /// `current_decisions` disagrees with the latest events.
+    /// `current_decisions` disagrees with the latest events, or a control's
+    /// stored counts with `current_decisions`.
     Projection,
     /// An append-only trigger is gone.
     Unprotected,
@@ -121,7 +122,7 @@ impl fmt::Display for LogProblem {
 /// Re-computes every campaign's decision chain from the stored fields and
 /// reports each event that was altered, deleted or inserted, missing
 /// append-only triggers, `current_decisions` rows that disagree with the
-/// latest events, and signed-off campaigns whose evidence no longer ends
+/// latest events, per-control counts that disagree with those, and signed-off campaigns whose evidence no longer ends
 /// with the hash recorded at sign-off. Reads only; run it inside a read transaction for a
 /// consistent view of a workspace other processes write to.
 pub fn verify_decision_log(conn: &Connection) -> Result<LogReport> {
@@ -141,6 +142,8 @@ pub fn verify_decision_log(conn: &Connection) -> Result<LogReport> {
         });
     }
     projection::check(conn, &mut report).wrap_err("comparing current decisions with events")?;
+    projection::check_counts(conn, &mut report)
+        .wrap_err("comparing per-control counts with current decisions")?;
     signoffs::check(conn, &mut report).wrap_err("re-computing signed-off evidence")?;
     Ok(report)
 }

@@ -1,5 +1,6 @@
 //! Checking that `current_decisions` (kept by `record_decisions`) agrees with
-//! the latest event of every item, so nobody changed an outcome without an event.
+//! the latest event of every item, so nobody changed an outcome without an
+//! event, and that the per-control counts agree with `current_decisions`.
 
 use rusqlite::Connection;
 
@@ -47,6 +48,43 @@ pub(super) fn check(conn: &Connection, report: &mut LogReport) -> rusqlite::Resu
             item_id: Some(item),
             detail: format!(
                 "the item's current decision reads {current_text} but its latest event is {latest_text}: the outcome was changed without an event"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Controls whose stored certified/revoked counts differ from their items'
+/// current decisions. recert moves both in one transaction, so a difference
+/// means an edit outside recert (or a campaign's progress faked).
+const MISCOUNTED: &str = "
+WITH counted AS (
+    SELECT it.campaign_id, it.control_id,
+           sum(cd.decision = 'certify') AS certified, sum(cd.decision = 'revoke') AS revoked
+    FROM current_decisions cd JOIN items it ON it.id = cd.item_id
+    GROUP BY it.campaign_id, it.control_id)
+SELECT s.campaign_id, s.control_id, s.certified, s.revoked,
+       coalesce(c.certified, 0), coalesce(c.revoked, 0)
+FROM control_stats s
+LEFT JOIN counted c ON c.campaign_id = s.campaign_id AND c.control_id = s.control_id
+WHERE s.certified <> coalesce(c.certified, 0) OR s.revoked <> coalesce(c.revoked, 0)
+ORDER BY s.campaign_id, s.control_id";
+
+pub(super) fn check_counts(conn: &Connection, report: &mut LogReport) -> rusqlite::Result<()> {
+    let mut statement = conn.prepare(MISCOUNTED)?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let control: String = row.get(1)?;
+        let (stored_certified, stored_revoked): (i64, i64) = (row.get(2)?, row.get(3)?);
+        let (certified, revoked): (i64, i64) = (row.get(4)?, row.get(5)?);
+        report.problems.push(LogProblem {
+            kind: ProblemKind::Projection,
+            campaign_id: Some(row.get(0)?),
+            event_id: None,
+            item_id: None,
+            detail: format!(
+                "control {}'s progress reads {stored_certified} certified and {stored_revoked} revoked but its items' current decisions are {certified} certified and {revoked} revoked: the counts were changed outside recert",
+                crate::text::for_display(&control)
             ),
         });
     }

@@ -29,7 +29,10 @@ fn decided() -> Workspace {
                  recommendation, recommendation_reason, assigned_reviewer)
                  VALUES (1, 1, '5.18', 1, 0, '[]', 'certify', 'ok', 'M'), (2, 1, '5.18', 2, 0, '[]', 'certify', 'ok', 'M'),
                         (3, 1, '5.18', 3, 0, '[]', 'certify', 'ok', 'M'), (4, 2, '5.18', 1, 0, '[]', 'certify', 'ok', 'M'),
-                        (5, 2, '5.18', 2, 0, '[]', 'certify', 'ok', 'M'), (6, 2, '5.18', 3, 0, '[]', 'certify', 'ok', 'M');",
+                        (5, 2, '5.18', 2, 0, '[]', 'certify', 'ok', 'M'), (6, 2, '5.18', 3, 0, '[]', 'certify', 'ok', 'M');
+             INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
+                 signal_3, signal_4, signal_5, signal_6, signal_7)
+                 VALUES (1, '5.18', 3, 0, 0, 0, 0, 0, 0, 0, 0), (2, '5.18', 3, 0, 0, 0, 0, 0, 0, 0, 0);",
             h = "a".repeat(64)
         ))
         .expect("fixture");
@@ -75,6 +78,22 @@ fn unprotect(ws: &Workspace) {
              DROP TRIGGER decision_events_append_only_delete;",
         )
         .expect("drop triggers");
+}
+
+/// What a careful attacker does after editing `current_decisions`: make the
+/// per-control progress counts agree again, so only the other checks can tell.
+fn recount(ws: &Workspace) {
+    ws.conn
+        .execute_batch(
+            "UPDATE control_stats SET
+                 certified = (SELECT count(*) FROM current_decisions cd JOIN items it ON it.id = cd.item_id
+                              WHERE it.campaign_id = control_stats.campaign_id
+                                AND it.control_id = control_stats.control_id AND cd.decision = 'certify'),
+                 revoked = (SELECT count(*) FROM current_decisions cd JOIN items it ON it.id = cd.item_id
+                            WHERE it.campaign_id = control_stats.campaign_id
+                              AND it.control_id = control_stats.control_id AND cd.decision = 'revoke')",
+        )
+        .expect("recount");
 }
 
 /// The problems other than the removed triggers.
@@ -165,6 +184,7 @@ fn sql_behind_recerts_back_is_named(
     let ws = decided();
     unprotect(&ws);
     ws.conn.execute_batch(sql).expect("tamper");
+    recount(&ws);
     let found = findings(&ws);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!((found[0].kind, found[0].event_id), (kind, event));
@@ -202,6 +222,7 @@ fn a_forged_event_appended_with_a_stale_link_is_an_insertion() {
             [],
         )
         .expect("project");
+    recount(&ws);
     let report = verify_decision_log(&ws.conn).expect("verify");
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
     let problem = &report.problems[0];
@@ -251,11 +272,30 @@ fn an_outcome_changed_without_an_event_is_reported() {
             [],
         )
         .expect("tamper");
+    recount(&ws);
     let report = verify_decision_log(&ws.conn).expect("verify");
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
     assert_eq!(
         report.problems[0].to_string(),
         "event 6, item 6, campaign 2 (projection): the item's current decision reads certify (event 6) but its latest event is revoke (event 6): the outcome was changed without an event"
+    );
+}
+
+#[test]
+fn progress_counts_changed_without_decisions_are_reported() {
+    let ws = decided();
+    // control_stats has no trigger either: one UPDATE fakes a finished review.
+    ws.conn
+        .execute(
+            "UPDATE control_stats SET certified = 3, revoked = 0 WHERE campaign_id = 2",
+            [],
+        )
+        .expect("tamper");
+    let report = verify_decision_log(&ws.conn).expect("verify");
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert_eq!(
+        report.problems[0].to_string(),
+        "campaign 2 (projection): control 5.18's progress reads 3 certified and 0 revoked but its items' current decisions are 1 certified and 2 revoked: the counts were changed outside recert"
     );
 }
 
@@ -269,6 +309,7 @@ fn an_undone_item_given_back_a_decision_is_reported() {
             [],
         )
         .expect("tamper");
+    recount(&ws);
     let found = findings(&ws);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].detail.contains("undo (event 7)"), "{found:?}");
@@ -364,6 +405,7 @@ fn a_well_chained_event_slipped_in_after_sign_off_is_reported() {
             [],
         )
         .expect("project");
+    recount(&ws);
     let found = findings(&ws);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(

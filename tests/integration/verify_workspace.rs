@@ -65,9 +65,13 @@ fn an_event_edited_with_plain_sql_is_named_and_fails() {
         .arg(scratch.workspace())
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("TAMPERED, 2 problems"))
+        .stdout(predicate::str::contains("TAMPERED, 3 problems"))
         .stdout(predicate::str::contains(
             "trigger decision_events_append_only_update is missing",
+        ))
+        // The progress counts were left as they were: they give it away too.
+        .stdout(predicate::str::contains(
+            "control 5.18's progress reads 2 certified and 1 revoked but its items' current decisions are 3 certified and 0 revoked",
         ))
         .stderr(predicate::str::contains(
             "was changed outside recert: event 3, item 3, campaign 1 (altered)",
