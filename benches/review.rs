@@ -1,6 +1,8 @@
 //! Key handling plus render of the review TUI on a `TestBackend`, at 10,000
 //! and 1,000,000 items: the campaign is paged from SQLite, so the time per
-//! keystroke must not grow with the campaign. Run with `cargo bench`.
+//! keystroke must not grow with the campaign. Also one decision, from the
+//! call to its durable commit (`synchronous = FULL`), in the same
+//! workspaces. Run with `cargo bench`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -8,7 +10,8 @@ use std::path::Path;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use recert::actor::Actor;
-use recert::campaign::find_campaign;
+use recert::campaign::{DecisionRequest, find_campaign, record_decisions};
+use recert::model::DecisionAction;
 use recert::tui::headless::Headless;
 use recert::workspace::Workspace;
 
@@ -128,5 +131,48 @@ fn review(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, review);
+/// One certify or revoke on one item, committed to disk before it returns:
+/// what the TUI waits for before it shows a decision as saved.
+fn decide(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let actor = Actor::fixed(REVIEWER);
+    let mut group = c.benchmark_group("decide");
+    group.sample_size(50);
+    for items in SIZES {
+        let mut ws = workspace(dir.path(), items);
+        let campaign = find_campaign(&ws.conn, "bench").expect("campaign");
+        let mut round = 0_u32;
+        group.bench_with_input(
+            BenchmarkId::new("one item, durable", items),
+            &items,
+            |b, _| {
+                b.iter(|| {
+                    round += 1;
+                    // Alternate so every round changes the item's decision.
+                    let action = if round % 2 == 0 {
+                        DecisionAction::Certify
+                    } else {
+                        DecisionAction::Revoke
+                    };
+                    let request = DecisionRequest {
+                        items: &[i64::from(items / 2 + 1)],
+                        action,
+                        justification: Some("benchmark"),
+                    };
+                    record_decisions(
+                        &mut ws.conn,
+                        &campaign,
+                        &request,
+                        &actor,
+                        chrono::Utc::now(),
+                    )
+                    .expect("decide");
+                });
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, review, decide);
 criterion_main!(benches);
