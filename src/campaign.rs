@@ -13,6 +13,7 @@ pub mod item;
 pub mod listing;
 pub mod lookup;
 pub mod progress;
+pub mod ranges;
 pub mod reviewer;
 pub mod rules;
 pub mod signals;

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0002_prior_reviews.sql"),
     include_str!("workspace/0003_control_stats.sql"),
     include_str!("workspace/0004_projection_without_triggers.sql"),
+    include_str!("workspace/0005_control_ranges.sql"),
 ];
 
 /// The schema version this build writes.

@@ -96,23 +96,28 @@ pub(super) fn freeze_items(
             texts.get(item.why),
             reviewers.get(item.reviewer),
         ])?;
-        tallies[usize::from(item.control)].count(item.signals);
+        tallies[usize::from(item.control)].count(conn.last_insert_rowid(), item.signals);
     }
     record_tallies(conn, campaign_id, &controls, &tallies)?;
     Ok((seen, pending.len() as u64))
 }
 
-/// Items and items per signal bit of one control, counted while inserting:
-/// a `GROUP BY` over the million items just written took most of a second.
+/// Items and items per signal bit of one control, counted while inserting
+/// (a `GROUP BY` over the million items just written took most of a
+/// second), and the control's id range (migration 0005).
 #[derive(Clone, Copy, Default)]
 struct Tally {
     total: u64,
     signals: [u64; 8],
+    first_item: Option<i64>,
+    last_item: Option<i64>,
 }
 
 impl Tally {
-    fn count(&mut self, signal_mask: u32) {
+    fn count(&mut self, item: i64, signal_mask: u32) {
         self.total += 1;
+        self.first_item.get_or_insert(item);
+        self.last_item = Some(item);
         for (bit, count) in self.signals.iter_mut().enumerate() {
             *count += u64::from(signal_mask >> bit & 1);
         }
@@ -129,8 +134,8 @@ fn record_tallies(
 ) -> rusqlite::Result<()> {
     let mut insert = conn.prepare(
         "INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
-             signal_3, signal_4, signal_5, signal_6, signal_7)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             signal_3, signal_4, signal_5, signal_6, signal_7, first_item, last_item)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     for (control, tally) in controls.iter().zip(tallies).filter(|(_, t)| t.total > 0) {
         let [s0, s1, s2, s3, s4, s5, s6, s7] = tally.signals;
@@ -145,7 +150,9 @@ fn record_tallies(
             s4,
             s5,
             s6,
-            s7
+            s7,
+            tally.first_item,
+            tally.last_item
         ])?;
     }
     Ok(())

@@ -26,11 +26,7 @@ pub struct ItemFilter {
 
 /// The campaign's control ids in numeric order.
 pub fn campaign_controls(conn: &Connection, campaign: &Campaign) -> Result<Vec<String>> {
-    let mut statement =
-        conn.prepare_cached("SELECT DISTINCT control_id FROM items WHERE campaign_id = ?1")?;
-    let mut controls = statement
-        .query_map([campaign.id], |row| row.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut controls = super::ranges::control_ids(conn, campaign.id)?;
     controls.sort_by(|a, b| compare_ids(a, b));
     Ok(controls)
 }
@@ -46,8 +42,14 @@ pub fn for_each_item(
         Some(control) => vec![control.trim().to_owned()],
         None => campaign_controls(conn, campaign)?,
     };
+    // Parameters: ?1 campaign, ?2 control, then the reviewers.
+    let in_control = if filter.reviewers.is_some() {
+        super::ranges::in_control_for_reviewer(super::ranges::VIEW, "?1", "?2")
+    } else {
+        super::ranges::in_control(super::ranges::VIEW, "?1", "?2")
+    };
     let mut sql = format!(
-        "SELECT {} FROM item_view WHERE campaign_id = ? AND control_id = ?",
+        "SELECT {} FROM item_view WHERE {in_control}",
         ItemRecord::COLUMNS
     );
     if filter.undecided {

@@ -107,19 +107,22 @@ fn signal_counts(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Vec<
     Ok(signals)
 }
 
-/// Stores a new campaign's per-control totals and signal counts in
-/// `control_stats` (migration 0003); `record_decisions` keeps its decision
-/// counts current from then on.
+/// Stores the per-control totals, signal counts, decision counts and id
+/// ranges of a campaign built with plain SQL (tests, benches) in
+/// `control_stats`, as campaign creation does for its own campaigns;
+/// `record_decisions` keeps the decision counts current from then on.
 pub fn record_control_stats(conn: &Connection, campaign_id: i64) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
-             signal_3, signal_4, signal_5, signal_6, signal_7, certified, revoked)
+             signal_3, signal_4, signal_5, signal_6, signal_7, certified, revoked,
+             first_item, last_item)
          SELECT it.campaign_id, it.control_id, count(*),
              sum((it.signal_mask & 1) <> 0), sum((it.signal_mask & 2) <> 0),
              sum((it.signal_mask & 4) <> 0), sum((it.signal_mask & 8) <> 0),
              sum((it.signal_mask & 16) <> 0), sum((it.signal_mask & 32) <> 0),
              sum((it.signal_mask & 64) <> 0), sum((it.signal_mask & 128) <> 0),
-             coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0)
+             coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0),
+             min(it.id), max(it.id)
          FROM items it LEFT JOIN current_decisions cd ON cd.item_id = it.id
          WHERE it.campaign_id = ?1
          GROUP BY it.control_id",

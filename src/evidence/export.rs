@@ -12,6 +12,7 @@ use super::chain::{self, COLUMNS, GENESIS, HASHED_CELLS, PREV_HASH, ROW_HASH};
 use super::order::campaign_controls;
 use crate::campaign::Campaign;
 use crate::campaign::catalog::Catalog;
+use crate::campaign::ranges;
 use crate::model::SignalSet;
 use crate::text::neutralise_formula;
 
@@ -38,16 +39,22 @@ pub struct EvidenceSummary {
 }
 
 /// The columns read from `item_view`, in the order `write_row` expects.
-const SELECT: &str = "SELECT item_id, identity_id, identity_name, identity_kind, identity_status,
-        system, entitlement, entitlement_type, privileged, signal_mask, recommendation,
-        assigned_reviewer, decision, justification, decided_by_reviewer, decided_by_os_user,
-        decided_by_host, decided_at, source_sha256
-    FROM item_view WHERE campaign_id = ?1 AND control_id = ?2 ORDER BY item_id";
+/// One control's rows (?1 campaign, ?2 control) in item order.
+fn select() -> String {
+    format!(
+        "SELECT item_id, identity_id, identity_name, identity_kind, identity_status,
+            system, entitlement, entitlement_type, privileged, signal_mask, recommendation,
+            assigned_reviewer, decision, justification, decided_by_reviewer, decided_by_os_user,
+            decided_by_host, decided_at, source_sha256
+        FROM item_view WHERE {} ORDER BY item_id",
+        ranges::in_control(ranges::VIEW, "?1", "?2")
+    )
+}
 
 /// Streams the campaign's evidence to `out` and returns its summary.
 ///
-/// Rows are read one control at a time through the `items_by_control`
-/// index, already in item order, so nothing is sorted or held in memory.
+/// Rows are read one control at a time through its id range, already in
+/// item order, so nothing is sorted or held in memory.
 /// One buffer of cells is reused for every row and each row's hash is
 /// computed from exactly the bytes written.
 pub fn write_evidence<W: Write>(
@@ -79,7 +86,7 @@ pub fn write_evidence<W: Write>(
             .get(&control)
             .map_or("", |c| c.title.as_str());
         set(&mut cells[5], title);
-        let mut statement = conn.prepare_cached(SELECT)?;
+        let mut statement = conn.prepare_cached(&select())?;
         let mut rows = statement.query((campaign.id, &control))?;
         while let Some(row) = rows.next()? {
             fill_item_cells(row, &mut cells, &mut scratch)?;

@@ -36,11 +36,7 @@ pub fn compare_controls(a: &str, b: &str) -> Ordering {
 
 /// The campaign's control ids in evidence order.
 pub fn campaign_controls(conn: &Connection, campaign: i64) -> rusqlite::Result<Vec<String>> {
-    let mut statement =
-        conn.prepare_cached("SELECT DISTINCT control_id FROM items WHERE campaign_id = ?1")?;
-    let mut controls = statement
-        .query_map([campaign], |row| row.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut controls = crate::campaign::ranges::control_ids(conn, campaign)?;
     controls.sort_by(|a, b| compare_controls(a, b));
     Ok(controls)
 }

@@ -1,5 +1,6 @@
-//! The TUI's queries: keyset pages of `item_view` over the index
-//! `items_by_control`, the per-control counts, and what bulk decisions need.
+//! The TUI's queries: keyset pages of `item_view` over one control's id
+//! range (`campaign::ranges`), the per-control counts, and what bulk
+//! decisions need.
 //! Nothing here loads a whole campaign.
 
 use rusqlite::types::Value;
@@ -7,7 +8,7 @@ use rusqlite::{Connection, params_from_iter};
 
 use super::counts::{Before, ControlCounts};
 use super::query::{Anchor, DecisionFilter, Key, KindFilter, Query, Sort};
-use crate::campaign::{Campaign, ItemRecord, campaign_progress};
+use crate::campaign::{Campaign, ItemRecord, campaign_progress, ranges};
 use crate::model::Decision;
 
 /// Which campaign, and which `assigned_reviewer` values are the reviewer's.
@@ -43,7 +44,12 @@ pub struct Page {
 
 /// The WHERE clause of a query (without paging) and its parameters.
 fn conditions(scope: &Scope, query: &Query) -> (String, Vec<Value>) {
-    let mut sql = String::from("campaign_id = ? AND control_id = ?");
+    // ?1 and ?2; every later `?` numbers on from there, in push order.
+    let mut sql = if query.filter.mine {
+        ranges::in_control_for_reviewer(ranges::VIEW, "?1", "?2")
+    } else {
+        ranges::in_control(ranges::VIEW, "?1", "?2")
+    };
     let mut params = vec![
         Value::Integer(scope.campaign),
         Value::Text(query.control.clone()),
@@ -280,10 +286,11 @@ pub fn control_counts(
 
 /// The systems of one control, for the filter menu.
 pub fn systems(conn: &Connection, scope: &Scope, control: &str) -> rusqlite::Result<Vec<String>> {
-    let mut statement = conn.prepare_cached(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT DISTINCT g.system FROM items it JOIN grants g ON g.id = it.grant_row
-         WHERE it.campaign_id = ?1 AND it.control_id = ?2 ORDER BY g.system",
-    )?;
+         WHERE {} ORDER BY g.system",
+        ranges::in_control(ranges::ITEMS_AS_IT, "?1", "?2")
+    ))?;
     statement
         .query_map((scope.campaign, control), |row| row.get(0))?
         .collect()

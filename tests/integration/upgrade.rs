@@ -89,6 +89,8 @@ fn make_workspace_fixture() {
              FROM grants g LEFT JOIN identities i ON i.identity_id = g.identity_ref ORDER BY g.id;",
         )
         .expect("campaign");
+    // As `campaign create` stores them: counts and id ranges per control.
+    recert::campaign::progress::record_control_stats(&ws.conn, 1).expect("control stats");
     let campaign = find_campaign(&ws.conn, "1").expect("campaign");
     record_decisions(
         &mut ws.conn,
