@@ -179,20 +179,29 @@ fn compute_on_threads(
     let path = conn.path().filter(|path| !path.is_empty());
     let threads = if path.is_some() { threads(grants) } else { 1 };
     let ranges = split(low, high, threads);
-    let Some(path) = path.filter(|_| ranges.len() > 1) else {
+    // Open the readers up front: if the file cannot be opened again (a
+    // permission or descriptor limit), one thread still does the job.
+    let readers: Option<Vec<Connection>> = path.filter(|_| ranges.len() > 1).and_then(|path| {
+        ranges[1..]
+            .iter()
+            .map(|_| {
+                Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .ok()
+            })
+            .collect()
+    });
+    let Some(readers) = readers else {
         return compute(conn, (low, high), scope, context, controls);
     };
     thread::scope(|spawner| {
         let others: Vec<_> = ranges[1..]
             .iter()
-            .map(|&range| {
-                spawner.spawn(move || {
-                    let reader = Connection::open_with_flags(
-                        path,
-                        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                    )?;
-                    compute(&reader, range, scope, context, controls)
-                })
+            .zip(readers)
+            .map(|(&range, reader)| {
+                spawner.spawn(move || compute(&reader, range, scope, context, controls))
             })
             .collect();
         let mut computed = compute(conn, ranges[0], scope, context, controls)?;
