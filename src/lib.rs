@@ -15,6 +15,8 @@ pub mod integrity;
 pub mod locking;
 pub mod model;
 pub mod private;
+#[cfg(test)]
+mod test_support;
 pub mod text;
 pub mod tui;
 pub mod workspace;

@@ -168,11 +168,9 @@ fn stored_progress(conn: &Connection, campaign: &Campaign) -> Result<Option<Vec<
 #[cfg(test)]
 mod stats_tests {
     use super::*;
-    use crate::actor::Actor;
-    use crate::campaign::{DecisionRequest, find_campaign, record_decisions};
+    use crate::campaign::find_campaign;
     use crate::model::DecisionAction;
     use crate::workspace::Workspace;
-    use chrono::TimeZone;
 
     /// Two items under 5.18, one dormant, built in SQL without stored counts.
     fn workspace() -> Workspace {
@@ -198,18 +196,7 @@ mod stats_tests {
     }
 
     fn decide(ws: &mut Workspace, item: i64, action: DecisionAction) {
-        let campaign = find_campaign(&ws.conn, "Q4").expect("campaign");
-        let now = chrono::Utc
-            .with_ymd_and_hms(2026, 12, 1, 9, 0, 0)
-            .single()
-            .expect("time");
-        let request = DecisionRequest {
-            items: &[item],
-            action,
-            justification: Some("why"),
-        };
-        record_decisions(&mut ws.conn, &campaign, &request, &Actor::fixed("M1"), now)
-            .expect("decide");
+        crate::test_support::decide(ws, "Q4", &[item], action, Some("why"), "M1").expect("decide");
     }
 
     fn progress(ws: &Workspace) -> Vec<ControlProgress> {

@@ -1,10 +1,7 @@
 //! A small campaign built with raw SQL for the evidence tests: five items
 //! under four controls, one orphaned grant and formula-like imported text.
 
-use chrono::{DateTime, TimeZone, Utc};
-
-use crate::actor::Actor;
-use crate::campaign::{Campaign, DecisionRequest, find_campaign, record_decisions};
+use crate::campaign::{Campaign, find_campaign};
 use crate::model::{DecisionAction, Signal};
 use crate::workspace::Workspace;
 
@@ -55,31 +52,12 @@ pub fn campaign(ws: &Workspace) -> Campaign {
     find_campaign(&ws.conn, "1").expect("campaign")
 }
 
-/// A fixed decision time.
-pub fn at(hour: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 1, hour, 0, 0)
-        .single()
-        .expect("time")
-}
+pub use crate::test_support::at;
 
 pub fn decide(ws: &mut Workspace, items: &[i64], action: DecisionAction, why: &str) {
-    let campaign = campaign(ws);
-    record_decisions(
-        &mut ws.conn,
-        &campaign,
-        &DecisionRequest {
-            items,
-            action,
-            justification: Some(why),
-        },
-        &Actor::fixed("M1"),
-        at(9),
-    )
-    .expect("decide");
+    crate::test_support::decide(ws, "1", items, action, Some(why), "M1").expect("decide");
 }
 
-/// Decides every item: 1, 2 and 4 certified, 3 and 5 revoked (one with a
-/// formula-like justification).
 pub fn decide_all(ws: &mut Workspace) {
     decide(ws, &[1, 2, 4], DecisionAction::Certify, "still needed");
     decide(ws, &[3], DecisionAction::Revoke, "=orphaned, remove");

@@ -8,6 +8,7 @@ use super::*;
 use crate::actor::Actor;
 use crate::campaign::{DecisionRequest, find_campaign, record_decisions};
 use crate::model::DecisionAction;
+use crate::test_support;
 use crate::workspace::Workspace;
 
 /// Two campaigns of three items each (items 1-3 in "A", 4-6 in "B"), and
@@ -49,23 +50,7 @@ fn decided() -> Workspace {
 }
 
 fn decide(ws: &mut Workspace, campaign: &str, items: &[i64], action: DecisionAction) {
-    let campaign = find_campaign(&ws.conn, campaign).expect("campaign");
-    let now = Utc
-        .with_ymd_and_hms(2026, 12, 1, 9, 0, 0)
-        .single()
-        .expect("time");
-    record_decisions(
-        &mut ws.conn,
-        &campaign,
-        &DecisionRequest {
-            items,
-            action,
-            justification: Some("reviewed"),
-        },
-        &Actor::fixed("M"),
-        now,
-    )
-    .expect("decide");
+    test_support::decide(ws, campaign, items, action, Some("reviewed"), "M").expect("decide");
 }
 
 /// What an attacker with the sqlite3 shell types first: no triggers, and the

@@ -2,13 +2,12 @@
 //! people and non-human identities, an orphaned grant, hostile and wide
 //! text, extra attributes and one decision already made.
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 
 use super::app::App;
 use super::data;
 use super::theme::Theme;
-use crate::actor::Actor;
-use crate::campaign::{Campaign, DecisionRequest, find_campaign, record_decisions};
+use crate::campaign::{Campaign, find_campaign};
 use crate::model::{DecisionAction, Signal};
 use crate::workspace::Workspace;
 
@@ -80,21 +79,8 @@ pub fn decide(
     justification: Option<&str>,
     reviewer: &str,
 ) {
-    let campaign = campaign(ws);
-    record_decisions(
-        &mut ws.conn,
-        &campaign,
-        &DecisionRequest {
-            items,
-            action,
-            justification,
-        },
-        &Actor::fixed(reviewer),
-        Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0)
-            .single()
-            .expect("time"),
-    )
-    .expect("decision");
+    crate::test_support::decide(ws, "Q4 review", items, action, justification, reviewer)
+        .expect("decision");
 }
 
 pub fn campaign(ws: &Workspace) -> Campaign {

@@ -1,9 +1,8 @@
 //! Decision rules, the chain, and the projection and counts kept with it.
 
 use super::*;
-use crate::campaign::find_campaign;
+use crate::test_support::{self, rows};
 use crate::workspace::Workspace;
-use chrono::TimeZone;
 
 /// A campaign with three items held by E1 (plain) and E2 (dormant) under
 /// control 5.18 and E3 (plain) under 5.15, with their stored counts, built
@@ -49,22 +48,7 @@ fn decide(
     why: Option<&str>,
     who: &str,
 ) -> Result<usize, DecideError> {
-    let campaign = find_campaign(&ws.conn, "Q4").expect("campaign");
-    let now = Utc
-        .with_ymd_and_hms(2026, 12, 1, 9, 0, 0)
-        .single()
-        .expect("time");
-    record_decisions(
-        &mut ws.conn,
-        &campaign,
-        &DecisionRequest {
-            items,
-            action,
-            justification: why,
-        },
-        &Actor::fixed(who),
-        now,
-    )
+    test_support::decide(ws, "Q4", items, action, why, who)
 }
 
 fn current(ws: &Workspace, item: i64) -> Option<String> {
@@ -175,49 +159,44 @@ fn events_are_chained_and_append_only() {
     assert!(tamper.is_err(), "updates are refused by a trigger");
 }
 
+fn triple<A, B, C>(row: &rusqlite::Row<'_>) -> rusqlite::Result<(A, B, C)>
+where
+    A: rusqlite::types::FromSql,
+    B: rusqlite::types::FromSql,
+    C: rusqlite::types::FromSql,
+{
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+}
+
 /// `(control, certified, revoked)` as stored, by control.
 fn stored_counts(ws: &Workspace) -> Vec<(String, i64, i64)> {
-    let mut statement = ws
-        .conn
-        .prepare("SELECT control_id, certified, revoked FROM control_stats ORDER BY control_id")
-        .expect("prepare");
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .expect("query")
-        .collect::<rusqlite::Result<_>>()
-        .expect("rows")
+    rows(
+        &ws.conn,
+        "SELECT control_id, certified, revoked FROM control_stats ORDER BY control_id",
+        triple,
+    )
 }
 
 /// The same counts recomputed from `current_decisions`: what the stored ones
 /// must always equal.
 fn scanned_counts(ws: &Workspace) -> Vec<(String, i64, i64)> {
-    let mut statement = ws
-        .conn
-        .prepare(
-            "SELECT it.control_id, coalesce(sum(cd.decision = 'certify'), 0),
-                    coalesce(sum(cd.decision = 'revoke'), 0)
-             FROM items it LEFT JOIN current_decisions cd ON cd.item_id = it.id
-             GROUP BY it.control_id ORDER BY it.control_id",
-        )
-        .expect("prepare");
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .expect("query")
-        .collect::<rusqlite::Result<_>>()
-        .expect("rows")
+    rows(
+        &ws.conn,
+        "SELECT it.control_id, coalesce(sum(cd.decision = 'certify'), 0),
+                coalesce(sum(cd.decision = 'revoke'), 0)
+         FROM items it LEFT JOIN current_decisions cd ON cd.item_id = it.id
+         GROUP BY it.control_id ORDER BY it.control_id",
+        triple,
+    )
 }
 
 /// `(item, event, decision)` of every current decision.
 fn projection(ws: &Workspace) -> Vec<(i64, i64, String)> {
-    let mut statement = ws
-        .conn
-        .prepare("SELECT item_id, event_id, decision FROM current_decisions ORDER BY item_id")
-        .expect("prepare");
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .expect("query")
-        .collect::<rusqlite::Result<_>>()
-        .expect("rows")
+    rows(
+        &ws.conn,
+        "SELECT item_id, event_id, decision FROM current_decisions ORDER BY item_id",
+        triple,
+    )
 }
 
 /// The stored `(control, certified, revoked)`, checked against a recount.
