@@ -2,6 +2,7 @@
 
 mod batch;
 mod canonical;
+mod chunk;
 mod columns;
 pub mod formats;
 pub mod mapping;
@@ -11,8 +12,11 @@ mod progress;
 mod source;
 mod values;
 mod vendor;
+mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, TransactionBehavior};
@@ -24,8 +28,9 @@ pub use progress::Progress;
 pub use values::{parse_bool, parse_when};
 
 use crate::actor::Actor;
-use batch::Batch;
+use batch::{Batch, Read};
 use source::CsvFile;
+use writer::Writer;
 
 /// How to read the files of one import.
 #[derive(Debug, Clone, Default)]
@@ -106,7 +111,33 @@ pub fn import_sources(
         ),
     )?;
     let import_id = tx.last_insert_rowid();
-    let mut batch = Batch::new(&tx, import_id, progress);
+    // The files are read and checked on a second thread while this one
+    // inserts what it sends; the queue holds a few chunks at most.
+    let (writes, received) = mpsc::sync_channel(QUEUED_CHUNKS);
+    let (read, written) = thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let batch = Batch::new(&writes, progress);
+            read_sources(sources, options, batch)
+        });
+        let written = Writer::new(&tx, import_id).drain(&received);
+        (reader.join(), written)
+    });
+    let read = read.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let ids = written?;
+    if !read.problems.is_empty() {
+        return Err(Rejected(read.problems).into());
+    }
+    let snapshots = writer::close_snapshots(&tx, import_id, &read.snapshots, &ids)?;
+    let summary = summarise(&tx, import_id, snapshots, read.notes)?;
+    tx.commit()?;
+    Ok(summary)
+}
+
+/// Chunks of rows the reader may be ahead of the writer.
+const QUEUED_CHUNKS: usize = 8;
+
+/// Reads and checks every source into `batch`, in order.
+fn read_sources(sources: &[Source<'_>], options: &ImportOptions, mut batch: Batch<'_>) -> Read {
     let forced = options.format.as_deref().and_then(|name| {
         let format = formats::by_name(name);
         if format.is_none() {
@@ -133,7 +164,7 @@ pub fn import_sources(
             let problems_before = batch.problems.total();
             if let Some((file, rows)) = mapping::read(mapping, file, &mut batch) {
                 refuse_empty(&file, &mut batch, problems_before, rows);
-                batch.set_format(&file, "mapping")?;
+                batch.set_format(&file, "mapping");
             }
             continue;
         }
@@ -149,16 +180,9 @@ pub fn import_sources(
         let problems_before = batch.problems.total();
         let rows = (format.read)(&file, &mut batch, &[]);
         refuse_empty(&file, &mut batch, problems_before, rows);
-        batch.set_format(&file, format.name)?;
+        batch.set_format(&file, format.name);
     }
-    let notes = std::mem::take(&mut batch.notes);
-    let (snapshots, problems) = batch.finish()?;
-    if !problems.is_empty() {
-        return Err(Rejected(problems).into());
-    }
-    let summary = summarise(&tx, import_id, snapshots, notes)?;
-    tx.commit()?;
-    Ok(summary)
+    batch.finish()
 }
 
 /// A file with a header but no rows would replace the current view with

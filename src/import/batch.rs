@@ -1,39 +1,39 @@
-//! Writing one import's rows into the workspace inside a single transaction.
+//! Reading side of an import: every row the readers accept is checked for
+//! duplicates, counted per snapshot and sent, in order, to the `Writer`
+//! that inserts it inside the import's single transaction. Nothing is sent
+//! once a problem is found, since the import will then be rolled back, but
+//! rows are still checked so every problem is reported at once.
+
+use std::sync::mpsc::SyncSender;
 
 use foldhash::{HashMap, HashMapExt};
 
-use rusqlite::{Statement, Transaction, named_params};
-
+use super::chunk::{Chunk, Write};
 use super::problems::{Problem, Problems};
 use super::progress::Progress;
 use super::source::{CsvFile, Row, RowContext};
-use crate::model::{Attributes, Criticality, Grant, Identity, RecordKind, System, When};
+use crate::model::{Attributes, Grant, Identity, RecordKind, System, When};
 
-/// Everything one `recert import` call writes. Rows go straight to SQLite
-/// through cached statements with positional parameters (binding by name
-/// looks every name up again on each of a million rows); the caller commits only if no file had a
-/// problem, so an import is all-or-nothing.
-pub struct Batch<'tx> {
-    tx: &'tx Transaction<'tx>,
-    import_id: i64,
+/// Rows sent to the writer at a time: few enough to keep the queue small,
+/// enough that handing them over costs nothing per row.
+const CHUNK: usize = 512;
+
+/// Everything one `recert import` call has read so far.
+pub struct Batch<'a> {
+    writes: &'a SyncSender<Chunk>,
+    pending: Chunk,
     pub problems: Problems,
-    /// Snapshots opened so far, by (file name, kind, scope).
+    /// Snapshots opened so far, numbered by position.
     snapshots: Vec<OpenSnapshot>,
     /// Where each identity_id was first seen, per scope, to report duplicates.
     identity_lines: HashMap<(String, String), (String, u64)>,
     system_lines: HashMap<(String, String), (String, u64)>,
-    /// The first database error; the import fails with it.
-    failure: Option<rusqlite::Error>,
     progress: Progress,
     /// What readers want the reviewer to know about a file (skipped rows,
     /// accounts without MFA, ...), printed with the import summary.
     pub notes: Vec<String>,
-    /// Earlier review decisions written, per file name.
+    /// Earlier review decisions read, per file name.
     prior_reviews: Vec<(String, u64)>,
-    /// The row inserts, prepared on first use and held: even a cached
-    /// statement costs a hash of its SQL text per lookup, per row.
-    insert_identity: Option<Statement<'tx>>,
-    insert_grant: Option<Statement<'tx>>,
 }
 
 /// One decision of an earlier access review run in another tool.
@@ -60,12 +60,12 @@ impl RowContext for Batch<'_> {
     }
 }
 
-struct OpenSnapshot {
-    id: i64,
-    file: String,
-    kind: RecordKind,
-    scope: String,
-    rows: u64,
+/// A snapshot this import opened: one file's rows of one kind and scope.
+pub struct OpenSnapshot {
+    pub file: String,
+    pub kind: RecordKind,
+    pub scope: String,
+    pub rows: u64,
 }
 
 /// What one file added, for the import summary.
@@ -81,21 +81,25 @@ pub struct SnapshotSummary {
     pub orphaned: u64,
 }
 
-impl<'tx> Batch<'tx> {
-    pub fn new(tx: &'tx Transaction<'tx>, import_id: i64, progress: Progress) -> Batch<'tx> {
+/// What the reading side found, once every file is read.
+pub struct Read {
+    pub snapshots: Vec<OpenSnapshot>,
+    pub problems: Problems,
+    pub notes: Vec<String>,
+}
+
+impl<'a> Batch<'a> {
+    pub fn new(writes: &'a SyncSender<Chunk>, progress: Progress) -> Batch<'a> {
         Batch {
-            tx,
-            import_id,
+            writes,
+            pending: Chunk::with_capacity(CHUNK),
             problems: Problems::default(),
             snapshots: Vec::new(),
             identity_lines: HashMap::new(),
             system_lines: HashMap::new(),
-            failure: None,
             progress,
             notes: Vec::new(),
             prior_reviews: Vec::new(),
-            insert_identity: None,
-            insert_grant: None,
         }
     }
 
@@ -112,9 +116,8 @@ impl<'tx> Batch<'tx> {
             .map_or(0, |(_, n)| *n)
     }
 
-    /// Keeps one decision of an earlier review (migration 0002); the same
-    /// file imported again adds nothing.
-    pub fn prior_review(&mut self, row: &Row<'_>, format: &str, review: &PriorReview) {
+    /// Keeps one decision of an earlier review.
+    pub fn prior_review(&mut self, row: &Row<'_>, format: &'static str, review: &PriorReview) {
         match self
             .prior_reviews
             .iter_mut()
@@ -123,48 +126,21 @@ impl<'tx> Batch<'tx> {
             Some((_, n)) => *n += 1,
             None => self.prior_reviews.push((row.file.name.clone(), 1)),
         }
-        if !self.writing() {
-            return;
+        if self.writing() {
+            self.send(Write::PriorReview {
+                format,
+                file_name: file_name_only(row.file),
+                sha256: row.file.sha256.clone(),
+                line: row.line,
+                review: Box::new(review.clone()),
+            });
         }
-        let result = self.tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO prior_reviews (import_id, format, file_name, sha256, line,
-                     principal_ref, principal_key, resource, review_name, result, decision,
-                     reviewed_at, reviewer, justification, attributes)
-                 VALUES (:import, :format, :file_name, :sha256, :line, :principal_ref, :principal_key,
-                     :resource, :review_name, :result, :decision, :reviewed_at, :reviewer,
-                     :justification, :attributes)",
-            )
-            .and_then(|mut statement| statement.execute(named_params! {
-                ":import": self.import_id,
-                ":format": format,
-                ":file_name": file_name_only(row.file),
-                ":sha256": row.file.sha256,
-                ":line": row.line,
-                ":principal_ref": review.principal_ref,
-                ":principal_key": crate::holders::holder_key(&review.principal_ref),
-                ":resource": review.resource,
-                ":review_name": review.review_name,
-                ":result": review.result,
-                ":decision": review.decision.map(crate::model::Decision::as_str),
-                ":reviewed_at": review.reviewed_at.map(When::stored),
-                ":reviewer": review.reviewer,
-                ":justification": review.justification,
-                ":attributes": attributes_json(&review.attributes),
-            }));
-        self.record(result);
     }
 
     /// Once anything is wrong the import will be rolled back, so rows are
     /// still checked (to report every problem) but no longer written.
     fn writing(&self) -> bool {
-        self.problems.is_empty() && self.failure.is_none()
-    }
-
-    fn record(&mut self, result: rusqlite::Result<usize>) {
-        if let Err(err) = result {
-            self.failure.get_or_insert(err);
-        }
+        self.problems.is_empty()
     }
 
     pub fn identity(&mut self, row: &Row<'_>, scope: &str, identity: &Identity) {
@@ -180,66 +156,19 @@ impl<'tx> Batch<'tx> {
         }
         self.identity_lines
             .insert(key, (row.file.name.clone(), row.line));
-        if !self.writing() {
-            return;
+        if self.writing() {
+            let snapshot = self.snapshot(row.file, RecordKind::Identities, scope);
+            self.pending.identity(snapshot, row.line, identity);
+            self.sent();
         }
-        let snapshot = self.snapshot(row.file, RecordKind::Identities, scope);
-        let result = prepared(
-            self.tx,
-            &mut self.insert_identity,
-            "INSERT INTO identities (snapshot_id, line, identity_id, display_name, email, department,
-                 kind, status, manager_id, owner_id, termination_date, last_login_at, attributes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        )
-        .and_then(|statement| {
-            statement.execute(rusqlite::params![
-                snapshot,
-                row.line,
-                identity.identity_id,
-                identity.display_name,
-                identity.email,
-                identity.department,
-                identity.kind.as_str(),
-                identity.status.as_str(),
-                identity.manager_id,
-                identity.owner_id,
-                identity.termination_date.map(When::stored),
-                identity.last_login_at.map(When::stored),
-                attributes_json(&identity.attributes)
-            ])
-        });
-        self.record(result);
     }
 
     pub fn grant(&mut self, row: &Row<'_>, scope: &str, grant: &Grant) {
-        if !self.writing() {
-            return;
+        if self.writing() {
+            let snapshot = self.snapshot(row.file, RecordKind::Entitlements, scope);
+            self.pending.grant(snapshot, row.line, grant);
+            self.sent();
         }
-        let snapshot = self.snapshot(row.file, RecordKind::Entitlements, scope);
-        let result = prepared(
-            self.tx,
-            &mut self.insert_grant,
-            "INSERT INTO grants (snapshot_id, line, identity_ref, system, entitlement, type, privileged,
-                 granted_at, last_used_at, last_rotated_at, expires_at, attributes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        )
-        .and_then(|statement| {
-            statement.execute(rusqlite::params![
-                snapshot,
-                row.line,
-                grant.identity_ref,
-                grant.system,
-                grant.entitlement,
-                grant.grant_type.as_str(),
-                grant.privileged,
-                grant.granted_at.map(When::stored),
-                grant.last_used_at.map(When::stored),
-                grant.last_rotated_at.map(When::stored),
-                grant.expires_at.map(When::stored),
-                attributes_json(&grant.attributes)
-            ])
-        });
-        self.record(result);
     }
 
     pub fn system(&mut self, row: &Row<'_>, scope: &str, system: &System) {
@@ -255,27 +184,11 @@ impl<'tx> Batch<'tx> {
         }
         self.system_lines
             .insert(key, (row.file.name.clone(), row.line));
-        if !self.writing() {
-            return;
+        if self.writing() {
+            let snapshot = self.snapshot(row.file, RecordKind::Systems, scope);
+            self.pending.system(snapshot, row.line, system);
+            self.sent();
         }
-        let snapshot = self.snapshot(row.file, RecordKind::Systems, scope);
-        let result = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO systems (snapshot_id, line, system, owner_id, criticality, attributes)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .and_then(|mut statement| {
-                statement.execute(rusqlite::params![
-                    snapshot,
-                    row.line,
-                    system.system,
-                    system.owner_id,
-                    system.criticality.map(Criticality::as_str),
-                    attributes_json(&system.attributes)
-                ])
-            });
-        self.record(result);
     }
 
     /// Opens `file`'s snapshot of `kind` and `scope` even if no row lands in
@@ -296,169 +209,80 @@ impl<'tx> Batch<'tx> {
         }
     }
 
-    /// The snapshot this file's rows of `kind` go to, created on first use.
-    fn snapshot(&mut self, file: &CsvFile, kind: RecordKind, scope: &str) -> i64 {
-        if let Some(open) = self
+    /// The number of the snapshot this file's rows of `kind` go to, opened
+    /// on first use; counts the row.
+    fn snapshot(&mut self, file: &CsvFile, kind: RecordKind, scope: &str) -> usize {
+        if let Some((number, open)) = self
             .snapshots
             .iter_mut()
+            .enumerate()
             .rev()
-            .find(|s| s.file == file.name && s.kind == kind && s.scope == scope)
+            .find(|(_, s)| s.file == file.name && s.kind == kind && s.scope == scope)
         {
             open.rows += 1;
-            return open.id;
+            return number;
         }
-        let result = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO snapshots (import_id, kind, scope, format, file_name, sha256, row_count)
-                 VALUES (:import, :kind, :scope, :format, :file_name, :sha256, 0)",
-            )
-            .and_then(|mut statement| statement.execute(named_params! {
-                ":import": self.import_id,
-                ":kind": kind.as_str(),
-                ":scope": scope,
-                ":format": "",
-                ":file_name": file_name_only(file),
-                ":sha256": file.sha256,
-            }));
-        self.record(result);
-        let id = self.tx.last_insert_rowid();
+        self.send(Write::Snapshot {
+            kind,
+            scope: scope.to_owned(),
+            file_name: file_name_only(file),
+            sha256: file.sha256.clone(),
+        });
         self.snapshots.push(OpenSnapshot {
-            id,
             file: file.name.clone(),
             kind,
             scope: scope.to_owned(),
             rows: 1,
         });
-        id
+        self.snapshots.len() - 1
     }
 
     /// Records which format read `file`, on every snapshot the file produced.
-    pub fn set_format(&self, file: &CsvFile, format: &str) -> rusqlite::Result<()> {
-        for snapshot in self.snapshots.iter().filter(|s| s.file == file.name) {
-            self.tx.execute(
-                "UPDATE snapshots SET format = ?1 WHERE id = ?2",
-                (format, snapshot.id),
-            )?;
-        }
-        Ok(())
-    }
-
-    /// Writes row counts and retires the snapshots this import replaces.
-    pub fn finish(mut self) -> rusqlite::Result<(Vec<SnapshotSummary>, Problems)> {
-        self.progress.done();
-        if let Some(err) = self.failure {
-            return Err(err);
-        }
-        for snapshot in &self.snapshots {
-            self.tx.execute(
-                "UPDATE snapshots SET row_count = ?1 WHERE id = ?2",
-                (snapshot.rows, snapshot.id),
-            )?;
-            self.tx.execute(
-                "UPDATE snapshots SET current = 0
-                 WHERE kind = ?1 AND scope = ?2 AND import_id <> ?3 AND current = 1",
-                (snapshot.kind.as_str(), &snapshot.scope, self.import_id),
-            )?;
-        }
-        let summaries = self
-            .snapshots
-            .iter()
-            .map(|s| SnapshotSummary {
-                id: s.id,
-                file: s.file.clone(),
-                kind: s.kind,
-                scope: s.scope.clone(),
-                rows: s.rows,
-                orphaned: 0,
-            })
+    pub fn set_format(&mut self, file: &CsvFile, format: &str) {
+        let numbers: Vec<usize> = (0..self.snapshots.len())
+            .filter(|&n| self.snapshots[n].file == file.name)
             .collect();
-        Ok((summaries, self.problems))
-    }
-}
-
-/// The statement in `slot`, prepared on first use.
-fn prepared<'s, 'tx>(
-    tx: &'tx Transaction<'tx>,
-    slot: &'s mut Option<Statement<'tx>>,
-    sql: &str,
-) -> rusqlite::Result<&'s mut Statement<'tx>> {
-    if slot.is_none() {
-        *slot = Some(tx.prepare(sql)?);
-    }
-    slot.as_mut().ok_or(rusqlite::Error::InvalidQuery)
-}
-
-/// Extra columns as a JSON object in file order, or NULL when there are none.
-/// A name that appears twice keeps its first place and its last value, as a
-/// JSON map built from the pairs would. Written straight into the text: a
-/// map per row cost more than the values in it.
-fn attributes_json(attributes: &Attributes) -> Option<String> {
-    if attributes.is_empty() {
-        return None;
-    }
-    let mut json = Vec::with_capacity(64);
-    json.push(b'{');
-    for (index, (name, _)) in attributes.iter().enumerate() {
-        if attributes[..index]
-            .iter()
-            .any(|(earlier, _)| earlier == name)
-        {
-            continue;
+        for snapshot in numbers {
+            self.send(Write::Format {
+                snapshot,
+                format: format.to_owned(),
+            });
         }
-        let value = attributes
-            .iter()
-            .rev()
-            .find_map(|(other, value)| (other == name).then_some(value))
-            .unwrap_or(&attributes[index].1);
-        if json.len() > 1 {
-            json.push(b',');
-        }
-        // Writing a string into a Vec cannot fail.
-        serde_json::to_writer(&mut json, name).ok()?;
-        json.push(b':');
-        serde_json::to_writer(&mut json, value).ok()?;
     }
-    json.push(b'}');
-    String::from_utf8(json).ok()
+
+    fn send(&mut self, write: Write) {
+        self.pending.push(write);
+        self.sent();
+    }
+
+    /// Hands a full chunk to the writer.
+    fn sent(&mut self) {
+        if self.pending.len() >= CHUNK {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let chunk = std::mem::replace(&mut self.pending, Chunk::with_capacity(CHUNK));
+        // The writer only stops receiving when its thread has ended, and
+        // then the import fails anyway.
+        let _ = self.writes.send(chunk);
+    }
+
+    /// Sends what is left and hands over what was read.
+    pub fn finish(mut self) -> Read {
+        self.flush();
+        self.progress.done();
+        Read {
+            snapshots: self.snapshots,
+            problems: self.problems,
+            notes: self.notes,
+        }
+    }
 }
 
 fn file_name_only(file: &CsvFile) -> String {
     file.path
         .file_name()
         .map_or_else(|| file.name.clone(), |n| n.to_string_lossy().into_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::attributes_json;
-
-    /// What the attributes were written as before: a JSON map built from the pairs.
-    fn via_map(pairs: &[(String, String)]) -> String {
-        let object: serde_json::Map<String, serde_json::Value> = pairs
-            .iter()
-            .map(|(name, value)| (name.clone(), serde_json::Value::from(value.as_str())))
-            .collect();
-        serde_json::Value::Object(object).to_string()
-    }
-
-    #[test]
-    fn attributes_are_written_as_the_json_map_would_be() {
-        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
-            list.iter()
-                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-                .collect()
-        };
-        for case in [
-            pairs(&[("source_ticket", "ACC-1")]),
-            pairs(&[("note", "say \"hi\"\n\ttab \\ é \u{1}"), ("b", "")]),
-            pairs(&[("x", "first"), ("y", "1"), ("x", "last")]),
-        ] {
-            assert_eq!(
-                attributes_json(&case).as_deref(),
-                Some(via_map(&case).as_str())
-            );
-        }
-        assert_eq!(attributes_json(&Vec::new()), None);
-    }
 }
