@@ -35,6 +35,7 @@ impl AtomicFile {
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?
             .to_string_lossy()
             .into_owned();
+        remove_abandoned_temps(&dir, &name);
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
@@ -117,6 +118,40 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Removes the temporary files of earlier writes to `name` whose process
+/// is gone: a `kill -9` mid-export skips `Drop`, and the half-written
+/// evidence it leaves holds the same access data as the real file. A file
+/// of a process still running (another export) is left alone.
+fn remove_abandoned_temps(dir: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|f| f.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        // `{pid}.{nanos}.{attempt}`, as `AtomicFile::create` names them.
+        let parts: Vec<&str> = rest.split('.').collect();
+        let [pid, nanos, attempt] = parts[..] else {
+            continue;
+        };
+        let numeric = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+        if numeric(pid)
+            && numeric(nanos)
+            && numeric(attempt)
+            && !Path::new("/proc").join(pid).exists()
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn directory_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
@@ -160,6 +195,30 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let err = AtomicFile::create(dir.path()).err().expect("refused");
         assert!(err.to_string().contains("is a directory"), "{err}");
+    }
+
+    #[test]
+    fn temp_files_of_killed_writers_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().expect("dir");
+        let target = dir.path().join("evidence.csv");
+        // No process has a pid above the kernel's maximum (4194304).
+        let killed = dir.path().join(".evidence.csv.4294967295.12.0.tmp");
+        let running = dir
+            .path()
+            .join(format!(".evidence.csv.{}.34.0.tmp", std::process::id()));
+        let other_file = dir.path().join(".report.html.4294967295.12.0.tmp");
+        let not_ours = dir.path().join(".evidence.csv.notes.tmp");
+        for path in [&killed, &running, &other_file, &not_ours] {
+            fs::write(path, "half").expect("write");
+        }
+        AtomicFile::create(&target)
+            .expect("create")
+            .commit()
+            .expect("commit");
+        assert!(!killed.exists(), "a killed export's leftover is removed");
+        assert!(running.exists(), "a running export's file is kept");
+        assert!(other_file.exists(), "another target's file is kept");
+        assert!(not_ours.exists(), "a file recert did not name is kept");
     }
 
     #[test]

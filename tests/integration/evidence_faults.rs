@@ -96,6 +96,15 @@ fn kill_9_during_an_export_leaves_the_old_file_or_the_complete_new_one() {
         .assert()
         .success();
     assert_eq!(mode(&evidence), 0o600);
+    // The killed export's half-written temporary file holds access data:
+    // the next export to the same name clears it away.
+    scratch
+        .recert()
+        .args(["export", "Q4", "-o"])
+        .arg(&evidence)
+        .assert()
+        .success();
+    assert_eq!(temp_export(&out_dir), None, "a temporary file is left over");
 }
 
 /// A password-less key pair in `keys/` of the scratch directory; returns the directory.
