@@ -141,14 +141,30 @@ pub fn record_decisions(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<usize, DecideError> {
-    for (field, text) in [
-        ("justification", request.justification.unwrap_or("")),
-        ("reviewer name", actor.reviewer.as_str()),
-        ("OS user name", actor.os_user.as_str()),
-        ("host name", actor.host.as_str()),
-    ] {
-        if text.contains('\u{1f}') {
-            return Err(Refusal::Separator { field }.into());
+    record_decision_groups(conn, campaign, std::slice::from_ref(request), actor, now)
+}
+
+/// [`record_decisions`] for several requests in one transaction, all or
+/// none: accepting the recommendations of many items certifies some and
+/// revokes others, and a crash between the two must not leave half of it.
+/// Returns the number of items decided.
+pub fn record_decision_groups(
+    conn: &mut Connection,
+    campaign: &Campaign,
+    requests: &[DecisionRequest<'_>],
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<usize, DecideError> {
+    for request in requests {
+        for (field, text) in [
+            ("justification", request.justification.unwrap_or("")),
+            ("reviewer name", actor.reviewer.as_str()),
+            ("OS user name", actor.os_user.as_str()),
+            ("host name", actor.host.as_str()),
+        ] {
+            if text.contains('\u{1f}') {
+                return Err(Refusal::Separator { field }.into());
+            }
         }
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -164,12 +180,16 @@ pub fn record_decisions(
         }
         .into());
     }
-    let changes = check(&tx, campaign, request, actor)?;
     let decided_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
-    let events = append_events(&tx, campaign, request, actor, &decided_at)?;
-    projection::apply(&tx, campaign.id, request.action, events, &changes)?;
+    let mut decided = 0;
+    for request in requests {
+        let changes = check(&tx, campaign, request, actor)?;
+        let events = append_events(&tx, campaign, request, actor, &decided_at)?;
+        projection::apply(&tx, campaign.id, request.action, events, &changes)?;
+        decided += request.items.len();
+    }
     tx.commit()?;
-    Ok(request.items.len())
+    Ok(decided)
 }
 
 /// Appends one chained event per item and returns the first and last

@@ -12,7 +12,7 @@ use super::data::{self, ItemState, Page, Scope};
 use super::query::{Anchor, Key};
 use super::theme::Theme;
 use crate::actor::Actor;
-use crate::campaign::{Campaign, DecisionRequest, history, record_decisions, reviewer_keys};
+use crate::campaign::{Campaign, DecisionRequest, history, record_decision_groups, reviewer_keys};
 use crate::evidence::signoff::sign_off;
 use crate::model::{Decision, DecisionAction, Signal, SignalSet};
 
@@ -203,21 +203,35 @@ impl<'a> Shell<'a> {
                 "none of the marked items is decided; nothing to undo".to_owned(),
             ));
         }
+        let ids: Vec<Vec<i64>> = groups
+            .iter()
+            .map(|(_, items)| items.iter().map(|s| s.id).collect())
+            .collect();
+        let requests: Vec<DecisionRequest<'_>> = groups
+            .iter()
+            .zip(&ids)
+            .map(|((action, _), ids)| DecisionRequest {
+                items: ids,
+                action: *action,
+                justification,
+            })
+            .collect();
+        // One transaction for every group (an accept certifies some items
+        // and revokes others); the clock is read at the moment of the commit.
+        record_decision_groups(
+            self.conn,
+            &self.campaign,
+            &requests,
+            &self.actor,
+            Utc::now(),
+        )
+        .map_err(|err| crate::locking::describe(&err))?;
         let mut controls: Vec<ControlCounts> = app.controls.clone();
         let mut done = Vec::new();
         for (action, items) in &groups {
-            let ids: Vec<i64> = items.iter().map(|s| s.id).collect();
-            let request = DecisionRequest {
-                items: &ids,
-                action: *action,
-                justification,
-            };
-            // The clock is read here, at the moment of the commit.
-            record_decisions(self.conn, &self.campaign, &request, &self.actor, Utc::now())
-                .map_err(|err| crate::locking::describe(&err))?;
             let before: Vec<counts::Before> = items.iter().map(|s| s.before.clone()).collect();
             counts::apply(&mut controls, &before, action.decision());
-            done.push(describe(*action, ids.len()));
+            done.push(describe(*action, items.len()));
         }
         let anchor = match app.review.rows.first() {
             Some(_) if app.review.at_start => Anchor::First,

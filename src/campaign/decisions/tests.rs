@@ -343,3 +343,57 @@ fn a_refusal_names_the_first_item_in_the_order_given() {
     let err = decide(&mut ws, &[3, 1, 2], DecisionAction::Revoke, None, "M1").expect_err("no");
     assert!(err.to_string().ends_with("(items 3, 1, 2)"), "{err}");
 }
+
+/// An accept of mixed recommendations certifies some items and revokes
+/// others: both commit together, or neither does.
+#[test]
+fn several_requests_commit_together_or_not_at_all() {
+    let mut ws = workspace();
+    let campaign = crate::campaign::find_campaign(&ws.conn, "Q4").expect("campaign");
+    let request = |items, action, justification| DecisionRequest {
+        items,
+        action,
+        justification,
+    };
+    let refused = record_decision_groups(
+        &mut ws.conn,
+        &campaign,
+        &[
+            request(&[1], DecisionAction::Certify, None),
+            // Every revoke needs a justification: the whole call is refused.
+            request(&[3], DecisionAction::Revoke, None),
+        ],
+        &Actor::fixed("M1"),
+        test_support::at(9),
+    );
+    assert!(matches!(
+        refused,
+        Err(DecideError::Refused(
+            Refusal::RevokeNeedsJustification { .. }
+        ))
+    ));
+    assert_eq!(
+        current(&ws, 1),
+        None,
+        "the certification was rolled back too"
+    );
+    let recorded = record_decision_groups(
+        &mut ws.conn,
+        &campaign,
+        &[
+            request(&[1], DecisionAction::Certify, Some("as recommended")),
+            request(&[2, 3], DecisionAction::Revoke, Some("as recommended")),
+        ],
+        &Actor::fixed("M1"),
+        test_support::at(9),
+    )
+    .expect("both");
+    assert_eq!(recorded, 3);
+    assert_eq!(current(&ws, 1).as_deref(), Some("certify"));
+    assert_eq!(current(&ws, 3).as_deref(), Some("revoke"));
+    assert_eq!(
+        counts(&ws),
+        expect([("5.15", 0, 1), ("5.18", 1, 1)]),
+        "counts follow both requests"
+    );
+}
