@@ -1,7 +1,9 @@
 //! Freezing the current grants into review items: compute every item in
-//! memory, then insert them ordered by control and reviewer so that both
-//! item indexes grow at their ends (a million random index inserts cost more
-//! than computing the items).
+//! memory (`compute`), then insert them ordered by control, then reviewer,
+//! then source order. Control order gives each control consecutive item
+//! ids, which `control_stats` records as its range (`ranges`); reviewer
+//! order keeps the reviewer index growing near its ends (a million random
+//! index inserts cost more than computing the items).
 
 use std::collections::HashSet;
 
