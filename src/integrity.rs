@@ -144,6 +144,8 @@ pub fn verify_decision_log(conn: &Connection) -> Result<LogReport> {
     projection::check(conn, &mut report).wrap_err("comparing current decisions with events")?;
     projection::check_counts(conn, &mut report)
         .wrap_err("comparing per-control counts with current decisions")?;
+    projection::check_ranges(conn, &mut report)
+        .wrap_err("comparing per-control item ranges with the items")?;
     signoffs::check(conn, &mut report).wrap_err("re-computing signed-off evidence")?;
     Ok(report)
 }

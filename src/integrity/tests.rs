@@ -285,6 +285,34 @@ fn progress_counts_changed_without_decisions_are_reported() {
 }
 
 #[test]
+fn items_moved_outside_their_controls_range_are_reported() {
+    let ws = decided();
+    ws.conn
+        .execute_batch(
+            "UPDATE control_stats SET first_item = 1, last_item = 3 WHERE campaign_id = 1;
+             UPDATE control_stats SET first_item = 4, last_item = 6 WHERE campaign_id = 2;",
+        )
+        .expect("ranges as campaign creation records them");
+    assert!(findings(&ws).is_empty(), "{:?}", findings(&ws));
+    // Item 3 (revoked) slips into a control of its own, out of the review
+    // and evidence of 5.18; its revocation leaves 5.18's counts too.
+    unprotect(&ws);
+    ws.conn
+        .execute("UPDATE items SET control_id = '5.15' WHERE id = 3", [])
+        .expect("tamper");
+    let found: Vec<String> = findings(&ws).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        found,
+        [
+            "campaign 1 (projection): control 5.18's progress reads 2 certified and 1 revoked but its items' current decisions are 2 certified and 0 revoked: the counts were changed outside recert",
+            "campaign 1 (projection): control 5.15 is recorded with 0 item(s), no ids but holds 1 item(s), ids 3-3: items were added, removed or moved outside recert, and the review and evidence would not show them all",
+            "campaign 1 (projection): control 5.18 is recorded with 3 item(s), ids 1-3 but holds 2 item(s), ids 1-2: items were added, removed or moved outside recert, and the review and evidence would not show them all",
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn an_undone_item_given_back_a_decision_is_reported() {
     let mut ws = decided();
     decide(&mut ws, "A", &[1], DecisionAction::Undo);
