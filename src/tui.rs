@@ -136,17 +136,21 @@ fn handle(
 }
 
 /// Before an effect that may take a while (a bulk decision over many items,
-/// a sign-off), says so on screen, so a long save never looks like a hang.
+/// a sign-off, a sorted or searched view of a million items), says so on
+/// screen, so a key is acknowledged at once and a long wait never looks like
+/// a hang. A read gives the status bar back once the hint is drawn: the
+/// hint stays visible until the next draw, which shows the result.
 fn working(terminal: &mut DefaultTerminal, app: &mut App, effect: &Effect) {
-    let message = match effect {
-        Effect::Prepare(_) => "counting the marked items…",
-        Effect::Record { .. } => "saving…",
-        Effect::SignOff { .. } => "signing off…",
-        _ => return,
+    let Some(message) = effect.working_message(&app.review.query) else {
+        return;
     };
+    let status = app.status.clone();
     app.info(message);
     // A failed draw only loses this hint; the next draw reports real trouble.
     let _ = terminal.draw(|frame| frame.render_widget(&*app, frame.area()));
+    if effect.is_read() {
+        app.status = status;
+    }
 }
 
 /// Carries out an effect and feeds its result back until nothing is left to do.

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 use super::app::{BulkSummary, Pending, Target, Verdict};
 use super::counts::ControlCounts;
 use super::data::Page;
-use super::query::{Anchor, Key};
+use super::query::{Anchor, Key, Query, Sort};
 use crate::campaign::DecisionEvent;
 use crate::model::DecisionAction;
 
@@ -119,4 +119,37 @@ pub enum Effect {
     SignOff {
         statement: String,
     },
+}
+
+impl Effect {
+    /// What to show while this effect runs, for the ones that can take
+    /// long enough to be noticed: on a campaign of a million items, a sorted,
+    /// searched or filtered view is read by scanning the control (about a
+    /// second), so the key is acknowledged on screen at once.
+    pub fn working_message(&self, query: &Query) -> Option<&'static str> {
+        let plain =
+            query.sort == Sort::Item && query.search.trim().is_empty() && query.filter.is_empty();
+        match self {
+            Effect::Prepare(_) => Some("counting the marked items…"),
+            Effect::Record { .. } => Some("saving…"),
+            Effect::SignOff { .. } => Some("signing off…"),
+            Effect::Fetch {
+                anchor: Anchor::First | Anchor::Last,
+                ..
+            } if !plain => Some("reading items…"),
+            Effect::NextUndecided { .. } => Some("looking for the next undecided item…"),
+            Effect::LoadSystems => Some("listing the systems…"),
+            Effect::Fetch { .. } => None,
+        }
+    }
+
+    /// Whether the working message only covers the wait, giving the status
+    /// bar back afterwards (reads), rather than standing until a result
+    /// replaces it (writes).
+    pub fn is_read(&self) -> bool {
+        matches!(
+            self,
+            Effect::Fetch { .. } | Effect::NextUndecided { .. } | Effect::LoadSystems
+        )
+    }
 }

@@ -446,3 +446,49 @@ fn the_detail_pane_scrolls_no_further_than_its_last_line() {
 
 mod finding;
 mod paging;
+
+/// Slow reads are acknowledged on screen at once; paging the plain view is
+/// not (it takes milliseconds, and a hint would only flicker).
+#[test]
+fn slow_reads_and_writes_say_so_while_they_run() {
+    use super::action::Cursor;
+    use super::query::{Anchor, Key, Query, Sort};
+    let first = Effect::Fetch {
+        anchor: Anchor::First,
+        cursor: Cursor::Index(0),
+    };
+    let next_page = Effect::Fetch {
+        anchor: Anchor::From(Key {
+            value: None,
+            id: 40,
+        }),
+        cursor: Cursor::Index(0),
+    };
+    let plain = Query::for_control("5.18");
+    let sorted = Query {
+        sort: Sort::System,
+        ..plain.clone()
+    };
+    let searched = Query {
+        search: "mallory".into(),
+        ..plain.clone()
+    };
+    assert_eq!(first.working_message(&plain), None);
+    assert_eq!(next_page.working_message(&sorted), None);
+    assert_eq!(first.working_message(&sorted), Some("reading items…"));
+    assert_eq!(first.working_message(&searched), Some("reading items…"));
+    assert_eq!(
+        Effect::LoadSystems.working_message(&plain),
+        Some("listing the systems…")
+    );
+    let save = Effect::Record {
+        target: Target::Items(vec![1]),
+        verdict: Verdict::Certify,
+        justification: None,
+    };
+    assert_eq!(save.working_message(&plain), Some("saving…"));
+    assert!(
+        first.is_read() && !save.is_read(),
+        "a save's message stands"
+    );
+}
