@@ -78,16 +78,13 @@ pub(super) fn check_counts(conn: &Connection, report: &mut LogReport) -> rusqlit
         let control: String = row.get(1)?;
         let (stored_certified, stored_revoked): (i64, i64) = (row.get(2)?, row.get(3)?);
         let (certified, revoked): (i64, i64) = (row.get(4)?, row.get(5)?);
-        report.problems.push(LogProblem {
-            kind: ProblemKind::Projection,
-            campaign_id: Some(row.get(0)?),
-            event_id: None,
-            item_id: None,
-            detail: format!(
+        report.problems.push(control_problem(
+            row.get(0)?,
+            format!(
                 "control {}'s progress reads {stored_certified} certified and {stored_revoked} revoked but its items' current decisions are {certified} certified and {revoked} revoked: the counts were changed outside recert",
                 crate::text::for_display(&control)
             ),
-        });
+        ));
     }
     Ok(())
 }
@@ -134,16 +131,24 @@ pub(super) fn check_ranges(conn: &Connection, report: &mut LogReport) -> rusqlit
             row.get::<_, i64>(5)?,
             range(row.get(6)?, row.get(7)?)
         );
-        report.problems.push(LogProblem {
-            kind: ProblemKind::Projection,
-            campaign_id: Some(row.get(0)?),
-            event_id: None,
-            item_id: None,
-            detail: format!(
+        report.problems.push(control_problem(
+            row.get(0)?,
+            format!(
                 "control {} is recorded with {stored} but holds {found}: items were added, removed or moved outside recert, and the review and evidence would not show them all",
                 crate::text::for_display(&control)
             ),
-        });
+        ));
     }
     Ok(())
+}
+
+/// A finding about one control's stored data rather than one event.
+fn control_problem(campaign_id: i64, detail: String) -> LogProblem {
+    LogProblem {
+        kind: ProblemKind::Projection,
+        campaign_id: Some(campaign_id),
+        event_id: None,
+        item_id: None,
+        detail,
+    }
 }

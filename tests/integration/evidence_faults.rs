@@ -36,12 +36,15 @@ fn kill_9_during_an_export_leaves_the_old_file_or_the_complete_new_one() {
     let out_dir = scratch.dir.path().join("out");
     std::fs::create_dir(&out_dir).expect("dir");
     let evidence = out_dir.join("evidence.csv");
-    scratch
-        .recert()
-        .args(["export", "Q4", "-o"])
-        .arg(&evidence)
-        .assert()
-        .success();
+    let export = || {
+        scratch
+            .recert()
+            .args(["export", "Q4", "-o"])
+            .arg(&evidence)
+            .assert()
+            .success();
+    };
+    export();
     let old = std::fs::read(&evidence).expect("first export");
     scratch
         .recert()
@@ -98,12 +101,7 @@ fn kill_9_during_an_export_leaves_the_old_file_or_the_complete_new_one() {
     assert_eq!(mode(&evidence), 0o600);
     // The killed export's half-written temporary file holds access data:
     // the next export to the same name clears it away.
-    scratch
-        .recert()
-        .args(["export", "Q4", "-o"])
-        .arg(&evidence)
-        .assert()
-        .success();
+    export();
     assert_eq!(temp_export(&out_dir), None, "a temporary file is left over");
 }
 
