@@ -119,7 +119,10 @@ pub fn import_sources(
             let batch = Batch::new(&writes, progress);
             read_sources(sources, options, batch)
         });
-        let written = Writer::new(&tx, import_id).drain(&received);
+        // The receiver moves in here, so that were this side to panic, it is
+        // dropped while unwinding and the reader stops instead of waiting on
+        // a full queue for ever.
+        let written = Writer::new(&tx, import_id).drain(received);
         (reader.join(), written)
     });
     let read = read.unwrap_or_else(|panic| std::panic::resume_unwind(panic));

@@ -38,7 +38,7 @@ impl<'tx> Writer<'tx> {
     /// the snapshots' database ids. After a failure the rest is still
     /// received (so the reader never waits on a full queue) but not
     /// written; the import then fails with the first error.
-    pub fn drain(mut self, chunks: &Receiver<Chunk>) -> rusqlite::Result<Vec<i64>> {
+    pub fn drain(mut self, chunks: Receiver<Chunk>) -> rusqlite::Result<Vec<i64>> {
         let mut failure = None;
         for chunk in chunks {
             for write in &chunk.writes {
@@ -258,7 +258,7 @@ mod tests {
                 send.send(chunk).expect("the writer keeps receiving");
             }
         });
-        let written = Writer::new(&tx, 1).drain(&receive);
+        let written = Writer::new(&tx, 1).drain(receive);
         sender.join().expect("sender");
         assert!(written.is_err());
         let snapshots: i64 = tx
