@@ -120,8 +120,8 @@ pub fn import_sources(
             read_sources(sources, options, batch)
         });
         // The receiver moves in here, so that were this side to panic, it is
-        // dropped while unwinding and the reader stops instead of waiting on
-        // a full queue for ever.
+        // dropped while unwinding: the reader's sends then fail at once
+        // instead of waiting on a full queue for ever.
         let written = Writer::new(&tx, import_id).drain(received);
         (reader.join(), written)
     });
