@@ -9,6 +9,20 @@ use crate::campaign::{DecideError, DecisionRequest, find_campaign, record_decisi
 use crate::model::DecisionAction;
 use crate::workspace::Workspace;
 
+/// An in-memory workspace holding import 1 (2026-11-01, by u on h) and
+/// then whatever `sql` inserts: the start of every raw-SQL fixture.
+pub fn workspace_with(sql: &str) -> Workspace {
+    let ws = Workspace::open_in_memory().expect("workspace");
+    ws.conn
+        .execute(
+            "INSERT INTO imports VALUES (1, '2026-11-01T00:00:00Z', 'u', 'h')",
+            [],
+        )
+        .expect("import");
+    ws.conn.execute_batch(sql).expect("fixture");
+    ws
+}
+
 /// 2026-12-01 at `hour`:00 UTC, the day after the fixtures' as-of date.
 pub fn at(hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, hour, 0, 0)

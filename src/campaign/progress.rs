@@ -174,25 +174,20 @@ mod stats_tests {
 
     /// Two items under 5.18, one dormant, built in SQL without stored counts.
     fn workspace() -> Workspace {
-        let ws = Workspace::open_in_memory().expect("workspace");
-        ws.conn
-            .execute_batch(&format!(
-                "INSERT INTO imports VALUES (1, '2026-11-01T00:00:00Z', 'u', 'h');
-                 INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
-                     VALUES (1, 1, 'entitlements', 'canonical', 'entitlements', 'e.csv', '{h}', 2);
-                 INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type, privileged)
-                     VALUES (1, 1, 2, 'E1', 'app', 'user', 'role', 0), (2, 1, 3, 'E2', 'app', 'user', 'role', 0);
-                 INSERT INTO campaigns (id, name, as_of, justify_mask, rules, created_at, created_by)
-                     VALUES (1, 'Q4', '2026-11-30', 0, '', '2026-11-30T00:00:00Z', 'u');
-                 INSERT INTO items (id, campaign_id, control_id, grant_row, signal_mask, reasons,
-                     recommendation, recommendation_reason, assigned_reviewer)
-                     VALUES (1, 1, '5.18', 1, 0, '[]', 'certify', 'no risk', 'M1'),
-                            (2, 1, '5.18', 2, {dormant}, '[\"x\"]', 'revoke', 'dormant', 'M1');",
-                h = "a".repeat(64),
-                dormant = Signal::Dormant.bit(),
-            ))
-            .expect("fixture");
-        ws
+        crate::test_support::workspace_with(&format!(
+            "INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
+                 VALUES (1, 1, 'entitlements', 'canonical', 'entitlements', 'e.csv', '{h}', 2);
+             INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type, privileged)
+                 VALUES (1, 1, 2, 'E1', 'app', 'user', 'role', 0), (2, 1, 3, 'E2', 'app', 'user', 'role', 0);
+             INSERT INTO campaigns (id, name, as_of, justify_mask, rules, created_at, created_by)
+                 VALUES (1, 'Q4', '2026-11-30', 0, '', '2026-11-30T00:00:00Z', 'u');
+             INSERT INTO items (id, campaign_id, control_id, grant_row, signal_mask, reasons,
+                 recommendation, recommendation_reason, assigned_reviewer)
+                 VALUES (1, 1, '5.18', 1, 0, '[]', 'certify', 'no risk', 'M1'),
+                        (2, 1, '5.18', 2, {dormant}, '[\"x\"]', 'revoke', 'dormant', 'M1');",
+            h = "a".repeat(64),
+            dormant = Signal::Dormant.bit(),
+        ))
     }
 
     fn decide(ws: &mut Workspace, item: i64, action: DecisionAction) {

@@ -15,56 +15,52 @@ use crate::workspace::Workspace;
 pub const REVIEWER: &str = "M1";
 
 pub fn workspace() -> Workspace {
-    let ws = Workspace::open_in_memory().expect("workspace");
     let bit = |s: Signal| s.bit();
-    ws.conn
-        .execute_batch(&format!(
-            "INSERT INTO imports VALUES (1, '2026-11-01T00:00:00Z', 'u', 'h');
-             INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
-                 VALUES (1, 1, 'identities', 'canonical', 'identities', 'identities.csv', '{h}', 5),
-                        (2, 1, 'entitlements', 'canonical', 'entitlements', 'entitlements.csv', '{h}', 9);
-             INSERT INTO identities (id, snapshot_id, line, identity_id, display_name, email, department, kind, status,
-                     manager_id, owner_id, termination_date, last_login_at, attributes)
-                 VALUES (1, 1, 2, 'E1', 'Zoë Müller', 'zoe@x.example', 'Engineering', 'human', 'active', 'M1', NULL, NULL, '2026-11-20', '{{\"location\":\"Berlin\"}}'),
-                        (2, 1, 3, 'E2', 'Wang Fang (王芳) 👩‍💻', NULL, 'Finance', 'human', 'terminated', 'M1', NULL, '2026-10-01', '2026-09-30T17:00:00Z', NULL),
-                        (3, 1, 4, 'svc-ci', 'CI deploy bot', NULL, 'Engineering', 'service', 'active', NULL, 'M1', NULL, NULL, NULL),
-                        (4, 1, 5, 'E4', 'Mallory' || char(27) || '[31m Evil', NULL, 'Sales', 'human', 'active', 'M1', NULL, NULL, '2026-01-02', NULL),
-                        (5, 1, 6, 'M1', 'Mia Manager', 'm1@x.example', 'Engineering', 'human', 'active', NULL, NULL, NULL, '2026-11-29', NULL);
-             INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type, privileged,
-                     granted_at, last_used_at, last_rotated_at, expires_at, attributes)
-                 VALUES (1, 2, 2, 'E1', 'aws-prod', 'AdministratorAccess', 'role', 1, '2024-01-10', '2026-11-25', NULL, NULL, '{{\"source_ticket\":\"CHG-1\"}}'),
-                        (2, 2, 3, 'E1', 'crm', 'sales-user', 'role', 0, '2026-11-15', '2026-11-28', NULL, NULL, NULL),
-                        (3, 2, 4, 'ghost@x.example', 'crm', 'admins', 'group', 0, '2025-02-01', NULL, NULL, NULL, NULL),
-                        (4, 2, 5, 'svc-ci', 'github', 'deploy-key', 'api_key', 0, '2023-05-01', '2026-11-29', NULL, NULL, NULL),
-                        (5, 2, 6, 'E2', 'crm', 'finance-reports', 'role', 0, '2022-03-01', '2026-09-30', NULL, NULL, NULL),
-                        (6, 2, 7, 'E4', 'jira', 'project-admin', 'role', 0, '2025-01-01', '2026-01-02', NULL, NULL, NULL),
-                        (7, 2, 8, 'E1', 'jira', 'user', 'role', 0, '2025-06-01', '2026-11-27', NULL, NULL, NULL),
-                        (8, 2, 9, 'M1', 'jira', 'user', 'role', 0, '2025-06-01', '2026-11-27', NULL, NULL, NULL),
-                        (9, 2, 10, 'E4', 'vpn', 'access', 'account', 0, '2025-06-01', '2026-11-01', NULL, '2026-11-01', NULL);
-             INSERT INTO campaigns (id, name, period, as_of, due, default_reviewer, justify_mask, rules, created_at, created_by)
-                 VALUES (1, 'Q4 review', '2026-Q4', '2026-11-30', '2026-12-31', 'M1', {justify}, '{{}}', '2026-11-30T00:00:00Z', 'u');
-             INSERT INTO items (id, campaign_id, control_id, grant_row, identity_row, signal_mask, reasons,
-                     recommendation, recommendation_reason, assigned_reviewer)
-                 VALUES (1, 1, '8.2', 1, 1, {privileged}, '[\"privileged role\"]', 'certify', 'in use', 'M1'),
-                        (2, 1, '5.18', 2, 1, {new}, '[\"granted 15 days ago\"]', 'certify', 'in use', 'M1'),
-                        (3, 1, '5.16', 3, NULL, {orphaned}, '[\"holder ghost@x.example matches no identity\"]', 'revoke', 'orphaned grant', 'M1'),
-                        (4, 1, '5.17', 4, 3, {unrotated}, '[\"rotation date unknown\"]', 'certify', 'in use', 'M1'),
-                        (5, 1, '5.16', 5, 2, {terminated}, '[\"terminated on 2026-10-01\"]', 'revoke', 'holder terminated', 'M1'),
-                        (6, 1, '5.18', 6, 4, {dormant}, '[\"last used 332 days ago\"]', 'revoke', 'dormant for 332 days', 'M1'),
-                        (7, 1, '5.18', 7, 1, 0, '[]', 'certify', 'in use, no risk signals', 'M1'),
-                        (8, 1, '5.18', 8, 5, 0, '[]', 'certify', 'in use, no risk signals', 'OWNER'),
-                        (9, 1, '5.18', 9, 4, {expired}, '[\"expired on 2026-11-01\"]', 'revoke', 'expired', 'M1');",
-            h = "ab".repeat(32),
-            justify = Signal::ALL.iter().filter(|s| s.is_risk()).fold(0, |m, s| m | s.bit()),
-            privileged = bit(Signal::Privileged),
-            new = bit(Signal::New),
-            orphaned = bit(Signal::Orphaned),
-            unrotated = bit(Signal::Unrotated),
-            terminated = bit(Signal::Terminated),
-            dormant = bit(Signal::Dormant),
-            expired = bit(Signal::Expired),
-        ))
-        .expect("fixture");
+    let ws = crate::test_support::workspace_with(&format!(
+        "INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
+             VALUES (1, 1, 'identities', 'canonical', 'identities', 'identities.csv', '{h}', 5),
+                    (2, 1, 'entitlements', 'canonical', 'entitlements', 'entitlements.csv', '{h}', 9);
+         INSERT INTO identities (id, snapshot_id, line, identity_id, display_name, email, department, kind, status,
+                 manager_id, owner_id, termination_date, last_login_at, attributes)
+             VALUES (1, 1, 2, 'E1', 'Zoë Müller', 'zoe@x.example', 'Engineering', 'human', 'active', 'M1', NULL, NULL, '2026-11-20', '{{\"location\":\"Berlin\"}}'),
+                    (2, 1, 3, 'E2', 'Wang Fang (王芳) 👩‍💻', NULL, 'Finance', 'human', 'terminated', 'M1', NULL, '2026-10-01', '2026-09-30T17:00:00Z', NULL),
+                    (3, 1, 4, 'svc-ci', 'CI deploy bot', NULL, 'Engineering', 'service', 'active', NULL, 'M1', NULL, NULL, NULL),
+                    (4, 1, 5, 'E4', 'Mallory' || char(27) || '[31m Evil', NULL, 'Sales', 'human', 'active', 'M1', NULL, NULL, '2026-01-02', NULL),
+                    (5, 1, 6, 'M1', 'Mia Manager', 'm1@x.example', 'Engineering', 'human', 'active', NULL, NULL, NULL, '2026-11-29', NULL);
+         INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type, privileged,
+                 granted_at, last_used_at, last_rotated_at, expires_at, attributes)
+             VALUES (1, 2, 2, 'E1', 'aws-prod', 'AdministratorAccess', 'role', 1, '2024-01-10', '2026-11-25', NULL, NULL, '{{\"source_ticket\":\"CHG-1\"}}'),
+                    (2, 2, 3, 'E1', 'crm', 'sales-user', 'role', 0, '2026-11-15', '2026-11-28', NULL, NULL, NULL),
+                    (3, 2, 4, 'ghost@x.example', 'crm', 'admins', 'group', 0, '2025-02-01', NULL, NULL, NULL, NULL),
+                    (4, 2, 5, 'svc-ci', 'github', 'deploy-key', 'api_key', 0, '2023-05-01', '2026-11-29', NULL, NULL, NULL),
+                    (5, 2, 6, 'E2', 'crm', 'finance-reports', 'role', 0, '2022-03-01', '2026-09-30', NULL, NULL, NULL),
+                    (6, 2, 7, 'E4', 'jira', 'project-admin', 'role', 0, '2025-01-01', '2026-01-02', NULL, NULL, NULL),
+                    (7, 2, 8, 'E1', 'jira', 'user', 'role', 0, '2025-06-01', '2026-11-27', NULL, NULL, NULL),
+                    (8, 2, 9, 'M1', 'jira', 'user', 'role', 0, '2025-06-01', '2026-11-27', NULL, NULL, NULL),
+                    (9, 2, 10, 'E4', 'vpn', 'access', 'account', 0, '2025-06-01', '2026-11-01', NULL, '2026-11-01', NULL);
+         INSERT INTO campaigns (id, name, period, as_of, due, default_reviewer, justify_mask, rules, created_at, created_by)
+             VALUES (1, 'Q4 review', '2026-Q4', '2026-11-30', '2026-12-31', 'M1', {justify}, '{{}}', '2026-11-30T00:00:00Z', 'u');
+         INSERT INTO items (id, campaign_id, control_id, grant_row, identity_row, signal_mask, reasons,
+                 recommendation, recommendation_reason, assigned_reviewer)
+             VALUES (1, 1, '8.2', 1, 1, {privileged}, '[\"privileged role\"]', 'certify', 'in use', 'M1'),
+                    (2, 1, '5.18', 2, 1, {new}, '[\"granted 15 days ago\"]', 'certify', 'in use', 'M1'),
+                    (3, 1, '5.16', 3, NULL, {orphaned}, '[\"holder ghost@x.example matches no identity\"]', 'revoke', 'orphaned grant', 'M1'),
+                    (4, 1, '5.17', 4, 3, {unrotated}, '[\"rotation date unknown\"]', 'certify', 'in use', 'M1'),
+                    (5, 1, '5.16', 5, 2, {terminated}, '[\"terminated on 2026-10-01\"]', 'revoke', 'holder terminated', 'M1'),
+                    (6, 1, '5.18', 6, 4, {dormant}, '[\"last used 332 days ago\"]', 'revoke', 'dormant for 332 days', 'M1'),
+                    (7, 1, '5.18', 7, 1, 0, '[]', 'certify', 'in use, no risk signals', 'M1'),
+                    (8, 1, '5.18', 8, 5, 0, '[]', 'certify', 'in use, no risk signals', 'OWNER'),
+                    (9, 1, '5.18', 9, 4, {expired}, '[\"expired on 2026-11-01\"]', 'revoke', 'expired', 'M1');",
+        h = "ab".repeat(32),
+        justify = Signal::ALL.iter().filter(|s| s.is_risk()).fold(0, |m, s| m | s.bit()),
+        privileged = bit(Signal::Privileged),
+        new = bit(Signal::New),
+        orphaned = bit(Signal::Orphaned),
+        unrotated = bit(Signal::Unrotated),
+        terminated = bit(Signal::Terminated),
+        dormant = bit(Signal::Dormant),
+        expired = bit(Signal::Expired),
+    ));
     let mut ws = ws;
     decide(&mut ws, &[7], DecisionAction::Certify, None, REVIEWER);
     ws

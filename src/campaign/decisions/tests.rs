@@ -8,37 +8,32 @@ use crate::workspace::Workspace;
 /// control 5.18 and E3 (plain) under 5.15, with their stored counts, built
 /// with raw SQL so these tests need nothing but the schema.
 fn workspace() -> Workspace {
-    let ws = Workspace::open_in_memory().expect("workspace");
-    ws.conn
-        .execute_batch(&format!(
-            "INSERT INTO imports VALUES (1, '2026-11-01T00:00:00Z', 'u', 'h');
-             INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
-                 VALUES (1, 1, 'identities', 'canonical', 'identities', 'i.csv', '{h}', 3),
-                        (2, 1, 'entitlements', 'canonical', 'entitlements', 'e.csv', '{h}', 3);
-             INSERT INTO identities (id, snapshot_id, line, identity_id, email, kind, status)
-                 VALUES (1, 1, 2, 'E1', 'one@x.example', 'human', 'active'),
-                        (2, 1, 3, 'E2', NULL, 'human', 'active'),
-                        (3, 1, 4, 'E3', NULL, 'human', 'active');
-             INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type, privileged)
-                 VALUES (1, 2, 2, 'E1', 'app', 'user', 'role', 0),
-                        (2, 2, 3, 'E2', 'app', 'user', 'role', 0),
-                        (3, 2, 4, 'E3', 'app', 'user', 'role', 0);
-             INSERT INTO campaigns (id, name, as_of, justify_mask, rules, created_at, created_by)
-                 VALUES (1, 'Q4', '2026-11-30', {justify}, '{{}}', '2026-11-30T00:00:00Z', 'u');
-             INSERT INTO items (id, campaign_id, control_id, grant_row, identity_row, signal_mask, reasons,
-                 recommendation, recommendation_reason, assigned_reviewer)
-                 VALUES (1, 1, '5.18', 1, 1, 0, '[]', 'certify', 'no risk', 'M1'),
-                        (2, 1, '5.18', 2, 2, {dormant}, '[\"last used 200 days ago\"]', 'revoke', 'dormant', 'M1'),
-                        (3, 1, '5.15', 3, 3, 0, '[]', 'certify', 'no risk', 'M1');
-             INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
-                 signal_3, signal_4, signal_5, signal_6, signal_7)
-                 VALUES (1, '5.15', 1, 0, 0, 0, 0, 0, 0, 0, 0), (1, '5.18', 2, 0, 0, 1, 0, 0, 0, 0, 0);",
-            h = "a".repeat(64),
-            justify = Signal::ALL.iter().filter(|s| s.is_risk()).fold(0, |m, s| m | s.bit()),
-            dormant = Signal::Dormant.bit(),
-        ))
-        .expect("fixture");
-    ws
+    crate::test_support::workspace_with(&format!(
+        "INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
+             VALUES (1, 1, 'identities', 'canonical', 'identities', 'i.csv', '{h}', 3),
+                    (2, 1, 'entitlements', 'canonical', 'entitlements', 'e.csv', '{h}', 3);
+         INSERT INTO identities (id, snapshot_id, line, identity_id, email, kind, status)
+             VALUES (1, 1, 2, 'E1', 'one@x.example', 'human', 'active'),
+                    (2, 1, 3, 'E2', NULL, 'human', 'active'),
+                    (3, 1, 4, 'E3', NULL, 'human', 'active');
+         INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type, privileged)
+             VALUES (1, 2, 2, 'E1', 'app', 'user', 'role', 0),
+                    (2, 2, 3, 'E2', 'app', 'user', 'role', 0),
+                    (3, 2, 4, 'E3', 'app', 'user', 'role', 0);
+         INSERT INTO campaigns (id, name, as_of, justify_mask, rules, created_at, created_by)
+             VALUES (1, 'Q4', '2026-11-30', {justify}, '{{}}', '2026-11-30T00:00:00Z', 'u');
+         INSERT INTO items (id, campaign_id, control_id, grant_row, identity_row, signal_mask, reasons,
+             recommendation, recommendation_reason, assigned_reviewer)
+             VALUES (1, 1, '5.18', 1, 1, 0, '[]', 'certify', 'no risk', 'M1'),
+                    (2, 1, '5.18', 2, 2, {dormant}, '[\"last used 200 days ago\"]', 'revoke', 'dormant', 'M1'),
+                    (3, 1, '5.15', 3, 3, 0, '[]', 'certify', 'no risk', 'M1');
+         INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
+             signal_3, signal_4, signal_5, signal_6, signal_7)
+             VALUES (1, '5.15', 1, 0, 0, 0, 0, 0, 0, 0, 0), (1, '5.18', 2, 0, 0, 1, 0, 0, 0, 0, 0);",
+        h = "a".repeat(64),
+        justify = Signal::ALL.iter().filter(|s| s.is_risk()).fold(0, |m, s| m | s.bit()),
+        dormant = Signal::Dormant.bit(),
+    ))
 }
 
 fn decide(
