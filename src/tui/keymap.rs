@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
-use super::app::{App, Overlay, Screen, Verdict};
+use super::app::{App, Overlay, Screen};
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,79 +52,16 @@ impl Ctx {
 }
 
 /// One key binding.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Binding {
     pub code: KeyCode,
     pub mods: KeyModifiers,
     pub ctx: Ctx,
-    pub action: KeyAction,
+    /// Only key actions: never a result or typed text.
+    pub action: Action,
     pub help: &'static str,
     /// The footer label, or "" to leave it out of the footer.
     pub hint: &'static str,
-}
-
-/// An action a key can trigger: the `Copy` subset of [`Action`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyAction {
-    Up,
-    Down,
-    First,
-    Last,
-    PageDown,
-    PageUp,
-    Open,
-    Back,
-    Leave,
-    Quit,
-    SwitchPane,
-    Decide(Verdict),
-    Mark,
-    MarkRange,
-    MarkAll,
-    Search,
-    Filter,
-    Sort,
-    NextUndecided,
-    SignOff,
-    Help,
-    Submit,
-    Confirm,
-    Previous,
-    Next,
-    ClearFilter,
-}
-
-impl KeyAction {
-    pub fn action(self) -> Action {
-        match self {
-            KeyAction::Up => Action::Up,
-            KeyAction::Down => Action::Down,
-            KeyAction::First => Action::First,
-            KeyAction::Last => Action::Last,
-            KeyAction::PageDown => Action::PageDown,
-            KeyAction::PageUp => Action::PageUp,
-            KeyAction::Open => Action::Open,
-            KeyAction::Back => Action::Back,
-            KeyAction::Leave => Action::Leave,
-            KeyAction::Quit => Action::Quit,
-            KeyAction::SwitchPane => Action::SwitchPane,
-            KeyAction::Decide(verdict) => Action::Decide(verdict),
-            KeyAction::Mark => Action::Mark,
-            KeyAction::MarkRange => Action::MarkRange,
-            KeyAction::MarkAll => Action::MarkAll,
-            KeyAction::Search => Action::Search,
-            KeyAction::Filter => Action::Filter,
-            KeyAction::Sort => Action::Sort,
-            KeyAction::NextUndecided => Action::NextUndecided,
-            KeyAction::SignOff => Action::SignOff,
-            KeyAction::Help => Action::Help,
-            KeyAction::Submit => Action::Submit,
-            KeyAction::Confirm => Action::Confirm,
-            KeyAction::Previous => Action::Previous,
-            KeyAction::Next => Action::Next,
-            KeyAction::ClearFilter => Action::ClearFilter,
-        }
-    }
 }
 
 mod table;
@@ -159,7 +96,7 @@ pub fn dispatch(ctx: Ctx, key: KeyEvent) -> Option<Action> {
         .iter()
         .find(|b| b.ctx.covers(ctx) && b.code == key.code && b.mods == mods);
     match found {
-        Some(binding) => Some(binding.action.action()),
+        Some(binding) => Some(binding.action.clone()),
         None if ctx == Ctx::Prompt => Some(Action::Input(key)),
         None => None,
     }

@@ -2,7 +2,8 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
-use super::{Binding, Ctx, KeyAction};
+use super::{Binding, Ctx};
+use crate::tui::action::Action;
 use crate::tui::app::Verdict;
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
@@ -12,7 +13,7 @@ const fn bind(
     code: KeyCode,
     mods: KeyModifiers,
     ctx: Ctx,
-    action: KeyAction,
+    action: Action,
     help: &'static str,
     hint: &'static str,
 ) -> Binding {
@@ -26,7 +27,7 @@ const fn bind(
     }
 }
 
-use KeyAction as A;
+use Action as A;
 use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up};
 
 /// Every key binding, in the order the help lists them.
