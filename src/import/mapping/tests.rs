@@ -5,14 +5,22 @@ use crate::import::ImportOptions;
 use crate::import::vendor::testing::{fixture, identities, import_paths};
 use rstest::rstest;
 
-#[test]
-fn the_hr_fixture_maps_columns_constants_values_and_dates() {
-    let mapping = Mapping::load(&fixture("hr-mapping.toml")).expect("valid mapping");
+use crate::import::ImportSummary;
+use crate::workspace::Workspace;
+
+/// Imports the HR fixture export through `mapping`.
+fn import_hr_export(mapping: Mapping) -> Result<(Workspace, ImportSummary), String> {
     let options = ImportOptions {
         mapping: Some(mapping),
         ..ImportOptions::default()
     };
-    let (ws, summary) = import_paths(&[fixture("hr-export.csv")], &options).expect("imports");
+    import_paths(&[fixture("hr-export.csv")], &options)
+}
+
+#[test]
+fn the_hr_fixture_maps_columns_constants_values_and_dates() {
+    let mapping = Mapping::load(&fixture("hr-mapping.toml")).expect("valid mapping");
+    let (ws, summary) = import_hr_export(mapping).expect("imports");
     assert_eq!(
         identities(&ws),
         [
@@ -103,13 +111,7 @@ fn a_mapped_column_the_file_lacks_names_the_mapping_line() {
         "kind = \"identities\"\n[columns]\nidentity_id = \"Personnel Number\"\n",
     )
     .expect("valid");
-    let options = ImportOptions {
-        mapping: Some(mapping),
-        ..ImportOptions::default()
-    };
-    let err = import_paths(&[fixture("hr-export.csv")], &options)
-        .err()
-        .expect("refused");
+    let err = import_hr_export(mapping).err().expect("refused");
     assert!(
         err.contains("hr-export.csv:1: has no column \"Personnel Number\", which hr.toml:3 maps to identity_id; the header has: Personnel No, Full Name"),
         "{err}"
@@ -119,13 +121,7 @@ fn a_mapped_column_the_file_lacks_names_the_mapping_line() {
 #[test]
 fn a_required_field_neither_mapped_nor_present_is_named() {
     let mapping = Mapping::parse("sys.toml", "kind = \"entitlements\"\n[columns]\nidentity_id = \"Personnel No\"\n[constants]\nsystem = \"payroll\"\n").expect("valid");
-    let options = ImportOptions {
-        mapping: Some(mapping),
-        ..ImportOptions::default()
-    };
-    let err = import_paths(&[fixture("hr-export.csv")], &options)
-        .err()
-        .expect("refused");
+    let err = import_hr_export(mapping).err().expect("refused");
     assert!(err.contains("has no entitlement column and sys.toml maps none: add entitlement = \"<header in the file>\" under [columns]"), "{err}");
 }
 
@@ -136,13 +132,7 @@ fn a_value_outside_the_translation_is_reported_at_its_cell() {
         "kind = \"identities\"\n[columns]\nidentity_id = \"Personnel No\"\nstatus = \"Employment Status\"\n[values.status]\n\"Active\" = \"active\"\n",
     )
     .expect("valid");
-    let options = ImportOptions {
-        mapping: Some(mapping),
-        ..ImportOptions::default()
-    };
-    let err = import_paths(&[fixture("hr-export.csv")], &options)
-        .err()
-        .expect("refused");
+    let err = import_hr_export(mapping).err().expect("refused");
     assert!(err.contains("hr-export.csv:4: column 5 (Employment Status): found \"Leaver\", expected one of active, disabled, terminated"), "{err}");
 }
 
@@ -153,11 +143,7 @@ fn a_value_translated_to_empty_is_read_as_unknown() {
         "kind = \"identities\"\n[columns]\nidentity_id = \"Personnel No\"\nstatus = \"Employment Status\"\n[values.status]\n\"Active\" = \"active\"\n\"On Leave\" = \"\"\n\"Leaver\" = \"terminated\"\n",
     )
     .expect("valid");
-    let options = ImportOptions {
-        mapping: Some(mapping),
-        ..ImportOptions::default()
-    };
-    let (ws, _) = import_paths(&[fixture("hr-export.csv")], &options).expect("imports");
+    let (ws, _) = import_hr_export(mapping).expect("imports");
     // Unknown status falls back to the default, active.
     assert_eq!(identities(&ws)[3], "0101|||human|active||");
 }
