@@ -64,12 +64,7 @@ pub fn import(scratch: &Scratch) {
         scratch.file("entitlements.csv", ENTITLEMENTS),
         scratch.file("systems.csv", SYSTEMS),
     ];
-    scratch
-        .recert()
-        .arg("import")
-        .args(files)
-        .assert()
-        .success();
+    scratch.import(&files);
 }
 
 /// Imports the company and creates campaign "Q4"; returns its id as printed.

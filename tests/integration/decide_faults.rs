@@ -32,12 +32,7 @@ pub fn campaign_of(scratch: &Scratch, n: usize) -> Vec<i64> {
         scratch.file("identities.csv", &identities),
         scratch.file("entitlements.csv", &entitlements),
     ];
-    scratch
-        .recert()
-        .arg("import")
-        .args(files)
-        .assert()
-        .success();
+    scratch.import(&files);
     scratch
         .recert()
         .args([

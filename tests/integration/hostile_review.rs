@@ -15,12 +15,7 @@ pub fn hostile_campaign(scratch: &Scratch) -> &'static str {
         scratch.file("identities.csv", &hostile_identities()),
         scratch.file("entitlements.csv", &hostile_entitlements()),
     ];
-    scratch
-        .recert()
-        .arg("import")
-        .args(files)
-        .assert()
-        .success();
+    scratch.import(&files);
     scratch
         .recert()
         .args([

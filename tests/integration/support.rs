@@ -33,6 +33,11 @@ impl Scratch {
         command
     }
 
+    /// `recert import` of `files`, which must succeed.
+    pub fn import(&self, files: &[PathBuf]) {
+        self.recert().arg("import").args(files).assert().success();
+    }
+
     /// Writes `contents` to a file in the scratch directory.
     pub fn file(&self, name: &str, contents: &str) -> PathBuf {
         let path = self.dir.path().join(name);

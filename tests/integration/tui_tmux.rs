@@ -94,12 +94,7 @@ fn review_without_a_terminal_says_what_to_use_instead() {
 #[test]
 fn certify_and_revoke_with_justifications_then_quit_cleanly() {
     let scratch = Scratch::new();
-    scratch
-        .recert()
-        .arg("import")
-        .args(["identities.csv", "entitlements.csv", "systems.csv"].map(sample))
-        .assert()
-        .success();
+    scratch.import(&["identities.csv", "entitlements.csv", "systems.csv"].map(sample));
     scratch
         .recert()
         .args(["campaign", "create", "--name", "Q4", "--period", "2026-Q4"])
@@ -186,12 +181,7 @@ fn certify_and_revoke_with_justifications_then_quit_cleanly() {
 #[test]
 fn with_several_open_campaigns_a_picker_asks_which() {
     let scratch = Scratch::new();
-    scratch
-        .recert()
-        .arg("import")
-        .args(["identities.csv", "entitlements.csv", "systems.csv"].map(sample))
-        .assert()
-        .success();
+    scratch.import(&["identities.csv", "entitlements.csv", "systems.csv"].map(sample));
     for name in ["First review", "Second review"] {
         scratch
             .recert()
