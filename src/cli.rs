@@ -6,10 +6,20 @@ use clap::{Parser, Subcommand};
 
 use crate::commands;
 
+/// What `recert --version` prints after the name: the release and the commit
+/// it was built from (build.rs; "unknown" outside a git checkout), so a
+/// binary found on a jump host can be traced back to its source.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("RECERT_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "recert",
-    version,
+    version = VERSION,
     about = "Access recertification in the terminal: import exports, review every grant per control, sign off evidence.",
     propagate_version = true
 )]
@@ -53,4 +63,8 @@ pub enum Command {
     Report(commands::report::Args),
     /// Create a sample workspace and campaign, then open the review
     Demo(commands::demo::Args),
+    /// Print a shell completion script (bash, zsh or fish)
+    Completions(commands::completions::Args),
+    /// Print the manual page (roff; view with `man -l`)
+    Man(commands::man::Args),
 }
