@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its clap arguments and a `run`.
 
 pub mod campaign;
+pub mod completions;
 pub mod controls;
 pub mod decide;
 pub mod demo;
@@ -9,6 +10,7 @@ pub mod formats;
 pub mod import;
 pub mod items;
 pub mod keygen;
+pub mod man;
 pub mod report;
 pub mod review;
 pub mod signoff;
@@ -72,5 +74,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Keygen(args) => keygen::run(&context, &args),
         Command::Report(args) => report::run(&context, &args),
         Command::Demo(args) => demo::run(&context, &args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
     }
 }

@@ -8,6 +8,7 @@ mod concurrency;
 mod crash;
 mod decide_faults;
 mod demo;
+mod dist;
 mod evidence;
 mod evidence_faults;
 mod formats;
