@@ -4,9 +4,12 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use csv::StringRecord;
+use csv::{ByteRecord, StringRecord};
 use sha2::{Digest, Sha256};
 
+use super::encoding;
+pub use super::header::Header;
+use super::header::ignoring_case;
 use super::problems::{Problem, Problems};
 
 /// A CSV file read into memory with its header resolved.
@@ -28,53 +31,9 @@ pub struct CsvFile {
     /// Where the body starts within `data`, and the line it starts on.
     body_start: usize,
     body_line: u64,
-}
-
-/// The header row: names as written, and a case-insensitive index.
-#[derive(Debug, Clone)]
-pub struct Header {
-    pub names: Vec<String>,
-    index: HashMap<String, usize>,
-}
-
-impl Header {
-    pub fn new(names: Vec<String>) -> Header {
-        Header::with_aliases(names, &[])
-    }
-
-    /// A header whose columns can also be found under other names; an alias
-    /// wins over a column of the same name (a mapping's `[columns]`).
-    pub fn with_aliases(names: Vec<String>, aliases: &[(String, usize)]) -> Header {
-        let mut index = HashMap::new();
-        for (alias, position) in aliases {
-            index.entry(alias.to_lowercase()).or_insert(*position);
-        }
-        for (position, name) in names.iter().enumerate() {
-            index.entry(name.to_lowercase()).or_insert(position);
-        }
-        Header { names, index }
-    }
-
-    /// The position of a column, matched case-insensitively.
-    pub fn position(&self, name: &str) -> Option<usize> {
-        self.index.get(&name.to_lowercase()).copied()
-    }
-
-    pub fn has(&self, name: &str) -> bool {
-        self.position(name).is_some()
-    }
-
-    pub fn has_all(&self, names: &[&str]) -> bool {
-        names.iter().all(|name| self.has(name))
-    }
-
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
+    /// The byte lines end with: `\n` (also for CRLF), or `\r` in a file
+    /// with classic Mac line ends, so that line numbers are right in both.
+    line_end: u8,
 }
 
 /// A mapping's change to every row: values translated per column, then
@@ -196,6 +155,10 @@ impl CsvFile {
             column: None,
             message,
         };
+        if let Some(message) = encoding::not_text(&bytes, &name) {
+            problems.push(whole_file(message));
+            return None;
+        }
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let data = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
             Some(rest) => rest.to_vec(),
@@ -207,42 +170,66 @@ impl CsvFile {
             ));
             return None;
         }
-        let skip = type_line_len(&data);
+        let line_end = line_end(&data);
+        let skip = type_line_len(&data, line_end);
+        let header_line = 1 + count_lines(&data[..skip], line_end);
         let mut reader = reader_builder().from_reader(&data[skip..]);
-        let mut record = StringRecord::new();
-        let header = match reader.read_record(&mut record) {
-            Ok(true) => Header::new(record.iter().map(|name| name.trim().to_owned()).collect()),
+        let mut record = ByteRecord::new();
+        let at_header = |column: Option<(usize, String)>, message: String| Problem {
+            file: name.clone(),
+            line: header_line,
+            column,
+            message,
+        };
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
             Ok(false) => {
                 problems.push(whole_file("is empty; expected a header row".into()));
                 return None;
             }
             Err(err) => {
-                problems.push(Problem {
-                    file: name.clone(),
-                    line: 1 + count_newlines(&data[..skip]),
-                    column: None,
-                    message: format!(
-                        "the header row cannot be read: {err}; save the file as UTF-8 CSV"
-                    ),
-                });
+                problems.push(at_header(
+                    None,
+                    format!("the header row cannot be read: {err}; save the file as UTF-8 CSV"),
+                ));
                 return None;
             }
-        };
+        }
+        let mut names = Vec::with_capacity(record.len());
+        for (index, field) in record.iter().enumerate() {
+            match std::str::from_utf8(field) {
+                Ok(text) => names.push(text.trim().to_owned()),
+                Err(_) => {
+                    let shown = String::from_utf8_lossy(field).trim().to_owned();
+                    problems.push(at_header(
+                        Some((index + 1, shown)),
+                        encoding::not_utf8(field, &name),
+                    ));
+                    return None;
+                }
+            }
+        }
+        let header = Header::new(names);
+        if let Some(message) = header.ambiguity(ignoring_case, "ignoring case") {
+            problems.push(at_header(None, message));
+            return None;
+        }
         let body_start =
             skip + usize::try_from(reader.position().byte()).unwrap_or(data.len() - skip);
-        let body_line = 1 + count_newlines(&data[..body_start]);
+        let body_line = 1 + count_lines(&data[..body_start], line_end);
         let file_columns = header.len();
         Some(CsvFile {
             path: path.to_path_buf(),
             name,
             sha256,
             header,
-            header_line: 1 + count_newlines(&data[..skip]),
+            header_line,
             file_columns,
             rewrite: None,
             data,
             body_start,
             body_line,
+            line_end,
         })
     }
 
@@ -271,57 +258,44 @@ impl CsvFile {
     ) -> u64 {
         let body = &self.data[self.body_start..];
         let mut reader = reader_builder().from_reader(body);
+        // Read as bytes and checked as UTF-8 here (what `read_record` does
+        // inside), so that a bad byte can be shown with its encoding.
         let mut record = StringRecord::new();
-        let mut lines = LineCounter::new(body, self.body_line);
+        let mut lines = LineCounter::new(body, self.body_line, self.line_end);
+        let mut first_not_utf8 = None;
         let mut rows = 0;
         loop {
             let start = reader.position().byte();
-            match reader.read_record(&mut record) {
+            let mut bytes = std::mem::take(&mut record).into_byte_record();
+            match reader.read_byte_record(&mut bytes) {
                 Ok(false) => break,
                 Ok(true) => {
                     rows += 1;
-                    let line = lines.line_at(record.position().map_or(start, csv::Position::byte));
-                    // U+001F separates cells in every hash recert computes; a
-                    // cell holding it could be re-split without breaking one.
-                    let separator = record.as_slice().contains('\u{1f}');
-                    if separator {
-                        let column = record
-                            .iter()
-                            .position(|f| f.contains('\u{1f}'))
-                            .unwrap_or(0);
-                        context.problem(Problem {
-                            file: self.name.clone(),
-                            line,
-                            column: Some((column + 1, self.header.names.get(column).cloned().unwrap_or_default())),
-                            message: "holds the control character U+001F (unit separator), which recert's evidence hashes put between cells; remove it from the export".to_owned(),
-                        });
-                    } else if record.len() == self.file_columns {
-                        let rewritten = self.rewrite.as_ref().map(|r| r.apply(&record));
-                        each(
-                            &Row {
-                                file: self,
-                                line,
-                                record: rewritten.as_ref().unwrap_or(&record),
-                            },
-                            context,
-                        );
-                    } else {
-                        context.problem(Problem {
-                            file: self.name.clone(),
-                            line,
-                            column: None,
-                            message: format!(
-                                "found {} fields, expected {} as in the header; quote values that contain commas",
-                                record.len(),
-                                self.file_columns
-                            ),
-                        });
+                    let line = lines.line_at(bytes.position().map_or(start, csv::Position::byte));
+                    match StringRecord::from_byte_record(bytes) {
+                        Ok(text) => {
+                            record = text;
+                            self.row(line, &record, context, &mut each);
+                        }
+                        Err(err) => {
+                            let column = err.utf8_error().field();
+                            let bytes = err.into_byte_record();
+                            let cell = bytes.get(column).unwrap_or_default();
+                            let problem = self.not_utf8(line, column, cell, first_not_utf8);
+                            first_not_utf8.get_or_insert(line);
+                            context.problem(problem);
+                        }
                     }
                 }
                 Err(err) => {
                     rows += 1;
                     let line = lines.line_at(err.position().map_or(start, csv::Position::byte));
-                    context.problem(self.read_problem(&err, line));
+                    context.problem(Problem {
+                        file: self.name.clone(),
+                        line,
+                        column: None,
+                        message: format!("cannot be read as CSV: {err}"),
+                    });
                 }
             }
             if rows % 65_536 == 0 {
@@ -335,29 +309,74 @@ impl CsvFile {
         rows
     }
 
-    fn read_problem(&self, err: &csv::Error, line: u64) -> Problem {
-        if let csv::ErrorKind::Utf8 { err: utf8, .. } = err.kind() {
-            let column = utf8.field();
-            return Problem {
+    /// Checks one UTF-8 row and hands it to `each`, or reports it.
+    fn row<C: RowContext>(
+        &self,
+        line: u64,
+        record: &StringRecord,
+        context: &mut C,
+        each: &mut impl FnMut(&Row<'_>, &mut C),
+    ) {
+        // U+001F separates cells in every hash recert computes; a cell
+        // holding it could be re-split without breaking one.
+        if record.as_slice().contains('\u{1f}') {
+            let column = record
+                .iter()
+                .position(|f| f.contains('\u{1f}'))
+                .unwrap_or(0);
+            context.problem(Problem {
                 file: self.name.clone(),
                 line,
-                column: self
-                    .header
-                    .names
-                    .get(column)
-                    .map(|name| (column + 1, name.clone())),
+                column: Some((column + 1, self.column_name(column))),
+                message: "holds the control character U+001F (unit separator), which recert's evidence hashes put between cells; remove it from the export".to_owned(),
+            });
+        } else if record.len() == self.file_columns {
+            let rewritten = self.rewrite.as_ref().map(|r| r.apply(record));
+            each(
+                &Row {
+                    file: self,
+                    line,
+                    record: rewritten.as_ref().unwrap_or(record),
+                },
+                context,
+            );
+        } else {
+            context.problem(Problem {
+                file: self.name.clone(),
+                line,
+                column: None,
                 message: format!(
-                    "invalid UTF-8 after byte {} of the cell; save the file as UTF-8 (e.g. Excel's \"CSV UTF-8\")",
-                    utf8.valid_up_to()
+                    "found {} fields, expected {} as in the header; quote values that contain commas",
+                    record.len(),
+                    self.file_columns
                 ),
-            };
+            });
         }
+    }
+
+    /// A cell that is not UTF-8. The first one says what the file looks
+    /// like and how to convert it; later ones point back to it.
+    fn not_utf8(&self, line: u64, column: usize, cell: &[u8], first: Option<u64>) -> Problem {
+        let message = match first {
+            None => encoding::not_utf8(cell, &self.name),
+            Some(first) => {
+                format!("is not UTF-8 either; convert the whole file as said for line {first}")
+            }
+        };
         Problem {
             file: self.name.clone(),
             line,
-            column: None,
-            message: format!("cannot be read as CSV: {err}"),
+            column: self
+                .header
+                .names
+                .get(column)
+                .map(|name| (column + 1, name.clone())),
+            message,
         }
+    }
+
+    fn column_name(&self, column: usize) -> String {
+        self.header.names.get(column).cloned().unwrap_or_default()
     }
 }
 
@@ -369,14 +388,16 @@ struct LineCounter<'a> {
     body: &'a [u8],
     counted_to: usize,
     line: u64,
+    line_end: u8,
 }
 
 impl<'a> LineCounter<'a> {
-    fn new(body: &'a [u8], first_line: u64) -> Self {
+    fn new(body: &'a [u8], first_line: u64, line_end: u8) -> Self {
         LineCounter {
             body,
             counted_to: 0,
             line: first_line,
+            line_end,
         }
     }
 
@@ -388,7 +409,7 @@ impl<'a> LineCounter<'a> {
             start += 1;
         }
         if start > self.counted_to {
-            self.line += count_newlines(&self.body[self.counted_to..start]);
+            self.line += count_lines(&self.body[self.counted_to..start], self.line_end);
             self.counted_to = start;
         }
         self.line
@@ -398,17 +419,28 @@ impl<'a> LineCounter<'a> {
 /// Windows PowerShell 5.1's `Export-Csv` writes `#TYPE <class name>` above the
 /// header unless given `-NoTypeInformation` (FORMATS.md A7a); that line is
 /// skipped so such files read like any other.
-fn type_line_len(data: &[u8]) -> usize {
+fn type_line_len(data: &[u8], line_end: u8) -> usize {
     if !data.starts_with(b"#TYPE") {
         return 0;
     }
     data.iter()
-        .position(|&b| b == b'\n')
+        .position(|&b| b == line_end)
         .map_or(data.len(), |end| end + 1)
 }
 
-fn count_newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0, |n, &b| n + u64::from(b == b'\n'))
+/// How the file's lines end, from its first line end: LF and CRLF files
+/// count `\n`; a file whose lines end with a lone CR (what Excel for the
+/// old Mac OS wrote, and the csv reader accepts) counts `\r`, so its
+/// problems name real line numbers instead of line 1.
+fn line_end(data: &[u8]) -> u8 {
+    match data.iter().position(|&b| b == b'\n' || b == b'\r') {
+        Some(at) if data[at] == b'\r' && data.get(at + 1) != Some(&b'\n') => b'\r',
+        _ => b'\n',
+    }
+}
+
+fn count_lines(bytes: &[u8], line_end: u8) -> u64 {
+    bytes.iter().fold(0, |n, &b| n + u64::from(b == line_end))
 }
 
 fn reader_builder() -> csv::ReaderBuilder {
@@ -475,13 +507,6 @@ mod tests {
     }
 
     #[test]
-    fn header_is_matched_case_insensitively() {
-        let header = Header::new(vec!["Identity_ID".into(), "Email".into()]);
-        assert_eq!(header.position("identity_id"), Some(0));
-        assert!(header.has_all(&["EMAIL", "identity_id"]));
-    }
-
-    #[test]
     fn wrong_field_count_names_the_line() {
         let (rows, problems) = rows_of(b"a,b\n1,2\n1,2,3\n4,5\n");
         assert_eq!(rows.len(), 2);
@@ -495,11 +520,85 @@ mod tests {
     }
 
     #[test]
-    fn invalid_utf8_names_line_and_column() {
-        let (rows, problems) = rows_of(b"a,b\n1,ok\n2,caf\xE9\n");
+    fn invalid_utf8_names_line_column_encoding_and_fix() {
+        let (rows, problems) = rows_of(b"a,b\n1,ok\n2,caf\xE9\n3,na\xEFve\n");
         assert_eq!(rows.len(), 1);
+        let first = problems.listed()[0].to_string();
+        assert!(
+            first.contains(":3: column 2 (b): is not UTF-8: byte 0xE9 after byte 3 of the cell, which is 'é' in Windows-1252;"),
+            "{first}"
+        );
+        assert!(
+            first.contains("`iconv -f WINDOWS-1252 -t UTF-8 "),
+            "{first}"
+        );
+        let second = problems.listed()[1].to_string();
+        assert!(
+            second.ends_with(
+                ":4: column 2 (b): is not UTF-8 either; convert the whole file as said for line 3"
+            ),
+            "{second}"
+        );
+    }
+
+    #[test]
+    fn a_header_that_is_not_utf8_names_its_column_and_the_fix() {
+        let (_keep, path) = file_with(b"identity_id,Pr\xE9nom\nE1,Ann\n");
+        let mut problems = Problems::default();
+        assert!(CsvFile::open(&path, &mut problems).is_none());
         let text = problems.listed()[0].to_string();
-        assert!(text.contains(":3: column 2 (b): invalid UTF-8"), "{text}");
+        assert!(
+            text.contains(":1: column 2 (Pr\u{FFFD}nom): is not UTF-8: byte 0xE9 after byte 2 of the cell, which is 'é' in Windows-1252"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn utf16_is_refused_with_the_iconv_command() {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(
+            "identity_id\r\nE1\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        let (_keep, path) = file_with(&bytes);
+        let mut problems = Problems::default();
+        assert!(CsvFile::open(&path, &mut problems).is_none());
+        let text = problems.listed()[0].to_string();
+        assert!(
+            text.contains(
+                ": looks like UTF-16 (little-endian, with a byte-order mark) text, not UTF-8"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("`iconv -f UTF-16 -t UTF-8 "), "{text}");
+    }
+
+    #[test]
+    fn cr_only_line_ends_are_read_with_their_line_numbers() {
+        let (rows, problems) = rows_of(b"#TYPE X\ra,b\r1,2\r\"x\ry\",3\r4,5,6\r7,8");
+        assert_eq!(
+            rows,
+            vec![
+                (3, vec!["1".into(), "2".into()]),
+                (4, vec!["x\ry".into(), "3".into()]),
+                (7, vec!["7".into(), "8".into()]),
+            ]
+        );
+        let text = problems.listed()[0].to_string();
+        assert!(text.contains(":6: found 3 fields, expected 2"), "{text}");
+    }
+
+    #[test]
+    fn duplicate_header_names_are_refused() {
+        let (_keep, path) = file_with(b"identity_id,email,Email \nE1,a@x,b@x\n");
+        let mut problems = Problems::default();
+        assert!(CsvFile::open(&path, &mut problems).is_none());
+        let text = problems.listed()[0].to_string();
+        assert!(
+            text.ends_with(":1: columns 2 (\"email\") and 3 (\"Email\") have the same name ignoring case, so recert cannot tell which to read; rename or remove one of them"),
+            "{text}"
+        );
     }
 
     #[test]

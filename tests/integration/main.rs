@@ -16,6 +16,7 @@ mod fuzz_verify;
 mod hostile;
 mod hostile_review;
 mod import;
+mod import_refusals;
 mod separators;
 mod support;
 mod tui_tmux;
