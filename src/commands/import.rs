@@ -47,12 +47,12 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// The mapping for every file, if any, and those for one file each.
+type Mappings = (Option<Mapping>, Vec<(PathBuf, Mapping)>);
+
 /// Which `--mapping` values are for one file (`DATA=MAPPING`) and which
 /// (at most one) for all, each loaded and checked.
-fn load_mappings(
-    values: &[OsString],
-    files: &[PathBuf],
-) -> Result<(Option<Mapping>, Vec<(PathBuf, Mapping)>)> {
+fn load_mappings(values: &[OsString], files: &[PathBuf]) -> Result<Mappings> {
     let mut every_file: Option<(&OsStr, Mapping)> = None;
     let mut per_file: Vec<(PathBuf, Mapping)> = Vec::new();
     for value in values {

@@ -383,5 +383,8 @@ fn line_of(text: &str, offset: usize) -> usize {
     1 + text.get(..offset).unwrap_or(text).matches('\n').count()
 }
 
+pub mod guess;
+mod vocabulary;
+
 #[cfg(test)]
 mod tests;

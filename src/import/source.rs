@@ -197,17 +197,15 @@ impl CsvFile {
         }
         let mut names = Vec::with_capacity(record.len());
         for (index, field) in record.iter().enumerate() {
-            match std::str::from_utf8(field) {
-                Ok(text) => names.push(text.trim().to_owned()),
-                Err(_) => {
-                    let shown = String::from_utf8_lossy(field).trim().to_owned();
-                    problems.push(at_header(
-                        Some((index + 1, shown)),
-                        encoding::not_utf8(field, &name),
-                    ));
-                    return None;
-                }
-            }
+            let Ok(text) = std::str::from_utf8(field) else {
+                let shown = String::from_utf8_lossy(field).trim().to_owned();
+                problems.push(at_header(
+                    Some((index + 1, shown)),
+                    encoding::not_utf8(field, &name),
+                ));
+                return None;
+            };
+            names.push(text.trim().to_owned());
         }
         let header = Header::new(names);
         if let Some(message) = header.ambiguity(ignoring_case, "ignoring case") {
@@ -235,6 +233,7 @@ impl CsvFile {
 
     /// The same file read through a mapping: `header` names the file's
     /// columns (plus appended constants) and `rewrite` changes every row.
+    #[must_use]
     pub fn remapped(self, header: Header, rewrite: Rewrite) -> CsvFile {
         CsvFile {
             header,

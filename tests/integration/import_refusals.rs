@@ -105,14 +105,11 @@ fn duplicate_header_names_are_refused_naming_both_columns() {
 fn vendor_columns_equal_but_for_punctuation_are_refused() {
     let scratch = Scratch::new();
     let report = std::fs::read_to_string(fixture("aws-credential-report.csv")).expect("fixture");
-    let doubled: String = report
-        .lines()
-        .enumerate()
-        .map(|(n, line)| {
-            let extra = if n == 0 { "Password Enabled" } else { "false" };
-            format!("{line},{extra}\n")
-        })
-        .collect();
+    let mut doubled = String::new();
+    for (n, line) in report.lines().enumerate() {
+        let extra = if n == 0 { "Password Enabled" } else { "false" };
+        let _ = writeln!(doubled, "{line},{extra}");
+    }
     let file = scratch.file("report.csv", &doubled);
     refused(
         &scratch,

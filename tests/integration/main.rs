@@ -17,6 +17,7 @@ mod hostile;
 mod hostile_review;
 mod import;
 mod import_refusals;
+mod mapping_init;
 mod separators;
 mod support;
 mod tui_tmux;

@@ -14,7 +14,10 @@ fn campaign_name_period_and_default_reviewer_are_checked_at_create() {
     let scratch = Scratch::new();
     let files = [
         scratch.file("identities.csv", "identity_id,manager_id\nE1,M1\n"),
-        scratch.file("entitlements.csv", "identity_id,system,entitlement\nE1,app,user\n"),
+        scratch.file(
+            "entitlements.csv",
+            "identity_id,system,entitlement\nE1,app,user\n",
+        ),
     ];
     scratch.import(&files);
     let before = scratch.dump();
@@ -63,7 +66,14 @@ fn a_signoff_statement_holding_it_is_refused_and_nothing_is_locked() {
     let before = scratch.dump();
     scratch
         .recert()
-        .args(["signoff", "Q4", "--reviewer", "CISO", "--statement", "ok\u{1f}done"])
+        .args([
+            "signoff",
+            "Q4",
+            "--reviewer",
+            "CISO",
+            "--statement",
+            "ok\u{1f}done",
+        ])
         .assert()
         .code(1)
         .stderr(predicate::str::contains(SEPARATOR));
@@ -85,6 +95,11 @@ fn mapping_constants_and_translations_are_checked_when_the_mapping_is_read() {
         .arg(&mapping)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(format!("hr.toml:5: \"Fin\\u{{1f}}ance\" {SEPARATOR}")));
-    assert!(!scratch.workspace().exists(), "refused before the workspace is opened");
+        .stderr(predicate::str::contains(format!(
+            "hr.toml:5: \"Fin\\u{{1f}}ance\" {SEPARATOR}"
+        )));
+    assert!(
+        !scratch.workspace().exists(),
+        "refused before the workspace is opened"
+    );
 }
