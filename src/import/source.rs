@@ -216,7 +216,7 @@ impl CsvFile {
             skip + usize::try_from(reader.position().byte()).unwrap_or(data.len() - skip);
         let body_line = 1 + count_lines(&data[..body_start], line_end);
         let file_columns = header.len();
-        Some(CsvFile {
+        let file = CsvFile {
             path: path.to_path_buf(),
             name,
             sha256,
@@ -228,7 +228,27 @@ impl CsvFile {
             body_start,
             body_line,
             line_end,
-        })
+        };
+        // A file that is not UTF-8 is refused before any format reads it:
+        // its fix (converting the whole file) comes first, whatever else
+        // is wrong with it.
+        if let Err(err) = std::str::from_utf8(&file.data[file.body_start..]) {
+            let rows = file.not_utf8_rows();
+            if rows.is_empty() {
+                let body = &file.data[file.body_start..];
+                problems.push(Problem {
+                    file: file.name.clone(),
+                    line: file.body_line + count_lines(&body[..err.valid_up_to()], line_end),
+                    column: None,
+                    message: encoding::not_utf8(&body[err.valid_up_to()..], &file.name),
+                });
+            }
+            for problem in rows {
+                problems.push(problem);
+            }
+            return None;
+        }
+        Some(file)
     }
 
     /// The same file read through a mapping: `header` names the file's
@@ -248,8 +268,9 @@ impl CsvFile {
     }
 
     /// Calls `each` for every well-formed data row; rows with the wrong number
-    /// of fields or invalid UTF-8 are reported to `context` instead, which also
-    /// hears of progress now and then. Returns the number of data rows seen.
+    /// of fields are reported to `context` instead, which also hears of
+    /// progress now and then. Returns the number of data rows seen. (The
+    /// file was checked to be UTF-8 when it was opened.)
     pub fn for_each_row<C: RowContext>(
         &self,
         context: &mut C,
@@ -257,34 +278,17 @@ impl CsvFile {
     ) -> u64 {
         let body = &self.data[self.body_start..];
         let mut reader = reader_builder().from_reader(body);
-        // Read as bytes and checked as UTF-8 here (what `read_record` does
-        // inside), so that a bad byte can be shown with its encoding.
         let mut record = StringRecord::new();
         let mut lines = LineCounter::new(body, self.body_line, self.line_end);
-        let mut first_not_utf8 = None;
         let mut rows = 0;
         loop {
             let start = reader.position().byte();
-            let mut bytes = std::mem::take(&mut record).into_byte_record();
-            match reader.read_byte_record(&mut bytes) {
+            match reader.read_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
                     rows += 1;
-                    let line = lines.line_at(bytes.position().map_or(start, csv::Position::byte));
-                    match StringRecord::from_byte_record(bytes) {
-                        Ok(text) => {
-                            record = text;
-                            self.row(line, &record, context, &mut each);
-                        }
-                        Err(err) => {
-                            let column = err.utf8_error().field();
-                            let bytes = err.into_byte_record();
-                            let cell = bytes.get(column).unwrap_or_default();
-                            let problem = self.not_utf8(line, column, cell, first_not_utf8);
-                            first_not_utf8.get_or_insert(line);
-                            context.problem(problem);
-                        }
-                    }
+                    let line = lines.line_at(record.position().map_or(start, csv::Position::byte));
+                    self.row(line, &record, context, &mut each);
                 }
                 Err(err) => {
                     rows += 1;
@@ -306,6 +310,47 @@ impl CsvFile {
         }
         context.progress(self, self.body_len());
         rows
+    }
+
+    /// Every row holding a cell that is not UTF-8: the first says what the
+    /// file looks like and how to convert it, later ones point back to it.
+    fn not_utf8_rows(&self) -> Vec<Problem> {
+        let body = &self.data[self.body_start..];
+        let mut reader = reader_builder().from_reader(body);
+        let mut record = ByteRecord::new();
+        let mut lines = LineCounter::new(body, self.body_line, self.line_end);
+        let mut found = Vec::new();
+        let mut first = None;
+        loop {
+            let start = reader.position().byte();
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                // The rows are read for real once the file is converted.
+                Ok(false) | Err(_) => break,
+            }
+            let Some((column, cell)) = record
+                .iter()
+                .enumerate()
+                .find(|(_, cell)| std::str::from_utf8(cell).is_err())
+            else {
+                continue;
+            };
+            let line = lines.line_at(record.position().map_or(start, csv::Position::byte));
+            let message = match first {
+                None => encoding::not_utf8(cell, &self.name),
+                Some(first) => {
+                    format!("is not UTF-8 either; convert the whole file as said for line {first}")
+                }
+            };
+            first.get_or_insert(line);
+            found.push(Problem {
+                file: self.name.clone(),
+                line,
+                column: Some((column + 1, self.column_name(column))),
+                message,
+            });
+        }
+        found
     }
 
     /// Checks one UTF-8 row and hands it to `each`, or reports it.
@@ -350,27 +395,6 @@ impl CsvFile {
                     self.file_columns
                 ),
             });
-        }
-    }
-
-    /// A cell that is not UTF-8. The first one says what the file looks
-    /// like and how to convert it; later ones point back to it.
-    fn not_utf8(&self, line: u64, column: usize, cell: &[u8], first: Option<u64>) -> Problem {
-        let message = match first {
-            None => encoding::not_utf8(cell, &self.name),
-            Some(first) => {
-                format!("is not UTF-8 either; convert the whole file as said for line {first}")
-            }
-        };
-        Problem {
-            file: self.name.clone(),
-            line,
-            column: self
-                .header
-                .names
-                .get(column)
-                .map(|name| (column + 1, name.clone())),
-            message,
         }
     }
 
@@ -520,8 +544,11 @@ mod tests {
 
     #[test]
     fn invalid_utf8_names_line_column_encoding_and_fix() {
-        let (rows, problems) = rows_of(b"a,b\n1,ok\n2,caf\xE9\n3,na\xEFve\n");
-        assert_eq!(rows.len(), 1);
+        let (_keep, path) = file_with(b"a,b\n1,ok\n2,caf\xE9\n3,na\xEFve\n");
+        let mut problems = Problems::default();
+        // Refused as a whole, before any format reads a row.
+        assert!(CsvFile::open(&path, &mut problems).is_none());
+        assert_eq!(problems.total(), 2);
         let first = problems.listed()[0].to_string();
         assert!(
             first.contains(":3: column 2 (b): is not UTF-8: byte 0xE9 after byte 3 of the cell, which is 'é' in Windows-1252;"),
