@@ -22,4 +22,5 @@ mod separators;
 mod support;
 mod tui_tmux;
 mod upgrade;
+mod verify_signature;
 mod verify_workspace;
