@@ -22,5 +22,6 @@ mod separators;
 mod support;
 mod tui_tmux;
 mod upgrade;
+mod verify_chain;
 mod verify_signature;
 mod verify_workspace;
