@@ -122,3 +122,21 @@ fn a_missing_file_a_directory_and_no_argument_get_a_verdict() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("usage: verify-chain.py"));
 }
+
+#[test]
+fn the_readme_shows_the_script_in_full() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = std::fs::read_to_string(root.join("scripts/verify-chain.py")).expect("script");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("readme");
+    let body = &script[script.find("import csv").expect("imports")..];
+    let block = readme
+        .split("```python\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README has a python block");
+    assert_eq!(
+        block.trim_end(),
+        body.trim_end(),
+        "paste scripts/verify-chain.py into the README"
+    );
+}
