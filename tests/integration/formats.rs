@@ -183,7 +183,8 @@ fn formats_lists_every_format_with_what_it_produces() {
             "github-members  [header: unconfirmed]",
         ))
         .stdout(predicate::str::contains("identities  [header: canonical]"))
-        .stdout(predicate::str::contains("--mapping FILE"));
+        .stdout(predicate::str::contains("--mapping FILE=MAPPING"))
+        .stdout(predicate::str::contains("recert mapping init FILE"));
     let output = scratch
         .recert()
         .args(["formats", "--json"])
