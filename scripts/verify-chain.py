@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Re-check the hash chain of a recert evidence.csv with the Python 3 standard library.
 
-Usage: verify-chain.py evidence.csv    (exit 0 = chain intact, 1 = broken)
+Usage: verify-chain.py evidence.csv
+Exit 0: the chain is intact (prints the row count and last row_hash, to compare with
+the signature's trusted comment). Exit 1: it is not, or the file is not evidence
+(says why, naming the row and line). Exit 2: usage error. Every input gets a verdict.
 """
 import csv, hashlib, sys
 
@@ -10,23 +13,52 @@ COLUMNS = ("campaign_id,campaign_name,period,as_of,control_id,control_title,item
            "privileged,signals,recommendation,assigned_reviewer,decision,justification,decided_by,"
            "decided_at,source_sha256,prev_hash,row_hash").split(",")
 
+
+def check(rows):
+    """The verdict on the rows of a CSV reader, and its exit code."""
+    header = next((row for row in rows if row), None)  # blank lines are skipped, as recert does
+    if header is None:
+        return "not evidence: the file is empty (an evidence file starts with its header row)", 1
+    if header != COLUMNS:
+        return "line 1: not the evidence header", 1
+    prev_at, hash_at, item_at = (COLUMNS.index(c) for c in ("prev_hash", "row_hash", "item_id"))
+    expected, number, line = "0" * 64, 0, rows.line_num
+    for row in rows:
+        start, line = line + 1, rows.line_num
+        if not row:
+            continue
+        number += 1
+        where = f"row {number} (line {start}"
+        where += f", item_id {row[item_at]})" if len(row) > item_at else ")"
+        if len(row) != len(COLUMNS):
+            return f"{where}: has {len(row)} cells, expected {len(COLUMNS)}", 1
+        if any("\x1f" in cell for cell in row):
+            return f"{where}: a cell holds U+001F, which recert never writes: cells may have been re-split", 1
+        others = [cell for i, cell in enumerate(row) if i not in (prev_at, hash_at)]
+        data = row[prev_at].encode() + b"".join(b"\x1f" + c.encode() for c in others)
+        if row[prev_at] != expected or hashlib.sha256(data).hexdigest() != row[hash_at]:
+            return f"{where}: chain broken", 1
+        expected = row[hash_at]
+    return f"chain intact: {number} rows, last row_hash {expected}", 0
+
+
 def verify(path):
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = csv.reader(f)
-        if next(rows) != COLUMNS:
-            print("line 1: not the evidence header", file=sys.stderr)
-            return 1
-        prev_at, hash_at, item_at = (COLUMNS.index(c) for c in ("prev_hash", "row_hash", "item_id"))
-        expected, number = "0" * 64, 0
-        for number, row in enumerate(rows, start=1):
-            others = [cell for i, cell in enumerate(row) if i not in (prev_at, hash_at)]
-            data = row[prev_at].encode() + b"".join(b"\x1f" + c.encode() for c in others)
-            if row[prev_at] != expected or hashlib.sha256(data).hexdigest() != row[hash_at]:
-                print(f"row {number} (item_id {row[item_at]}): chain broken", file=sys.stderr)
-                return 1
-            expected = row[hash_at]
-    print(f"chain intact: {number} rows, last row_hash {expected}")
-    return 0
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            verdict, code = check(csv.reader(f, strict=True))
+    except OSError as err:
+        verdict, code = f"cannot read {path}: {err.strerror or err}", 1
+    except UnicodeDecodeError as err:
+        verdict, code = f"not evidence: byte {err.start} is not UTF-8 (recert writes UTF-8)", 1
+    except (csv.Error, ValueError) as err:
+        verdict, code = f"not evidence: not readable as CSV ({err})", 1
+    print(verdict, file=sys.stdout if code == 0 else sys.stderr)
+    return code
+
 
 if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        print("usage: verify-chain.py evidence.csv", file=sys.stderr)
+        sys.exit(2)
+    csv.field_size_limit(sys.maxsize)  # recert's cells have no size limit
     sys.exit(verify(sys.argv[1]))

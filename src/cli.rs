@@ -38,6 +38,9 @@ pub enum Command {
     Import(commands::import::Args),
     /// List the file formats import recognises
     Formats(commands::formats::Args),
+    /// Write a mapping file for an export no format recognises
+    #[command(subcommand)]
+    Mapping(commands::mapping::Command),
     /// List the control catalog with its crosswalks
     Controls(commands::controls::Args),
     /// Create and list campaigns

@@ -11,6 +11,7 @@ pub mod import;
 pub mod items;
 pub mod keygen;
 pub mod man;
+pub mod mapping;
 pub mod report;
 pub mod review;
 pub mod signoff;
@@ -72,6 +73,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Export(args) => export::run(&context, &args),
         Command::Verify(args) => verify::run(&context, &args),
         Command::Keygen(args) => keygen::run(&context, &args),
+        Command::Mapping(command) => mapping::run(&context, &command),
         Command::Report(args) => report::run(&context, &args),
         Command::Demo(args) => demo::run(&context, &args),
         Command::Completions(args) => completions::run(&args),

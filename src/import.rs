@@ -4,8 +4,11 @@ mod batch;
 mod canonical;
 mod chunk;
 mod columns;
+mod encoding;
 pub mod formats;
+mod header;
 pub mod mapping;
+mod own_files;
 pub mod prior;
 mod problems;
 mod progress;
@@ -25,11 +28,11 @@ pub use batch::{PriorReview, SnapshotSummary};
 pub use mapping::{Mapping, MappingError};
 pub use problems::{Problem, Problems, Rejected};
 pub use progress::Progress;
+pub use source::CsvFile;
 pub use values::{parse_bool, parse_when};
 
 use crate::actor::Actor;
 use batch::{Batch, Read};
-use source::CsvFile;
 use writer::Writer;
 
 /// How to read the files of one import.
@@ -37,8 +40,27 @@ use writer::Writer;
 pub struct ImportOptions {
     /// Force this format for every file instead of detecting it.
     pub format: Option<String>,
-    /// Read every file through this column mapping (`--mapping FILE`).
+    /// Read every file through this column mapping (`--mapping FILE`),
+    /// except those given their own in `file_mappings`.
     pub mapping: Option<Mapping>,
+    /// Read these files, named as in the import's list, through their own
+    /// mapping (`--mapping DATA=MAPPING`).
+    pub file_mappings: Vec<(PathBuf, Mapping)>,
+}
+
+impl ImportOptions {
+    /// The mapping `source` is read through, if any.
+    fn mapping_for(&self, source: &Source<'_>) -> Option<&Mapping> {
+        let path = match source {
+            Source::Path(path) => *path,
+            Source::Bytes(name, _) => Path::new(name),
+        };
+        self.file_mappings
+            .iter()
+            .find(|(data, _)| data == path)
+            .map(|(_, mapping)| mapping)
+            .or(self.mapping.as_ref())
+    }
 }
 
 /// What an import did, and what the workspace now holds.
@@ -136,6 +158,12 @@ pub fn import_sources(
     Ok(summary)
 }
 
+/// Opens one CSV file as import does (encoding, header and column checks),
+/// for commands that only look at it (`recert mapping init`).
+pub fn open_csv(path: &Path, problems: &mut Problems) -> Option<CsvFile> {
+    CsvFile::open(path, problems)
+}
+
 /// Chunks of rows the reader may be ahead of the writer.
 const QUEUED_CHUNKS: usize = 8;
 
@@ -163,7 +191,17 @@ fn read_sources(sources: &[Source<'_>], options: &ImportOptions, mut batch: Batc
         let Some(file) = opened else {
             continue;
         };
-        if let Some(mapping) = &options.mapping {
+        // recert's own outputs are refused whatever --format or --mapping says.
+        if let Some(message) = own_files::recognise(&file.header) {
+            batch.problems.push(Problem {
+                file: file.name.clone(),
+                line: file.header_line,
+                column: None,
+                message,
+            });
+            continue;
+        }
+        if let Some(mapping) = options.mapping_for(source) {
             let problems_before = batch.problems.total();
             if let Some((file, rows)) = mapping::read(mapping, file, &mut batch) {
                 refuse_empty(&file, &mut batch, problems_before, rows);
@@ -176,10 +214,19 @@ fn read_sources(sources: &[Source<'_>], options: &ImportOptions, mut batch: Batc
                 file: file.name.clone(),
                 line: file.header_line,
                 column: None,
-                message: formats::unknown_header_help(&file.header),
+                message: formats::unknown_header_help(&file.name, &file.header),
             });
             continue;
         };
+        if let Some(message) = formats::ambiguous_for(format, &file.header) {
+            batch.problems.push(Problem {
+                file: file.name.clone(),
+                line: file.header_line,
+                column: None,
+                message,
+            });
+            continue;
+        }
         let problems_before = batch.problems.total();
         let rows = (format.read)(&file, &mut batch, &[]);
         refuse_empty(&file, &mut batch, problems_before, rows);
@@ -232,6 +279,19 @@ fn summarise(
     }
     let orphaned_grants = orphaned.values().sum();
     let mut warnings = Vec::new();
+    // Orphans are counted above; when that is every grant, the likely cause
+    // (no identities, or holders named by another key) is worth a warning.
+    if grants > 0 && orphaned_grants == grants {
+        warnings.push(if identities == 0 {
+            format!(
+                "none of the {grants} grants is linked to an identity: the workspace holds no identities; import the HR or directory export alongside, or every grant is reviewed as orphaned"
+            )
+        } else {
+            format!(
+                "none of the {grants} grants is linked to any of the {identities} identities: check that the grants name their holder by the identity_id or e-mail the identities file uses, or every grant is reviewed as orphaned"
+            )
+        });
+    }
     let references = directory.references();
     if references.unknown_managers > 0 {
         warnings.push(format!(

@@ -22,6 +22,35 @@ pub fn for_display(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// Like [`for_display`], but keeps line breaks (`\n`): for messages recert
+/// composes over several lines, whose untrusted parts were already made
+/// single-line with `for_display`.
+pub fn for_display_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && needs_cleaning(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.split('\n')
+            .map(for_display)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+/// `text` as one POSIX shell word, for commands recert suggests: as it is
+/// when it holds only safe characters, else in single quotes.
+pub fn shell_word(text: &str) -> Cow<'_, str> {
+    let plain = !text.is_empty()
+        && text.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/' | '+' | ',' | ':' | '@')
+        });
+    if plain {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(format!("'{}'", text.replace('\'', "'\\''")))
+    }
+}
+
 fn needs_cleaning(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
@@ -62,6 +91,23 @@ mod tests {
     #[test]
     fn clean_text_is_borrowed_untouched() {
         assert!(matches!(for_display("Zoë Müller 👩‍💻"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn line_breaks_can_be_kept_while_everything_else_is_cleaned() {
+        assert_eq!(
+            for_display_lines("first\u{1b}[2J\n    second\r\tthird"),
+            "first[2J\n    second  third"
+        );
+        assert!(matches!(for_display_lines("a\nb"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("data/hr-export.csv"), "data/hr-export.csv");
+        assert_eq!(shell_word("my file.csv"), "'my file.csv'");
+        assert_eq!(shell_word("it's.csv"), "'it'\\''s.csv'");
+        assert_eq!(shell_word(""), "''");
     }
 
     #[test]

@@ -94,6 +94,7 @@ fn build(
             "the campaign name is empty; give one with --name, e.g. --name \"2026-Q4 access review\""
         );
     }
+    check_separators(spec, name, actor)?;
     let (rules_text, rules) = load_rules(spec)?;
     let controls = check_controls(&spec.controls, &rules)?;
     let as_of = spec.as_of.unwrap_or_else(|| now.date_naive());
@@ -174,6 +175,29 @@ fn build(
     }
     tx.commit()?;
     Ok(campaign_id)
+}
+
+/// The name, period and reviewers end up in evidence cells, which recert
+/// hashes with U+001F between them; refused here, where they enter, so
+/// recert never signs evidence its own `verify` rejects.
+fn check_separators(spec: &CampaignSpec, name: &str, actor: &Actor) -> Result<()> {
+    let values = [
+        ("--name", Some(name)),
+        ("--period", spec.period.as_deref()),
+        ("--default-reviewer", spec.default_reviewer.as_deref()),
+        (
+            "the reviewer name (--default-reviewer's default)",
+            Some(actor.reviewer.as_str()),
+        ),
+    ];
+    for (what, value) in values {
+        if value.is_some_and(|v| v.contains('\u{1f}')) {
+            bail!(
+                "{what} holds the control character U+001F (unit separator), which recert's evidence hashes put between cells; remove it"
+            );
+        }
+    }
+    Ok(())
 }
 
 fn load_rules(spec: &CampaignSpec) -> Result<(String, Rules)> {

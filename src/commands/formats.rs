@@ -56,7 +56,7 @@ pub fn render(formats: &[Format]) -> String {
         let _ = writeln!(out, "  get it:   {}", format.source);
     }
     out.push_str(
-        "\nAny other layout: describe its columns in a TOML mapping file and pass --mapping FILE (README: Mapping files).\n",
+        "\nAny other layout: describe its columns in a TOML mapping file and pass --mapping FILE=MAPPING (README: Mapping files);\n`recert mapping init FILE > mapping.toml` writes one to start from.\n",
     );
     out
 }
@@ -75,7 +75,8 @@ mod tests {
             );
             assert!(text.contains(format.produces), "{text}");
         }
-        assert!(text.contains("--mapping FILE"));
+        assert!(text.contains("--mapping FILE=MAPPING"));
+        assert!(text.contains("`recert mapping init FILE > mapping.toml`"));
     }
 
     #[test]

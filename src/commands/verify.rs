@@ -55,8 +55,9 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
             }
         }
         Signature::NotChecked => println!(
-            "signature: {} was NOT checked; pass --pubkey recert.pub to check it",
-            signature_path(path).display()
+            "signature: {} was NOT checked; its trusted comment matches the file's {} row(s) and last row_hash, but without the key anyone could have written it: pass --pubkey recert.pub to check the signature",
+            signature_path(path).display(),
+            result.rows
         ),
         Signature::Absent | Signature::Bad => println!(
             "signature: none (unsigned; without a signature, rows cut from the end cannot be detected)"

@@ -44,6 +44,10 @@ pub enum SignOffError {
     AlreadySignedOff,
     #[error("the sign-off statement is empty; say what you attest to, e.g. --statement TEXT")]
     EmptyStatement,
+    #[error(
+        "the sign-off statement or reviewer name holds the control character U+001F (unit separator), which recert's hashes put between fields; remove it"
+    )]
+    Separator,
     #[error("recording the sign-off: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("computing the evidence chain: {0}")]
@@ -73,6 +77,12 @@ pub fn sign_off(
     let statement = statement.trim();
     if statement.is_empty() {
         return Err(SignOffError::EmptyStatement);
+    }
+    if [statement, &actor.reviewer]
+        .iter()
+        .any(|t| t.contains('\u{1f}'))
+    {
+        return Err(SignOffError::Separator);
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Checked inside the write lock: another reviewer may have signed off.

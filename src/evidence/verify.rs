@@ -13,7 +13,7 @@ use minisign::PublicKey;
 use super::chain::{
     self, CAMPAIGN_ID, COLUMNS, GENESIS, HASHED_CELLS, ITEM_ID, PREV_HASH, ROW_HASH,
 };
-use super::sign::{TrustedFacts, check_signature, signature_path};
+use super::sign::signature_path;
 use crate::text::neutralise_formula;
 
 /// Something wrong with the file; `line` is the CSV line where the bad row starts.
@@ -39,7 +39,8 @@ impl fmt::Display for Problem {
 pub enum Signature {
     /// No `FILE.minisig` next to the file.
     Absent,
-    /// A `.minisig` exists but no public key was given to check it.
+    /// A `.minisig` exists but no public key was given to check it; its
+    /// trusted comment, when recert's, was compared with the file's end.
     NotChecked,
     /// Checked and good; the trusted comment it carries.
     Good(String),
@@ -79,9 +80,6 @@ pub fn verify_file(file: &Path, pubkey: Option<&PublicKey>) -> Result<Verificati
     } else {
         None
     };
-    // The end of the file is compared with the signed facts only when every
-    // row is intact: a broken chain stops early and its end means nothing.
-    let chain_intact = result.is_intact();
     result.signature = match (signature, pubkey) {
         (None, None) => Signature::Absent,
         (None, Some(_)) => {
@@ -91,28 +89,10 @@ pub fn verify_file(file: &Path, pubkey: Option<&PublicKey>) -> Result<Verificati
             )));
             Signature::Bad
         }
-        (Some(_), None) => Signature::NotChecked,
-        (Some(signature), Some(public)) => match check_signature(public, file, &signature) {
-            Ok(comment) => {
-                if chain_intact {
-                    check_trusted_comment(&comment, &mut result);
-                }
-                Signature::Good(comment)
-            }
-            Err(bad) => {
-                result
-                    .problems
-                    .push(problem(format!("signature: {}", bad.why)));
-                // The unverified comment still tells whether the file lost
-                // or gained rows at its end, which is worth naming.
-                if let Some(comment) = bad.claimed_comment.as_deref().filter(|_| chain_intact) {
-                    if TrustedFacts::parse(comment).is_some() {
-                        check_trusted_comment(comment, &mut result);
-                    }
-                }
-                Signature::Bad
-            }
-        },
+        (Some(text), None) => signature::without_key(&sig_path, &text, &mut result),
+        (Some(text), Some(public)) => {
+            signature::with_key(public, file, &sig_path, &text, &mut result)
+        }
     };
     Ok(result)
 }
@@ -122,27 +102,6 @@ fn problem(what: String) -> Problem {
         line: None,
         item_id: None,
         what,
-    }
-}
-
-/// The signed facts must describe the file's end: a file cut short after
-/// its last intact row still has a valid chain, but not the signed last hash.
-fn check_trusted_comment(comment: &str, result: &mut Verification) {
-    let Some(facts) = TrustedFacts::parse(comment) else {
-        result.problems.push(problem(format!(
-            "the signature's trusted comment was not written by recert: {comment:?}"
-        )));
-        return;
-    };
-    if facts.last_hash != result.last_hash || facts.rows != result.rows {
-        result.problems.push(Problem {
-            line: result.last_line,
-            item_id: result.last_item.clone(),
-            what: format!(
-                "the file ends after {} row(s) with row_hash {}, but the signature says {} row(s) ending with {}: rows were removed from or added to the end",
-                result.rows, result.last_hash, facts.rows, facts.last_hash
-            ),
-        });
     }
 }
 
@@ -315,6 +274,9 @@ fn stripped_apostrophes(record: &csv::StringRecord, prev: &str, stated: &str) ->
             .map(|cell| neutralise_formula(cell).into_owned()),
     ) == stated
 }
+
+#[path = "verify_signature.rs"]
+mod signature;
 
 #[cfg(test)]
 #[path = "verify_tests.rs"]

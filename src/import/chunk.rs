@@ -2,6 +2,8 @@
 //! cells already in their stored form (dates as text, extra columns as
 //! JSON), in one text buffer per chunk of rows.
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+
 use crate::model::{Attributes, Criticality, Grant, Identity, RecordKind, System, When};
 
 use super::batch::PriorReview;
@@ -161,31 +163,63 @@ pub fn attributes_json(attributes: &Attributes) -> Option<String> {
     if attributes.is_empty() {
         return None;
     }
+    // For each pair, the index of the pair whose value the name takes (its
+    // last occurrence), or `None` for a repeated name already written. A
+    // few columns are compared pairwise, which allocates nothing; wide
+    // files go through a hash map, since pairwise comparison of a
+    // thousand-column header per row made the import quadratic.
+    let sources: Vec<Option<usize>> = if attributes.len() <= PAIRWISE_UP_TO {
+        (0..attributes.len())
+            .map(|index| {
+                let name = &attributes[index].0;
+                let repeated = attributes[..index]
+                    .iter()
+                    .any(|(earlier, _)| earlier == name);
+                (!repeated).then(|| {
+                    attributes
+                        .iter()
+                        .rposition(|(other, _)| other == name)
+                        .unwrap_or(index)
+                })
+            })
+            .collect()
+    } else {
+        let mut last: HashMap<&str, usize> = HashMap::with_capacity(attributes.len());
+        for (index, (name, _)) in attributes.iter().enumerate() {
+            last.insert(name.as_str(), index);
+        }
+        let mut written = HashSet::with_capacity(attributes.len());
+        attributes
+            .iter()
+            .map(|(name, _)| {
+                written
+                    .insert(name.as_str())
+                    .then(|| last.get(name.as_str()).copied())
+                    .flatten()
+            })
+            .collect()
+    };
     let mut json = Vec::with_capacity(64);
     json.push(b'{');
-    for (index, (name, _)) in attributes.iter().enumerate() {
-        if attributes[..index]
-            .iter()
-            .any(|(earlier, _)| earlier == name)
-        {
+    for (index, source) in sources.into_iter().enumerate() {
+        let Some(source) = source else {
             continue;
-        }
-        let value = attributes
-            .iter()
-            .rev()
-            .find_map(|(other, value)| (other == name).then_some(value))
-            .unwrap_or(&attributes[index].1);
+        };
         if json.len() > 1 {
             json.push(b',');
         }
         // Writing a string into a Vec cannot fail.
-        serde_json::to_writer(&mut json, name).ok()?;
+        serde_json::to_writer(&mut json, &attributes[index].0).ok()?;
         json.push(b':');
-        serde_json::to_writer(&mut json, value).ok()?;
+        serde_json::to_writer(&mut json, &attributes[source].1).ok()?;
     }
     json.push(b'}');
     String::from_utf8(json).ok()
 }
+
+/// Up to this many extra columns, repeated names are found by comparing
+/// every pair (cheaper than hashing for the usual handful).
+const PAIRWISE_UP_TO: usize = 16;
 
 #[cfg(test)]
 mod tests {
@@ -270,6 +304,13 @@ mod tests {
         serde_json::Value::Object(object).to_string()
     }
 
+    /// Enough columns to take the hashed path, with names repeated.
+    fn wide() -> Vec<(String, String)> {
+        (0..3 * PAIRWISE_UP_TO)
+            .map(|i| (format!("c{}", i % (2 * PAIRWISE_UP_TO)), format!("v{i}")))
+            .collect()
+    }
+
     #[test]
     fn attributes_are_written_as_the_json_map_would_be() {
         let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
@@ -281,6 +322,7 @@ mod tests {
             pairs(&[("source_ticket", "ACC-1")]),
             pairs(&[("note", "say \"hi\"\n\ttab \\ é \u{1}"), ("b", "")]),
             pairs(&[("x", "first"), ("y", "1"), ("x", "last")]),
+            wide(),
         ] {
             assert_eq!(
                 attributes_json(&case).as_deref(),

@@ -4,6 +4,7 @@ use super::problems::{Problem, Problems};
 use super::source::{CsvFile, Row};
 use super::values::{EXPECTED_BOOL, EXPECTED_DATE, parse_bool, parse_when};
 use crate::model::{Attributes, When};
+use crate::text::{for_display, shell_word};
 
 /// Column positions for a list of canonical field names, plus the extra
 /// columns that become attributes.
@@ -34,9 +35,11 @@ impl Columns {
                 line: file.header_line,
                 column: None,
                 message: format!(
-                    "missing required column(s) {}; the header has: {}",
+                    "missing required column(s) {}; the header has: {}.\n    If the file is another layout (an HR export, say), recert writes a starting mapping from its header:\n        recert mapping init {name} > mapping.toml\n    then check it and import with: --mapping {name}=mapping.toml",
                     missing.join(", "),
-                    file.header.names.join(", ")
+                    // Header names go on one line, without control characters.
+                    for_display(&file.header.names.join(", ")),
+                    name = shell_word(&for_display(&file.name)),
                 ),
             });
             return None;

@@ -4,7 +4,7 @@ use super::batch::Batch;
 use super::canonical;
 use super::source::{CsvFile, Header};
 use super::vendor;
-use crate::text::for_display;
+use crate::text::{for_display, shell_word};
 
 /// How sure we are of a vendor header (FORMATS.md's levels): readers match
 /// columns by name and accept synonyms, so a guessed header still reads
@@ -88,10 +88,28 @@ pub fn detect(header: &Header) -> Option<&'static Format> {
         .find(|f| (f.detect)(header))
 }
 
+/// Why a vendor export's header is ambiguous: vendor readers find columns
+/// ignoring case, spaces and punctuation, so `E-Mail` and `email` would be
+/// one column to them. Canonical layouts were checked ignoring case when
+/// the file was opened.
+pub fn ambiguous_for(format: &Format, header: &Header) -> Option<String> {
+    if format.confidence == Confidence::Canonical {
+        return None;
+    }
+    header.ambiguity(
+        vendor::fields::normalise,
+        &format!(
+            "to the {} reader, which ignores case, spaces and punctuation",
+            format.name
+        ),
+    )
+}
+
 /// The message for a header no format recognises: what was found, what is
-/// known, and how to describe any other layout.
-pub fn unknown_header_help(header: &Header) -> String {
-    // Header text is shown on a terminal: no control characters.
+/// known, and how to describe any other layout. Its lines stay apart when
+/// printed (`Problem` keeps the line breaks of its message).
+pub fn unknown_header_help(file: &str, header: &Header) -> String {
+    // Header text is shown on a terminal: no control characters, one line.
     let shown: Vec<String> = header
         .names
         .iter()
@@ -100,12 +118,26 @@ pub fn unknown_header_help(header: &Header) -> String {
         .collect();
     let more = if header.len() > 8 { ", …" } else { "" };
     let names: Vec<&str> = FORMATS.iter().map(|f| f.name).collect();
-    format!(
-        "the header matches no known format (it has: {}{more}).\n    Known formats: {}.\n    If the file is one of them, force it with --format NAME (`recert formats` describes each).\n    For any other layout, describe its columns in a mapping file and pass --mapping FILE, e.g.:\n        kind = \"identities\"    # identities | entitlements | systems\n        [columns]             # canonical field = header in your file\n        identity_id = \"{}\"\n        [constants]\n        kind = \"human\"\n    (the README's \"Mapping files\" section has the whole format)",
-        shown.join(", "),
-        names.join(", "),
-        shown.first().map_or("employee_id", String::as_str),
-    )
+    let file = shell_word(&for_display(file)).into_owned();
+    let lines = [
+        format!("the header matches no known format (it has: {}{more}).", shown.join(", ")),
+        format!("Known formats: {}.", names.join(", ")),
+        "If the file is one of them, force it with --format NAME (`recert formats` describes each).".to_owned(),
+        "For any other layout (an HR export, say), describe its columns in a mapping file.".to_owned(),
+        "recert writes a starting point from the header, to check and correct:".to_owned(),
+        format!("    recert mapping init {file} > mapping.toml"),
+        format!("    recert import {file} --mapping {file}=mapping.toml"),
+        "A mapping file looks like this (the README's \"Mapping files\" section has the whole format):".to_owned(),
+        "    kind = \"identities\"    # identities | entitlements | systems".to_owned(),
+        "    [columns]             # canonical field = header in your file".to_owned(),
+        format!(
+            "    identity_id = \"{}\"",
+            shown.first().map_or("employee_id", String::as_str)
+        ),
+        "    [constants]".to_owned(),
+        "    kind = \"human\"".to_owned(),
+    ];
+    lines.join("\n    ")
 }
 
 #[cfg(test)]
@@ -216,12 +248,16 @@ mod tests {
     #[test]
     fn the_help_lists_every_format_and_a_mapping_example() {
         let header = Header::new(vec!["Personalnummer".into(), "Name".into()]);
-        let help = unknown_header_help(&header);
+        let help = unknown_header_help("hr export.csv", &header);
         assert!(help.contains("(it has: Personalnummer, Name)"), "{help}");
+        assert!(
+            help.contains("\n        recert mapping init 'hr export.csv' > mapping.toml\n        recert import 'hr export.csv' --mapping 'hr export.csv'=mapping.toml\n"),
+            "{help}"
+        );
         for format in FORMATS {
             assert!(help.contains(format.name), "{help}");
         }
         assert!(help.contains("identity_id = \"Personalnummer\""), "{help}");
-        assert!(help.contains("--mapping FILE"), "{help}");
+        assert!(help.contains("--mapping "), "{help}");
     }
 }

@@ -339,6 +339,13 @@ fn scalar(value: &toml::Value) -> Option<String> {
 
 /// Checks a value the mapping supplies for `field` (constant or translation).
 fn check_value(field: &str, value: &str, date_formats: &[String]) -> Result<(), String> {
+    // Constants and translations reach hashed cells (the evidence, the
+    // decision events) without passing the import's check of the file.
+    if value.contains('\u{1f}') {
+        return Err(format!(
+            "{value:?} holds the control character U+001F (unit separator), which recert's hashes put between cells; remove it"
+        ));
+    }
     // An empty translation reads the file value as unknown (`"N/A" = ""`).
     if value.is_empty() {
         return Ok(());
@@ -375,6 +382,9 @@ fn check_value(field: &str, value: &str, date_formats: &[String]) -> Result<(), 
 fn line_of(text: &str, offset: usize) -> usize {
     1 + text.get(..offset).unwrap_or(text).matches('\n').count()
 }
+
+pub mod guess;
+mod vocabulary;
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::text::for_display;
+use crate::text::{for_display, for_display_lines};
 
 /// How many problems are listed before the rest are only counted.
 pub const MAX_LISTED: usize = 50;
@@ -21,7 +21,8 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     /// File names, header names and messages may quote the hostile file
-    /// itself, so every part is stripped of control characters here, once.
+    /// itself, so every part is stripped of control characters here, once;
+    /// only the line breaks recert put in a message are kept.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", for_display(&self.file))?;
         if self.line > 0 {
@@ -30,7 +31,9 @@ impl fmt::Display for Problem {
         if let Some((number, name)) = &self.column {
             write!(f, ": column {number} ({})", for_display(name))?;
         }
-        write!(f, ": {}", for_display(&self.message))
+        // A message may span lines (the unknown-header help); whatever it
+        // quotes from the file was put on one line where it was composed.
+        write!(f, ": {}", for_display_lines(&self.message))
     }
 }
 

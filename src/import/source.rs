@@ -4,9 +4,12 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use csv::StringRecord;
+use csv::{ByteRecord, StringRecord};
 use sha2::{Digest, Sha256};
 
+use super::encoding;
+pub use super::header::Header;
+use super::header::ignoring_case;
 use super::problems::{Problem, Problems};
 
 /// A CSV file read into memory with its header resolved.
@@ -28,53 +31,9 @@ pub struct CsvFile {
     /// Where the body starts within `data`, and the line it starts on.
     body_start: usize,
     body_line: u64,
-}
-
-/// The header row: names as written, and a case-insensitive index.
-#[derive(Debug, Clone)]
-pub struct Header {
-    pub names: Vec<String>,
-    index: HashMap<String, usize>,
-}
-
-impl Header {
-    pub fn new(names: Vec<String>) -> Header {
-        Header::with_aliases(names, &[])
-    }
-
-    /// A header whose columns can also be found under other names; an alias
-    /// wins over a column of the same name (a mapping's `[columns]`).
-    pub fn with_aliases(names: Vec<String>, aliases: &[(String, usize)]) -> Header {
-        let mut index = HashMap::new();
-        for (alias, position) in aliases {
-            index.entry(alias.to_lowercase()).or_insert(*position);
-        }
-        for (position, name) in names.iter().enumerate() {
-            index.entry(name.to_lowercase()).or_insert(position);
-        }
-        Header { names, index }
-    }
-
-    /// The position of a column, matched case-insensitively.
-    pub fn position(&self, name: &str) -> Option<usize> {
-        self.index.get(&name.to_lowercase()).copied()
-    }
-
-    pub fn has(&self, name: &str) -> bool {
-        self.position(name).is_some()
-    }
-
-    pub fn has_all(&self, names: &[&str]) -> bool {
-        names.iter().all(|name| self.has(name))
-    }
-
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
+    /// The byte lines end with: `\n` (also for CRLF), or `\r` in a file
+    /// with classic Mac line ends, so that line numbers are right in both.
+    line_end: u8,
 }
 
 /// A mapping's change to every row: values translated per column, then
@@ -196,6 +155,10 @@ impl CsvFile {
             column: None,
             message,
         };
+        if let Some(message) = encoding::not_text(&bytes, &name) {
+            problems.push(whole_file(message));
+            return None;
+        }
         let sha256 = hex::encode(Sha256::digest(&bytes));
         let data = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
             Some(rest) => rest.to_vec(),
@@ -207,47 +170,90 @@ impl CsvFile {
             ));
             return None;
         }
-        let skip = type_line_len(&data);
+        let line_end = line_end(&data);
+        let skip = type_line_len(&data, line_end);
+        let header_line = 1 + count_lines(&data[..skip], line_end);
         let mut reader = reader_builder().from_reader(&data[skip..]);
-        let mut record = StringRecord::new();
-        let header = match reader.read_record(&mut record) {
-            Ok(true) => Header::new(record.iter().map(|name| name.trim().to_owned()).collect()),
+        let mut record = ByteRecord::new();
+        let at_header = |column: Option<(usize, String)>, message: String| Problem {
+            file: name.clone(),
+            line: header_line,
+            column,
+            message,
+        };
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
             Ok(false) => {
                 problems.push(whole_file("is empty; expected a header row".into()));
                 return None;
             }
             Err(err) => {
-                problems.push(Problem {
-                    file: name.clone(),
-                    line: 1 + count_newlines(&data[..skip]),
-                    column: None,
-                    message: format!(
-                        "the header row cannot be read: {err}; save the file as UTF-8 CSV"
-                    ),
-                });
+                problems.push(at_header(
+                    None,
+                    format!("the header row cannot be read: {err}; save the file as UTF-8 CSV"),
+                ));
                 return None;
             }
-        };
+        }
+        let mut names = Vec::with_capacity(record.len());
+        for (index, field) in record.iter().enumerate() {
+            let Ok(text) = std::str::from_utf8(field) else {
+                let shown = String::from_utf8_lossy(field).trim().to_owned();
+                problems.push(at_header(
+                    Some((index + 1, shown)),
+                    encoding::not_utf8(field, &name),
+                ));
+                return None;
+            };
+            names.push(text.trim().to_owned());
+        }
+        let header = Header::new(names);
+        if let Some(message) = header.ambiguity(ignoring_case, "ignoring case") {
+            problems.push(at_header(None, message));
+            return None;
+        }
         let body_start =
             skip + usize::try_from(reader.position().byte()).unwrap_or(data.len() - skip);
-        let body_line = 1 + count_newlines(&data[..body_start]);
+        let body_line = 1 + count_lines(&data[..body_start], line_end);
         let file_columns = header.len();
-        Some(CsvFile {
+        let file = CsvFile {
             path: path.to_path_buf(),
             name,
             sha256,
             header,
-            header_line: 1 + count_newlines(&data[..skip]),
+            header_line,
             file_columns,
             rewrite: None,
             data,
             body_start,
             body_line,
-        })
+            line_end,
+        };
+        // A file that is not UTF-8 is refused before any format reads it:
+        // its fix (converting the whole file) comes first, whatever else
+        // is wrong with it.
+        if let Err(err) = std::str::from_utf8(&file.data[file.body_start..]) {
+            let rows = file.not_utf8_rows();
+            if rows.is_empty() {
+                let body = &file.data[file.body_start..];
+                problems.push(Problem {
+                    file: file.name.clone(),
+                    line: file.body_line + count_lines(&body[..err.valid_up_to()], line_end),
+                    column: None,
+                    message: encoding::not_utf8(&body[err.valid_up_to()..], &file.name),
+                });
+            }
+            for problem in rows {
+                problems.push(problem);
+            }
+            return None;
+        }
+        Some(file)
     }
 
     /// The same file read through a mapping: `header` names the file's
     /// columns (plus appended constants) and `rewrite` changes every row.
+    #[must_use]
     pub fn remapped(self, header: Header, rewrite: Rewrite) -> CsvFile {
         CsvFile {
             header,
@@ -262,8 +268,9 @@ impl CsvFile {
     }
 
     /// Calls `each` for every well-formed data row; rows with the wrong number
-    /// of fields or invalid UTF-8 are reported to `context` instead, which also
-    /// hears of progress now and then. Returns the number of data rows seen.
+    /// of fields are reported to `context` instead, which also hears of
+    /// progress now and then. Returns the number of data rows seen. (The
+    /// file was checked to be UTF-8 when it was opened.)
     pub fn for_each_row<C: RowContext>(
         &self,
         context: &mut C,
@@ -272,7 +279,7 @@ impl CsvFile {
         let body = &self.data[self.body_start..];
         let mut reader = reader_builder().from_reader(body);
         let mut record = StringRecord::new();
-        let mut lines = LineCounter::new(body, self.body_line);
+        let mut lines = LineCounter::new(body, self.body_line, self.line_end);
         let mut rows = 0;
         loop {
             let start = reader.position().byte();
@@ -281,47 +288,17 @@ impl CsvFile {
                 Ok(true) => {
                     rows += 1;
                     let line = lines.line_at(record.position().map_or(start, csv::Position::byte));
-                    // U+001F separates cells in every hash recert computes; a
-                    // cell holding it could be re-split without breaking one.
-                    let separator = record.as_slice().contains('\u{1f}');
-                    if separator {
-                        let column = record
-                            .iter()
-                            .position(|f| f.contains('\u{1f}'))
-                            .unwrap_or(0);
-                        context.problem(Problem {
-                            file: self.name.clone(),
-                            line,
-                            column: Some((column + 1, self.header.names.get(column).cloned().unwrap_or_default())),
-                            message: "holds the control character U+001F (unit separator), which recert's evidence hashes put between cells; remove it from the export".to_owned(),
-                        });
-                    } else if record.len() == self.file_columns {
-                        let rewritten = self.rewrite.as_ref().map(|r| r.apply(&record));
-                        each(
-                            &Row {
-                                file: self,
-                                line,
-                                record: rewritten.as_ref().unwrap_or(&record),
-                            },
-                            context,
-                        );
-                    } else {
-                        context.problem(Problem {
-                            file: self.name.clone(),
-                            line,
-                            column: None,
-                            message: format!(
-                                "found {} fields, expected {} as in the header; quote values that contain commas",
-                                record.len(),
-                                self.file_columns
-                            ),
-                        });
-                    }
+                    self.row(line, &record, context, &mut each);
                 }
                 Err(err) => {
                     rows += 1;
                     let line = lines.line_at(err.position().map_or(start, csv::Position::byte));
-                    context.problem(self.read_problem(&err, line));
+                    context.problem(Problem {
+                        file: self.name.clone(),
+                        line,
+                        column: None,
+                        message: format!("cannot be read as CSV: {err}"),
+                    });
                 }
             }
             if rows % 65_536 == 0 {
@@ -335,29 +312,94 @@ impl CsvFile {
         rows
     }
 
-    fn read_problem(&self, err: &csv::Error, line: u64) -> Problem {
-        if let csv::ErrorKind::Utf8 { err: utf8, .. } = err.kind() {
-            let column = utf8.field();
-            return Problem {
+    /// Every row holding a cell that is not UTF-8: the first says what the
+    /// file looks like and how to convert it, later ones point back to it.
+    fn not_utf8_rows(&self) -> Vec<Problem> {
+        let body = &self.data[self.body_start..];
+        let mut reader = reader_builder().from_reader(body);
+        let mut record = ByteRecord::new();
+        let mut lines = LineCounter::new(body, self.body_line, self.line_end);
+        let mut found = Vec::new();
+        let mut first = None;
+        loop {
+            let start = reader.position().byte();
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                // The rows are read for real once the file is converted.
+                Ok(false) | Err(_) => break,
+            }
+            let Some((column, cell)) = record
+                .iter()
+                .enumerate()
+                .find(|(_, cell)| std::str::from_utf8(cell).is_err())
+            else {
+                continue;
+            };
+            let line = lines.line_at(record.position().map_or(start, csv::Position::byte));
+            let message = match first {
+                None => encoding::not_utf8(cell, &self.name),
+                Some(first) => {
+                    format!("is not UTF-8 either; convert the whole file as said for line {first}")
+                }
+            };
+            first.get_or_insert(line);
+            found.push(Problem {
                 file: self.name.clone(),
                 line,
-                column: self
-                    .header
-                    .names
-                    .get(column)
-                    .map(|name| (column + 1, name.clone())),
+                column: Some((column + 1, self.column_name(column))),
+                message,
+            });
+        }
+        found
+    }
+
+    /// Checks one UTF-8 row and hands it to `each`, or reports it.
+    fn row<C: RowContext>(
+        &self,
+        line: u64,
+        record: &StringRecord,
+        context: &mut C,
+        each: &mut impl FnMut(&Row<'_>, &mut C),
+    ) {
+        // U+001F separates cells in every hash recert computes; a cell
+        // holding it could be re-split without breaking one.
+        if record.as_slice().contains('\u{1f}') {
+            let column = record
+                .iter()
+                .position(|f| f.contains('\u{1f}'))
+                .unwrap_or(0);
+            context.problem(Problem {
+                file: self.name.clone(),
+                line,
+                column: Some((column + 1, self.column_name(column))),
+                message: "holds the control character U+001F (unit separator), which recert's evidence hashes put between cells; remove it from the export".to_owned(),
+            });
+        } else if record.len() == self.file_columns {
+            let rewritten = self.rewrite.as_ref().map(|r| r.apply(record));
+            each(
+                &Row {
+                    file: self,
+                    line,
+                    record: rewritten.as_ref().unwrap_or(record),
+                },
+                context,
+            );
+        } else {
+            context.problem(Problem {
+                file: self.name.clone(),
+                line,
+                column: None,
                 message: format!(
-                    "invalid UTF-8 after byte {} of the cell; save the file as UTF-8 (e.g. Excel's \"CSV UTF-8\")",
-                    utf8.valid_up_to()
+                    "found {} fields, expected {} as in the header; quote values that contain commas",
+                    record.len(),
+                    self.file_columns
                 ),
-            };
+            });
         }
-        Problem {
-            file: self.name.clone(),
-            line,
-            column: None,
-            message: format!("cannot be read as CSV: {err}"),
-        }
+    }
+
+    fn column_name(&self, column: usize) -> String {
+        self.header.names.get(column).cloned().unwrap_or_default()
     }
 }
 
@@ -369,14 +411,16 @@ struct LineCounter<'a> {
     body: &'a [u8],
     counted_to: usize,
     line: u64,
+    line_end: u8,
 }
 
 impl<'a> LineCounter<'a> {
-    fn new(body: &'a [u8], first_line: u64) -> Self {
+    fn new(body: &'a [u8], first_line: u64, line_end: u8) -> Self {
         LineCounter {
             body,
             counted_to: 0,
             line: first_line,
+            line_end,
         }
     }
 
@@ -388,7 +432,7 @@ impl<'a> LineCounter<'a> {
             start += 1;
         }
         if start > self.counted_to {
-            self.line += count_newlines(&self.body[self.counted_to..start]);
+            self.line += count_lines(&self.body[self.counted_to..start], self.line_end);
             self.counted_to = start;
         }
         self.line
@@ -398,17 +442,28 @@ impl<'a> LineCounter<'a> {
 /// Windows PowerShell 5.1's `Export-Csv` writes `#TYPE <class name>` above the
 /// header unless given `-NoTypeInformation` (FORMATS.md A7a); that line is
 /// skipped so such files read like any other.
-fn type_line_len(data: &[u8]) -> usize {
+fn type_line_len(data: &[u8], line_end: u8) -> usize {
     if !data.starts_with(b"#TYPE") {
         return 0;
     }
     data.iter()
-        .position(|&b| b == b'\n')
+        .position(|&b| b == line_end)
         .map_or(data.len(), |end| end + 1)
 }
 
-fn count_newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0, |n, &b| n + u64::from(b == b'\n'))
+/// How the file's lines end, from its first line end: LF and CRLF files
+/// count `\n`; a file whose lines end with a lone CR (what Excel for the
+/// old Mac OS wrote, and the csv reader accepts) counts `\r`, so its
+/// problems name real line numbers instead of line 1.
+fn line_end(data: &[u8]) -> u8 {
+    match data.iter().position(|&b| b == b'\n' || b == b'\r') {
+        Some(at) if data[at] == b'\r' && data.get(at + 1) != Some(&b'\n') => b'\r',
+        _ => b'\n',
+    }
+}
+
+fn count_lines(bytes: &[u8], line_end: u8) -> u64 {
+    bytes.iter().fold(0, |n, &b| n + u64::from(b == line_end))
 }
 
 fn reader_builder() -> csv::ReaderBuilder {
@@ -421,102 +476,5 @@ fn reader_builder() -> csv::ReaderBuilder {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Write;
-
-    fn file_with(bytes: &[u8]) -> (tempfile::NamedTempFile, PathBuf) {
-        let mut file = tempfile::NamedTempFile::new().expect("temp");
-        file.write_all(bytes).expect("write");
-        let path = file.path().to_path_buf();
-        (file, path)
-    }
-
-    fn rows_of(bytes: &[u8]) -> (Vec<(u64, Vec<String>)>, Problems) {
-        let (_keep, path) = file_with(bytes);
-        let mut problems = Problems::default();
-        let file = CsvFile::open(&path, &mut problems).expect("opens");
-        let mut rows = Vec::new();
-        file.for_each_row(&mut problems, |row, _| {
-            let cells = (0..row.record.len()).map(|c| row.get(Some(c)).unwrap_or_default());
-            rows.push((row.line, cells.map(str::to_owned).collect()));
-        });
-        (rows, problems)
-    }
-
-    #[test]
-    fn bom_crlf_quotes_and_padding_are_accepted() {
-        let (rows, problems) = rows_of(
-            b"\xEF\xBB\xBFIdentity_ID , name\r\n E1 ,\"Doe, \"\"JD\"\" John\"\r\nE2,\"two\nlines\"\r\nE3,last",
-        );
-        assert!(problems.is_empty(), "{:?}", problems.listed());
-        assert_eq!(
-            rows,
-            vec![
-                (2, vec!["E1".into(), "Doe, \"JD\" John".into()]),
-                (3, vec!["E2".into(), "two\nlines".into()]),
-                (5, vec!["E3".into(), "last".into()]),
-            ]
-        );
-    }
-
-    #[test]
-    fn a_powershell_type_line_is_skipped() {
-        let (_keep, path) = file_with(
-            b"#TYPE Microsoft.Azure.Commands.Resources.Models.Authorization.PSRoleAssignment\r\n\"A\",\"B\"\r\n\"1\",\"2\"\r\n",
-        );
-        let mut problems = Problems::default();
-        let file = CsvFile::open(&path, &mut problems).expect("opens");
-        assert_eq!(file.header.names, ["A", "B"]);
-        assert_eq!(file.header_line, 2);
-        let mut lines = Vec::new();
-        file.for_each_row(&mut problems, |row, _| lines.push(row.line));
-        assert_eq!(lines, [3]);
-    }
-
-    #[test]
-    fn header_is_matched_case_insensitively() {
-        let header = Header::new(vec!["Identity_ID".into(), "Email".into()]);
-        assert_eq!(header.position("identity_id"), Some(0));
-        assert!(header.has_all(&["EMAIL", "identity_id"]));
-    }
-
-    #[test]
-    fn wrong_field_count_names_the_line() {
-        let (rows, problems) = rows_of(b"a,b\n1,2\n1,2,3\n4,5\n");
-        assert_eq!(rows.len(), 2);
-        let text = problems.listed()[0].to_string();
-        assert!(
-            text.ends_with(
-                ":3: found 3 fields, expected 2 as in the header; quote values that contain commas"
-            ),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn invalid_utf8_names_line_and_column() {
-        let (rows, problems) = rows_of(b"a,b\n1,ok\n2,caf\xE9\n");
-        assert_eq!(rows.len(), 1);
-        let text = problems.listed()[0].to_string();
-        assert!(text.contains(":3: column 2 (b): invalid UTF-8"), "{text}");
-    }
-
-    #[test]
-    fn empty_file_missing_file_and_directory_are_refused() {
-        let mut problems = Problems::default();
-        let (_keep, empty) = file_with(b"\xEF\xBB\xBF \r\n");
-        assert!(CsvFile::open(&empty, &mut problems).is_none());
-        assert!(CsvFile::open(Path::new("/no/such/file.csv"), &mut problems).is_none());
-        let dir = tempfile::tempdir().expect("dir");
-        assert!(CsvFile::open(dir.path(), &mut problems).is_none());
-        let messages: Vec<_> = problems
-            .listed()
-            .iter()
-            .map(|p| p.message.clone())
-            .collect();
-        assert!(messages[0].starts_with("is empty"), "{messages:?}");
-        assert!(messages[1].starts_with("no such file"), "{messages:?}");
-        assert!(messages[2].starts_with("is a directory"), "{messages:?}");
-    }
-}
+#[path = "source_tests.rs"]
+mod tests;

@@ -183,7 +183,8 @@ fn formats_lists_every_format_with_what_it_produces() {
             "github-members  [header: unconfirmed]",
         ))
         .stdout(predicate::str::contains("identities  [header: canonical]"))
-        .stdout(predicate::str::contains("--mapping FILE"));
+        .stdout(predicate::str::contains("--mapping FILE=MAPPING"))
+        .stdout(predicate::str::contains("recert mapping init FILE"));
     let output = scratch
         .recert()
         .args(["formats", "--json"])
@@ -219,11 +220,17 @@ fn an_unknown_header_lists_the_formats_and_shows_a_mapping() {
         .stderr(predicate::str::contains(
             "hr-export.csv:1: the header matches no known format (it has: Personnel No, Full Name",
         ))
+        // The help keeps its line breaks (issue #18, item 16).
         .stderr(predicate::str::contains(
-            "Known formats: aws-credential-report, entra-users",
+            "Personnel No, Full Name, E-Mail, Org Unit, Employment Status, Line Manager No, Exit Date, Cost Centre).\n    Known formats: aws-credential-report, entra-users",
         ))
-        .stderr(predicate::str::contains("identity_id = \"Personnel No\""))
-        .stderr(predicate::str::contains("--mapping FILE"));
+        .stderr(predicate::str::contains(
+            "\n        recert mapping init ",
+        ))
+        .stderr(predicate::str::contains(
+            "\n        identity_id = \"Personnel No\"\n",
+        ))
+        .stderr(predicate::str::contains("--mapping "));
     assert_eq!(scratch.dump(), "");
 }
 

@@ -133,6 +133,16 @@ pub enum Mutation {
     DuplicateLine(usize),
     DropLine(usize),
     CrLf,
+    /// Line ends as classic Mac OS wrote them: CR only.
+    Cr,
+    /// Header cell `to` renamed to header cell `from`'s name.
+    RenameColumn(usize, usize),
+    /// The header widened by this many extra column names.
+    Widen(usize),
+    /// The text re-encoded as UTF-16 (little-endian, with a BOM).
+    Utf16,
+    /// The text re-encoded as Windows-1252 (`?` where it has no byte).
+    Windows1252,
 }
 
 pub fn mutation() -> impl Strategy<Value = Mutation> {
@@ -144,6 +154,11 @@ pub fn mutation() -> impl Strategy<Value = Mutation> {
         1 => any::<usize>().prop_map(Mutation::DuplicateLine),
         1 => any::<usize>().prop_map(Mutation::DropLine),
         1 => Just(Mutation::CrLf),
+        1 => Just(Mutation::Cr),
+        1 => (any::<usize>(), any::<usize>()).prop_map(|(f, t)| Mutation::RenameColumn(f, t)),
+        1 => prop_oneof![1..8_usize, 4_090..4_200_usize].prop_map(Mutation::Widen),
+        1 => Just(Mutation::Utf16),
+        1 => Just(Mutation::Windows1252),
     ]
 }
 
@@ -188,8 +203,60 @@ pub fn apply(bytes: &mut Vec<u8>, mutation: &Mutation) {
             let text = String::from_utf8_lossy(bytes).replace('\n', "\r\n");
             *bytes = text.into_bytes();
         }
+        Mutation::Cr => {
+            let text = String::from_utf8_lossy(bytes)
+                .replace("\r\n", "\n")
+                .replace('\n', "\r");
+            *bytes = text.into_bytes();
+        }
+        Mutation::RenameColumn(from, to) => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+            let mut cells: Vec<String> = lines[0].split(',').map(str::to_owned).collect();
+            let (from, to) = (from % cells.len(), to % cells.len());
+            let name = cells[from].clone();
+            cells[to] = name;
+            lines[0] = cells.join(",");
+            *bytes = lines.join("\n").into_bytes();
+        }
+        Mutation::Widen(extra) => {
+            let mut end = bytes
+                .iter()
+                .position(|b| *b == b'\n')
+                .unwrap_or(bytes.len());
+            // Before a CR too: a CR left after the names would end the header.
+            if end > 0 && bytes[end - 1] == b'\r' {
+                end -= 1;
+            }
+            let mut names = String::new();
+            for i in 0..*extra {
+                let _ = write!(names, ",wide_{i}");
+            }
+            bytes.splice(end..end, names.into_bytes());
+        }
+        Mutation::Utf16 => *bytes = utf16(&String::from_utf8_lossy(bytes)),
+        Mutation::Windows1252 => *bytes = windows_1252(&String::from_utf8_lossy(bytes)),
         _ => {}
     }
+}
+
+/// `text` as UTF-16, little-endian, with a byte-order mark.
+pub fn utf16(text: &str) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    bytes
+}
+
+/// `text` in Windows-1252 as far as Latin-1 goes (`?` for the rest).
+pub fn windows_1252(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| {
+            u8::try_from(u32::from(c))
+                .ok()
+                .filter(|b| *b < 0x80 || *b >= 0xA0)
+                .unwrap_or(b'?')
+        })
+        .collect()
 }
 
 /// Every row of every table, to compare before and after a rejected import.
@@ -364,6 +431,98 @@ proptest! {
             apply(&mut bytes, mutation);
         }
         check_import(&bytes, format.map(|i| FORMATS[i].name))?;
+    }
+}
+
+/// Imports `bytes` expecting a rejection whose message holds `expected`.
+fn check_refused(bytes: &[u8], expected: &str) -> Result<(), TestCaseError> {
+    check_import(bytes, None)?;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut ws = workspace(dir.path());
+    let path = dir.path().join("input.csv");
+    std::fs::write(&path, bytes).expect("input");
+    match import_files(
+        &mut ws.conn,
+        &[path],
+        &ImportOptions::default(),
+        &Actor::fixed("fuzz"),
+        now(),
+        Progress::hidden(),
+    ) {
+        Err(ImportError::Rejected(rejected)) => {
+            let message = rejected.to_string();
+            prop_assert!(
+                message.contains(expected),
+                "{:?} not in {:?}",
+                expected,
+                message
+            );
+        }
+        other => prop_assert!(false, "not refused: {:?}", other.map(|s| s.snapshots)),
+    }
+    Ok(())
+}
+
+/// A corpus file with its header's names, when it has at least two.
+fn seed_with_header(seed: prop::sample::Index) -> (Vec<u8>, Vec<String>) {
+    let bytes = seed.get(corpus()).clone();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let header = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .find(|l| !l.starts_with("#TYPE"))
+        .unwrap_or_default()
+        .split(',')
+        .map(|n| n.trim().trim_matches('"').to_owned())
+        .collect();
+    (bytes, header)
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn re_encoded_files_are_refused_naming_their_encoding(seed in any::<prop::sample::Index>()) {
+        let (bytes, _) = seed_with_header(seed);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        check_refused(&utf16(&text), "looks like UTF-16")?;
+        if text.chars().any(|c| ('\u{a0}'..='\u{ff}').contains(&c)) {
+            check_refused(&windows_1252(&text), "iconv -f WINDOWS-1252 -t UTF-8")?;
+        }
+    }
+
+    #[test]
+    fn headers_naming_a_column_twice_or_over_4096_columns_are_refused(
+        seed in any::<prop::sample::Index>(),
+        pick in any::<(usize, usize)>(),
+        extra in 4_097_usize..4_300,
+    ) {
+        let (bytes, header) = seed_with_header(seed);
+        let named: Vec<usize> = (0..header.len()).filter(|i| !header[*i].is_empty()).collect();
+        if named.len() >= 2 {
+            let from = named[pick.0 % named.len()];
+            let to = named[(pick.0 % named.len() + 1 + pick.1 % (named.len() - 1)) % named.len()];
+            let mut doubled = bytes.clone();
+            // Whole-line rewrite of the header (after a #TYPE line, if any).
+            let text = String::from_utf8_lossy(&doubled).into_owned();
+            let at = usize::from(text.trim_start_matches('\u{feff}').starts_with("#TYPE"));
+            let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+            let cr = if lines[at].ends_with('\r') { "\r" } else { "" };
+            let line = lines[at].trim_end_matches('\r').to_owned();
+            let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+            if cells.len() == header.len() {
+                let name = cells[from].clone();
+            cells[to] = name;
+                lines[at] = format!("{}{cr}", cells.join(","));
+                doubled = lines.join("\n").into_bytes();
+                check_refused(&doubled, "have the same name")?;
+            }
+        }
+        if !String::from_utf8_lossy(&bytes).trim_start_matches('\u{feff}').starts_with("#TYPE") {
+            let mut wide = bytes;
+            apply(&mut wide, &Mutation::Widen(extra));
+            check_refused(&wide, "recert reads at most 4096")?;
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! Property tests of `verify` on arbitrary and mutated evidence files: it
 //! never panics, a signed file passes only byte for byte, and an unsigned one
 //! passes only when its rows are an untouched prefix of the real evidence
-//! (rows cut from the end are what only a signature can reveal). 64 cases by
+//! (rows cut from the end are what only a signature, or without the key its
+//! trusted comment, can reveal). 64 cases by
 //! default; `PROPTEST_CASES=10000 cargo test --test integration fuzz_verify`.
 
 use std::path::Path;
@@ -85,10 +86,23 @@ fn records(bytes: &[u8]) -> Option<Vec<csv::StringRecord>> {
 
 /// Writes `bytes` (and the signature when `signed`) and verifies them.
 fn verify(dir: &Path, bytes: &[u8], signed: bool) -> recert::evidence::verify::Verification {
+    verify_with(dir, bytes, signed, signed)
+}
+
+/// Writes `bytes`, the signature when `signature`, and verifies them with
+/// the public key when `key`.
+fn verify_with(
+    dir: &Path,
+    bytes: &[u8],
+    signature: bool,
+    key: bool,
+) -> recert::evidence::verify::Verification {
     let file = dir.join("evidence.csv");
     std::fs::write(&file, bytes).expect("write");
-    let public = if signed {
+    if signature {
         std::fs::write(signature_path(&file), &self::signed().signature).expect("sig");
+    }
+    let public = if key {
         let public = dir.join("recert.pub");
         std::fs::write(&public, &self::signed().public_key).expect("public key");
         Some(load_public_key(&public).expect("public key"))
@@ -124,6 +138,34 @@ proptest! {
         if result.is_intact() {
             prop_assert_eq!(&bytes, &signed().evidence);
         }
+    }
+
+    #[test]
+    fn signed_evidence_checked_without_the_key_passes_only_with_every_signed_row(
+        mutations in prop::collection::vec(mutation(), 1..4),
+    ) {
+        let bytes = mutated(&mutations);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let result = verify_with(dir.path(), &bytes, true, false);
+        if result.is_intact() {
+            // Without the key the bytes may differ (line ends, quoting), but
+            // never the rows: the comment's count and last row_hash pin them.
+            prop_assert_eq!(records(&bytes), records(&signed().evidence));
+        }
+    }
+
+    #[test]
+    fn rows_cut_from_the_end_of_signed_evidence_are_found_without_the_key(cut in 1_usize..7) {
+        let original = &signed().evidence;
+        let text = String::from_utf8_lossy(original);
+        let lines: Vec<&str> = text.lines().collect();
+        let kept = lines.len().saturating_sub(cut).max(1);
+        let bytes = format!("{}\n", lines[..kept].join("\n")).into_bytes();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let result = verify_with(dir.path(), &bytes, true, false);
+        prop_assert!(!result.is_intact(), "{:?}", result);
+        let unsigned = verify_with(tempfile::tempdir().expect("tempdir").path(), &bytes, false, false);
+        prop_assert!(unsigned.is_intact(), "an untouched prefix is a valid chain: {:?}", unsigned);
     }
 
     #[test]

@@ -171,7 +171,7 @@ fn invalid_utf8_missing_path_and_directory_are_refused() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "latin1.csv:2: column 2 (display_name): invalid UTF-8",
+            "latin1.csv:2: column 2 (display_name): is not UTF-8: byte 0xE9 after byte 3 of the cell, which is 'é' in Windows-1252",
         ))
         .stderr(predicate::str::contains("nope.csv: no such file"))
         .stderr(predicate::str::contains("is a directory"))

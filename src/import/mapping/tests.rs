@@ -94,6 +94,16 @@ fn the_hr_fixture_maps_columns_constants_values_and_dates() {
     "unknown field `colums`"
 )]
 #[case::missing_kind("[columns]\nidentity_id = \"a\"\n", 1, "missing field `kind`")]
+#[case::separator_in_a_constant(
+    "kind = \"entitlements\"\n[columns]\nidentity_id = \"a\"\nentitlement = \"b\"\n[constants]\nsystem = \"pay\\u001Froll\"\n",
+    6,
+    "holds the control character U+001F"
+)]
+#[case::separator_in_a_translation(
+    "kind = \"identities\"\n[values.department]\n\"Fin\" = \"Fin\\u001Fance\"\n",
+    3,
+    "holds the control character U+001F"
+)]
 fn bad_mappings_name_their_line(#[case] text: &str, #[case] line: usize, #[case] message: &str) {
     let err = Mapping::parse("hr.toml", text).expect_err("refused");
     assert_eq!(err.line, line, "{err}");
