@@ -3,11 +3,12 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use super::app::{BulkSummary, Pending, Target, Verdict};
+use super::app::{BulkSummary, Pending, Selection};
 use super::counts::ControlCounts;
 use super::data::Page;
 use super::query::{Anchor, Key, Query, Sort};
 use crate::campaign::DecisionEvent;
+use crate::campaign::policy::Verdict;
 use crate::model::DecisionAction;
 
 /// Everything `update` reacts to.
@@ -111,7 +112,7 @@ pub enum Effect {
     Prepare(Pending),
     /// Commit a decision.
     Record {
-        target: Target,
+        target: Selection,
         verdict: Verdict,
         justification: Option<String>,
     },

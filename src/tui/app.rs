@@ -6,8 +6,8 @@ use super::counts::ControlCounts;
 use super::editor::Editor;
 use super::query::{Key, Query};
 use super::theme::Theme;
+use crate::campaign::policy::Verdict;
 use crate::campaign::{Campaign, DecisionEvent, ItemRecord};
-use crate::model::{Decision, SignalSet};
 
 /// Rows loaded around the cursor; paging keeps at most this many in memory.
 pub const WINDOW: usize = 200;
@@ -61,7 +61,7 @@ pub struct Review {
     pub top: usize,
     pub focus: Pane,
     pub detail_scroll: u16,
-    pub marks: Marks,
+    pub marks: Selection,
     /// The item a range mark starts from.
     pub anchor: Option<i64>,
     /// The decision history of the selected item, once loaded.
@@ -83,72 +83,45 @@ impl Review {
 
     pub fn is_marked(&self, item: i64) -> bool {
         match &self.marks {
-            Marks::Items(ids) => ids.contains(&item),
-            Marks::Matching(query) => *query == self.query,
+            Selection::Items(ids) => ids.contains(&item),
+            Selection::Matching(query) => *query == self.query,
         }
     }
 }
 
-/// Which items a bulk decision applies to.
+/// A set of items: the marks of a bulk decision, and what a decision applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Marks {
-    /// Marked one by one or as a range, in marking order.
+pub enum Selection {
+    /// Chosen one by one or as a range, in marking order.
     Items(Vec<i64>),
     /// Every item the query matches, however many.
     Matching(Query),
 }
 
-impl Default for Marks {
+impl Default for Selection {
     fn default() -> Self {
-        Marks::Items(Vec::new())
+        Selection::Items(Vec::new())
     }
 }
 
-impl Marks {
+impl Selection {
     pub fn is_empty(&self) -> bool {
-        matches!(self, Marks::Items(ids) if ids.is_empty())
+        matches!(self, Selection::Items(ids) if ids.is_empty())
     }
 
     /// A short description for the status bar.
     pub fn describe(&self) -> String {
         match self {
-            Marks::Items(ids) => format!("{} marked", ids.len()),
-            Marks::Matching(_) => "all matching marked".to_owned(),
+            Selection::Items(ids) => format!("{} marked", ids.len()),
+            Selection::Matching(_) => "all matching marked".to_owned(),
         }
     }
-}
-
-/// What a decision key does: a decision, or follow the recommendation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Certify,
-    Revoke,
-    Accept,
-    Undo,
-}
-
-impl Verdict {
-    pub fn verb(self) -> &'static str {
-        match self {
-            Verdict::Certify => "certify",
-            Verdict::Revoke => "revoke",
-            Verdict::Accept => "accept the recommendation for",
-            Verdict::Undo => "undo the decision of",
-        }
-    }
-}
-
-/// The items a decision applies to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Items(Vec<i64>),
-    Matching(Query),
 }
 
 /// A decision waiting for confirmation or a justification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
-    pub target: Target,
+    pub target: Selection,
     pub verdict: Verdict,
 }
 
@@ -255,13 +228,5 @@ impl App {
 
     pub fn is_signed_off(&self) -> bool {
         self.campaign.state == crate::campaign::CampaignState::SignedOff
-    }
-
-    /// Whether the rules need a justification to give `decision` on an item with `signals`.
-    pub fn needs_justification(&self, decision: Decision, signals: SignalSet) -> bool {
-        match decision {
-            Decision::Revoke => true,
-            Decision::Certify => signals.intersects(self.campaign.justify),
-        }
     }
 }

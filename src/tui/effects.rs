@@ -6,12 +6,13 @@ use chrono::{Local, Utc};
 use rusqlite::Connection;
 
 use super::action::{Action, Cursor, Effect, Loaded, Saved};
-use super::app::{App, BulkSummary, Pending, Target, Verdict, WINDOW};
+use super::app::{App, BulkSummary, Pending, Selection, WINDOW};
 use super::counts::{self, ControlCounts};
 use super::data::{self, ItemState, Page, Scope};
 use super::query::{Anchor, Key};
 use super::theme::Theme;
 use crate::actor::Actor;
+use crate::campaign::policy::{self, Verdict};
 use crate::campaign::{Campaign, DecisionRequest, history, record_decision_groups, reviewer_keys};
 use crate::evidence::signoff::sign_off;
 use crate::model::{Decision, DecisionAction, Signal, SignalSet};
@@ -123,15 +124,15 @@ impl<'a> Shell<'a> {
         }))
     }
 
-    fn ids(&self, target: &Target) -> Result<Vec<i64>, String> {
+    fn ids(&self, target: &Selection) -> Result<Vec<i64>, String> {
         match target {
-            Target::Items(ids) => Ok(ids.clone()),
-            Target::Matching(query) => data::matching_ids(self.conn, &self.scope, query)
+            Selection::Items(ids) => Ok(ids.clone()),
+            Selection::Matching(query) => data::matching_ids(self.conn, &self.scope, query)
                 .map_err(|err| format!("listing the marked items: {err}")),
         }
     }
 
-    fn states(&self, target: &Target) -> Result<Vec<ItemState>, String> {
+    fn states(&self, target: &Selection) -> Result<Vec<ItemState>, String> {
         let ids = self.ids(target)?;
         data::item_states(self.conn, &self.scope, &ids)
             .map_err(|err| format!("reading the marked items: {err}"))
@@ -157,19 +158,12 @@ impl<'a> Shell<'a> {
             for signal in signals.iter() {
                 summary.signals[signal as usize] += 1;
             }
-            let decision = match pending.verdict {
-                Verdict::Certify => Some(Decision::Certify),
-                Verdict::Revoke => Some(Decision::Revoke),
-                Verdict::Accept => Some(state.recommendation),
-                Verdict::Undo => None,
-            };
-            match decision {
-                Some(Decision::Revoke) => summary.needs_justification = true,
-                Some(Decision::Certify) => {
-                    summary.needs_justification |= signals.intersects(self.campaign.justify);
+            if let Some(decision) = pending.verdict.decision(state.recommendation) {
+                let rule = policy::justification_rule(decision, signals, self.campaign.justify);
+                summary.needs_justification |= rule.is_some();
+                if decision == Decision::Certify {
                     summary.certifies_risk |= signals.intersects(risk);
                 }
-                None => {}
             }
         }
         Ok(Action::BulkReady(pending, summary))
@@ -178,21 +172,18 @@ impl<'a> Shell<'a> {
     fn record(
         &mut self,
         app: &App,
-        target: &Target,
+        target: &Selection,
         verdict: Verdict,
         justification: Option<&str>,
     ) -> Result<Action, String> {
         let states = self.states(target)?;
         let mut groups: Vec<(DecisionAction, Vec<&ItemState>)> = Vec::new();
         for state in &states {
-            let action = match verdict {
-                Verdict::Certify => DecisionAction::Certify,
-                Verdict::Revoke => DecisionAction::Revoke,
-                // Undoing an undecided item would only add noise to the log.
-                Verdict::Undo if state.before.decision.is_none() => continue,
-                Verdict::Undo => DecisionAction::Undo,
-                Verdict::Accept => state.recommendation.into(),
-            };
+            let action = verdict.action(state.recommendation);
+            // Undoing an undecided item would only add noise to the log.
+            if action == DecisionAction::Undo && state.before.decision.is_none() {
+                continue;
+            }
             match groups.iter_mut().find(|(a, _)| *a == action) {
                 Some((_, items)) => items.push(state),
                 None => groups.push((action, vec![state])),

@@ -11,11 +11,12 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 use super::action::Action;
-use super::app::{App, Verdict};
+use super::app::App;
 use super::effects::Shell;
 use super::update::update;
 use crate::actor::Actor;
 use crate::campaign::create::{CampaignSpec, create_campaign};
+use crate::campaign::policy::Verdict;
 use crate::campaign::{DecisionRequest, find_campaign, record_decisions};
 use crate::import::{ImportOptions, Progress, import_files};
 use crate::model::DecisionAction;

@@ -5,13 +5,14 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rstest::rstest;
 
 use super::action::{Action, Effect};
-use super::app::{App, Marks, Overlay, Screen, Target, Tone, Verdict};
+use super::app::{App, Overlay, Screen, Selection, Tone};
 use super::effects::Shell;
 use super::fixture::{self, REVIEWER};
 use super::query::{DecisionFilter, KindFilter};
 use super::theme::Theme;
 use super::update::update;
 use crate::actor::Actor;
+use crate::campaign::policy::Verdict;
 use crate::model::{Decision, DecisionAction, Signal};
 use crate::workspace::Workspace;
 
@@ -159,7 +160,7 @@ fn certifying_a_plain_item_saves_it_then_moves_to_the_next_undecided() {
     assert_eq!(
         effect,
         Some(Effect::Record {
-            target: Target::Items(vec![2]),
+            target: Selection::Items(vec![2]),
             verdict: Verdict::Certify,
             justification: None
         }),
@@ -293,7 +294,7 @@ fn bulk_certify_of_risky_items_needs_an_explicit_y_and_one_justification() {
         "Space moves down"
     );
     h.keys([Action::Mark, Action::Down, Action::Mark]);
-    assert_eq!(h.app.review.marks, Marks::Items(vec![6, 7, 9]));
+    assert_eq!(h.app.review.marks, Selection::Items(vec![6, 7, 9]));
     let effect = h.press(Action::Decide(Verdict::Certify));
     assert!(matches!(effect, Some(Effect::Prepare(_))));
     let Some(Overlay::Confirm { summary, .. }) = &h.app.overlay else {
@@ -326,7 +327,7 @@ fn bulk_accept_over_all_matching_items_follows_each_recommendation() {
     let mut h = Harness::new();
     h.open("5.18");
     h.press(Action::MarkAll);
-    assert!(matches!(h.app.review.marks, Marks::Matching(_)));
+    assert!(matches!(h.app.review.marks, Selection::Matching(_)));
     assert!(h.app.review.is_marked(9));
     // Item 8 is the reviewer's own: filter it out by marking only what is assigned.
     h.press(Action::Back);
@@ -482,7 +483,7 @@ fn slow_reads_and_writes_say_so_while_they_run() {
         Some("listing the systems…")
     );
     let save = Effect::Record {
-        target: Target::Items(vec![1]),
+        target: Selection::Items(vec![1]),
         verdict: Verdict::Certify,
         justification: None,
     };

@@ -144,7 +144,7 @@ fn control(app: &mut App, action: &Action) -> Option<Effect> {
         Action::First => nav::first(app),
         Action::Last => nav::last(app),
         Action::Back if !app.review.marks.is_empty() => {
-            app.review.marks = super::app::Marks::default();
+            app.review.marks = super::app::Selection::default();
             app.info("marks cleared");
             None
         }

@@ -3,8 +3,8 @@
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
 use super::{Binding, Ctx};
+use crate::campaign::policy::Verdict;
 use crate::tui::action::Action;
-use crate::tui::app::Verdict;
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;

@@ -14,9 +14,9 @@ fn v_marks_the_range_from_the_last_mark_and_space_unmarks() {
     h.press(Action::Mark);
     h.keys([Action::Down, Action::Down]);
     h.press(Action::MarkRange);
-    assert_eq!(h.app.review.marks, Marks::Items(vec![2, 6, 7, 8]));
+    assert_eq!(h.app.review.marks, Selection::Items(vec![2, 6, 7, 8]));
     h.press(Action::Mark);
-    assert_eq!(h.app.review.marks, Marks::Items(vec![2, 6, 7]));
+    assert_eq!(h.app.review.marks, Selection::Items(vec![2, 6, 7]));
     assert!(h.app.status.message.contains("3 marked"));
 }
 
@@ -40,7 +40,7 @@ fn bulk_marks_holding_your_own_access_are_refused_before_any_prompt() {
         h.app.status.message
     );
     assert!(
-        matches!(h.app.review.marks, Marks::Matching(_)),
+        matches!(h.app.review.marks, Selection::Matching(_)),
         "the marks are kept"
     );
 }

@@ -2,9 +2,10 @@
 //! for, the bulk confirmation, and what happens once a decision is saved.
 
 use super::super::action::{Cursor, Effect, Saved};
-use super::super::app::{App, BulkSummary, Marks, Overlay, Pending, Target, Verdict};
+use super::super::app::{App, BulkSummary, Overlay, Pending, Selection};
 use super::super::editor::Editor;
 use super::nav;
+use crate::campaign::policy::{self, Justification, Verdict};
 use crate::model::{Decision, DecisionAction};
 
 /// c, r, a or u on the control table.
@@ -15,8 +16,8 @@ pub fn decide(app: &mut App, verdict: Verdict) -> Option<Effect> {
     }
     if !app.review.marks.is_empty() {
         let target = match &app.review.marks {
-            Marks::Items(ids) => Target::Items(ids.clone()),
-            Marks::Matching(query) => Target::Matching(query.clone()),
+            Selection::Items(ids) => Selection::Items(ids.clone()),
+            Selection::Matching(query) => Selection::Matching(query.clone()),
         };
         app.info("counting the marked items…");
         return Some(Effect::Prepare(Pending { target, verdict }));
@@ -26,49 +27,43 @@ pub fn decide(app: &mut App, verdict: Verdict) -> Option<Effect> {
         return None;
     };
     let id = item.item_id;
-    let reviewer = app.reviewer.trim();
-    let own = item.identity_id.trim().eq_ignore_ascii_case(reviewer)
-        || item
-            .identity_email
-            .as_deref()
-            .is_some_and(|email| email.trim().eq_ignore_ascii_case(reviewer));
-    let decision = match verdict {
-        Verdict::Undo => {
-            if item.decision.is_none() {
-                app.info("this item is not decided yet; nothing to undo");
-                return None;
-            }
-            return Some(Effect::Record {
-                target: Target::Items(vec![id]),
-                verdict,
-                justification: None,
-            });
+    if verdict == Verdict::Undo {
+        if item.decision.is_none() {
+            app.info("this item is not decided yet; nothing to undo");
+            return None;
         }
-        Verdict::Certify => Decision::Certify,
-        Verdict::Revoke => Decision::Revoke,
-        Verdict::Accept => item.recommendation,
-    };
-    if own {
+        return Some(Effect::Record {
+            target: Selection::Items(vec![id]),
+            verdict,
+            justification: None,
+        });
+    }
+    let holder = [
+        Some(item.identity_id.as_str()),
+        item.identity_email.as_deref(),
+    ];
+    if policy::is_own_access(&app.reviewer, holder.into_iter().flatten()) {
         app.error(format!(
             "item {id} is your own access ({}); a reviewer never decides on their own access, ask another reviewer",
             app.reviewer
         ));
         return None;
     }
-    let verdict = match decision {
-        Decision::Certify => Verdict::Certify,
-        Decision::Revoke => Verdict::Revoke,
-    };
+    let decision = verdict.decision(item.recommendation)?;
+    // An accept is recorded as the decision it stands for.
     let pending = Pending {
-        target: Target::Items(vec![id]),
-        verdict,
+        target: Selection::Items(vec![id]),
+        verdict: match decision {
+            Decision::Certify => Verdict::Certify,
+            Decision::Revoke => Verdict::Revoke,
+        },
     };
-    if app.needs_justification(decision, item.signals) {
-        let why = match decision {
-            Decision::Revoke => "every revoke needs a justification".to_owned(),
-            Decision::Certify => format!(
+    if let Some(rule) = policy::justification_rule(decision, item.signals, app.campaign.justify) {
+        let why = match rule {
+            Justification::Revoke => "every revoke needs a justification".to_owned(),
+            Justification::Risk(signals) => format!(
                 "certifying an item with risk signals ({}) needs a justification",
-                item.signals.joined().replace(';', ", ")
+                signals.joined().replace(';', ", ")
             ),
         };
         app.info("type the justification; Enter saves, Esc cancels");
@@ -158,7 +153,7 @@ pub fn saved(app: &mut App, saved: Saved) -> Option<Effect> {
         },
     );
     if saved.bulk {
-        app.review.marks = Marks::default();
+        app.review.marks = Selection::default();
     }
     app.info(format!("Saved: {}", saved.summary));
     app.status.last_save = Some(saved.at);

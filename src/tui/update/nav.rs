@@ -2,7 +2,7 @@
 //! keyset pages beyond it, marks, and the next undecided item.
 
 use super::super::action::{Cursor, Effect, Loaded};
-use super::super::app::{App, Marks, OVERLAP, Review};
+use super::super::app::{App, OVERLAP, Review, Selection};
 use super::super::layout::table_rows;
 use super::super::query::{Anchor, Key, Query};
 
@@ -150,9 +150,9 @@ pub fn next_undecided(app: &mut App, from: usize) -> Option<Effect> {
 /// Replaces the query (search, filter, sort) and loads its first page.
 #[allow(clippy::unnecessary_wraps)] // an effect, like every key handler
 pub fn requery(app: &mut App, query: Query) -> Option<Effect> {
-    if let Marks::Matching(marked) = &app.review.marks {
+    if let Selection::Matching(marked) = &app.review.marks {
         if *marked != query {
-            app.review.marks = Marks::default();
+            app.review.marks = Selection::default();
             app.info("the \"all matching\" marks were cleared because the view changed");
         }
     }
@@ -168,11 +168,11 @@ pub fn mark(app: &mut App) -> Option<Effect> {
     let review = &mut app.review;
     let id = review.selected().map(|item| item.item_id)?;
     match &mut review.marks {
-        Marks::Matching(_) => {
+        Selection::Matching(_) => {
             app.info("every matching item is marked; * unmarks them");
             return None;
         }
-        Marks::Items(ids) => match ids.iter().position(|&m| m == id) {
+        Selection::Items(ids) => match ids.iter().position(|&m| m == id) {
             Some(at) => {
                 ids.remove(at);
             }
@@ -196,7 +196,7 @@ pub fn mark_range(app: &mut App) {
         return;
     };
     let (low, high) = (from.min(review.cursor), from.max(review.cursor));
-    let Marks::Items(ids) = &mut review.marks else {
+    let Selection::Items(ids) = &mut review.marks else {
         app.info("every matching item is marked; * unmarks them");
         return;
     };
@@ -212,11 +212,11 @@ pub fn mark_range(app: &mut App) {
 /// *: marks every item matching the current view, or unmarks them again.
 pub fn mark_all(app: &mut App) {
     let review = &mut app.review;
-    if review.marks == Marks::Matching(review.query.clone()) {
-        review.marks = Marks::default();
+    if review.marks == Selection::Matching(review.query.clone()) {
+        review.marks = Selection::default();
         app.info("marks cleared");
     } else {
-        review.marks = Marks::Matching(review.query.clone());
+        review.marks = Selection::Matching(review.query.clone());
         app.info("every item matching this view is marked; c, r or a decides them all");
     }
 }

@@ -10,8 +10,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthChar;
 
 use super::fmt::{fit, safe};
+use crate::campaign::policy::Verdict;
 use crate::model::Signal;
-use crate::tui::app::{App, BulkSummary, Overlay, Pending, Target, Verdict};
+use crate::tui::app::{App, BulkSummary, Overlay, Pending, Selection};
 use crate::tui::editor::Editor;
 use crate::tui::keymap::{Ctx, help_lines};
 use crate::tui::update::FILTER_ROWS;
@@ -61,11 +62,21 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn describe(pending: &Pending) -> String {
     let what = match &pending.target {
-        Target::Items(ids) if ids.len() == 1 => format!("item #{}", ids[0]),
-        Target::Items(ids) => format!("{} marked items", ids.len()),
-        Target::Matching(_) => "every matching item".to_owned(),
+        Selection::Items(ids) if ids.len() == 1 => format!("item #{}", ids[0]),
+        Selection::Items(ids) => format!("{} marked items", ids.len()),
+        Selection::Matching(_) => "every matching item".to_owned(),
     };
-    format!("{} {what}", pending.verdict.verb())
+    format!("{} {what}", verb(pending.verdict))
+}
+
+/// What a decision key does, as the prompt's title says it.
+fn verb(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Certify => "certify",
+        Verdict::Revoke => "revoke",
+        Verdict::Accept => "accept the recommendation for",
+        Verdict::Undo => "undo the decision of",
+    }
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {

@@ -6,8 +6,9 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use rstest::rstest;
 
+use crate::campaign::policy::Verdict;
 use crate::tui::action::Action;
-use crate::tui::app::{App, Verdict};
+use crate::tui::app::App;
 use crate::tui::tests::Harness;
 use crate::tui::theme::Theme;
 use crate::tui::update::update;
