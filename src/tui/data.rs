@@ -295,3 +295,50 @@ pub fn systems(conn: &Connection, scope: &Scope, control: &str) -> rusqlite::Res
         .query_map((scope.campaign, control), |row| row.get(0))?
         .collect()
 }
+
+/// Whether the campaign has been signed off (perhaps by another process).
+pub fn is_signed_off(conn: &Connection, campaign: i64) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM signoffs WHERE campaign_id = ?1)",
+        [campaign],
+        |row| row.get(0),
+    )
+}
+
+/// The names of the people an item's detail mentions by id (manager, owner,
+/// assigned reviewer, system owner), from the identities the campaign was
+/// created from; ids that name no imported identity are left out.
+pub fn people(
+    conn: &Connection,
+    campaign: i64,
+    item: i64,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let keys: [Option<String>; 4] = conn.query_row(
+        "SELECT manager_id, owner_id, assigned_reviewer, system_owner
+         FROM item_view WHERE item_id = ?1",
+        [item],
+        |row| Ok([row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?]),
+    )?;
+    let keys: Vec<&String> = keys.iter().flatten().collect();
+    let keys = serde_json::to_string(&keys).unwrap_or_else(|_| "[]".to_owned());
+    let mut statement = conn.prepare_cached(
+        "SELECT identity_id, display_name FROM identities
+         WHERE snapshot_id IN (
+             SELECT cs.snapshot_id FROM campaign_snapshots cs
+             JOIN snapshots s ON s.id = cs.snapshot_id
+             WHERE cs.campaign_id = ?1 AND s.kind = 'identities')
+           AND identity_id IN (SELECT value FROM json_each(?2))
+           AND coalesce(trim(display_name), '') != ''
+         ORDER BY id",
+    )?;
+    let mut people: Vec<(String, String)> = Vec::new();
+    let mut rows = statement.query((campaign, keys))?;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        // The first snapshot to name a person wins, as in reviewer lookup.
+        if !people.iter().any(|(known, _)| *known == id) {
+            people.push((id, row.get(1)?));
+        }
+    }
+    Ok(people)
+}

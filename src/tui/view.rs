@@ -3,8 +3,8 @@
 
 mod control;
 mod detail;
-pub use detail::max_scroll as detail_max_scroll;
 pub mod fmt;
+mod help;
 mod overlay;
 mod overview;
 mod signoff;
@@ -12,12 +12,36 @@ mod status;
 #[cfg(test)]
 mod tests;
 
+use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::widgets::Widget;
 
-use super::app::{App, Screen};
+use super::app::{App, Limits, Screen};
 use super::layout;
+
+/// Draws the whole screen and puts the terminal's cursor where a prompt
+/// types, so it shows while typing (and screen readers follow it).
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let area = frame.area();
+    frame.render_widget(app, area);
+    if let Some(position) = overlay::cursor(app, area) {
+        frame.set_cursor_position(position);
+    }
+}
+
+/// Where the prompt's cursor is on a screen of `area`, if a prompt is open.
+pub fn cursor(app: &App, area: Rect) -> Option<Position> {
+    overlay::cursor(app, area)
+}
+
+/// How far the detail pane and the help scroll at the current size.
+pub fn limits(app: &App) -> Limits {
+    Limits {
+        detail: detail::max_scroll(app),
+        help: help::max_scroll(app),
+    }
+}
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {

@@ -1,7 +1,7 @@
 //! Moving through the control table: the cursor, the loaded window and the
 //! keyset pages beyond it, marks, and the next undecided item.
 
-use super::super::action::{Cursor, Effect, Loaded};
+use super::super::action::{Cursor, Effect, Loaded, Refreshed};
 use super::super::app::{App, OVERLAP, Review, Selection};
 use super::super::layout::table_rows;
 use super::super::query::{Anchor, Key, Query};
@@ -20,11 +20,31 @@ pub fn keep_visible(review: &mut Review, size: (u16, u16)) {
     }
 }
 
+/// Takes what another process changed: its counts, a sign-off, and the
+/// window as it now reads, the cursor staying on its item.
+pub fn refreshed(app: &mut App, refreshed: Refreshed) {
+    let changed = app.controls != refreshed.controls;
+    app.controls = refreshed.controls;
+    if refreshed.signed_off && !app.is_signed_off() {
+        app.campaign.state = crate::campaign::CampaignState::SignedOff;
+        app.error("another recert process signed the campaign off; it is locked now");
+    } else if changed {
+        app.info("another recert process decided items; counts and rows are up to date");
+    }
+    if let Some(page) = refreshed.page {
+        let cursor = app
+            .review
+            .selected_id()
+            .map_or(Cursor::Index(app.review.cursor), Cursor::Item);
+        loaded(app, Loaded { page, cursor });
+        app.review.detail = None;
+    }
+}
+
 /// Takes a freshly loaded window, keeping the cursor's place on screen.
 pub fn loaded(app: &mut App, loaded: Loaded) {
     let review = &mut app.review;
     let screen_row = review.cursor.saturating_sub(review.top);
-    let previous = review.selected().map(|item| item.item_id);
     let old_cursor = review.cursor;
     review.rows = loaded.page.rows;
     review.at_start = loaded.page.at_start;
@@ -41,9 +61,6 @@ pub fn loaded(app: &mut App, loaded: Loaded) {
     }
     .min(last);
     review.top = review.cursor.saturating_sub(screen_row);
-    if review.selected().map(|item| item.item_id) != previous {
-        review.detail_scroll = 0;
-    }
     keep_visible(review, app.size);
 }
 
