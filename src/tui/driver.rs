@@ -95,7 +95,10 @@ fn step(
             run(shell, app, effect, show);
         }
     }
-    measure(shell, app, show);
+    // Typing into a prompt changes neither the detail pane nor the help.
+    if !typing {
+        measure(shell, app, show);
+    }
 }
 
 /// Reduces one action and carries out everything it leads to; returns the

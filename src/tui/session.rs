@@ -30,20 +30,27 @@ impl Session {
             }));
         });
         super::signals::listen()?;
-        enter()?;
-        let terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
-        Ok(Session { terminal })
+        // Whatever part of taking the terminal worked is undone on failure.
+        let terminal = enter().and_then(|()| Terminal::new(CrosstermBackend::new(stdout())));
+        match terminal {
+            Ok(terminal) => Ok(Session { terminal }),
+            Err(err) => {
+                leave();
+                Err(err)
+            }
+        }
     }
 
     pub fn terminal(&mut self) -> &mut DefaultTerminal {
         &mut self.terminal
     }
 
-    /// SIGTSTP: gives the terminal back to the shell, stops, and once
-    /// continued (`fg`) takes it again and redraws everything.
+    /// SIGTSTP: gives the terminal back to the shell, stops the whole job
+    /// (as Ctrl-Z would: a wrapper script stops too, so the shell takes
+    /// over), and once continued (`fg`) takes it again and redraws everything.
     pub fn suspend(&mut self) -> io::Result<()> {
         leave();
-        signal_hook::low_level::raise(signal_hook::consts::SIGSTOP)?;
+        rustix::process::kill_current_process_group(rustix::process::Signal::STOP)?;
         self.resume()
     }
 

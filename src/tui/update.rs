@@ -102,6 +102,11 @@ fn reduce(app: &mut App, action: Action) -> Option<Effect> {
             }
             None
         }
+        Action::Paste(_) if !overlay::is_prompt(app) => {
+            // Pasted text is never taken as keys: it could decide anything.
+            app.info("a paste is only taken as text in a prompt; it was ignored");
+            None
+        }
         action if app.overlay.is_some() => overlay::handle(app, action),
         action => match app.screen {
             Screen::Overview => overview(app, &action),

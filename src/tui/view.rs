@@ -17,7 +17,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::widgets::Widget;
 
-use super::app::{App, Limits, Screen};
+use super::app::{App, Limits, Overlay, Screen};
 use super::layout;
 
 /// Draws the whole screen and puts the terminal's cursor where a prompt
@@ -35,12 +35,20 @@ pub fn cursor(app: &App, area: Rect) -> Option<Position> {
     overlay::cursor(app, area)
 }
 
-/// How far the detail pane and the help scroll at the current size.
+/// How far the detail pane and the help scroll at the current size (each
+/// measured only while it is on screen).
 pub fn limits(app: &App) -> Limits {
-    Limits {
-        detail: detail::max_scroll(app),
-        help: help::max_scroll(app),
-    }
+    let detail = if app.screen == Screen::Control {
+        detail::max_scroll(app)
+    } else {
+        0
+    };
+    let help = if matches!(app.overlay, Some(Overlay::Help { .. })) {
+        help::max_scroll(app)
+    } else {
+        0
+    };
+    Limits { detail, help }
 }
 
 impl Widget for &App {

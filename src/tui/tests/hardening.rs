@@ -28,6 +28,14 @@ fn a_paste_outside_a_prompt_decides_nothing() {
     assert!(h.app.overlay.is_none(), "{:?}", h.app.overlay);
     assert_eq!(h.events(), before);
     assert_eq!(h.app.review.selected_id(), Some(2), "the cursor stays");
+    assert!(
+        h.app
+            .status
+            .message
+            .contains("paste is only taken as text in a prompt"),
+        "{}",
+        h.app.status.message
+    );
 }
 
 /// Item 2: inside a prompt a paste is text, flattened to one line; its

@@ -29,6 +29,14 @@ pub fn systems_loaded(app: &mut App, systems: Vec<String>) -> Option<Effect> {
     }
 }
 
+/// Whether a text prompt is open (a paste goes there).
+pub fn is_prompt(app: &App) -> bool {
+    matches!(
+        app.overlay,
+        Some(Overlay::Justify { .. } | Overlay::Search { .. } | Overlay::Statement { .. })
+    )
+}
+
 pub fn handle(app: &mut App, action: Action) -> Option<Effect> {
     let overlay = app.overlay.take()?;
     match overlay {

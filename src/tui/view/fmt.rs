@@ -65,28 +65,26 @@ pub fn safe(text: &str) -> String {
     out
 }
 
-/// Like [`fit`], but cutting in the middle: system names often differ only
-/// at the end (`aws:111122223333`, `aws:444455556666`), so the start up to
-/// a `:` and as much of the end as fits are kept.
+/// Like [`fit`], but a namespaced system name (`aws:111122223333`,
+/// `github:northwind`) is cut in the middle: such names often differ only
+/// at the end, so the part up to the `:` and as much of the end as fits are
+/// kept (`aws:…3333`). Other names are cut at the end.
 pub fn fit_middle(text: &str, width: usize) -> String {
     let (shown, more) = head(text, width.saturating_mul(4).saturating_add(16));
     let clean = for_display(shown);
     if self::width(&clean) <= width && !more {
         return clean.into_owned();
     }
-    if more || width < 5 {
-        return fit(text, width);
-    }
     let chars: Vec<char> = clean.chars().collect();
     let lead = match chars.iter().position(|c| *c == ':') {
-        Some(colon) if colon < width / 2 => colon + 1,
-        _ => (width - 1) / 2,
+        Some(colon) if !more && colon + 3 < width => colon + 1,
+        _ => return fit(text, width),
     };
-    let start: String = chars[..lead.min(chars.len())].iter().collect();
+    let start: String = chars[..lead].iter().collect();
     let room = width.saturating_sub(self::width(&start) + 1);
     let mut end: Vec<char> = Vec::new();
     let mut used = 0;
-    for c in chars[lead.min(chars.len())..].iter().rev() {
+    for c in chars[lead..].iter().rev() {
         let w = c.width().unwrap_or(0);
         if used + w > room {
             break;
@@ -172,6 +170,21 @@ pub fn signal_meaning(signal: Signal) -> &'static str {
         Signal::Expired => "past its expiry date",
         Signal::New => "granted in the last 30 days (not a risk)",
     }
+}
+
+/// The abbreviations as a Markdown table, for the README.
+pub fn legend_markdown() -> String {
+    let mut out = String::from("| abbreviation | signal | meaning |\n|---|---|---|\n");
+    for signal in Signal::ALL {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            signal_short(*signal),
+            signal.as_str(),
+            signal_meaning(*signal)
+        );
+    }
+    out
 }
 
 /// A row's signals abbreviated into `width` columns: as many as fit, and
@@ -333,8 +346,12 @@ mod tests {
         assert_eq!(fit_middle("aws:111122223333", 9), "aws:…3333");
         assert_eq!(fit_middle("aws:444455556666", 9), "aws:…6666");
         assert_eq!(fit_middle("datadog", 9), "datadog");
-        assert_eq!(fit_middle("salesforce-sandbox-eu", 9), "sale…x-eu");
-        assert_eq!(width(&fit_middle("salesforce-sandbox-eu", 9)), 9);
+        assert_eq!(fit_middle("github:northwind-eng", 12), "github:…-eng");
+        assert_eq!(
+            fit_middle("prod-postgres", 8),
+            "prod-po…",
+            "no namespace: cut at the end"
+        );
     }
 
     #[test]
@@ -368,6 +385,16 @@ mod tests {
         assert_eq!(
             signal_counts(&counts, 40),
             "orphan 13 · term 64 · dorm 48 · +3 more"
+        );
+    }
+
+    #[test]
+    fn readme_lists_the_signal_abbreviations() {
+        let readme = include_str!("../../../README.md");
+        assert!(
+            readme.contains(&legend_markdown()),
+            "README's signal abbreviations are out of date; paste this under \"Reviewing\":\n{}",
+            legend_markdown()
         );
     }
 

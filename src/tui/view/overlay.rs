@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthChar;
 
-use super::fmt::{fit, safe, signal_counts};
+use super::fmt::{fit, safe, signal_counts, wrap};
 use super::help;
 use crate::campaign::policy::Verdict;
 use crate::model::Signal;
@@ -81,7 +81,9 @@ fn prompt(app: &App, area: Rect) -> Option<Prompt> {
     let inner = usize::from(width.saturating_sub(2)).max(1);
     let mut lines = Vec::new();
     if !why.is_empty() {
-        lines.push(Line::styled(fit(why, inner), app.theme.dim));
+        for part in wrap(why, inner) {
+            lines.push(Line::styled(fit(&part, inner), app.theme.dim));
+        }
     }
     let above = u16::try_from(lines.len()).unwrap_or(0);
     // Long text scrolls inside the box so the keys line and the cursor stay in view.
@@ -266,7 +268,10 @@ fn confirm(app: &App, pending: &Pending, summary: &BulkSummary, area: Rect, buf:
             " Certify against the recommendation ",
             vec![
                 Line::styled(
-                    format!("Certify item #{}, recommended for revocation?", against.item),
+                    format!(
+                        "Certify item #{}, recommended for revocation?",
+                        against.item
+                    ),
                     app.theme.title,
                 ),
                 Line::raw(safe(&against.what)),
