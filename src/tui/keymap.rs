@@ -16,6 +16,8 @@ pub enum Ctx {
     Always,
     /// Every screen (no overlay open).
     Screens,
+    /// Every screen and the help: moving and scrolling.
+    Moving,
     Overview,
     Control,
     /// The overview and the control review.
@@ -38,7 +40,8 @@ impl Ctx {
     pub fn title(self) -> &'static str {
         match self {
             Ctx::Always => "Always, even in a prompt",
-            Ctx::Screens => "Everywhere",
+            Ctx::Screens => "Every screen",
+            Ctx::Moving => "Every screen and the help",
             Ctx::Overview => "Campaign overview",
             Ctx::Control => "Control review",
             Ctx::Review => "Overview and control review",
@@ -58,10 +61,11 @@ impl Ctx {
             current,
             Ctx::SignOff | Ctx::SignOffPending | Ctx::SignOffReady | Ctx::SignOffDone
         );
+        let screen = matches!(current, Ctx::Overview | Ctx::Control) || sign_off;
         self == current
             || self == Ctx::Always
-            || (self == Ctx::Screens
-                && (matches!(current, Ctx::Overview | Ctx::Control) || sign_off))
+            || (self == Ctx::Screens && screen)
+            || (self == Ctx::Moving && (screen || current == Ctx::Help))
             || (self == Ctx::Review && matches!(current, Ctx::Overview | Ctx::Control))
             || (self == Ctx::SignOff && sign_off)
     }
