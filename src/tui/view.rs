@@ -14,7 +14,7 @@ mod tests;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
 use super::app::{App, Limits, Overlay, Screen};
@@ -28,11 +28,6 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
     if let Some(position) = overlay::cursor(app, area) {
         frame.set_cursor_position(position);
     }
-}
-
-/// Where the prompt's cursor is on a screen of `area`, if a prompt is open.
-pub fn cursor(app: &App, area: Rect) -> Option<Position> {
-    overlay::cursor(app, area)
 }
 
 /// How far the detail pane and the help scroll at the current size (each
