@@ -12,6 +12,7 @@ mod freeze;
 pub mod item;
 pub mod listing;
 pub mod lookup;
+pub mod policy;
 pub mod progress;
 pub mod ranges;
 pub mod reviewer;

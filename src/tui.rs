@@ -1,12 +1,12 @@
-//! The review TUI's shell: owns the terminal, the workspace and the clock,
-//! feeds key events through the key table to `update`, and carries out the
-//! effects it returns (queries, decisions, sign-off), showing any error in
-//! the status bar instead of dying.
+//! The review TUI's shell: takes the terminal, reads its events in batches,
+//! hands them to the loop driver (key table, `update`, effects against the
+//! workspace), draws, and gives the terminal back on every way out.
 
 pub mod action;
 pub mod app;
 pub mod counts;
 pub mod data;
+pub mod driver;
 pub mod editor;
 mod effects;
 #[cfg(test)]
@@ -18,6 +18,8 @@ pub mod keymap;
 pub mod layout;
 mod picker;
 pub mod query;
+mod session;
+mod signals;
 pub mod theme;
 pub mod update;
 pub mod view;
@@ -25,33 +27,48 @@ pub mod view;
 #[cfg(test)]
 pub(crate) mod tests;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::{Result, WrapErr, bail};
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::crossterm::event::{self, Event};
 
 use crate::actor::Actor;
 use crate::campaign::{Campaign, CampaignState, list_campaigns};
 use action::{Action, Effect};
-use app::{App, Screen};
+use app::App;
 use effects::Shell;
-use query::Anchor;
+use session::Session;
 
-pub use picker::pick;
+/// The longest the loop waits for input before it looks at signals and at
+/// the workspace (another process's decisions) again.
+const TICK: Duration = Duration::from_millis(100);
+/// Input already on its way when a batch is read joins that batch...
+const DRAIN: Duration = Duration::from_millis(1);
+/// ...for at most this long, so a stream of keys still gets drawn.
+const BATCH: Duration = Duration::from_millis(50);
 
 /// Opens the review of `campaign` in the terminal until the reviewer quits.
 pub fn review(conn: &mut rusqlite::Connection, campaign: Campaign, actor: &Actor) -> Result<()> {
     let mut shell = Shell::new(conn, campaign, actor);
     let mut app = shell.app(theme::Theme::from_env())?;
-    ratatui::run(|terminal| event_loop(terminal, &mut shell, &mut app))
+    let mut session = Session::start().wrap_err("taking the terminal")?;
+    let ended = event_loop(&mut session, &mut shell, &mut app);
+    drop(session);
+    if let Some(signal) = ended? {
+        bail!(
+            "the review ended on {}; every decision shown as saved is in the workspace",
+            signals::name(signal)
+        );
+    }
+    Ok(())
 }
 
 /// The campaign to review when none is named: the only open one, else a picker.
 pub fn choose_campaign(conn: &rusqlite::Connection) -> Result<Option<Campaign>> {
     let campaigns = list_campaigns(conn)?;
     if campaigns.is_empty() {
-        color_eyre::eyre::bail!(
+        bail!(
             "the workspace has no campaigns yet; create one with `recert campaign create --name NAME` (or try `recert demo`)"
         );
     }
@@ -65,74 +82,103 @@ pub fn choose_campaign(conn: &rusqlite::Connection) -> Result<Option<Campaign>> 
     if campaigns.len() == 1 {
         return Ok(campaigns.into_iter().next());
     }
-    ratatui::run(|terminal| pick(terminal, &campaigns, &theme::Theme::from_env()))
+    let mut session = Session::start().wrap_err("taking the terminal")?;
+    let chosen = picker::pick(&mut session, &campaigns, &theme::Theme::from_env());
+    drop(session);
+    match chosen? {
+        picker::Picked::Campaign(campaign) => Ok(Some(campaign)),
+        picker::Picked::Nothing => Ok(None),
+        picker::Picked::Signal(signal) => bail!("ended on {}", signals::name(signal)),
+    }
 }
 
-fn event_loop(terminal: &mut DefaultTerminal, shell: &mut Shell<'_>, app: &mut App) -> Result<()> {
-    let size = terminal.size().wrap_err("reading the terminal size")?;
-    update::update(app, Action::Resize(size.width, size.height));
-    while !app.quit {
-        terminal
-            .draw(|frame| frame.render_widget(&*app, frame.area()))
-            .wrap_err("drawing the screen")?;
-        let mut deferred: Option<Effect> = None;
-        handle(terminal, shell, app, event::read()?, &mut deferred);
-        // Keys typed ahead (a search typed quickly) are handled before the
-        // next draw, and only the last re-query of a search runs.
-        while !app.quit && event::poll(Duration::ZERO)? {
-            handle(terminal, shell, app, event::read()?, &mut deferred);
-        }
-        if let Some(effect) = deferred.take() {
-            run_with(shell, app, effect, &mut |app, effect| {
-                working(terminal, app, effect);
-            });
-        }
-        shell.sync_history(app);
+/// What woke the loop up.
+enum Wake {
+    /// Input, in the order it came.
+    Events(Vec<Event>),
+    /// A terminating signal.
+    Signal(i32),
+    /// The terminal was given back and taken again: draw all of it.
+    Redraw,
+    /// Nothing within a tick.
+    Idle,
+}
+
+/// Waits up to a tick for input and reads everything already pending with
+/// it, so typed-ahead keys and a held Enter are never left behind; looks
+/// at signals first.
+fn wait(session: &mut Session) -> Result<Wake> {
+    if let Some(signal) = signals::quit() {
+        return Ok(Wake::Signal(signal));
     }
+    if signals::take_suspend() {
+        session.suspend().wrap_err("suspending")?;
+        return Ok(Wake::Redraw);
+    }
+    if signals::take_resumed() {
+        session.resume().wrap_err("taking the terminal again")?;
+        return Ok(Wake::Redraw);
+    }
+    if !event::poll(TICK).wrap_err("reading the keyboard")? {
+        return Ok(Wake::Idle);
+    }
+    let start = Instant::now();
+    let mut events = vec![event::read().wrap_err("reading the keyboard")?];
+    while start.elapsed() < BATCH && event::poll(DRAIN).wrap_err("reading the keyboard")? {
+        events.push(event::read().wrap_err("reading the keyboard")?);
+    }
+    Ok(Wake::Events(events))
+}
+
+/// Runs the review until the reviewer quits (`None`) or a signal ends it.
+fn event_loop(session: &mut Session, shell: &mut Shell<'_>, app: &mut App) -> Result<Option<i32>> {
+    resize(session, shell, app)?;
+    let mut dirty = true;
+    while !app.quit {
+        let terminal = session.terminal();
+        let mut show = |app: &mut App, effect: &Effect| working(terminal, app, effect);
+        dirty |= driver::refresh(shell, app, &mut show);
+        if dirty {
+            draw(session.terminal(), app)?;
+            dirty = false;
+        }
+        match wait(session)? {
+            Wake::Signal(signal) => return Ok(Some(signal)),
+            Wake::Redraw => {
+                resize(session, shell, app)?;
+                dirty = true;
+            }
+            Wake::Idle => {}
+            Wake::Events(events) => {
+                let terminal = session.terminal();
+                let mut show = |app: &mut App, effect: &Effect| working(terminal, app, effect);
+                driver::events(shell, app, events, &mut show);
+                dirty = true;
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn resize(session: &mut Session, shell: &mut Shell<'_>, app: &mut App) -> Result<()> {
+    let size = session
+        .terminal()
+        .size()
+        .wrap_err("reading the terminal size")?;
+    driver::act(
+        shell,
+        app,
+        Action::Resize(size.width, size.height),
+        &mut driver::quiet,
+    );
     Ok(())
 }
 
-fn handle(
-    terminal: &mut DefaultTerminal,
-    shell: &mut Shell<'_>,
-    app: &mut App,
-    event: Event,
-    deferred: &mut Option<Effect>,
-) {
-    let action = match event {
-        Event::Key(key) if key.kind != KeyEventKind::Release => {
-            keymap::dispatch(keymap::context(app), key)
-        }
-        Event::Paste(text) => Some(Action::Paste(text)),
-        Event::Resize(width, height) => Some(Action::Resize(width, height)),
-        _ => None,
-    };
-    let Some(action) = action else { return };
-    let typing = matches!(action, Action::Input(_) | Action::Paste(_));
-    if !typing {
-        if let Some(effect) = deferred.take() {
-            run_with(shell, app, effect, &mut |app, effect| {
-                working(terminal, app, effect);
-            });
-        }
-    }
-    let Some(effect) = update::update(app, action) else {
-        return;
-    };
-    let requery = matches!(
-        effect,
-        Effect::Fetch {
-            anchor: Anchor::First,
-            ..
-        }
-    );
-    if typing && requery {
-        *deferred = Some(effect);
-    } else {
-        run_with(shell, app, effect, &mut |app, effect| {
-            working(terminal, app, effect);
-        });
-    }
+fn draw(terminal: &mut DefaultTerminal, app: &App) -> Result<()> {
+    terminal
+        .draw(|frame| view::draw(frame, app))
+        .wrap_err("drawing the screen")?;
+    Ok(())
 }
 
 /// Before an effect that may take a while (a bulk decision over many items,
@@ -147,32 +193,8 @@ fn working(terminal: &mut DefaultTerminal, app: &mut App, effect: &Effect) {
     let status = app.status.clone();
     app.info(message);
     // A failed draw only loses this hint; the next draw reports real trouble.
-    let _ = terminal.draw(|frame| frame.render_widget(&*app, frame.area()));
+    let _ = terminal.draw(|frame| view::draw(frame, app));
     if effect.is_read() {
         app.status = status;
-    }
-}
-
-/// Carries out an effect and feeds its result back until nothing is left to do.
-#[cfg(test)]
-pub(crate) fn run(shell: &mut Shell<'_>, app: &mut App, effect: Effect) {
-    run_with(shell, app, effect, &mut |_, _| {});
-}
-
-/// [`run`], with `before` seeing each effect first (the event loop shows slow ones).
-fn run_with(
-    shell: &mut Shell<'_>,
-    app: &mut App,
-    effect: Effect,
-    before: &mut impl FnMut(&mut App, &Effect),
-) {
-    let mut next = Some(effect);
-    while let Some(effect) = next.take() {
-        before(app, &effect);
-        let action = shell.apply(app, effect);
-        next = update::update(app, action);
-    }
-    if app.screen != Screen::Control {
-        app.review.history = None;
     }
 }

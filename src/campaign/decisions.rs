@@ -12,6 +12,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use super::lookup::{Campaign, CampaignState};
+use super::policy::{self, Justification};
 use crate::actor::Actor;
 use crate::model::{Decision, DecisionAction, Signal, SignalSet};
 use event::EventFields;
@@ -268,10 +269,7 @@ fn check(
     request: &DecisionRequest<'_>,
     actor: &Actor,
 ) -> Result<Vec<CountChange>, DecideError> {
-    let justified = request
-        .justification
-        .is_some_and(|text| !text.trim().is_empty());
-    let reviewer = actor.reviewer.trim().to_ascii_lowercase();
+    let justified = policy::is_justified(request.justification);
     let new = request.action.decision();
     // (position in the request, item) of the first item refused outright.
     let mut refused: Option<(usize, Refusal)> = None;
@@ -302,10 +300,8 @@ fn check(
             refused = Some((position, Refusal::UnknownItem { item, campaign }));
             continue;
         }
-        let own = |column| -> rusqlite::Result<bool> {
-            Ok(text(row, column)?.is_some_and(|key| key.trim().eq_ignore_ascii_case(&reviewer)))
-        };
-        if own(4)? || own(5)? {
+        let holder = [text(row, 4)?, text(row, 5)?];
+        if policy::is_own_access(&actor.reviewer, holder.into_iter().flatten()) {
             let reviewer = actor.reviewer.clone();
             refused = Some((position, Refusal::OwnAccess { item, reviewer }));
             continue;
@@ -332,15 +328,15 @@ fn check(
         if justified {
             continue;
         }
-        let mask: u32 = row.get(3)?;
-        let needing = SignalSet::from_bits(mask & campaign.justify.bits());
-        match request.action {
-            DecisionAction::Revoke => unjustified_revokes.push((position, item)),
-            DecisionAction::Certify if !needing.is_empty() => {
+        let Some(decision) = new else { continue };
+        let signals = SignalSet::from_bits(row.get(3)?);
+        match policy::justification_rule(decision, signals, campaign.justify) {
+            Some(Justification::Revoke) => unjustified_revokes.push((position, item)),
+            Some(Justification::Risk(needing)) => {
                 unjustified_risks.push((position, item));
                 risk_signals = SignalSet::from_bits(risk_signals.bits() | needing.bits());
             }
-            _ => {}
+            None => {}
         }
     }
     if let Some((_, refusal)) = refused {

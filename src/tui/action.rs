@@ -3,11 +3,11 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use super::app::{BulkSummary, Pending, Target, Verdict};
+use super::app::{BulkSummary, Detail, Limits, Pending};
 use super::counts::ControlCounts;
 use super::data::Page;
 use super::query::{Anchor, Key, Query, Sort};
-use crate::campaign::DecisionEvent;
+use crate::campaign::policy::Verdict;
 use crate::model::DecisionAction;
 
 /// Everything `update` reacts to.
@@ -39,6 +39,8 @@ pub enum Action {
     Help,
     Submit,
     Confirm,
+    /// In the bulk confirmation: also re-decide the items already decided (again: skip them).
+    IncludeDecided,
     Previous,
     Next,
     ClearFilter,
@@ -49,13 +51,45 @@ pub enum Action {
     // Results of effects, fed back by the shell.
     Loaded(Loaded),
     Saved(Saved),
+    /// A decision or sign-off the workspace did not take; what was typed is kept.
+    NotSaved(NotSaved),
     Failed(String),
     /// A neutral message for the status bar.
     Notice(String),
     BulkReady(Pending, BulkSummary),
     Systems(Vec<String>),
-    History(i64, Vec<DecisionEvent>),
+    /// The selected item's history and the names of the people it mentions.
+    Detail(Detail),
     SignedOff(String),
+    /// Another process changed the workspace (its data version moved).
+    Changed,
+    Refreshed(Refreshed),
+    /// How far the detail pane and the help can scroll at the current size,
+    /// as the view lays them out (the shell measures after each change).
+    Measured(Limits),
+}
+
+impl Action {
+    /// Whether the reviewer pressed or pasted something (rather than an
+    /// effect reporting back or the terminal changing size).
+    pub fn is_input(&self) -> bool {
+        !matches!(
+            self,
+            Action::Resize(..)
+                | Action::Loaded(_)
+                | Action::Saved(_)
+                | Action::NotSaved(_)
+                | Action::Failed(_)
+                | Action::Notice(_)
+                | Action::BulkReady(..)
+                | Action::Systems(_)
+                | Action::Detail(_)
+                | Action::SignedOff(_)
+                | Action::Changed
+                | Action::Refreshed(_)
+                | Action::Measured(_)
+        )
+    }
 }
 
 /// A page the shell loaded for a `Fetch`.
@@ -94,6 +128,36 @@ pub struct Saved {
     pub bulk: bool,
 }
 
+/// What the workspace did not save, to offer again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Retry {
+    Decision {
+        pending: Pending,
+        justification: Option<String>,
+    },
+    SignOff {
+        statement: String,
+    },
+}
+
+/// A write the workspace refused or could not take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotSaved {
+    pub retry: Retry,
+    pub message: String,
+    /// Another process held the write lock: trying again later can work.
+    pub busy: bool,
+}
+
+/// The workspace as another process left it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refreshed {
+    pub controls: Vec<ControlCounts>,
+    pub signed_off: bool,
+    /// The current window re-read (on the control screen).
+    pub page: Option<Page>,
+}
+
 /// What `update` asks the shell to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -111,14 +175,17 @@ pub enum Effect {
     Prepare(Pending),
     /// Commit a decision.
     Record {
-        target: Target,
-        verdict: Verdict,
+        pending: Pending,
         justification: Option<String>,
     },
     LoadSystems,
     SignOff {
         statement: String,
     },
+    /// Read an item's decision history and the names of its people.
+    LoadDetail(i64),
+    /// Re-read counts, campaign state and the window after another process wrote.
+    Refresh,
 }
 
 impl Effect {
@@ -139,7 +206,7 @@ impl Effect {
             } if !plain => Some("reading items…"),
             Effect::NextUndecided { .. } => Some("looking for the next undecided item…"),
             Effect::LoadSystems => Some("listing the systems…"),
-            Effect::Fetch { .. } => None,
+            Effect::Fetch { .. } | Effect::LoadDetail(_) | Effect::Refresh => None,
         }
     }
 
@@ -149,7 +216,11 @@ impl Effect {
     pub fn is_read(&self) -> bool {
         matches!(
             self,
-            Effect::Fetch { .. } | Effect::NextUndecided { .. } | Effect::LoadSystems
+            Effect::Fetch { .. }
+                | Effect::NextUndecided { .. }
+                | Effect::LoadSystems
+                | Effect::LoadDetail(_)
+                | Effect::Refresh
         )
     }
 }

@@ -6,8 +6,9 @@ use super::counts::ControlCounts;
 use super::editor::Editor;
 use super::query::{Key, Query};
 use super::theme::Theme;
+use crate::campaign::policy::Verdict;
 use crate::campaign::{Campaign, DecisionEvent, ItemRecord};
-use crate::model::{Decision, SignalSet};
+use crate::model::Signal;
 
 /// Rows loaded around the cursor; paging keeps at most this many in memory.
 pub const WINDOW: usize = 200;
@@ -45,6 +46,7 @@ pub struct App {
     pub review: Review,
     pub overlay: Option<Overlay>,
     pub status: Status,
+    pub limits: Limits,
     pub quit: bool,
 }
 
@@ -61,11 +63,11 @@ pub struct Review {
     pub top: usize,
     pub focus: Pane,
     pub detail_scroll: u16,
-    pub marks: Marks,
+    pub marks: Selection,
     /// The item a range mark starts from.
     pub anchor: Option<i64>,
-    /// The decision history of the selected item, once loaded.
-    pub history: Option<(i64, Vec<DecisionEvent>)>,
+    /// The selected item's history and people, once loaded.
+    pub detail: Option<Detail>,
     /// The control's systems, for the filter menu (loaded on demand).
     pub systems: Option<Vec<String>>,
     /// A step through the systems asked for before they were loaded (true = forward).
@@ -77,94 +79,160 @@ impl Review {
         self.rows.get(self.cursor)
     }
 
+    pub fn selected_id(&self) -> Option<i64> {
+        self.selected().map(|item| item.item_id)
+    }
+
+    /// The selected item's detail, when it is loaded for that item.
+    pub fn detail(&self) -> Option<&Detail> {
+        let id = self.selected_id()?;
+        self.detail.as_ref().filter(|d| d.item == id)
+    }
+
     pub fn selected_key(&self) -> Option<Key> {
         self.selected().map(|item| Key::of(item, self.query.sort))
     }
 
     pub fn is_marked(&self, item: i64) -> bool {
         match &self.marks {
-            Marks::Items(ids) => ids.contains(&item),
-            Marks::Matching(query) => *query == self.query,
+            Selection::Items(ids) => ids.contains(&item),
+            Selection::Matching(query) => *query == self.query,
         }
     }
 }
 
-/// Which items a bulk decision applies to.
+/// A set of items: the marks of a bulk decision, and what a decision applies to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Marks {
-    /// Marked one by one or as a range, in marking order.
+pub enum Selection {
+    /// Chosen one by one or as a range, in marking order.
     Items(Vec<i64>),
     /// Every item the query matches, however many.
     Matching(Query),
 }
 
-impl Default for Marks {
+impl Default for Selection {
     fn default() -> Self {
-        Marks::Items(Vec::new())
+        Selection::Items(Vec::new())
     }
 }
 
-impl Marks {
+impl Selection {
     pub fn is_empty(&self) -> bool {
-        matches!(self, Marks::Items(ids) if ids.is_empty())
+        matches!(self, Selection::Items(ids) if ids.is_empty())
     }
 
     /// A short description for the status bar.
     pub fn describe(&self) -> String {
         match self {
-            Marks::Items(ids) => format!("{} marked", ids.len()),
-            Marks::Matching(_) => "all matching marked".to_owned(),
+            Selection::Items(ids) => format!("{} marked", ids.len()),
+            Selection::Matching(_) => "all matching marked".to_owned(),
         }
     }
-}
-
-/// What a decision key does: a decision, or follow the recommendation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Certify,
-    Revoke,
-    Accept,
-    Undo,
-}
-
-impl Verdict {
-    pub fn verb(self) -> &'static str {
-        match self {
-            Verdict::Certify => "certify",
-            Verdict::Revoke => "revoke",
-            Verdict::Accept => "accept the recommendation for",
-            Verdict::Undo => "undo the decision of",
-        }
-    }
-}
-
-/// The items a decision applies to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Items(Vec<i64>),
-    Matching(Query),
 }
 
 /// A decision waiting for confirmation or a justification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
-    pub target: Target,
+    pub target: Selection,
     pub verdict: Verdict,
+    /// Whether items that are already decided get the new decision too
+    /// (a bulk decision skips them unless the reviewer includes them).
+    pub include_decided: bool,
+}
+
+impl Pending {
+    /// A decision on one item, the one the reviewer pointed at.
+    pub fn item(id: i64, verdict: Verdict) -> Pending {
+        Pending {
+            target: Selection::Items(vec![id]),
+            verdict,
+            include_decided: true,
+        }
+    }
+}
+
+/// What deciding a set of items involves.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Impact {
+    /// Items that would get a new decision.
+    pub items: u64,
+    /// How many of them carry each signal, in `Signal::ALL` order (signals
+    /// no item carries are left out).
+    pub signals: Vec<(Signal, u64)>,
+    /// Whether the rules need a justification for this decision on these items.
+    pub needs_justification: bool,
+    /// Whether any item to be certified carries a risk signal.
+    pub certifies_risk: bool,
+}
+
+/// One item decided against its recommendation, described for the confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Against {
+    pub item: i64,
+    /// Who holds what, e.g. `Wang Fang (E2) · crm · finance-reports`.
+    pub what: String,
+    /// Why the recommendation is what it is.
+    pub reason: String,
+    /// The rule asking for a justification, if one does.
+    pub rule: Option<String>,
 }
 
 /// What the shell found out about a bulk target before asking to confirm.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BulkSummary {
+    /// Items in the selection.
     pub items: u64,
-    pub undecided: u64,
-    /// Items per signal, in `Signal::ALL` order.
-    pub signals: [u64; 8],
-    /// Whether the rules need a justification for this decision on these items.
-    pub needs_justification: bool,
-    /// Whether any item to be certified carries a risk signal.
-    pub certifies_risk: bool,
+    /// Of them, already decided.
+    pub decided: u64,
     /// Marked items that are the reviewer's own access (the rules refuse them).
     pub own: u64,
+    /// Deciding the items still undecided (for an undo: the decided ones).
+    pub open: Impact,
+    /// Deciding every item, the decided ones included.
+    pub all: Impact,
+    /// Set when one item is certified against a revoke recommendation.
+    pub against: Option<Against>,
+}
+
+impl BulkSummary {
+    /// What confirming `pending` would do.
+    pub fn impact(&self, pending: &Pending) -> &Impact {
+        if pending.include_decided {
+            &self.all
+        } else {
+            &self.open
+        }
+    }
+}
+
+/// The selected item's decision history and the names of the people its
+/// detail mentions (manager, owner, reviewer, system owner).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Detail {
+    pub item: i64,
+    pub history: Vec<DecisionEvent>,
+    /// Identity id and display name.
+    pub people: Vec<(String, String)>,
+    /// Why the detail could not be read, if it could not.
+    pub error: Option<String>,
+}
+
+impl Detail {
+    /// The display name of the identity with this id, if imported.
+    pub fn name(&self, id: &str) -> Option<&str> {
+        self.people
+            .iter()
+            .find(|(key, _)| key == id)
+            .map(|(_, name)| name.as_str())
+    }
+}
+
+/// How far the detail pane and the help can scroll, as the view measured
+/// them for the current item and terminal size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Limits {
+    pub detail: u16,
+    pub help: u16,
 }
 
 /// A modal layer over the screen; it takes the keys while open.
@@ -181,7 +249,6 @@ pub enum Overlay {
     },
     Search {
         editor: Editor,
-        before: String,
     },
     Confirm {
         pending: Pending,
@@ -207,6 +274,10 @@ pub struct Status {
     pub message: String,
     pub tone: Tone,
     pub last_save: Option<String>,
+    /// The message says what was just saved: a notice from the same
+    /// decision (nothing left to decide) is added to it rather than
+    /// replacing it. Any key ends this.
+    pub after_save: bool,
 }
 
 impl App {
@@ -232,7 +303,9 @@ impl App {
                 message: "Enter opens a control; ? lists every key".to_owned(),
                 tone: Tone::Info,
                 last_save: None,
+                after_save: false,
             },
+            limits: Limits::default(),
             quit: false,
         }
     }
@@ -240,11 +313,13 @@ impl App {
     pub fn info(&mut self, message: impl Into<String>) {
         self.status.message = message.into();
         self.status.tone = Tone::Info;
+        self.status.after_save = false;
     }
 
     pub fn error(&mut self, message: impl Into<String>) {
         self.status.message = message.into();
         self.status.tone = Tone::Error;
+        self.status.after_save = false;
     }
 
     pub fn control(&self) -> Option<&ControlCounts> {
@@ -255,13 +330,5 @@ impl App {
 
     pub fn is_signed_off(&self) -> bool {
         self.campaign.state == crate::campaign::CampaignState::SignedOff
-    }
-
-    /// Whether the rules need a justification to give `decision` on an item with `signals`.
-    pub fn needs_justification(&self, decision: Decision, signals: SignalSet) -> bool {
-        match decision {
-            Decision::Revoke => true,
-            Decision::Certify => signals.intersects(self.campaign.justify),
-        }
     }
 }

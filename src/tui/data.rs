@@ -8,7 +8,7 @@ use rusqlite::{Connection, params_from_iter};
 
 use super::counts::{Before, ControlCounts};
 use super::query::{Anchor, DecisionFilter, Key, KindFilter, Query, Sort};
-use crate::campaign::{Campaign, ItemRecord, campaign_progress, ranges};
+use crate::campaign::{Campaign, ItemRecord, campaign_progress, policy, ranges};
 use crate::model::Decision;
 
 /// Which campaign, and which `assigned_reviewer` values are the reviewer's.
@@ -17,7 +17,7 @@ pub struct Scope {
     pub campaign: i64,
     /// A JSON array of the reviewer's keys, bound for `json_each`.
     mine: String,
-    /// The reviewer's name, trimmed and ASCII lower-case, to spot their own access.
+    /// The reviewer's name, to spot their own access.
     reviewer: String,
 }
 
@@ -26,10 +26,7 @@ impl Scope {
         Scope {
             campaign,
             mine: serde_json::to_string(reviewer_keys).unwrap_or_else(|_| "[]".to_owned()),
-            reviewer: reviewer_keys
-                .first()
-                .map(|r| r.trim().to_ascii_lowercase())
-                .unwrap_or_default(),
+            reviewer: reviewer_keys.first().cloned().unwrap_or_default(),
         }
     }
 }
@@ -225,8 +222,7 @@ pub fn item_states(
     let mut statement = conn.prepare_cached(
         "SELECT it.id, it.control_id, cd.decision, it.recommendation, it.signal_mask,
                 it.assigned_reviewer IN (SELECT value FROM json_each(?3)),
-                lower(trim(coalesce(i.identity_id, g.identity_ref))) = ?4
-                    OR lower(trim(coalesce(i.email, ''))) = ?4
+                coalesce(i.identity_id, g.identity_ref), i.email
          FROM json_each(?2) j CROSS JOIN items it ON it.id = j.value
          JOIN grants g ON g.id = it.grant_row
          LEFT JOIN identities i ON i.id = it.identity_row
@@ -234,9 +230,10 @@ pub fn item_states(
          WHERE it.campaign_id = ?1",
     )?;
     statement
-        .query_map((scope.campaign, ids, &scope.mine, &scope.reviewer), |row| {
+        .query_map((scope.campaign, ids, &scope.mine), |row| {
             let decision: Option<String> = row.get(2)?;
             let recommendation: String = row.get(3)?;
+            let holder: [Option<String>; 2] = [row.get(6)?, row.get(7)?];
             Ok(ItemState {
                 id: row.get(0)?,
                 before: Before {
@@ -246,7 +243,10 @@ pub fn item_states(
                 },
                 recommendation: Decision::parse(&recommendation).unwrap_or(Decision::Certify),
                 signals: row.get(4)?,
-                own: row.get(6)?,
+                own: policy::is_own_access(
+                    &scope.reviewer,
+                    holder.iter().flatten().map(String::as_str),
+                ),
             })
         })?
         .collect()
@@ -294,4 +294,51 @@ pub fn systems(conn: &Connection, scope: &Scope, control: &str) -> rusqlite::Res
     statement
         .query_map((scope.campaign, control), |row| row.get(0))?
         .collect()
+}
+
+/// Whether the campaign has been signed off (perhaps by another process).
+pub fn is_signed_off(conn: &Connection, campaign: i64) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM signoffs WHERE campaign_id = ?1)",
+        [campaign],
+        |row| row.get(0),
+    )
+}
+
+/// The names of the people an item's detail mentions by id (manager, owner,
+/// assigned reviewer, system owner), from the identities the campaign was
+/// created from; ids that name no imported identity are left out.
+pub fn people(
+    conn: &Connection,
+    campaign: i64,
+    item: i64,
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let keys: [Option<String>; 4] = conn.query_row(
+        "SELECT manager_id, owner_id, assigned_reviewer, system_owner
+         FROM item_view WHERE item_id = ?1",
+        [item],
+        |row| Ok([row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?]),
+    )?;
+    let keys: Vec<&String> = keys.iter().flatten().collect();
+    let keys = serde_json::to_string(&keys).unwrap_or_else(|_| "[]".to_owned());
+    let mut statement = conn.prepare_cached(
+        "SELECT identity_id, display_name FROM identities
+         WHERE snapshot_id IN (
+             SELECT cs.snapshot_id FROM campaign_snapshots cs
+             JOIN snapshots s ON s.id = cs.snapshot_id
+             WHERE cs.campaign_id = ?1 AND s.kind = 'identities')
+           AND identity_id IN (SELECT value FROM json_each(?2))
+           AND coalesce(trim(display_name), '') != ''
+         ORDER BY id",
+    )?;
+    let mut people: Vec<(String, String)> = Vec::new();
+    let mut rows = statement.query((campaign, keys))?;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        // The first snapshot to name a person wins, as in reviewer lookup.
+        if !people.iter().any(|(known, _)| *known == id) {
+            people.push((id, row.get(1)?));
+        }
+    }
+    Ok(people)
 }

@@ -1,7 +1,13 @@
 //! The text prompt's editing: a one-paragraph line editor (justifications,
-//! search, sign-off statement) that long text wraps in when shown.
+//! search, sign-off statement) that long text wraps in when shown. It never
+//! holds a line break or another control character, and holds at most
+//! [`MAX_CHARS`] characters.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// The most a prompt holds: a justification is a sentence or a paragraph,
+/// and a stray paste of a whole file must not end up in the evidence.
+pub const MAX_CHARS: usize = 2_000;
 
 /// Text being typed and the cursor position in characters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -16,10 +22,9 @@ impl Editor {
     }
 
     pub fn with_text(text: &str) -> Editor {
-        Editor {
-            text: text.to_owned(),
-            cursor: text.chars().count(),
-        }
+        let mut editor = Editor::new();
+        editor.paste(text);
+        editor
     }
 
     pub fn text(&self) -> &str {
@@ -58,12 +63,7 @@ impl Editor {
                 self.cursor = len;
                 false
             }
-            KeyCode::Char(c) if !ctrl && !c.is_control() => {
-                let at = self.byte_at(self.cursor);
-                self.text.insert(at, c);
-                self.cursor += 1;
-                true
-            }
+            KeyCode::Char(c) if !ctrl && !c.is_control() => self.insert(c, len),
             KeyCode::Backspace if self.cursor > 0 => {
                 self.cursor -= 1;
                 let at = self.byte_at(self.cursor);
@@ -95,14 +95,42 @@ impl Editor {
         }
     }
 
-    /// Pastes text (bracketed paste), flattening line breaks.
-    pub fn paste(&mut self, text: &str) {
-        for c in text.chars() {
-            let c = if c.is_control() { ' ' } else { c };
-            let at = self.byte_at(self.cursor);
-            self.text.insert(at, c);
-            self.cursor += 1;
+    fn insert(&mut self, c: char, len: usize) -> bool {
+        if len >= MAX_CHARS {
+            return false;
         }
+        let at = self.byte_at(self.cursor);
+        self.text.insert(at, c);
+        self.cursor += 1;
+        true
+    }
+
+    /// Pastes text (a bracketed paste) at the cursor: a line break, tab or
+    /// other control character becomes one space (`\r\n` too), so pasted
+    /// lines never submit anything. Returns how many characters did not fit.
+    pub fn paste(&mut self, text: &str) -> usize {
+        let mut len = self.text.chars().count();
+        let mut flattened = String::new();
+        let mut in_break = false;
+        for c in text.chars() {
+            if c.is_control() {
+                if !in_break {
+                    flattened.push(' ');
+                }
+                in_break = true;
+            } else {
+                flattened.push(c);
+                in_break = false;
+            }
+        }
+        let room = MAX_CHARS.saturating_sub(len);
+        let total = flattened.chars().count();
+        let kept: String = flattened.chars().take(room).collect();
+        let at = self.byte_at(self.cursor);
+        self.text.insert_str(at, &kept);
+        len += kept.chars().count();
+        self.cursor = (self.cursor + kept.chars().count()).min(len);
+        total - kept.chars().count()
     }
 
     fn delete_word(&mut self) -> bool {
@@ -162,9 +190,20 @@ mod tests {
     }
 
     #[test]
-    fn pasted_line_breaks_become_spaces() {
+    fn pasted_line_breaks_become_one_space() {
         let mut editor = Editor::new();
-        editor.paste("a\nb\tc");
-        assert_eq!(editor.text(), "a b c");
+        editor.paste("a\nb\tc\r\nd\u{1b}[2Je");
+        assert_eq!(editor.text(), "a b c d [2Je");
+        assert!(!editor.text().chars().any(char::is_control));
+    }
+
+    #[test]
+    fn text_stops_at_the_limit_and_says_how_much_was_left_out() {
+        let mut editor = Editor::new();
+        assert_eq!(editor.paste(&"x".repeat(MAX_CHARS + 5)), 5);
+        assert_eq!(editor.text().chars().count(), MAX_CHARS);
+        assert!(!editor.handle(key(KeyCode::Char('y'))), "no room to type");
+        editor.handle(key(KeyCode::Backspace));
+        assert!(editor.handle(key(KeyCode::Char('y'))));
     }
 }

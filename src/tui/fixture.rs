@@ -40,6 +40,7 @@ pub fn workspace() -> Workspace {
                     (9, 2, 10, 'E4', 'vpn', 'access', 'account', 0, '2025-06-01', '2026-11-01', NULL, '2026-11-01', NULL);
          INSERT INTO campaigns (id, name, period, as_of, due, default_reviewer, justify_mask, rules, created_at, created_by)
              VALUES (1, 'Q4 review', '2026-Q4', '2026-11-30', '2026-12-31', 'M1', {justify}, '{{}}', '2026-11-30T00:00:00Z', 'u');
+         INSERT INTO campaign_snapshots (campaign_id, snapshot_id) VALUES (1, 1), (1, 2);
          INSERT INTO items (id, campaign_id, control_id, grant_row, identity_row, signal_mask, reasons,
                  recommendation, recommendation_reason, assigned_reviewer)
              VALUES (1, 1, '8.2', 1, 1, {privileged}, '[\"privileged role\"]', 'certify', 'in use', 'M1'),
@@ -106,4 +107,15 @@ pub fn add_many(ws: &Workspace, n: u32) {
             [n],
         )
         .expect("many items");
+}
+
+/// The fixture workspace as a file in `dir`, for tests that need a second
+/// connection (another process deciding, a held write lock).
+pub fn file_workspace(dir: &std::path::Path) -> (Workspace, std::path::PathBuf) {
+    let path = dir.join("workspace.db");
+    workspace()
+        .conn
+        .execute("VACUUM INTO ?1", [path.to_string_lossy()])
+        .expect("copy to a file");
+    (Workspace::open(&path).expect("open"), path)
 }

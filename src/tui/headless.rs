@@ -5,13 +5,14 @@
 use color_eyre::eyre::Result;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{Event, KeyEvent};
 
 use super::action::Action;
 use super::app::App;
+use super::driver;
 use super::effects::Shell;
 use super::theme::Theme;
-use super::{keymap, run_with, update};
+use super::view;
 use crate::actor::Actor;
 use crate::campaign::Campaign;
 
@@ -31,9 +32,14 @@ impl<'a> Headless<'a> {
         width: u16,
         height: u16,
     ) -> Result<Headless<'a>> {
-        let shell = Shell::new(conn, campaign, actor);
+        let mut shell = Shell::new(conn, campaign, actor);
         let mut app = shell.app(Theme::plain())?;
-        update::update(&mut app, Action::Resize(width, height));
+        driver::act(
+            &mut shell,
+            &mut app,
+            Action::Resize(width, height),
+            &mut driver::quiet,
+        );
         let terminal = Terminal::new(TestBackend::new(width, height))?;
         Ok(Headless {
             shell,
@@ -42,23 +48,20 @@ impl<'a> Headless<'a> {
         })
     }
 
-    /// Handles one key as the terminal loop does: the key table, the reducer,
-    /// then every effect against the workspace (typed-ahead batching aside).
+    /// Handles one key as the terminal loop does: through the loop driver.
     pub fn press(&mut self, key: KeyEvent) {
-        let Some(action) = keymap::dispatch(keymap::context(&self.app), key) else {
-            return;
-        };
-        if let Some(effect) = update::update(&mut self.app, action) {
-            run_with(&mut self.shell, &mut self.app, effect, &mut |_, _| {});
-        }
-        self.shell.sync_history(&mut self.app);
+        driver::events(
+            &mut self.shell,
+            &mut self.app,
+            [Event::Key(key)],
+            &mut driver::quiet,
+        );
     }
 
     /// Draws the current state and returns the screen's text, row by row.
     pub fn render(&mut self) -> Result<String> {
         let app = &self.app;
-        self.terminal
-            .draw(|frame| frame.render_widget(app, frame.area()))?;
+        self.terminal.draw(|frame| view::draw(frame, app))?;
         let buffer = self.terminal.backend().buffer();
         let width = usize::from(buffer.area.width).max(1);
         let mut rows = String::new();

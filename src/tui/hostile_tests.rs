@@ -11,11 +11,12 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
 use super::action::Action;
-use super::app::{App, Verdict};
+use super::app::App;
+use super::driver;
 use super::effects::Shell;
-use super::update::update;
 use crate::actor::Actor;
 use crate::campaign::create::{CampaignSpec, create_campaign};
+use crate::campaign::policy::Verdict;
 use crate::campaign::{DecisionRequest, find_campaign, record_decisions};
 use crate::import::{ImportOptions, Progress, import_files};
 use crate::model::DecisionAction;
@@ -124,14 +125,11 @@ fn screen(ws: &mut Workspace, actions: &[Action], width: u16, height: u16) -> Bu
     let mut shell = Shell::new(&mut ws.conn, campaign, &actor);
     let mut app: App = shell.app(super::theme::Theme::plain()).expect("app");
     for action in std::iter::once(Action::Resize(width, height)).chain(actions.iter().cloned()) {
-        if let Some(effect) = update(&mut app, action) {
-            super::run(&mut shell, &mut app, effect);
-        }
-        shell.sync_history(&mut app);
+        driver::act(&mut shell, &mut app, action, &mut driver::quiet);
     }
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal
-        .draw(|frame| frame.render_widget(&app, frame.area()))
+        .draw(|frame| super::view::draw(frame, &app))
         .expect("draw");
     terminal.backend().buffer().clone()
 }

@@ -7,6 +7,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
 use super::app::{App, Overlay, Screen};
+use super::counts::totals;
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,11 +16,20 @@ pub enum Ctx {
     Always,
     /// Every screen (no overlay open).
     Screens,
+    /// Every screen and the help: moving and scrolling.
+    Moving,
     Overview,
     Control,
     /// The overview and the control review.
     Review,
+    /// The sign-off screen, whatever the campaign's state.
     SignOff,
+    /// The sign-off screen while items are undecided.
+    SignOffPending,
+    /// The sign-off screen once every item is decided.
+    SignOffReady,
+    /// The sign-off screen of a signed-off campaign.
+    SignOffDone,
     Help,
     Prompt,
     Confirm,
@@ -30,24 +40,34 @@ impl Ctx {
     pub fn title(self) -> &'static str {
         match self {
             Ctx::Always => "Always, even in a prompt",
-            Ctx::Screens => "Everywhere",
+            Ctx::Screens => "Every screen",
+            Ctx::Moving => "Every screen and the help",
             Ctx::Overview => "Campaign overview",
             Ctx::Control => "Control review",
             Ctx::Review => "Overview and control review",
             Ctx::SignOff => "Sign-off screen",
+            Ctx::SignOffPending => "Sign-off screen, items undecided",
+            Ctx::SignOffReady => "Sign-off screen, every item decided",
+            Ctx::SignOffDone => "Sign-off screen, signed off",
             Ctx::Help => "This help",
             Ctx::Prompt => "Text prompts (justification, search, statement)",
-            Ctx::Confirm => "Bulk confirmation",
+            Ctx::Confirm => "Confirmation (bulk, or certifying against the recommendation)",
             Ctx::Filter => "Filter menu",
         }
     }
 
     fn covers(self, current: Ctx) -> bool {
+        let sign_off = matches!(
+            current,
+            Ctx::SignOff | Ctx::SignOffPending | Ctx::SignOffReady | Ctx::SignOffDone
+        );
+        let screen = matches!(current, Ctx::Overview | Ctx::Control) || sign_off;
         self == current
             || self == Ctx::Always
-            || (self == Ctx::Screens
-                && matches!(current, Ctx::Overview | Ctx::Control | Ctx::SignOff))
+            || (self == Ctx::Screens && screen)
+            || (self == Ctx::Moving && (screen || current == Ctx::Help))
             || (self == Ctx::Review && matches!(current, Ctx::Overview | Ctx::Control))
+            || (self == Ctx::SignOff && sign_off)
     }
 }
 
@@ -80,7 +100,9 @@ pub fn context(app: &App) -> Ctx {
         None => match app.screen {
             Screen::Overview => Ctx::Overview,
             Screen::Control => Ctx::Control,
-            Screen::SignOff => Ctx::SignOff,
+            Screen::SignOff if app.is_signed_off() => Ctx::SignOffDone,
+            Screen::SignOff if totals(&app.controls).undecided() > 0 => Ctx::SignOffPending,
+            Screen::SignOff => Ctx::SignOffReady,
         },
     }
 }

@@ -1,25 +1,30 @@
 //! The campaign picker shown by `recert review` when several campaigns could be meant.
 
 use color_eyre::eyre::Result;
-use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEventKind};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Widget;
 
+use super::session::Session;
 use super::theme::Theme;
 use super::view::fmt::fit;
+use super::{Wake, wait};
 use crate::campaign::{Campaign, CampaignState};
 
-/// Lets the reviewer choose a campaign; `None` when they quit.
-pub fn pick(
-    terminal: &mut DefaultTerminal,
-    campaigns: &[Campaign],
-    theme: &Theme,
-) -> Result<Option<Campaign>> {
+/// How the picker ended.
+pub enum Picked {
+    Campaign(Campaign),
+    /// The reviewer quit.
+    Nothing,
+    Signal(i32),
+}
+
+/// Lets the reviewer choose a campaign.
+pub fn pick(session: &mut Session, campaigns: &[Campaign], theme: &Theme) -> Result<Picked> {
     let mut cursor = 0;
     loop {
-        terminal.draw(|frame| {
+        session.terminal().draw(|frame| {
             let area = frame.area();
             let buf = frame.buffer_mut();
             Line::styled(
@@ -54,7 +59,13 @@ pub fn pick(
                     .render(Rect::new(area.x, area.y + y, area.width, 1), buf);
             }
         })?;
-        if let Event::Key(key) = event::read()? {
+        let events = match wait(session)? {
+            Wake::Events(events) => events,
+            Wake::Signal(signal) => return Ok(Picked::Signal(signal)),
+            Wake::Redraw | Wake::Idle => continue,
+        };
+        for event in events {
+            let Event::Key(key) = event else { continue };
             if key.kind == KeyEventKind::Release {
                 continue;
             }
@@ -63,8 +74,13 @@ pub fn pick(
                     cursor = (cursor + 1).min(campaigns.len() - 1);
                 }
                 KeyCode::Char('k') | KeyCode::Up => cursor = cursor.saturating_sub(1),
-                KeyCode::Enter => return Ok(campaigns.get(cursor).cloned()),
-                KeyCode::Char('q') | KeyCode::Esc => return Ok(None),
+                KeyCode::Enter => {
+                    return Ok(campaigns
+                        .get(cursor)
+                        .cloned()
+                        .map_or(Picked::Nothing, Picked::Campaign));
+                }
+                KeyCode::Char('q') | KeyCode::Esc => return Ok(Picked::Nothing),
                 _ => {}
             }
         }

@@ -5,13 +5,14 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use rstest::rstest;
 
 use super::action::{Action, Effect};
-use super::app::{App, Marks, Overlay, Screen, Target, Tone, Verdict};
+use super::app::{App, Overlay, Pending, Screen, Selection, Tone};
+use super::driver;
 use super::effects::Shell;
 use super::fixture::{self, REVIEWER};
 use super::query::{DecisionFilter, KindFilter};
 use super::theme::Theme;
-use super::update::update;
 use crate::actor::Actor;
+use crate::campaign::policy::Verdict;
 use crate::model::{Decision, DecisionAction, Signal};
 use crate::workspace::Workspace;
 
@@ -27,19 +28,26 @@ impl Harness {
         Harness { ws, app }
     }
 
-    /// Applies `action` like the shell does; returns the first effect asked for.
+    /// Applies `action` through the loop driver, as the terminal loop
+    /// does; returns the first effect asked for.
     pub fn press(&mut self, action: Action) -> Option<Effect> {
-        let first = update(&mut self.app, action);
-        if let Some(effect) = first.clone() {
-            let mut shell = Shell::new(
-                &mut self.ws.conn,
-                self.app.campaign.clone(),
-                &Actor::fixed(REVIEWER),
-            );
-            super::run(&mut shell, &mut self.app, effect);
-            shell.sync_history(&mut self.app);
-        }
-        first
+        let mut shell = Shell::new(
+            &mut self.ws.conn,
+            self.app.campaign.clone(),
+            &Actor::fixed(REVIEWER),
+        );
+        driver::act(&mut shell, &mut self.app, action, &mut driver::quiet)
+    }
+
+    /// Feeds terminal events (keys, pastes) through the key table and the
+    /// driver, as one batch read from the terminal.
+    pub fn terminal(&mut self, events: impl IntoIterator<Item = ratatui::crossterm::event::Event>) {
+        let mut shell = Shell::new(
+            &mut self.ws.conn,
+            self.app.campaign.clone(),
+            &Actor::fixed(REVIEWER),
+        );
+        driver::events(&mut shell, &mut self.app, events, &mut driver::quiet);
     }
 
     pub fn keys(&mut self, actions: impl IntoIterator<Item = Action>) {
@@ -80,12 +88,8 @@ impl Harness {
             .position(|r| r.item_id == item)
             .expect("item loaded");
         self.app.review.cursor = at;
-        let mut shell = Shell::new(
-            &mut self.ws.conn,
-            self.app.campaign.clone(),
-            &Actor::fixed(REVIEWER),
-        );
-        shell.sync_history(&mut self.app);
+        // Any action then loads the newly selected item's detail.
+        self.press(Action::Resize(self.app.size.0, self.app.size.1));
     }
 
     pub fn decision(&self, item: i64) -> Option<String> {
@@ -143,7 +147,7 @@ fn enter_opens_a_control_and_q_goes_back_then_quits() {
     let mut h = Harness::new();
     h.open("5.18");
     assert_eq!(ids(&h.app), [2, 6, 7, 8, 9]);
-    assert_eq!(h.app.review.history.as_ref().map(|(id, _)| *id), Some(2));
+    assert_eq!(h.app.review.detail.as_ref().map(|d| d.item), Some(2));
     h.press(Action::Leave);
     assert_eq!(h.app.screen, Screen::Overview);
     assert!(!h.app.quit);
@@ -159,8 +163,7 @@ fn certifying_a_plain_item_saves_it_then_moves_to_the_next_undecided() {
     assert_eq!(
         effect,
         Some(Effect::Record {
-            target: Target::Items(vec![2]),
-            verdict: Verdict::Certify,
+            pending: Pending::item(2, Verdict::Certify),
             justification: None
         }),
         "item 2 only carries `new`, which needs no justification"
@@ -186,16 +189,17 @@ fn certifying_a_plain_item_saves_it_then_moves_to_the_next_undecided() {
 }
 
 #[rstest]
-#[case::revoke(Verdict::Revoke, 7, "revoke")]
-#[case::certify_a_risk(Verdict::Certify, 6, "certify")]
-#[case::accept_a_revoke_recommendation(Verdict::Accept, 6, "revoke")]
+#[case::revoke(Verdict::Revoke, "5.18", 7, "revoke")]
+#[case::certify_a_risk(Verdict::Certify, "8.2", 1, "certify")]
+#[case::accept_a_revoke_recommendation(Verdict::Accept, "5.18", 6, "revoke")]
 fn decisions_the_rules_make_justify_open_a_prompt(
     #[case] verdict: Verdict,
+    #[case] control: &str,
     #[case] item: i64,
     #[case] saved: &str,
 ) {
     let mut h = Harness::new();
-    h.open("5.18");
+    h.open(control);
     h.select(item);
     assert_eq!(
         h.press(Action::Decide(verdict)),
@@ -293,15 +297,18 @@ fn bulk_certify_of_risky_items_needs_an_explicit_y_and_one_justification() {
         "Space moves down"
     );
     h.keys([Action::Mark, Action::Down, Action::Mark]);
-    assert_eq!(h.app.review.marks, Marks::Items(vec![6, 7, 9]));
+    assert_eq!(h.app.review.marks, Selection::Items(vec![6, 7, 9]));
     let effect = h.press(Action::Decide(Verdict::Certify));
     assert!(matches!(effect, Some(Effect::Prepare(_))));
     let Some(Overlay::Confirm { summary, .. }) = &h.app.overlay else {
         panic!("confirmation expected")
     };
-    assert_eq!((summary.items, summary.undecided), (3, 2));
-    assert!(summary.certifies_risk && summary.needs_justification);
-    assert_eq!(summary.signals[Signal::Dormant as usize], 1);
+    assert_eq!(
+        (summary.items, summary.decided, summary.open.items),
+        (3, 1, 2)
+    );
+    assert!(summary.open.certifies_risk && summary.open.needs_justification);
+    assert!(summary.open.signals.contains(&(Signal::Dormant, 1)));
     h.press(Action::Submit);
     assert!(
         matches!(h.app.overlay, Some(Overlay::Confirm { .. })),
@@ -326,7 +333,7 @@ fn bulk_accept_over_all_matching_items_follows_each_recommendation() {
     let mut h = Harness::new();
     h.open("5.18");
     h.press(Action::MarkAll);
-    assert!(matches!(h.app.review.marks, Marks::Matching(_)));
+    assert!(matches!(h.app.review.marks, Selection::Matching(_)));
     assert!(h.app.review.is_marked(9));
     // Item 8 is the reviewer's own: filter it out by marking only what is assigned.
     h.press(Action::Back);
@@ -433,7 +440,7 @@ fn the_detail_pane_scrolls_no_further_than_its_last_line() {
     h.open("5.18");
     h.press(Action::SwitchPane);
     h.keys(vec![Action::Down; 50]);
-    let max = crate::tui::view::detail_max_scroll(&h.app);
+    let max = crate::tui::view::limits(&h.app).detail;
     assert!(max > 0 && max < 50, "{max}");
     assert_eq!(h.app.review.detail_scroll, max);
     h.press(Action::Up);
@@ -445,7 +452,10 @@ fn the_detail_pane_scrolls_no_further_than_its_last_line() {
 }
 
 mod finding;
+mod fuzz;
+mod hardening;
 mod paging;
+mod polish;
 
 /// Slow reads are acknowledged on screen at once; paging the plain view is
 /// not (it takes milliseconds, and a hint would only flicker).
@@ -482,8 +492,7 @@ fn slow_reads_and_writes_say_so_while_they_run() {
         Some("listing the systems…")
     );
     let save = Effect::Record {
-        target: Target::Items(vec![1]),
-        verdict: Verdict::Certify,
+        pending: Pending::item(1, Verdict::Certify),
         justification: None,
     };
     assert_eq!(save.working_message(&plain), Some("saving…"));

@@ -16,6 +16,29 @@ pub use nav::keep_visible;
 pub use overlay::FILTER_ROWS;
 
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    if action.is_input() {
+        app.status.after_save = false;
+    }
+    let before = app.review.selected_id();
+    let effect = reduce(app, action);
+    if app.review.selected_id() != before {
+        // A scrolled pane would show the new item from its middle.
+        app.review.detail_scroll = 0;
+    }
+    effect.or_else(|| wanted_detail(app))
+}
+
+/// The selected item's history and people, when they are not loaded yet:
+/// asked for once nothing else is pending, so a burst of keys reads only
+/// where the cursor comes to rest.
+fn wanted_detail(app: &App) -> Option<Effect> {
+    if app.screen != Screen::Control || app.review.detail().is_some() {
+        return None;
+    }
+    app.review.selected_id().map(Effect::LoadDetail)
+}
+
+fn reduce(app: &mut App, action: Action) -> Option<Effect> {
     match action {
         Action::Resize(width, height) => {
             app.size = (width, height);
@@ -31,17 +54,21 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             None
         }
         Action::Saved(saved) => decide::saved(app, saved),
+        Action::NotSaved(not_saved) => {
+            decide::not_saved(app, not_saved);
+            None
+        }
         Action::Failed(message) => {
             app.error(message);
             None
         }
         Action::Notice(message) => {
-            if app.status.message.starts_with("Saved") {
-                let joined = format!("{} · {message}", app.status.message);
-                app.info(joined);
+            let message = if app.status.after_save {
+                format!("{} · {message}", app.status.message)
             } else {
-                app.info(message);
-            }
+                message
+            };
+            app.info(message);
             None
         }
         Action::BulkReady(pending, summary) => {
@@ -49,14 +76,35 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             None
         }
         Action::Systems(systems) => overlay::systems_loaded(app, systems),
-        Action::History(item, events) => {
-            app.review.history = Some((item, events));
+        Action::Detail(detail) => {
+            if let Some(error) = &detail.error {
+                app.error(error.clone());
+            }
+            app.review.detail = Some(detail);
             None
         }
         Action::SignedOff(message) => {
             app.campaign.state = CampaignState::SignedOff;
             app.overlay = None;
             app.info(message);
+            None
+        }
+        Action::Changed => Some(Effect::Refresh),
+        Action::Refreshed(refreshed) => {
+            nav::refreshed(app, refreshed);
+            None
+        }
+        Action::Measured(limits) => {
+            app.limits = limits;
+            app.review.detail_scroll = app.review.detail_scroll.min(limits.detail);
+            if let Some(Overlay::Help { scroll }) = &mut app.overlay {
+                *scroll = (*scroll).min(limits.help);
+            }
+            None
+        }
+        Action::Paste(_) if !overlay::is_prompt(app) => {
+            // Pasted text is never taken as keys: it could decide anything.
+            app.info("a paste is only taken as text in a prompt; it was ignored");
             None
         }
         action if app.overlay.is_some() => overlay::handle(app, action),
@@ -130,8 +178,9 @@ fn next_undecided_control(app: &mut App) -> Option<Effect> {
 
 fn control(app: &mut App, action: &Action) -> Option<Effect> {
     if app.review.focus == Pane::Detail {
-        if let Some(scroll) = detail_scroll(app.review.detail_scroll, action) {
-            app.review.detail_scroll = scroll.min(super::view::detail_max_scroll(app));
+        let max = app.limits.detail;
+        if let Some(scroll) = scroll(app.review.detail_scroll, max, 8, action) {
+            app.review.detail_scroll = scroll;
             return None;
         }
     }
@@ -144,13 +193,14 @@ fn control(app: &mut App, action: &Action) -> Option<Effect> {
         Action::First => nav::first(app),
         Action::Last => nav::last(app),
         Action::Back if !app.review.marks.is_empty() => {
-            app.review.marks = super::app::Marks::default();
+            app.review.marks = super::app::Selection::default();
             app.info("marks cleared");
             None
         }
         Action::Back | Action::Leave => {
             app.screen = Screen::Overview;
             app.review.rows.clear();
+            app.review.detail = None;
             None
         }
         Action::SwitchPane => {
@@ -172,11 +222,8 @@ fn control(app: &mut App, action: &Action) -> Option<Effect> {
         }
         Action::NextUndecided => nav::next_undecided(app, app.review.cursor + 1),
         Action::Search => {
-            let before = app.review.query.search.clone();
-            app.overlay = Some(Overlay::Search {
-                editor: super::editor::Editor::with_text(&before),
-                before,
-            });
+            let editor = super::editor::Editor::with_text(&app.review.query.search);
+            app.overlay = Some(Overlay::Search { editor });
             None
         }
         Action::Filter => {
@@ -201,16 +248,19 @@ fn control(app: &mut App, action: &Action) -> Option<Effect> {
     }
 }
 
-/// The detail pane's new scroll offset for a movement key, when focused.
-fn detail_scroll(scroll: u16, action: &Action) -> Option<u16> {
-    Some(match action {
-        Action::Down => scroll.saturating_add(1),
-        Action::Up => scroll.saturating_sub(1),
-        Action::PageDown => scroll.saturating_add(8),
-        Action::PageUp => scroll.saturating_sub(8),
+/// A scrolled view's new offset for a movement key (`None` for any other
+/// key), kept within `0..=max`; `page` rows per page.
+pub fn scroll(offset: u16, max: u16, page: u16, action: &Action) -> Option<u16> {
+    let offset = match action {
+        Action::Down => offset.saturating_add(1),
+        Action::Up => offset.saturating_sub(1),
+        Action::PageDown => offset.saturating_add(page),
+        Action::PageUp => offset.saturating_sub(page),
         Action::First => 0,
+        Action::Last => max,
         _ => return None,
-    })
+    };
+    Some(offset.min(max))
 }
 
 fn signoff(app: &mut App, action: &Action) -> Option<Effect> {

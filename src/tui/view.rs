@@ -3,8 +3,8 @@
 
 mod control;
 mod detail;
-pub use detail::max_scroll as detail_max_scroll;
 pub mod fmt;
+mod help;
 mod overlay;
 mod overview;
 mod signoff;
@@ -12,12 +12,39 @@ mod status;
 #[cfg(test)]
 mod tests;
 
+use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
-use super::app::{App, Screen};
+use super::app::{App, Limits, Overlay, Screen};
 use super::layout;
+
+/// Draws the whole screen and puts the terminal's cursor where a prompt
+/// types, so it shows while typing (and screen readers follow it).
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let area = frame.area();
+    frame.render_widget(app, area);
+    if let Some(position) = overlay::cursor(app, area) {
+        frame.set_cursor_position(position);
+    }
+}
+
+/// How far the detail pane and the help scroll at the current size (each
+/// measured only while it is on screen).
+pub fn limits(app: &App) -> Limits {
+    let detail = if app.screen == Screen::Control {
+        detail::max_scroll(app)
+    } else {
+        0
+    };
+    let help = if matches!(app.overlay, Some(Overlay::Help { .. })) {
+        help::max_scroll(app)
+    } else {
+        0
+    };
+    Limits { detail, help }
+}
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {

@@ -1,6 +1,7 @@
 //! The real `recert review` in a real terminal (tmux at 80x24): decide with
 //! justifications through key presses, quit, and check what was saved and
-//! that the terminal left the alternate screen.
+//! that the terminal left the alternate screen; pastes, typed-ahead input,
+//! and signals that end or suspend the review.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -68,8 +69,64 @@ impl Tmux {
     }
 
     fn alternate_screen(&self) -> bool {
-        let out = self.run(&["display-message", "-p", "-t", "t", "#{alternate_on}"]);
+        self.flag("#{alternate_on}")
+    }
+
+    fn cursor_visible(&self) -> bool {
+        self.flag("#{cursor_flag}")
+    }
+
+    fn flag(&self, format: &str) -> bool {
+        let out = self.run(&["display-message", "-p", "-t", "t", format]);
         String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
+    /// Pastes `text` as a terminal does: between bracketed-paste markers
+    /// when the program asked for them and `bracketed`, else as typed keys.
+    fn paste(&self, text: &str, bracketed: bool) {
+        let file = std::env::temp_dir().join(format!("{}-paste", self.socket));
+        std::fs::write(&file, text).expect("paste file");
+        let path = file.to_string_lossy().into_owned();
+        self.run(&["load-buffer", "-b", "p", &path]);
+        let mut args = vec!["paste-buffer", "-b", "p", "-t", "t"];
+        if bracketed {
+            args.push("-p");
+        }
+        self.run(&args);
+        let _ = std::fs::remove_file(file);
+    }
+
+    /// The process id of the recert the pane runs (below its shell, and
+    /// perhaps a wrapping `sh -c`).
+    fn recert_pid(&self) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "t", "#{pane_pid}"]);
+        let mut parent = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        for _ in 0..3 {
+            let children = Command::new("ps")
+                .args(["-o", "pid=,comm=", "--ppid", &parent])
+                .output()
+                .expect("ps runs");
+            let children = String::from_utf8_lossy(&children.stdout).into_owned();
+            let mut rows = children.lines().map(str::split_whitespace);
+            let Some(mut row) = rows.next() else { break };
+            let (Some(pid), Some(command)) = (row.next(), row.next()) else {
+                break;
+            };
+            if command == "recert" {
+                return pid.to_owned();
+            }
+            pid.clone_into(&mut parent);
+        }
+        panic!("no recert process under the pane");
+    }
+
+    /// Sends `signal` to the recert the pane runs.
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &self.recert_pid()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
     }
 }
 
@@ -112,10 +169,15 @@ fn certify_and_revoke_with_justifications_then_quit_cleanly() {
         tmux.alternate_screen(),
         "the review runs in the alternate screen"
     );
-    // The first control, 5.16, is all risk: both decisions ask for a justification.
+    // The first control, 5.16, is all risk: both decisions ask for a
+    // justification, and certifying against the revoke recommendation for y.
     tmux.keys(&["Enter"]);
     tmux.wait_for("5.16 Identity management · 0/");
     tmux.keys(&["c"]);
+    tmux.wait_for("Certify against the recommendation");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("y confirms");
+    tmux.keys(&["y"]);
     tmux.wait_for("Justification: certify item");
     tmux.text("still needed until the handover on 15 December");
     tmux.keys(&["Enter"]);
@@ -206,6 +268,153 @@ fn with_several_open_campaigns_a_picker_asks_which() {
     tmux.keys(&["j", "Enter"]);
     let screen = tmux.wait_for("All items");
     assert!(screen.starts_with("Second review"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("exit status 0");
+    assert!(!tmux.alternate_screen());
+}
+
+/// A workspace with the sample company and the campaign "Q4".
+fn sample_campaign() -> Scratch {
+    let scratch = Scratch::new();
+    scratch.import(&["identities.csv", "entitlements.csv", "systems.csv"].map(sample));
+    scratch
+        .recert()
+        .args(["campaign", "create", "--name", "Q4", "--period", "2026-Q4"])
+        .args(["--as-of", "2026-11-30", "--due", "2026-12-31"])
+        .assert()
+        .success();
+    scratch
+}
+
+/// Opens the review of Q4 in tmux, at the overview, as one shell job
+/// that prints recert's exit status when it ends.
+fn review(scratch: &Scratch) -> Tmux {
+    let binary = assert_cmd::cargo::cargo_bin("recert");
+    let tmux = Tmux::start(&format!(
+        "sh -c 'NO_COLOR=1 RECERT_WORKSPACE=\"{}\" \"{}\" review Q4 --reviewer auditor; echo \"exit status $?\"'",
+        scratch.workspace().display(),
+        binary.display()
+    ));
+    tmux.wait_for("All items");
+    tmux
+}
+
+fn justifications(scratch: &Scratch) -> Vec<String> {
+    let items = scratch
+        .recert()
+        .args(["items", "Q4", "--json"])
+        .output()
+        .expect("items");
+    let items: serde_json::Value = serde_json::from_slice(&items.stdout).expect("json");
+    items
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|item| item["justification"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Issue #18 item 2: with bracketed paste, a multi-line paste on the table
+/// decides nothing, and in a prompt it is one line of text that only a
+/// typed Enter saves.
+#[test]
+fn a_paste_decides_nothing_and_is_one_line_in_a_prompt() {
+    let scratch = sample_campaign();
+    let tmux = review(&scratch);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("5.16 Identity management · 0/");
+    tmux.paste("r\nleft the company\ny\nc\ny\n", true);
+    tmux.keys(&["?"]);
+    tmux.wait_for("Keys (j/k scroll");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("5.16 Identity management · 0/");
+    tmux.keys(&["r"]);
+    tmux.wait_for("Justification: revoke item");
+    tmux.paste("Left in March.\r\nNo handover needed.\n", true);
+    let screen = tmux.wait_for("Left in March. No handover needed.");
+    assert!(!screen.contains("Saved"), "{screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Saved: revoked 1 item");
+    tmux.keys(&["q"]);
+    tmux.wait_for("All items");
+    tmux.keys(&["q"]);
+    tmux.wait_for("exit status 0");
+    assert_eq!(
+        justifications(&scratch),
+        ["Left in March. No handover needed."]
+    );
+}
+
+/// Issue #18 item 3: over a kilobyte typed ahead is read at once (the
+/// Enter at its end saves without waiting for another key), and Esc typed
+/// ahead after text cancels instead of saving.
+#[test]
+fn typed_ahead_text_is_read_at_once_and_esc_always_cancels() {
+    let scratch = sample_campaign();
+    let tmux = review(&scratch);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("5.16 Identity management · 0/");
+    tmux.keys(&["r"]);
+    tmux.wait_for("Justification: revoke item");
+    tmux.paste(&format!("{}\n", "y".repeat(1500)), false);
+    tmux.wait_for("Saved: revoked 1 item");
+    tmux.keys(&["r"]);
+    tmux.wait_for("Justification: revoke item");
+    tmux.paste(&"z".repeat(1500), false);
+    tmux.keys(&["Escape", "Enter"]);
+    tmux.wait_for("cancelled; nothing was saved");
+    tmux.keys(&["q"]);
+    tmux.wait_for("All items");
+    tmux.keys(&["q"]);
+    tmux.wait_for("exit status 0");
+    assert_eq!(justifications(&scratch), ["y".repeat(1500)]);
+}
+
+/// Issue #18 item 13: a terminating signal gives the terminal back (main
+/// screen, cursor shown) and says that the saved decisions are kept.
+#[test]
+fn terminating_signals_restore_the_terminal() {
+    let scratch = sample_campaign();
+    for signal in ["TERM", "HUP", "INT", "QUIT"] {
+        let tmux = review(&scratch);
+        assert!(tmux.alternate_screen());
+        tmux.signal(signal);
+        let screen = tmux.wait_for("exit status 1");
+        assert!(
+            screen.contains(&format!("the review ended on SIG{signal}")),
+            "{signal}: {screen}"
+        );
+        assert!(
+            !tmux.alternate_screen(),
+            "{signal}: still in the alternate screen"
+        );
+        assert!(tmux.cursor_visible(), "{signal}: the cursor stays hidden");
+        assert!(!screen.contains("All items"), "{signal}: {screen}");
+    }
+}
+
+/// Issue #18 item 13: SIGTSTP gives the terminal back to the shell, and
+/// `fg` redraws the review as it was.
+#[test]
+fn suspend_and_resume_redraw_the_review() {
+    let scratch = sample_campaign();
+    let tmux = review(&scratch);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("5.16 Identity management · 0/");
+    tmux.signal("TSTP");
+    tmux.wait_for("Stopped");
+    assert!(
+        !tmux.alternate_screen(),
+        "suspended in the alternate screen"
+    );
+    assert!(tmux.cursor_visible());
+    tmux.keys(&["fg", "Enter"]);
+    tmux.wait_for("5.16 Identity management · 0/");
+    assert!(tmux.alternate_screen());
+    let screen = tmux.wait_for("? help");
+    assert!(!screen.contains("Stopped"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("All items");
     tmux.keys(&["q"]);
     tmux.wait_for("exit status 0");
     assert!(!tmux.alternate_screen());

@@ -3,8 +3,8 @@
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
 use super::{Binding, Ctx};
+use crate::campaign::policy::Verdict;
 use crate::tui::action::Action;
-use crate::tui::app::Verdict;
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
@@ -32,18 +32,18 @@ use KeyCode::{BackTab, Char, Down, End, Enter, Esc, Home, Left, PageDown, PageUp
 
 /// Every key binding, in the order the help lists them.
 pub const KEYS: &[Binding] = &[
-    bind(Char('j'), NONE, Ctx::Screens, A::Down, "move down", ""),
-    bind(Down, NONE, Ctx::Screens, A::Down, "move down", ""),
-    bind(Char('k'), NONE, Ctx::Screens, A::Up, "move up", ""),
-    bind(Up, NONE, Ctx::Screens, A::Up, "move up", ""),
-    bind(Char('g'), NONE, Ctx::Screens, A::First, "first row", ""),
-    bind(Home, NONE, Ctx::Screens, A::First, "first row", ""),
-    bind(Char('G'), NONE, Ctx::Screens, A::Last, "last row", ""),
-    bind(End, NONE, Ctx::Screens, A::Last, "last row", ""),
-    bind(Char('d'), CTRL, Ctx::Screens, A::PageDown, "page down", ""),
-    bind(PageDown, NONE, Ctx::Screens, A::PageDown, "page down", ""),
-    bind(Char('u'), CTRL, Ctx::Screens, A::PageUp, "page up", ""),
-    bind(PageUp, NONE, Ctx::Screens, A::PageUp, "page up", ""),
+    bind(Char('j'), NONE, Ctx::Moving, A::Down, "move down", ""),
+    bind(Down, NONE, Ctx::Moving, A::Down, "move down", ""),
+    bind(Char('k'), NONE, Ctx::Moving, A::Up, "move up", ""),
+    bind(Up, NONE, Ctx::Moving, A::Up, "move up", ""),
+    bind(Char('g'), NONE, Ctx::Moving, A::First, "to the top", ""),
+    bind(Home, NONE, Ctx::Moving, A::First, "to the top", ""),
+    bind(Char('G'), NONE, Ctx::Moving, A::Last, "to the end", ""),
+    bind(End, NONE, Ctx::Moving, A::Last, "to the end", ""),
+    bind(Char('d'), CTRL, Ctx::Moving, A::PageDown, "page down", ""),
+    bind(PageDown, NONE, Ctx::Moving, A::PageDown, "page down", ""),
+    bind(Char('u'), CTRL, Ctx::Moving, A::PageUp, "page up", ""),
+    bind(PageUp, NONE, Ctx::Moving, A::PageUp, "page up", ""),
     bind(Char('?'), NONE, Ctx::Screens, A::Help, "this help", "help"),
     bind(
         Char('c'),
@@ -90,7 +90,7 @@ pub const KEYS: &[Binding] = &[
         NONE,
         Ctx::Control,
         A::SwitchPane,
-        "switch between table and detail pane",
+        "switch between table and detail pane (there j/k, g/G and Ctrl-d/u scroll it)",
         "",
     ),
     bind(
@@ -98,7 +98,7 @@ pub const KEYS: &[Binding] = &[
         NONE,
         Ctx::Control,
         A::SwitchPane,
-        "switch between table and detail pane",
+        "switch between table and detail pane (there j/k, g/G and Ctrl-d/u scroll it)",
         "",
     ),
     bind(
@@ -106,7 +106,7 @@ pub const KEYS: &[Binding] = &[
         NONE,
         Ctx::Control,
         A::Decide(Verdict::Certify),
-        "certify (keep) the item, or the marked items",
+        "certify (keep) the item, or the marked items (against a revoke recommendation y confirms first)",
         "certify",
     ),
     bind(
@@ -200,28 +200,39 @@ pub const KEYS: &[Binding] = &[
     bind(
         Enter,
         NONE,
-        Ctx::SignOff,
+        Ctx::SignOffPending,
         A::Open,
-        "write the statement and sign off, or jump to the undecided items",
+        "show the undecided items",
+        "show undecided",
+    ),
+    bind(
+        Enter,
+        NONE,
+        Ctx::SignOffReady,
+        A::Open,
+        "write the statement and sign off",
         "sign off",
     ),
     bind(Esc, NONE, Ctx::SignOff, A::Back, "back", "back"),
     bind(Char('q'), NONE, Ctx::SignOff, A::Back, "back", ""),
-    bind(Esc, NONE, Ctx::Help, A::Back, "close the help", ""),
+    bind(Esc, NONE, Ctx::Help, A::Back, "close the help", "close"),
     bind(Char('?'), NONE, Ctx::Help, A::Back, "close the help", ""),
     bind(Char('q'), NONE, Ctx::Help, A::Back, "close the help", ""),
-    bind(Char('j'), NONE, Ctx::Help, A::Down, "scroll", ""),
-    bind(Down, NONE, Ctx::Help, A::Down, "scroll", ""),
-    bind(Char('k'), NONE, Ctx::Help, A::Up, "scroll", ""),
-    bind(Up, NONE, Ctx::Help, A::Up, "scroll", ""),
     bind(Enter, NONE, Ctx::Prompt, A::Submit, "save", "save"),
-    bind(Esc, NONE, Ctx::Prompt, A::Back, "cancel", "cancel"),
+    bind(
+        Esc,
+        NONE,
+        Ctx::Prompt,
+        A::Back,
+        "cancel (in the search: drop the search)",
+        "cancel",
+    ),
     bind(
         Char('y'),
         NONE,
         Ctx::Confirm,
         A::Confirm,
-        "confirm the bulk decision",
+        "confirm",
         "confirm",
     ),
     bind(
@@ -230,6 +241,14 @@ pub const KEYS: &[Binding] = &[
         Ctx::Confirm,
         A::Submit,
         "confirm, unless risk-flagged items would be certified (then y)",
+        "",
+    ),
+    bind(
+        Char('i'),
+        NONE,
+        Ctx::Confirm,
+        A::IncludeDecided,
+        "include the items already decided, replacing their decisions (again: skip them)",
         "",
     ),
     bind(Esc, NONE, Ctx::Confirm, A::Back, "cancel", "cancel"),

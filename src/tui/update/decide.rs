@@ -1,10 +1,13 @@
 //! Deciding: one item or the marked ones, the justification the rules ask
-//! for, the bulk confirmation, and what happens once a decision is saved.
+//! for, the confirmations, and what happens once a decision is saved or
+//! could not be.
 
-use super::super::action::{Cursor, Effect, Saved};
-use super::super::app::{App, BulkSummary, Marks, Overlay, Pending, Target, Verdict};
+use super::super::action::{Action, Cursor, Effect, Loaded, NotSaved, Retry, Saved};
+use super::super::app::{Against, App, BulkSummary, Impact, Overlay, Pending, Selection};
 use super::super::editor::Editor;
 use super::nav;
+use crate::campaign::ItemRecord;
+use crate::campaign::policy::{self, Justification, Verdict};
 use crate::model::{Decision, DecisionAction};
 
 /// c, r, a or u on the control table.
@@ -14,78 +17,115 @@ pub fn decide(app: &mut App, verdict: Verdict) -> Option<Effect> {
         return None;
     }
     if !app.review.marks.is_empty() {
-        let target = match &app.review.marks {
-            Marks::Items(ids) => Target::Items(ids.clone()),
-            Marks::Matching(query) => Target::Matching(query.clone()),
+        let pending = Pending {
+            target: app.review.marks.clone(),
+            verdict,
+            include_decided: false,
         };
         app.info("counting the marked items…");
-        return Some(Effect::Prepare(Pending { target, verdict }));
+        return Some(Effect::Prepare(pending));
     }
     let Some(item) = app.review.selected() else {
         app.info("no item here");
         return None;
     };
     let id = item.item_id;
-    let reviewer = app.reviewer.trim();
-    let own = item.identity_id.trim().eq_ignore_ascii_case(reviewer)
-        || item
-            .identity_email
-            .as_deref()
-            .is_some_and(|email| email.trim().eq_ignore_ascii_case(reviewer));
-    let decision = match verdict {
-        Verdict::Undo => {
-            if item.decision.is_none() {
-                app.info("this item is not decided yet; nothing to undo");
-                return None;
-            }
-            return Some(Effect::Record {
-                target: Target::Items(vec![id]),
-                verdict,
-                justification: None,
-            });
+    if verdict == Verdict::Undo {
+        if item.decision.is_none() {
+            app.info("this item is not decided yet; nothing to undo");
+            return None;
         }
-        Verdict::Certify => Decision::Certify,
-        Verdict::Revoke => Decision::Revoke,
-        Verdict::Accept => item.recommendation,
-    };
-    if own {
+        return Some(record(Pending::item(id, verdict), None));
+    }
+    let holder = [
+        Some(item.identity_id.as_str()),
+        item.identity_email.as_deref(),
+    ];
+    if policy::is_own_access(&app.reviewer, holder.into_iter().flatten()) {
         app.error(format!(
             "item {id} is your own access ({}); a reviewer never decides on their own access, ask another reviewer",
             app.reviewer
         ));
         return None;
     }
-    let verdict = match decision {
-        Decision::Certify => Verdict::Certify,
-        Decision::Revoke => Verdict::Revoke,
-    };
-    let pending = Pending {
-        target: Target::Items(vec![id]),
-        verdict,
-    };
-    if app.needs_justification(decision, item.signals) {
-        let why = match decision {
-            Decision::Revoke => "every revoke needs a justification".to_owned(),
-            Decision::Certify => format!(
-                "certifying an item with risk signals ({}) needs a justification",
-                item.signals.joined().replace(';', ", ")
-            ),
-        };
-        app.info("type the justification; Enter saves, Esc cancels");
-        app.overlay = Some(Overlay::Justify {
-            pending,
-            editor: Editor::new(),
-            why: format!("Rule: {why}."),
-        });
+    let decision = verdict.decision(item.recommendation)?;
+    // An accept is recorded as the decision it stands for.
+    let pending = Pending::item(
+        id,
+        match decision {
+            Decision::Certify => Verdict::Certify,
+            Decision::Revoke => Verdict::Revoke,
+        },
+    );
+    let rule = policy::justification_rule(decision, item.signals, app.campaign.justify)
+        .map(|rule| format!("Rule: {}.", rule_sentence(rule)));
+    if decision == Decision::Certify && item.recommendation == Decision::Revoke {
+        // Keeping access the rules say to remove takes an explicit y, as in
+        // bulk: one stray key plus a pasted line must never certify a leaver.
+        let summary = against(item, rule);
+        app.info("certifying against the recommendation: y confirms, Esc cancels");
+        app.overlay = Some(Overlay::Confirm { pending, summary });
         return None;
     }
-    Some(record(pending, None))
+    match rule {
+        Some(why) => {
+            ask_justification(app, pending, why);
+            None
+        }
+        None => Some(record(pending, None)),
+    }
+}
+
+fn rule_sentence(rule: Justification) -> String {
+    match rule {
+        Justification::Revoke => "every revoke needs a justification".to_owned(),
+        Justification::Risk(signals) => format!(
+            "certifying an item with risk signals ({}) needs a justification",
+            signals.joined().replace(';', ", ")
+        ),
+    }
+}
+
+/// The confirmation of certifying one item recommended for revocation.
+fn against(item: &ItemRecord, rule: Option<String>) -> BulkSummary {
+    let decided = u64::from(item.decision.is_some());
+    let impact = Impact {
+        items: 1,
+        signals: item.signals.iter().map(|s| (s, 1)).collect(),
+        needs_justification: rule.is_some(),
+        certifies_risk: true,
+    };
+    let name = item.identity_name.as_deref().unwrap_or(&item.identity_id);
+    BulkSummary {
+        items: 1,
+        decided,
+        own: 0,
+        open: impact.clone(),
+        all: impact,
+        against: Some(Against {
+            item: item.item_id,
+            what: format!(
+                "{name} ({}) · {} · {}",
+                item.identity_id, item.system, item.entitlement
+            ),
+            reason: item.recommendation_reason.clone(),
+            rule,
+        }),
+    }
+}
+
+fn ask_justification(app: &mut App, pending: Pending, why: String) {
+    app.info("type the justification; Enter saves, Esc cancels");
+    app.overlay = Some(Overlay::Justify {
+        pending,
+        editor: Editor::new(),
+        why,
+    });
 }
 
 fn record(pending: Pending, justification: Option<String>) -> Effect {
     Effect::Record {
-        target: pending.target,
-        verdict: pending.verdict,
+        pending,
         justification,
     }
 }
@@ -97,33 +137,83 @@ pub fn bulk_ready(app: &mut App, pending: Pending, summary: BulkSummary) {
         return;
     }
     if summary.own > 0 && pending.verdict != Verdict::Undo {
+        let one = summary.own == 1;
+        let them = if one { "it" } else { "them" };
         app.error(format!(
-            "{} of the {} marked items {} your own access, which a reviewer never decides; unmark {} (or filter {} out) and try again",
+            "{} of the {} marked items {} your own access: unmark {them} or filter {them} out",
             summary.own,
             summary.items,
-            if summary.own == 1 { "is" } else { "are" },
-            if summary.own == 1 { "it" } else { "them" },
-            if summary.own == 1 { "it" } else { "them" },
+            if one { "is" } else { "are" },
         ));
         return;
     }
-    app.info(if summary.certifies_risk {
-        "risk-flagged items would be certified: y confirms, Esc cancels"
-    } else {
-        "y or Enter confirms, Esc cancels"
-    });
+    confirm_hint(app, &pending, &summary);
     app.overlay = Some(Overlay::Confirm { pending, summary });
 }
 
-/// y or Enter in the bulk confirmation.
-pub fn confirm(app: &mut App, pending: Pending, summary: &BulkSummary) -> Option<Effect> {
-    if summary.needs_justification {
-        app.info("type the justification; Enter saves, Esc cancels");
-        app.overlay = Some(Overlay::Justify {
-            pending,
-            editor: Editor::new(),
-            why: format!("One justification for all {} items.", summary.items),
-        });
+fn confirm_hint(app: &mut App, pending: &Pending, summary: &BulkSummary) {
+    let impact = summary.impact(pending);
+    let message = if impact.items == 0 {
+        "nothing to decide: every marked item is already decided; i includes them, Esc cancels"
+    } else if impact.certifies_risk {
+        "risk-flagged items would be certified: y confirms, Esc cancels"
+    } else {
+        "y or Enter confirms, Esc cancels"
+    };
+    app.info(message);
+}
+
+/// A key in the confirmation: y (or Enter, unless risk-flagged items would
+/// be certified) goes on, i includes or skips the decided items, Esc cancels.
+pub fn confirming(
+    app: &mut App,
+    mut pending: Pending,
+    summary: BulkSummary,
+    action: &Action,
+) -> Option<Effect> {
+    let impact = summary.impact(&pending);
+    match action {
+        Action::Confirm => confirm(app, pending, &summary),
+        Action::Submit if !impact.certifies_risk => confirm(app, pending, &summary),
+        Action::IncludeDecided
+            if summary.decided > 0
+                && summary.against.is_none()
+                && pending.verdict != Verdict::Undo =>
+        {
+            pending.include_decided = !pending.include_decided;
+            confirm_hint(app, &pending, &summary);
+            app.overlay = Some(Overlay::Confirm { pending, summary });
+            None
+        }
+        Action::Back => {
+            app.info(if summary.against.is_some() {
+                "cancelled; nothing was saved"
+            } else {
+                "cancelled; nothing was saved, the marks are kept"
+            });
+            None
+        }
+        _ => {
+            app.overlay = Some(Overlay::Confirm { pending, summary });
+            None
+        }
+    }
+}
+
+/// Confirmed: ask for the justification if the rules want one, else record.
+fn confirm(app: &mut App, pending: Pending, summary: &BulkSummary) -> Option<Effect> {
+    let impact = summary.impact(&pending);
+    if impact.items == 0 {
+        app.info("nothing to decide: every marked item is already decided");
+        return None;
+    }
+    if impact.needs_justification {
+        let why = match &summary.against {
+            Some(against) => against.rule.clone().unwrap_or_default(),
+            None if impact.items == 1 => "One justification for the item.".to_owned(),
+            None => format!("One justification for all {} items.", impact.items),
+        };
+        ask_justification(app, pending, why);
         return None;
     }
     app.overlay = None;
@@ -131,13 +221,13 @@ pub fn confirm(app: &mut App, pending: Pending, summary: &BulkSummary) -> Option
 }
 
 /// Enter in the justification prompt.
-pub fn justified(app: &mut App, pending: Pending, text: &str, why: String) -> Option<Effect> {
-    let text = text.trim();
-    if text.is_empty() {
+pub fn justified(app: &mut App, pending: Pending, editor: Editor, why: String) -> Option<Effect> {
+    let text = editor.text().trim();
+    if !policy::is_justified(Some(text)) {
         app.error("a justification is required here; type one, or Esc to cancel");
         app.overlay = Some(Overlay::Justify {
             pending,
-            editor: Editor::new(),
+            editor,
             why,
         });
         return None;
@@ -149,21 +239,62 @@ pub fn justified(app: &mut App, pending: Pending, text: &str, why: String) -> Op
 /// A decision is committed: show it, then go on to the next undecided item.
 pub fn saved(app: &mut App, saved: Saved) -> Option<Effect> {
     app.controls = saved.controls;
-    let current = app.review.selected().map(|item| item.item_id);
+    let current = app.review.selected_id();
     nav::loaded(
         app,
-        super::super::action::Loaded {
+        Loaded {
             page: saved.page,
             cursor: current.map_or(Cursor::Index(app.review.cursor), Cursor::Item),
         },
     );
     if saved.bulk {
-        app.review.marks = Marks::default();
+        app.review.marks = Selection::default();
     }
+    // The history gained an event: read it again.
+    app.review.detail = None;
     app.info(format!("Saved: {}", saved.summary));
+    app.status.after_save = true;
     app.status.last_save = Some(saved.at);
     if saved.advance && saved.action != DecisionAction::Undo {
         return nav::next_undecided(app, app.review.cursor);
     }
     None
+}
+
+/// The workspace did not take a decision or the sign-off. When another
+/// process held the lock, the prompt comes back with the text as typed,
+/// so Enter tries again and nothing is typed twice.
+pub fn not_saved(app: &mut App, not_saved: NotSaved) {
+    let NotSaved {
+        retry,
+        message,
+        busy,
+    } = not_saved;
+    if !busy {
+        app.error(message);
+        return;
+    }
+    match retry {
+        Retry::Decision {
+            pending,
+            justification: Some(text),
+        } => {
+            app.overlay = Some(Overlay::Justify {
+                pending,
+                editor: Editor::with_text(&text),
+                why: "Not saved yet: Enter tries again.".to_owned(),
+            });
+            app.error(format!("{message}; Enter tries again, Esc cancels"));
+        }
+        Retry::Decision {
+            justification: None,
+            ..
+        } => app.error(format!("{message}; press the key again to retry")),
+        Retry::SignOff { statement } => {
+            app.overlay = Some(Overlay::Statement {
+                editor: Editor::with_text(&statement),
+            });
+            app.error(format!("{message}; Enter tries again, Esc cancels"));
+        }
+    }
 }

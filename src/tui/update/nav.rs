@@ -1,8 +1,8 @@
 //! Moving through the control table: the cursor, the loaded window and the
 //! keyset pages beyond it, marks, and the next undecided item.
 
-use super::super::action::{Cursor, Effect, Loaded};
-use super::super::app::{App, Marks, OVERLAP, Review};
+use super::super::action::{Cursor, Effect, Loaded, Refreshed};
+use super::super::app::{App, OVERLAP, Review, Selection};
 use super::super::layout::table_rows;
 use super::super::query::{Anchor, Key, Query};
 
@@ -20,11 +20,31 @@ pub fn keep_visible(review: &mut Review, size: (u16, u16)) {
     }
 }
 
+/// Takes what another process changed: its counts, a sign-off, and the
+/// window as it now reads, the cursor staying on its item.
+pub fn refreshed(app: &mut App, refreshed: Refreshed) {
+    let changed = app.controls != refreshed.controls;
+    app.controls = refreshed.controls;
+    if refreshed.signed_off && !app.is_signed_off() {
+        app.campaign.state = crate::campaign::CampaignState::SignedOff;
+        app.error("another recert process signed the campaign off; it is locked now");
+    } else if changed {
+        app.info("another recert process decided items; counts and rows are up to date");
+    }
+    if let Some(page) = refreshed.page {
+        let cursor = app
+            .review
+            .selected_id()
+            .map_or(Cursor::Index(app.review.cursor), Cursor::Item);
+        loaded(app, Loaded { page, cursor });
+        app.review.detail = None;
+    }
+}
+
 /// Takes a freshly loaded window, keeping the cursor's place on screen.
 pub fn loaded(app: &mut App, loaded: Loaded) {
     let review = &mut app.review;
     let screen_row = review.cursor.saturating_sub(review.top);
-    let previous = review.selected().map(|item| item.item_id);
     let old_cursor = review.cursor;
     review.rows = loaded.page.rows;
     review.at_start = loaded.page.at_start;
@@ -41,9 +61,6 @@ pub fn loaded(app: &mut App, loaded: Loaded) {
     }
     .min(last);
     review.top = review.cursor.saturating_sub(screen_row);
-    if review.selected().map(|item| item.item_id) != previous {
-        review.detail_scroll = 0;
-    }
     keep_visible(review, app.size);
 }
 
@@ -150,9 +167,9 @@ pub fn next_undecided(app: &mut App, from: usize) -> Option<Effect> {
 /// Replaces the query (search, filter, sort) and loads its first page.
 #[allow(clippy::unnecessary_wraps)] // an effect, like every key handler
 pub fn requery(app: &mut App, query: Query) -> Option<Effect> {
-    if let Marks::Matching(marked) = &app.review.marks {
+    if let Selection::Matching(marked) = &app.review.marks {
         if *marked != query {
-            app.review.marks = Marks::default();
+            app.review.marks = Selection::default();
             app.info("the \"all matching\" marks were cleared because the view changed");
         }
     }
@@ -168,11 +185,11 @@ pub fn mark(app: &mut App) -> Option<Effect> {
     let review = &mut app.review;
     let id = review.selected().map(|item| item.item_id)?;
     match &mut review.marks {
-        Marks::Matching(_) => {
+        Selection::Matching(_) => {
             app.info("every matching item is marked; * unmarks them");
             return None;
         }
-        Marks::Items(ids) => match ids.iter().position(|&m| m == id) {
+        Selection::Items(ids) => match ids.iter().position(|&m| m == id) {
             Some(at) => {
                 ids.remove(at);
             }
@@ -196,7 +213,7 @@ pub fn mark_range(app: &mut App) {
         return;
     };
     let (low, high) = (from.min(review.cursor), from.max(review.cursor));
-    let Marks::Items(ids) = &mut review.marks else {
+    let Selection::Items(ids) = &mut review.marks else {
         app.info("every matching item is marked; * unmarks them");
         return;
     };
@@ -212,11 +229,11 @@ pub fn mark_range(app: &mut App) {
 /// *: marks every item matching the current view, or unmarks them again.
 pub fn mark_all(app: &mut App) {
     let review = &mut app.review;
-    if review.marks == Marks::Matching(review.query.clone()) {
-        review.marks = Marks::default();
+    if review.marks == Selection::Matching(review.query.clone()) {
+        review.marks = Selection::default();
         app.info("marks cleared");
     } else {
-        review.marks = Marks::Matching(review.query.clone());
+        review.marks = Selection::Matching(review.query.clone());
         app.info("every item matching this view is marked; c, r or a decides them all");
     }
 }

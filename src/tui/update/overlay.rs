@@ -29,16 +29,23 @@ pub fn systems_loaded(app: &mut App, systems: Vec<String>) -> Option<Effect> {
     }
 }
 
+/// Whether a text prompt is open (a paste goes there).
+pub fn is_prompt(app: &App) -> bool {
+    matches!(
+        app.overlay,
+        Some(Overlay::Justify { .. } | Overlay::Search { .. } | Overlay::Statement { .. })
+    )
+}
+
 pub fn handle(app: &mut App, action: Action) -> Option<Effect> {
     let overlay = app.overlay.take()?;
     match overlay {
         Overlay::Help { scroll } => {
-            let scroll = match action {
-                Action::Back => return None,
-                Action::Down => scroll.saturating_add(1),
-                Action::Up => scroll.saturating_sub(1),
-                _ => scroll,
-            };
+            if action == Action::Back {
+                return None;
+            }
+            let page = (app.size.1 / 2).max(1);
+            let scroll = super::scroll(scroll, app.limits.help, page, &action).unwrap_or(scroll);
             app.overlay = Some(Overlay::Help { scroll });
             None
         }
@@ -47,13 +54,13 @@ pub fn handle(app: &mut App, action: Action) -> Option<Effect> {
             mut editor,
             why,
         } => match action {
-            Action::Submit => decide::justified(app, pending, editor.text(), why),
+            Action::Submit => decide::justified(app, pending, editor, why),
             Action::Back => {
                 app.info("cancelled; nothing was saved");
                 None
             }
             other => {
-                edit(&mut editor, &other);
+                edit(app, &mut editor, &other);
                 app.overlay = Some(Overlay::Justify {
                     pending,
                     editor,
@@ -73,42 +80,38 @@ pub fn handle(app: &mut App, action: Action) -> Option<Effect> {
             }),
             Action::Back => None,
             other => {
-                edit(&mut editor, &other);
+                edit(app, &mut editor, &other);
                 app.overlay = Some(Overlay::Statement { editor });
                 None
             }
         },
-        Overlay::Search { editor, before } => search(app, editor, before, &action),
-        Overlay::Confirm { pending, summary } => match action {
-            Action::Confirm => decide::confirm(app, pending, &summary),
-            Action::Submit if !summary.certifies_risk => decide::confirm(app, pending, &summary),
-            Action::Back => {
-                app.info("cancelled; nothing was saved, the marks are kept");
-                None
-            }
-            _ => {
-                app.overlay = Some(Overlay::Confirm { pending, summary });
-                None
-            }
-        },
+        Overlay::Search { editor } => search(app, editor, &action),
+        Overlay::Confirm { pending, summary } => decide::confirming(app, pending, summary, &action),
         Overlay::Filter { cursor } => filter_menu(app, cursor, &action),
     }
 }
 
 /// Typing and pasting into a prompt; returns whether the text changed.
-fn edit(editor: &mut Editor, action: &Action) -> bool {
+fn edit(app: &mut App, editor: &mut Editor, action: &Action) -> bool {
     match action {
         Action::Input(key) => editor.handle(*key),
         Action::Paste(text) => {
-            editor.paste(text);
-            true
+            let left_out = editor.paste(text);
+            if left_out > 0 {
+                app.error(format!(
+                    "a prompt holds at most {} characters; the last {left_out} pasted were left out",
+                    super::super::editor::MAX_CHARS
+                ));
+            }
+            !text.is_empty()
         }
         _ => false,
     }
 }
 
-/// The search prompt: every change re-queries, Esc restores the old search.
-fn search(app: &mut App, mut editor: Editor, before: String, action: &Action) -> Option<Effect> {
+/// The search prompt: every change re-queries; Enter keeps the search and
+/// Esc drops it, showing every item again.
+fn search(app: &mut App, mut editor: Editor, action: &Action) -> Option<Effect> {
     match action {
         Action::Submit => {
             let query = &app.review.query;
@@ -119,15 +122,18 @@ fn search(app: &mut App, mut editor: Editor, before: String, action: &Action) ->
         }
         Action::Back => {
             let mut query = app.review.query.clone();
-            let changed = query.search != before;
-            query.search = before;
-            changed.then(|| nav::requery(app, query)).flatten()
+            if query.search.is_empty() {
+                return None;
+            }
+            query.search.clear();
+            app.info("search dropped");
+            nav::requery(app, query)
         }
         other => {
-            let changed = edit(&mut editor, other);
+            let changed = edit(app, &mut editor, other);
             let mut query = app.review.query.clone();
             editor.text().clone_into(&mut query.search);
-            app.overlay = Some(Overlay::Search { editor, before });
+            app.overlay = Some(Overlay::Search { editor });
             if changed {
                 nav::requery(app, query)
             } else {

@@ -13,26 +13,39 @@ use super::fmt::{self, fit};
 use crate::model::Decision;
 use crate::tui::app::{App, Pane};
 
+/// `5.18 Access rights · 1/5 decided · filter: … · search: …`: what the
+/// table shows comes first; the control's title gives way when the line is
+/// too narrow, so a filter or search is never cut off unseen.
 pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
     let review = &app.review;
-    let mut text = match app.control() {
-        Some(c) => format!(
-            "{} {} · {}/{} decided",
-            c.control, c.title, c.decided, c.total
-        ),
-        None => review.query.control.clone(),
+    let width = usize::from(area.width);
+    let (id, title) = match app.control() {
+        Some(c) => (c.control.clone(), c.title.clone()),
+        None => (review.query.control.clone(), String::new()),
     };
+    let mut tail = String::new();
+    if let Some(c) = app.control() {
+        let _ = write!(tail, " · {}/{} decided", c.decided, c.total);
+    }
     let filter = review.query.filter.describe();
     if !filter.is_empty() {
-        let _ = write!(text, " · filter: {filter}");
+        let _ = write!(tail, " · filter: {}", fmt::safe(&filter));
     }
     if !review.query.search.is_empty() {
-        let _ = write!(text, " · search: {}", review.query.search);
+        let _ = write!(tail, " · search: {}", fmt::safe(&review.query.search));
     }
     if review.query.sort != crate::tui::query::Sort::Item {
-        let _ = write!(text, " · by {}", review.query.sort.label());
+        let _ = write!(tail, " · by {}", review.query.sort.label());
     }
-    Line::styled(fit(&text, usize::from(area.width)), app.theme.title).render(area, buf);
+    let room = width.saturating_sub(fmt::width(&id) + fmt::width(&tail) + 1);
+    let text = if title.is_empty() {
+        format!("{id}{tail}")
+    } else if room >= 6.min(fmt::width(&title)) {
+        format!("{id} {}{tail}", fit(&title, room))
+    } else {
+        format!("{id}{tail}")
+    };
+    Line::styled(fit(&text, width), app.theme.title).render(area, buf);
 }
 
 /// Column widths: cursor+mark, identity, kind, system, entitlement, signals, recommendation, decision.
@@ -111,11 +124,11 @@ pub fn table(app: &App, area: Rect, buf: &mut Buffer) {
         let name = item.identity_name.as_deref().unwrap_or(&item.identity_id);
         let texts = [
             format!("{cursor} {mark}"),
-            name.to_owned(),
+            fit(name, usize::from(cells[1].width)),
             fmt::kind_short(item.identity_kind.as_deref()).to_owned(),
-            item.system.clone(),
-            item.entitlement.clone(),
-            fmt::signals_short(item.signals),
+            fmt::fit_middle(&item.system, usize::from(cells[3].width)),
+            fit(&item.entitlement, usize::from(cells[4].width)),
+            fmt::signals_short(item.signals, usize::from(cells[5].width)),
             item.recommendation.as_str().to_owned(),
             fmt::decision(item.decision).to_owned(),
         ];

@@ -106,9 +106,13 @@ fn identity(
             let non_human = crate::model::IdentityKind::parse(kind)
                 .is_some_and(crate::model::IdentityKind::is_non_human);
             if non_human {
-                lines.push(field(app, "Owner", opt(item.owner_id.as_ref())));
+                lines.push(field(app, "Owner", person(app, item.owner_id.as_deref())));
             } else {
-                lines.push(field(app, "Manager", opt(item.manager_id.as_ref())));
+                lines.push(field(
+                    app,
+                    "Manager",
+                    person(app, item.manager_id.as_deref()),
+                ));
             }
             lines.push(field(
                 app,
@@ -157,7 +161,11 @@ fn grant(app: &App, item: &ItemRecord, as_of: Option<NaiveDate>, lines: &mut Vec
         lines.push(field(
             app,
             "System",
-            format!("owner {} · criticality {criticality}", safe(owner)),
+            format!(
+                "owner {} · criticality {}",
+                person(app, Some(owner)),
+                safe(criticality)
+            ),
         ));
     }
     lines.push(field(
@@ -197,7 +205,11 @@ fn decision_lines(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) 
             safe(&item.recommendation_reason)
         ),
     ));
-    lines.push(field(app, "Reviewer", safe(&item.assigned_reviewer)));
+    lines.push(field(
+        app,
+        "Reviewer",
+        person(app, Some(&item.assigned_reviewer)),
+    ));
     let mut decided = decision(item.decision).to_owned();
     if let (Some(by), Some(at)) = (item.decided_by(), &item.decided_at) {
         let _ = write!(decided, " by {} at {}", safe(&by), safe(at));
@@ -241,14 +253,26 @@ fn signals(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
     }
 }
 
+/// `Mia Manager (M1)`: a person named by id, with their name once the
+/// detail is read and the id names an imported identity.
+fn person(app: &App, id: Option<&str>) -> String {
+    let Some(id) = id else {
+        return "—".to_owned();
+    };
+    match app.review.detail().and_then(|d| d.name(id)) {
+        Some(name) => format!("{} ({})", safe(name), safe(id)),
+        None => safe(id),
+    }
+}
+
 fn history(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
-    let Some((id, events)) = &app.review.history else {
+    let Some(detail) = app.review.detail() else {
         return;
     };
-    if *id != item.item_id || events.is_empty() {
+    if detail.item != item.item_id {
         return;
     }
-    for (i, event) in events.iter().enumerate() {
+    for (i, event) in detail.history.iter().enumerate() {
         let label = if i == 0 { "History" } else { "" };
         let why = event
             .justification
@@ -265,6 +289,9 @@ fn history(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
                 safe(&event.reviewer)
             ),
         ));
+    }
+    if detail.history.is_empty() && item.decision.is_none() {
+        lines.push(field(app, "History", "no decision yet".to_owned()));
     }
 }
 
@@ -299,10 +326,8 @@ pub fn max_scroll(app: &App) -> u16 {
     } else {
         (area.width.saturating_sub(1), area.height)
     };
-    let inner_width = usize::from(inner_width.max(1));
-    let wrapped: usize = lines(app, item)
-        .iter()
-        .map(|line| line.width().div_ceil(inner_width).max(1))
-        .sum();
+    let wrapped = Paragraph::new(lines(app, item))
+        .wrap(Wrap { trim: false })
+        .line_count(inner_width.max(1));
     u16::try_from(wrapped.saturating_sub(usize::from(inner_height))).unwrap_or(u16::MAX)
 }

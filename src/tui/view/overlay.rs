@@ -1,74 +1,143 @@
-//! Overlays drawn over the screen: the help generated from the key table,
-//! the text prompts (wrapped, with a visible cursor), the bulk confirmation
-//! and the filter menu.
+//! Overlays drawn over the screen: the text prompts (wrapped, with the
+//! cursor shown), the confirmations and the filter menu; the help is in
+//! `help`.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthChar;
 
-use super::fmt::{fit, safe};
+use super::fmt::{fit, safe, signal_counts, wrap};
+use super::help;
+use crate::campaign::policy::Verdict;
 use crate::model::Signal;
-use crate::tui::app::{App, BulkSummary, Overlay, Pending, Target, Verdict};
+use crate::tui::app::{App, BulkSummary, Overlay, Pending, Selection};
 use crate::tui::editor::Editor;
-use crate::tui::keymap::{Ctx, help_lines};
 use crate::tui::update::FILTER_ROWS;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     match &app.overlay {
         None => {}
-        Some(Overlay::Help { scroll }) => help(app, *scroll, area, buf),
-        Some(Overlay::Justify {
+        Some(Overlay::Help { scroll }) => help::render(app, *scroll, area, buf),
+        Some(Overlay::Confirm { pending, summary }) => confirm(app, pending, summary, area, buf),
+        Some(Overlay::Filter { cursor }) => filter(app, *cursor, area, buf),
+        Some(_) => {
+            if let Some(prompt) = prompt(app, area) {
+                Clear.render(prompt.rect, buf);
+                let title = fit(
+                    &prompt.title,
+                    usize::from(prompt.rect.width.saturating_sub(2)),
+                );
+                Paragraph::new(prompt.lines)
+                    .block(boxed(app, &title))
+                    .render(prompt.rect, buf);
+            }
+        }
+    }
+}
+
+/// Where the open prompt's cursor is on screen.
+pub fn cursor(app: &App, area: Rect) -> Option<Position> {
+    prompt(app, area).map(|p| p.cursor)
+}
+
+/// A text prompt laid out on the screen.
+struct Prompt {
+    rect: Rect,
+    title: String,
+    lines: Vec<Line<'static>>,
+    cursor: Position,
+}
+
+fn prompt(app: &App, area: Rect) -> Option<Prompt> {
+    let (title, why, editor, keys) = match app.overlay.as_ref()? {
+        Overlay::Justify {
             pending,
             editor,
             why,
-        }) => {
-            let title = format!(" Justification: {} ", describe(pending));
-            prompt(
-                app,
-                &title,
-                why,
-                editor,
-                "Enter saves · Esc cancels",
-                area,
-                buf,
-            );
-        }
-        Some(Overlay::Statement { editor }) => prompt(
-            app,
-            " Sign-off statement ",
+        } => (
+            format!(" Justification: {} ", describe(pending)),
+            why.as_str(),
+            editor,
+            "Enter saves · Esc cancels",
+        ),
+        Overlay::Statement { editor } => (
+            " Sign-off statement ".to_owned(),
             "What do you attest to? It is recorded with your name and the time.",
             editor,
             "Enter signs off and locks the campaign · Esc cancels",
-            area,
-            buf,
         ),
-        Some(Overlay::Search { editor, .. }) => prompt(
-            app,
-            " Search ",
+        Overlay::Search { editor } => (
+            " Search ".to_owned(),
             "",
             editor,
             "Enter keeps the search · Esc drops it",
-            area,
-            buf,
         ),
-        Some(Overlay::Confirm { pending, summary }) => confirm(app, pending, summary, area, buf),
-        Some(Overlay::Filter { cursor }) => filter(app, *cursor, area, buf),
+        Overlay::Help { .. } | Overlay::Confirm { .. } | Overlay::Filter { .. } => return None,
+    };
+    let width = area.width.saturating_sub(4).min(100);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let mut lines = Vec::new();
+    if !why.is_empty() {
+        for part in wrap(why, inner) {
+            lines.push(Line::styled(fit(&part, inner), app.theme.dim));
+        }
     }
+    let above = u16::try_from(lines.len()).unwrap_or(0);
+    // Long text scrolls inside the box so the keys line and the cursor stay in view.
+    let room = usize::from(area.height.saturating_sub(8)).max(1);
+    let (text, cursor_row, cursor_col) = wrapped(
+        editor,
+        inner,
+        room,
+        Style::new().add_modifier(Modifier::REVERSED),
+    );
+    lines.extend(text);
+    lines.push(Line::styled(fit(keys, inner), app.theme.dim));
+    let height = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height.saturating_sub(2))
+        .max(4);
+    let rect = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.bottom().saturating_sub(height + 2),
+        width,
+        height,
+    );
+    let cursor = Position::new(
+        rect.x + 1 + cursor_col,
+        (rect.y + 1 + above + cursor_row).min(rect.bottom().saturating_sub(2)),
+    );
+    Some(Prompt {
+        rect,
+        title,
+        lines,
+        cursor,
+    })
 }
 
 fn describe(pending: &Pending) -> String {
     let what = match &pending.target {
-        Target::Items(ids) if ids.len() == 1 => format!("item #{}", ids[0]),
-        Target::Items(ids) => format!("{} marked items", ids.len()),
-        Target::Matching(_) => "every matching item".to_owned(),
+        Selection::Items(ids) if ids.len() == 1 => format!("item #{}", ids[0]),
+        Selection::Items(ids) => format!("{} marked items", ids.len()),
+        Selection::Matching(_) => "every matching item".to_owned(),
     };
-    format!("{} {what}", pending.verdict.verb())
+    format!("{} {what}", verb(pending.verdict))
 }
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+/// What a decision key does, as the prompt's title says it.
+fn verb(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Certify => "certify",
+        Verdict::Revoke => "revoke",
+        Verdict::Accept => "accept the recommendation for",
+        Verdict::Undo => "undo the decision of",
+    }
+}
+
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
         .areas(area);
@@ -78,36 +147,11 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     cell
 }
 
-fn boxed<'a>(app: &App, title: &'a str) -> Block<'a> {
+pub fn boxed<'a>(app: &App, title: &'a str) -> Block<'a> {
     Block::new()
         .borders(Borders::ALL)
         .border_style(app.theme.border)
         .title(Span::styled(title, app.theme.title))
-}
-
-fn help(app: &App, scroll: u16, area: Rect, buf: &mut Buffer) {
-    let rect = centered(area, 76, area.height.saturating_sub(2));
-    Clear.render(rect, buf);
-    let mut lines = Vec::new();
-    let mut last: Option<Ctx> = None;
-    for line in help_lines() {
-        if last != Some(line.ctx) {
-            if last.is_some() {
-                lines.push(Line::raw(""));
-            }
-            lines.push(Line::styled(line.ctx.title(), app.theme.header));
-            last = Some(line.ctx);
-        }
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<18}", line.keys), app.theme.key),
-            Span::raw(line.help),
-        ]));
-    }
-    Paragraph::new(lines)
-        .block(boxed(app, " Keys (j/k scroll, Esc closes) "))
-        .wrap(Wrap { trim: false })
-        .scroll((scroll, 0))
-        .render(rect, buf);
 }
 
 /// Where lines break when `chars` are word-wrapped to `width` columns: the
@@ -136,17 +180,34 @@ fn breaks(chars: &[char], width: usize) -> Vec<usize> {
     starts
 }
 
-/// Word-wraps the editor's text to `width` columns, the cursor shown reversed.
-fn wrapped(editor: &Editor, width: usize, cursor_style: Style) -> Vec<Line<'static>> {
+/// Word-wraps the editor's text to `width` columns, the cursor shown
+/// reversed, keeping at most `room` lines around the cursor. Returns the
+/// lines and the cursor's row among them and column.
+fn wrapped(
+    editor: &Editor,
+    width: usize,
+    room: usize,
+    cursor_style: Style,
+) -> (Vec<Line<'static>>, u16, u16) {
     let text = safe(editor.text());
     let chars: Vec<char> = text.chars().chain([' ']).collect();
     let starts = breaks(&chars, width);
+    let cursor = editor.cursor().min(chars.len() - 1);
+    let cursor_line = starts.iter().rposition(|&s| s <= cursor).unwrap_or(0);
+    let first = cursor_line.saturating_sub(room - 1);
     let mut lines = Vec::new();
-    for (n, &start) in starts.iter().enumerate() {
+    let mut column = 0;
+    for (n, &start) in starts.iter().enumerate().skip(first).take(room) {
         let end = starts.get(n + 1).copied().unwrap_or(chars.len());
+        if n == cursor_line {
+            column = chars[start..cursor]
+                .iter()
+                .map(|c| c.width().unwrap_or(0))
+                .sum();
+        }
         let spans: Vec<Span> = (start..end)
             .map(|i| {
-                let style = if i == editor.cursor() {
+                let style = if i == cursor {
                     cursor_style
                 } else {
                     Style::new()
@@ -156,95 +217,102 @@ fn wrapped(editor: &Editor, width: usize, cursor_style: Style) -> Vec<Line<'stat
             .collect();
         lines.push(Line::from(spans));
     }
-    lines
+    let row = u16::try_from(cursor_line - first).unwrap_or(0);
+    (lines, row, u16::try_from(column).unwrap_or(0))
 }
 
-fn prompt(
-    app: &App,
-    title: &str,
-    why: &str,
-    editor: &Editor,
-    keys: &str,
-    area: Rect,
-    buf: &mut Buffer,
-) {
-    let width = area.width.saturating_sub(4).min(100);
-    let inner = usize::from(width.saturating_sub(2));
-    let mut lines = Vec::new();
-    if !why.is_empty() {
-        lines.push(Line::styled(fit(why, inner), app.theme.dim));
-    }
-    lines.extend(wrapped(
-        editor,
-        inner.max(1),
-        Style::new().add_modifier(Modifier::REVERSED),
-    ));
-    lines.push(Line::styled(fit(keys, inner), app.theme.dim));
-    let height = u16::try_from(lines.len() + 2)
-        .unwrap_or(u16::MAX)
-        .min(area.height.saturating_sub(2))
-        .max(4);
-    let rect = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.bottom().saturating_sub(height + 2),
-        width,
-        height,
-    );
-    Clear.render(rect, buf);
-    let title = fit(title, inner);
-    Paragraph::new(lines)
-        .block(boxed(app, &title))
-        .render(rect, buf);
-}
-
-fn confirm(app: &App, pending: &Pending, summary: &BulkSummary, area: Rect, buf: &mut Buffer) {
+/// The first lines of a bulk confirmation: how many items, and what
+/// happens to those already decided.
+fn bulk_lines(app: &App, pending: &Pending, summary: &BulkSummary) -> Vec<Line<'static>> {
+    let impact = summary.impact(pending);
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
     let verb = match pending.verdict {
         Verdict::Certify => "Certify",
         Verdict::Revoke => "Revoke",
         Verdict::Accept => "Accept the recommendation for",
         Verdict::Undo => "Undo the decision of",
     };
-    let signals: Vec<String> = Signal::ALL
-        .iter()
-        .filter(|s| summary.signals[**s as usize] > 0)
-        .map(|s| format!("{} {}", s.as_str(), summary.signals[*s as usize]))
-        .collect();
-    let mut lines = vec![
-        Line::styled(format!("{verb} {} items?", summary.items), app.theme.title),
-        Line::raw(format!(
-            "{} undecided, {} already decided",
-            summary.undecided,
-            summary.items - summary.undecided
-        )),
-        Line::raw(format!(
-            "Signals: {}",
-            if signals.is_empty() {
-                "none".to_owned()
-            } else {
-                signals.join(", ")
-            }
-        )),
-        Line::raw(""),
-    ];
-    if summary.certifies_risk {
+    let mut lines = vec![Line::styled(
+        format!("{verb} {} item{}?", impact.items, plural(impact.items)),
+        app.theme.title,
+    )];
+    let decided = summary.decided;
+    if decided > 0 && pending.verdict != Verdict::Undo {
+        let them = if decided == 1 { "it" } else { "them" };
+        lines.push(Line::raw(if pending.include_decided {
+            format!(
+                "{decided} already decided item{} included: decision and justification replaced (i leaves {them})",
+                plural(decided),
+            )
+        } else {
+            format!(
+                "{decided} already decided item{} left as {} (i includes {them})",
+                plural(decided),
+                if decided == 1 { "it is" } else { "they are" },
+            )
+        }));
+    }
+    lines
+}
+
+fn confirm(app: &App, pending: &Pending, summary: &BulkSummary, area: Rect, buf: &mut Buffer) {
+    let impact = summary.impact(pending);
+    let inner = usize::from(area.width.min(64).saturating_sub(2)).max(1);
+    let signals = if impact.signals.is_empty() {
+        "none".to_owned()
+    } else {
+        signal_counts(&impact.signals, inner.saturating_sub(9) * 2)
+    };
+    let (title, mut lines) = if let Some(against) = &summary.against {
+        (
+            " Certify against the recommendation ",
+            vec![
+                Line::styled(
+                    format!(
+                        "Certify item #{}, recommended for revocation?",
+                        against.item
+                    ),
+                    app.theme.title,
+                ),
+                Line::raw(safe(&against.what)),
+                Line::raw(format!("Recommended: revoke — {}", safe(&against.reason))),
+            ],
+        )
+    } else {
+        (" Bulk decision ", bulk_lines(app, pending, summary))
+    };
+    lines.push(Line::raw(format!("Signals: {signals}")));
+    lines.push(Line::raw(""));
+    if impact.items == 0 {
+        lines.push(Line::raw("Nothing to decide."));
+    } else if impact.certifies_risk {
         lines.push(Line::styled(
-            "! Risk-flagged items would be certified. Press y to confirm.",
+            if summary.against.is_some() {
+                "! Press y to certify it anyway."
+            } else {
+                "! Risk-flagged items would be certified. Press y to confirm."
+            },
             app.theme.error,
         ));
     } else {
         lines.push(Line::raw("y or Enter confirms."));
     }
-    if summary.needs_justification {
-        lines.push(Line::raw(
-            "One justification will be asked for all of them.",
-        ));
+    if impact.needs_justification && impact.items > 0 {
+        lines.push(Line::raw(if impact.items == 1 {
+            "A justification is asked for next."
+        } else {
+            "One justification will be asked for all of them."
+        }));
     }
     lines.push(Line::styled(
-        "Esc cancels (the marks are kept).",
+        if summary.against.is_some() {
+            "Esc cancels."
+        } else {
+            "Esc cancels (the marks are kept)."
+        },
         app.theme.dim,
     ));
-    // Long signal lists wrap: count the rows they take inside the borders.
-    let inner = usize::from(area.width.min(64).saturating_sub(2)).max(1);
+    // Long lines wrap: count the rows they take inside the borders.
     let rows: usize = lines
         .iter()
         .map(|line| line.width().div_ceil(inner).max(1))
@@ -252,7 +320,7 @@ fn confirm(app: &App, pending: &Pending, summary: &BulkSummary, area: Rect, buf:
     let rect = centered(area, 64, u16::try_from(rows + 2).unwrap_or(u16::MAX));
     Clear.render(rect, buf);
     Paragraph::new(lines)
-        .block(boxed(app, " Bulk decision "))
+        .block(boxed(app, title))
         .wrap(Wrap { trim: false })
         .render(rect, buf);
 }

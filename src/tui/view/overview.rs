@@ -10,7 +10,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use super::fmt::{bar, fit, percent};
+use super::fmt::{bar, first_fitting, fit, percent, signal_counts};
 use crate::model::Signal;
 use crate::tui::app::App;
 use crate::tui::counts::{ControlCounts, totals};
@@ -53,18 +53,19 @@ pub fn body(app: &App, area: Rect, buf: &mut Buffer) {
         progress_line(
             app,
             "All items ",
-            all.decided,
-            all.total,
-            gauge,
-            &format!(" · {} certified · {} revoked", all.certified, all.revoked),
+            (all.decided, all.total),
+            (gauge, width),
+            &[
+                format!(" · {} certified · {} revoked", all.certified, all.revoked),
+                format!(" · ✓ {} · ✗ {}", all.certified, all.revoked),
+            ],
         ),
         progress_line(
             app,
             "Your items",
-            all.mine_decided,
-            all.mine_total,
-            gauge,
-            &format!(" · assigned to {}", fit(&app.reviewer, 20)),
+            (all.mine_decided, all.mine_total),
+            (gauge, width),
+            &[format!(" · assigned to {}", fit(&app.reviewer, 20))],
         ),
         Line::raw(""),
     ];
@@ -98,23 +99,27 @@ pub fn body(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// `  All items  ███░░ 1/9 decided (11%) · 1 certified · 0 revoked`, with
+/// the shorter tails (then less) when the line would not fit `width`.
 fn progress_line(
     app: &App,
     label: &str,
-    done: u64,
-    total: u64,
-    gauge: usize,
-    tail: &str,
+    (done, total): (u64, u64),
+    (gauge, width): (usize, usize),
+    tails: &[String],
 ) -> Line<'static> {
     let (filled, empty) = bar(done, total, gauge);
+    let head = format!("  {label} ");
+    let room = width.saturating_sub(super::fmt::width(&head) + gauge);
+    let counts = format!(" {done}/{total} decided ({})", percent(done, total));
+    let mut candidates: Vec<String> = tails.iter().map(|t| format!("{counts}{t}")).collect();
+    candidates.push(counts);
+    candidates.push(format!(" {done}/{total}"));
     Line::from(vec![
-        Span::styled(format!("  {label} "), app.theme.title),
+        Span::styled(head, app.theme.title),
         Span::styled(filled, app.theme.gauge_done),
         Span::styled(empty, app.theme.gauge_todo),
-        Span::raw(format!(
-            " {done}/{total} decided ({}){tail}",
-            percent(done, total)
-        )),
+        Span::raw(first_fitting(&candidates, room)),
     ])
 }
 
@@ -134,14 +139,31 @@ fn control_lines(
     let title = fit(&format!("{cursor}{} {}", c.control, c.title), width);
     let pad = width.saturating_sub(super::fmt::width(&title));
     let (filled, empty) = bar(c.decided, c.total, gauge);
-    let mut signals: Vec<String> = Signal::ALL
+    let counts: Vec<(Signal, u64)> = Signal::ALL
         .iter()
         .filter(|s| c.signal(**s) > 0)
-        .map(|s| format!("{} {}", s.as_str(), c.signal(*s)))
+        .map(|s| (*s, c.signal(*s)))
         .collect();
-    if signals.is_empty() {
-        signals.push("no signals".to_owned());
-    }
+    let signals = if counts.is_empty() {
+        "no signals".to_owned()
+    } else {
+        signal_counts(&counts, width.saturating_sub(4))
+    };
+    let progress = [
+        format!(
+            " {}/{} decided · ✓ {} · ✗ {} · yours {}/{}",
+            c.decided, c.total, c.certified, c.revoked, c.mine_decided, c.mine_total
+        ),
+        format!(
+            " {}/{} · ✓ {} · ✗ {} · yours {}/{}",
+            c.decided, c.total, c.certified, c.revoked, c.mine_decided, c.mine_total
+        ),
+        format!(
+            " {}/{} · ✓ {} · ✗ {}",
+            c.decided, c.total, c.certified, c.revoked
+        ),
+        format!(" {}/{}", c.decided, c.total),
+    ];
     vec![
         Line::from(vec![
             Span::styled(title, style),
@@ -151,20 +173,11 @@ fn control_lines(
             Span::raw("    "),
             Span::styled(filled, app.theme.gauge_done),
             Span::styled(empty, app.theme.gauge_todo),
-            Span::raw(fit(
-                &format!(
-                    " {}/{} decided · ✓ {} · ✗ {} · yours {}/{}",
-                    c.decided, c.total, c.certified, c.revoked, c.mine_decided, c.mine_total
-                ),
-                width.saturating_sub(4 + gauge),
-            )),
+            Span::raw(first_fitting(&progress, width.saturating_sub(4 + gauge))),
         ]),
         Line::from(vec![
             Span::raw("    "),
-            Span::styled(
-                fit(&signals.join(" · "), width.saturating_sub(4)),
-                risk_style(app, c),
-            ),
+            Span::styled(signals, risk_style(app, c)),
         ]),
     ]
 }

@@ -6,15 +6,16 @@ use std::fmt::Write as _;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::Widget;
 
 use super::fmt::{self, width};
 use crate::tui::app::{App, Tone};
 use crate::tui::counts::totals;
 use crate::tui::keymap::{context, hints};
 
-/// The status bar and the footer. A message too long for its place beside
-/// the progress takes the whole line, or both lines, so it is never cut short.
+/// The status bar and the footer. The status bar is one line: the newest
+/// message beside the progress, or alone when it needs the room, cut with
+/// an ellipsis when even that is too little; the footer of keys always stays.
 pub fn bottom(app: &App, status_area: Rect, footer_area: Rect, buf: &mut Buffer) {
     let all = totals(&app.controls);
     let mut right = format!(
@@ -41,30 +42,20 @@ pub fn bottom(app: &App, status_area: Rect, footer_area: Rect, buf: &mut Buffer)
         Tone::Info => "",
         Tone::Error => "! ",
     };
-    let message = fmt::safe(&format!("{prefix}{}", app.status.message));
-    if width(&message) > message_width && width(&message) <= total {
+    let message = format!("{prefix}{}", app.status.message);
+    let shown = fmt::fit(&message, total);
+    if width(&shown) > message_width {
         // The progress gives way for a moment; the header still shows where we are.
-        Line::styled(message, style).render(status_area, buf);
-        footer(app, footer_area, buf);
-        return;
+        Line::styled(shown, style).render(status_area, buf);
+    } else {
+        let gap = total.saturating_sub(width(&shown) + right_width);
+        Line::from(vec![
+            Span::styled(shown, style),
+            Span::raw(" ".repeat(gap)),
+            Span::styled(fmt::fit(&right, right_width), app.theme.dim),
+        ])
+        .render(status_area, buf);
     }
-    if width(&message) > total {
-        let area = Rect {
-            height: status_area.height + footer_area.height,
-            ..status_area
-        };
-        Paragraph::new(Line::styled(message, style))
-            .wrap(Wrap { trim: true })
-            .render(area, buf);
-        return;
-    }
-    let gap = total.saturating_sub(width(&message) + right_width);
-    Line::from(vec![
-        Span::styled(message, style),
-        Span::raw(" ".repeat(gap)),
-        Span::styled(fmt::fit(&right, right_width), app.theme.dim),
-    ])
-    .render(status_area, buf);
     footer(app, footer_area, buf);
 }
 

@@ -6,17 +6,22 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use rstest::rstest;
 
+use crate::campaign::policy::Verdict;
 use crate::tui::action::Action;
-use crate::tui::app::{App, Verdict};
+use crate::tui::app::App;
 use crate::tui::tests::Harness;
 use crate::tui::theme::Theme;
-use crate::tui::update::update;
 
-fn draw(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    update(app, Action::Resize(width, height));
+fn draw(h: &mut Harness, width: u16, height: u16) -> Terminal<TestBackend> {
+    h.press(Action::Resize(width, height));
+    render(&h.app, width, height)
+}
+
+/// Draws the state as it is, without resizing first.
+fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal
-        .draw(|frame| frame.render_widget(&*app, frame.area()))
+        .draw(|frame| crate::tui::view::draw(frame, app))
         .expect("draw");
     terminal
 }
@@ -103,7 +108,7 @@ fn screens(
     #[values((80, 24), (120, 40))] size: (u16, u16),
 ) {
     let mut h = scene(name);
-    let terminal = draw(&mut h.app, size.0, size.1);
+    let terminal = draw(&mut h, size.0, size.1);
     insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), terminal.backend());
 }
 
@@ -127,7 +132,7 @@ fn row_of(terminal: &Terminal<TestBackend>, text: &str) -> u16 {
 #[test]
 fn the_cursor_row_is_highlighted_across_the_table() {
     let mut h = scene("control");
-    let terminal = draw(&mut h.app, 80, 24);
+    let terminal = draw(&mut h, 80, 24);
     let y = row_of(&terminal, "> [ ] Mallory");
     let selected = Theme::colour().selected;
     for x in [0, 10, 40, 79] {
@@ -149,7 +154,7 @@ fn decisions_are_coloured_and_spelled_out() {
     h.press(Action::Decide(Verdict::Revoke));
     h.typed("expired");
     h.press(Action::Submit);
-    let terminal = draw(&mut h.app, 80, 24);
+    let terminal = draw(&mut h, 80, 24);
     let revoked = row_of(&terminal, "✗ revoke");
     let x = (0..80)
         .find(|&x| cell(&terminal, x, revoked).symbol() == "✗")
@@ -168,7 +173,7 @@ fn no_color_draws_no_colour_at_all(
 ) {
     let mut h = scene(name);
     h.app.theme = Theme::plain();
-    let terminal = draw(&mut h.app, 80, 24);
+    let terminal = draw(&mut h, 80, 24);
     let buffer = terminal.backend().buffer();
     for cell in &buffer.content {
         assert_eq!(
@@ -191,7 +196,7 @@ fn no_color_draws_no_colour_at_all(
 #[test]
 fn hostile_text_from_imports_never_reaches_the_terminal() {
     let mut h = scene("control");
-    let terminal = draw(&mut h.app, 120, 40);
+    let terminal = draw(&mut h, 120, 40);
     for cell in &terminal.backend().buffer().content {
         assert!(!cell.symbol().chars().any(char::is_control), "{cell:?}");
     }
