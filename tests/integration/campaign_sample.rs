@@ -16,16 +16,18 @@ fn northwind() -> Scratch {
         .arg(sample("systems.csv"))
         .assert()
         .success();
-    scratch
-        .recert()
-        .args([
-            "campaign", "create", "--name", "2026-Q4", "--period", "2026-Q4",
-        ])
-        .args(["--as-of", "2026-11-30", "--due", "2026-12-31"])
-        .args(["--default-reviewer", "iam-team"])
-        .assert()
-        .success()
-        .stdout("1\n");
+    let id = scratch.campaign(
+        "2026-Q4",
+        &[
+            "--period",
+            "2026-Q4",
+            "--due",
+            "2026-12-31",
+            "--default-reviewer",
+            "iam-team",
+        ],
+    );
+    assert_eq!(id, "1\n");
     scratch
 }
 

@@ -8,18 +8,7 @@ use crate::campaign::{campaign, import, items, json};
 use crate::support::Scratch;
 
 fn create(scratch: &Scratch, name: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
-    scratch
-        .recert()
-        .args([
-            "campaign",
-            "create",
-            "--name",
-            name,
-            "--as-of",
-            "2026-11-30",
-        ])
-        .args(extra)
-        .assert()
+    scratch.create_campaign(name, extra).assert()
 }
 
 fn count(scratch: &Scratch, campaign: &str) -> u64 {
