@@ -125,7 +125,9 @@ fn list(items: &[i64]) -> String {
 pub enum DecideError {
     #[error(transparent)]
     Refused(#[from] Refusal),
-    #[error("recording the decision: {0}")]
+    // The cause is the source, not part of the message: an error chain
+    // then names it once.
+    #[error("recording the decision")]
     Database(#[from] rusqlite::Error),
 }
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use color_eyre::eyre::{Result, bail};
+use color_eyre::eyre::{Report, Result, bail};
 
 use super::Context;
 use crate::actor::Actor;
@@ -58,6 +58,11 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
                 campaign.id,
                 ids.join(", ")
             );
+        }
+        // A failure keeps its cause chain, so each cause is printed once.
+        Err(err) if std::error::Error::source(&err).is_some() => {
+            return Err(Report::new(err)
+                .wrap_err(format!("cannot sign off campaign {} ({name})", campaign.id)));
         }
         Err(err) => bail!("cannot sign off campaign {} ({name}): {err}", campaign.id),
     };

@@ -44,10 +44,10 @@ pub enum SignOffError {
     AlreadySignedOff,
     #[error("the sign-off statement is empty; say what you attest to, e.g. --statement TEXT")]
     EmptyStatement,
-    #[error("recording the sign-off: {0}")]
+    #[error("recording the sign-off")]
     Database(#[from] rusqlite::Error),
-    #[error("computing the evidence chain: {0}")]
-    Evidence(ExportError),
+    #[error("computing the evidence chain")]
+    Evidence(#[source] ExportError),
 }
 
 impl From<ExportError> for SignOffError {

@@ -258,7 +258,7 @@ impl<'a> Shell<'a> {
             statement,
             Utc::now(),
         )
-        .map_err(|err| err.to_string())?;
+        .map_err(|err| crate::locking::describe(&err))?;
         self.campaign.state = crate::campaign::CampaignState::SignedOff;
         Ok(Action::SignedOff(format!(
             "Signed off by {} at {}: {} items, {} certified, {} revoked; the campaign is locked",

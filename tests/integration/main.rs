@@ -4,6 +4,7 @@ mod campaign;
 mod campaign_decide;
 mod campaign_sample;
 mod campaign_scope;
+mod cli_output;
 mod concurrency;
 mod crash;
 mod decide_faults;
