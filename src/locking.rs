@@ -41,23 +41,29 @@ pub fn busy_message(path: Option<&Path>) -> String {
 }
 
 /// The text to show for `err` where there is no error chain to print (the
-/// TUI's status bar): the busy sentence for a lock timeout, else its message
-/// and each cause, joined by `: `, leaving out a cause the text already says.
+/// TUI's status bar): the busy sentence for a lock timeout, else
+/// [`messages`] joined by `: `.
 pub fn describe(err: &(dyn Error + 'static)) -> String {
     if is_busy(err) {
         return busy_message(None);
     }
-    let mut text = err.to_string();
+    messages(err).join(": ")
+}
+
+/// The message of `err`, then of each cause that says something new:
+/// a cause whose text the one before already holds (rusqlite and thiserror
+/// errors often repeat their source in their own message) is left out.
+pub fn messages(err: &(dyn Error + 'static)) -> Vec<String> {
+    let mut messages = vec![err.to_string()];
     let mut next = err.source();
     while let Some(cause) = next {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
+        let text = cause.to_string();
+        if messages.last().is_none_or(|last| !last.contains(&text)) {
+            messages.push(text);
         }
         next = cause.source();
     }
-    text
+    messages
 }
 
 /// Replaces a busy error with `busy_message`, keeping the original as its

@@ -312,7 +312,7 @@ fn check(
             refused = Some((position, Refusal::OwnAccess { item, reviewer }));
             continue;
         }
-        let old = text(row, 7)?.and_then(Decision::parse);
+        let old: Option<Decision> = row.get(7)?;
         if old.is_none() && new.is_none() {
             refused = Some((position, Refusal::NothingToUndo { item }));
             continue;

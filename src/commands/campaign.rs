@@ -3,12 +3,14 @@
 use std::fmt::Write;
 
 use chrono::NaiveDate;
-use color_eyre::eyre::{Result, bail};
+use color_eyre::eyre::Result;
 use serde_json::json;
 
 use super::Context;
 use crate::actor::Actor;
-use crate::campaign::{Campaign, CampaignSpec, campaign_progress, create_campaign, list_campaigns};
+use crate::campaign::{
+    Campaign, CampaignSpec, Catalog, campaign_progress, create_campaign, list_campaigns,
+};
 use crate::model::IdentityKind;
 use crate::text::for_display;
 
@@ -29,20 +31,20 @@ pub struct CreateArgs {
     #[arg(long)]
     pub period: Option<String>,
     /// Due date (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE")]
-    pub due: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    pub due: Option<NaiveDate>,
     /// The date signals are computed as of [default: today]
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    pub as_of: Option<NaiveDate>,
     /// Only these controls, comma-separated, e.g. 5.16,5.17,5.18,8.2
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    #[arg(long, value_delimiter = ',', value_name = "IDS", value_parser = control)]
     pub controls: Vec<String>,
     /// Only grants on this system (repeatable)
     #[arg(long = "system", value_name = "S")]
     pub systems: Vec<String>,
     /// Only identities of this kind (repeatable)
-    #[arg(long = "kind", value_name = "K")]
-    pub kinds: Vec<String>,
+    #[arg(long = "kind", value_name = "K", ignore_case = true)]
+    pub kinds: Vec<IdentityKind>,
     /// Reviewer for items with no manager, owner or system owner [default: your OS user]
     #[arg(long, value_name = "R")]
     pub default_reviewer: Option<String>,
@@ -69,19 +71,11 @@ fn create(context: &Context, args: &CreateArgs) -> Result<()> {
     let spec = CampaignSpec {
         name: args.name.clone(),
         period: args.period.clone(),
-        due: args.due.as_deref().map(|d| date("--due", d)).transpose()?,
-        as_of: args
-            .as_of
-            .as_deref()
-            .map(|d| date("--as-of", d))
-            .transpose()?,
+        due: args.due,
+        as_of: args.as_of,
         controls: args.controls.clone(),
         systems: args.systems.clone(),
-        kinds: args
-            .kinds
-            .iter()
-            .map(|k| kind(k))
-            .collect::<Result<Vec<_>>>()?,
+        kinds: args.kinds.clone(),
         default_reviewer: args.default_reviewer.clone(),
         rules: args.rules.clone(),
     };
@@ -97,21 +91,23 @@ fn create(context: &Context, args: &CreateArgs) -> Result<()> {
     Ok(())
 }
 
-/// Parses a YYYY-MM-DD option value.
-pub fn date(option: &str, text: &str) -> Result<NaiveDate> {
-    match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-        Ok(date) => Ok(date),
-        Err(_) => bail!("{option} {text:?} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-30"),
-    }
+/// Parses a YYYY-MM-DD option value for clap, which refuses anything else
+/// as a usage error (exit 2) naming the option.
+pub fn date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| "not a date; write it as YYYY-MM-DD, e.g. 2026-11-30".to_owned())
 }
 
-fn kind(text: &str) -> Result<IdentityKind> {
-    match IdentityKind::parse(text) {
-        Some(kind) => Ok(kind),
-        None => bail!(
-            "--kind {text:?} is not an identity kind; expected one of {}",
-            IdentityKind::expected()
-        ),
+/// Checks a control id option value against the built-in catalog for clap.
+pub fn control(text: &str) -> Result<String, String> {
+    let catalog = Catalog::builtin();
+    let id = text.trim();
+    match catalog.get(id) {
+        Some(_) => Ok(id.to_owned()),
+        None => Err(format!(
+            "not a control in the catalog; controls: {} (recert controls lists them)",
+            catalog.ids()
+        )),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::io::{self, BufWriter, Write as _};
 
 use chrono::NaiveDate;
-use color_eyre::eyre::{Result, bail};
+use color_eyre::eyre::Result;
 use serde_json::{Value, json};
 use unicode_width::UnicodeWidthStr;
 
@@ -20,7 +20,7 @@ pub struct Args {
     /// Campaign id or exact name
     pub campaign: String,
     /// Only items under this control, e.g. 5.17
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = super::campaign::control)]
     pub control: Option<String>,
     /// Only items without a decision
     #[arg(long)]
@@ -29,8 +29,8 @@ pub struct Args {
     #[arg(long, value_name = "R")]
     pub reviewer: Option<String>,
     /// Only items with this signal (repeatable: any of them)
-    #[arg(long = "signal", value_name = "SIGNAL")]
-    pub signals: Vec<String>,
+    #[arg(long = "signal", value_name = "SIGNAL", ignore_case = true)]
+    pub signals: Vec<Signal>,
     /// Print a JSON array
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
@@ -45,25 +45,9 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     let mut filter = ItemFilter {
         control: args.control.clone(),
         undecided: args.undecided,
+        signals: args.signals.iter().copied().collect(),
         ..ItemFilter::default()
     };
-    if let Some(control) = &args.control {
-        if Catalog::builtin().get(control).is_none() {
-            bail!(
-                "unknown control {control:?}; controls in the catalog: {}",
-                Catalog::builtin().ids()
-            );
-        }
-    }
-    for name in &args.signals {
-        match Signal::parse(name) {
-            Some(signal) => filter.signals.insert(signal),
-            None => bail!(
-                "--signal {name:?} is not a signal; expected one of {}",
-                Signal::expected()
-            ),
-        }
-    }
     if let Some(reviewer) = &args.reviewer {
         filter.reviewers = Some(reviewer_keys(&workspace.conn, &campaign, reviewer)?);
     }
@@ -196,11 +180,15 @@ fn csv_row(item: &ItemRecord) -> [String; 22] {
         item.control_id.clone(),
         item.identity_id.clone(),
         text(&item.identity_name),
-        text(&item.identity_kind),
-        text(&item.identity_status),
+        item.identity_kind
+            .map(|k| k.to_string())
+            .unwrap_or_default(),
+        item.identity_status
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
         item.system.clone(),
         item.entitlement.clone(),
-        item.entitlement_type.clone(),
+        item.entitlement_type.to_string(),
         item.privileged.to_string(),
         item.signals.joined(),
         item.reasons.join(" | "),

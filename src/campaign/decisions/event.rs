@@ -117,12 +117,11 @@ pub fn history(conn: &Connection, item: i64) -> rusqlite::Result<Vec<DecisionEve
 
 /// Maps a `decision_events` row selected in `history`'s column order.
 pub fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionEvent> {
-    let action: String = row.get(3)?;
     Ok(DecisionEvent {
         id: row.get(0)?,
         campaign_id: row.get(1)?,
         item_id: row.get(2)?,
-        action: DecisionAction::parse(&action).unwrap_or(DecisionAction::Undo),
+        action: row.get(3)?,
         justification: row.get(4)?,
         reviewer: row.get(5)?,
         os_user: row.get(6)?,

@@ -112,7 +112,7 @@ pub fn table(app: &App, area: Rect, buf: &mut Buffer) {
         let texts = [
             format!("{cursor} {mark}"),
             name.to_owned(),
-            fmt::kind_short(item.identity_kind.as_deref()).to_owned(),
+            fmt::kind_short(item.identity_kind.map(crate::model::IdentityKind::as_str)).to_owned(),
             item.system.clone(),
             item.entitlement.clone(),
             fmt::signals_short(item.signals),
