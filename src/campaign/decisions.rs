@@ -129,6 +129,13 @@ pub enum DecideError {
     // then names it once.
     #[error("recording the decision")]
     Database(#[from] rusqlite::Error),
+    #[error(
+        "campaign {campaign_id} has no progress counts for control {control_id}: the workspace was changed outside recert (`recert verify` names what); nothing was recorded"
+    )]
+    MissingCounts {
+        campaign_id: i64,
+        control_id: String,
+    },
 }
 
 /// Checks and records one decision on every item of `request` in a single

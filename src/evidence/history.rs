@@ -53,7 +53,7 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], COLUMNS.join(","));
         assert!(lines[1].starts_with(
-            "1,1,1,certify,still needed,M1,tester,testhost,2026-12-01T09:00:00.000Z,"
+            "1,1,3,certify,still needed,M1,tester,testhost,2026-12-01T09:00:00.000Z,"
         ));
         assert!(lines[1].contains(GENESIS_HASH));
         assert!(lines[6].starts_with("6,1,2,undo,x,"), "{}", lines[6]);

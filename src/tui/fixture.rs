@@ -61,6 +61,7 @@ pub fn workspace() -> Workspace {
         dormant = bit(Signal::Dormant),
         expired = bit(Signal::Expired),
     ));
+    crate::test_support::record_control_stats(&ws.conn, 1);
     let mut ws = ws;
     decide(&mut ws, &[7], DecisionAction::Certify, None, REVIEWER);
     ws
@@ -106,4 +107,5 @@ pub fn add_many(ws: &Workspace, n: u32) {
             [n],
         )
         .expect("many items");
+    crate::test_support::record_control_stats(&ws.conn, 1);
 }

@@ -28,8 +28,8 @@ fn workspace() -> Workspace {
                     (2, 1, '5.18', 2, 2, {dormant}, '[\"last used 200 days ago\"]', 'revoke', 'dormant', 'M1'),
                     (3, 1, '5.15', 3, 3, 0, '[]', 'certify', 'no risk', 'M1');
          INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
-             signal_3, signal_4, signal_5, signal_6, signal_7)
-             VALUES (1, '5.15', 1, 0, 0, 0, 0, 0, 0, 0, 0), (1, '5.18', 2, 0, 0, 1, 0, 0, 0, 0, 0);",
+             signal_3, signal_4, signal_5, signal_6, signal_7, first_item, last_item)
+             VALUES (1, '5.15', 1, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3), (1, '5.18', 2, 0, 0, 1, 0, 0, 0, 0, 0, 1, 2);",
         h = "a".repeat(64),
         justify = Signal::ALL.iter().filter(|s| s.is_risk()).fold(0, |m, s| m | s.bit()),
         dormant = Signal::Dormant.bit(),
@@ -307,13 +307,18 @@ fn a_refused_bulk_decision_leaves_events_projection_and_counts_alone(
 }
 
 #[test]
-fn a_campaign_without_stored_counts_is_still_decided() {
+fn a_control_without_stored_counts_refuses_the_decision_and_records_nothing() {
     let mut ws = workspace();
     ws.conn
-        .execute("DELETE FROM control_stats", [])
+        .execute("DELETE FROM control_stats WHERE control_id = '5.18'", [])
         .expect("no stats");
-    decide(&mut ws, &[1], DecisionAction::Certify, None, "M1").expect("certify");
-    assert_eq!(current(&ws, 1).as_deref(), Some("certify"));
+    let err = decide(&mut ws, &[3, 1], DecisionAction::Certify, None, "M1").expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        "campaign 1 has no progress counts for control 5.18: the workspace was changed outside recert (`recert verify` names what); nothing was recorded"
+    );
+    assert_eq!((current(&ws, 1), current(&ws, 3)), (None, None));
+    assert!(history(&ws.conn, 3).expect("history").is_empty());
 }
 
 #[test]
