@@ -17,6 +17,7 @@ mod fuzz_verify;
 mod hostile;
 mod hostile_review;
 mod import;
+mod os_user;
 mod support;
 mod tui_tmux;
 mod upgrade;
