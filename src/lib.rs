@@ -6,6 +6,7 @@
 
 pub mod actor;
 pub mod campaign;
+pub mod chain;
 pub mod cli;
 pub mod commands;
 pub mod evidence;

@@ -18,9 +18,6 @@ use event::EventFields;
 pub use event::{DecisionEvent, event_from_row, history};
 use projection::CountChange;
 
-/// The hash that starts every campaign's decision chain.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
 /// One decision to apply to a set of items.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionRequest<'a> {
@@ -217,7 +214,7 @@ fn append_events(
             |row| row.get(0),
         )
         .optional()?
-        .unwrap_or_else(|| GENESIS_HASH.to_owned());
+        .unwrap_or_else(|| crate::chain::GENESIS.to_owned());
     let first: i64 = conn.query_row(
         "SELECT coalesce(max(id), 0) + 1 FROM decision_events",
         [],

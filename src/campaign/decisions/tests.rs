@@ -1,6 +1,7 @@
 //! Decision rules, the chain, and the projection and counts kept with it.
 
 use super::*;
+use crate::chain::GENESIS;
 use crate::test_support::{self, rows};
 use crate::workspace::Workspace;
 
@@ -130,7 +131,7 @@ fn unknown_items_and_signed_off_campaigns_are_refused() {
     ws.conn
         .execute(
             "INSERT INTO signoffs VALUES (1, 'M1', 'u', 'h', '2026-12-02T00:00:00Z', 'done', ?1)",
-            [GENESIS_HASH],
+            [GENESIS],
         )
         .expect("sign off");
     let err = decide(&mut ws, &[1], DecisionAction::Certify, None, "M1").expect_err("locked");
@@ -146,7 +147,7 @@ fn events_are_chained_and_append_only() {
     decide(&mut ws, &[1, 3], DecisionAction::Certify, None, "M1").expect("certify");
     let events = history(&ws.conn, 3).expect("history");
     let first = &history(&ws.conn, 1).expect("history")[0];
-    assert_eq!(first.prev_hash, GENESIS_HASH);
+    assert_eq!(first.prev_hash, GENESIS);
     assert_eq!(events[0].prev_hash, first.hash());
     let tamper = ws
         .conn
