@@ -211,19 +211,7 @@ fn create_private_file(path: &Path) -> Result<()> {
 }
 
 fn refuse_if_world_writable(path: &Path) -> Result<()> {
-    let mode = fs::metadata(path)
-        .wrap_err_with(|| format!("reading workspace {}", path.display()))?
-        .permissions()
-        .mode();
-    if mode & 0o002 != 0 {
-        bail!(
-            "workspace {} is writable by every user (mode {:o}), so its decisions cannot be trusted; fix it with: chmod 600 {}",
-            path.display(),
-            mode & 0o777,
-            path.display()
-        );
-    }
-    Ok(())
+    crate::private::refuse_exposed(path, "workspace", crate::private::WORLD_WRITABLE)
 }
 
 #[cfg(test)]
