@@ -9,7 +9,7 @@ use super::Context;
 use crate::evidence::keys::load_public_key;
 use crate::evidence::sign::{TrustedFacts, signature_path};
 use crate::evidence::verify::{Signature, verify_file};
-use crate::text::for_display;
+use crate::text::{count, for_display};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -35,8 +35,8 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         bail!(message);
     }
     println!(
-        "{file}: intact: {} row(s) of campaign {} ({}); last row_hash {}",
-        result.rows,
+        "{file}: intact: {} of campaign {} ({}); last row_hash {}",
+        count(result.rows, "row"),
         result.campaign_id.as_deref().unwrap_or("-"),
         for_display(result.campaign_name.as_deref().unwrap_or("-")),
         result.last_hash

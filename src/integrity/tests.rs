@@ -293,8 +293,8 @@ fn items_moved_outside_their_controls_range_are_reported() {
         found,
         [
             "campaign 1 (projection): control 5.18's progress reads 2 certified and 1 revoked but its items' current decisions are 2 certified and 0 revoked: the counts were changed outside recert",
-            "campaign 1 (projection): control 5.15 is recorded with 0 item(s), no ids but holds 1 item(s), ids 3-3: items were added, removed or moved outside recert, and the review and evidence would not show them all",
-            "campaign 1 (projection): control 5.18 is recorded with 3 item(s), ids 1-3 but holds 2 item(s), ids 1-2: items were added, removed or moved outside recert, and the review and evidence would not show them all",
+            "campaign 1 (projection): control 5.15 is recorded with 0 items, no ids but holds 1 item, ids 3-3: items were added, removed or moved outside recert, and the review and evidence would not show them all",
+            "campaign 1 (projection): control 5.18 is recorded with 3 items, ids 1-3 but holds 2 items, ids 1-2: items were added, removed or moved outside recert, and the review and evidence would not show them all",
         ],
         "{found:?}"
     );

@@ -149,7 +149,7 @@ fn draft_export_verifies_and_says_it_is_not_signed_off() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "7 row(s) of campaign 1 (Q4 review): 1 certified, 0 revoked, 6 undecided",
+            "7 rows of campaign 1 (Q4 review): 1 certified, 0 revoked, 6 undecided",
         ))
         .stderr(predicate::str::contains("not signed off"));
     let mode = fs::metadata(&evidence).expect("meta").permissions().mode();
@@ -160,7 +160,7 @@ fn draft_export_verifies_and_says_it_is_not_signed_off() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "intact: 7 row(s) of campaign 1 (Q4 review)",
+            "intact: 7 rows of campaign 1 (Q4 review)",
         ))
         .stdout(predicate::str::contains("signature: none"));
     let key = keygen(&s).0;
@@ -182,7 +182,7 @@ fn signed_evidence_verifies_with_recert_and_the_real_minisign() {
     let (evidence, public) = signed(&s);
     verify(&s, &evidence, &public)
         .success()
-        .stdout(predicate::str::contains("intact: 7 row(s) of campaign 1 (Q4 review)"))
+        .stdout(predicate::str::contains("intact: 7 rows of campaign 1 (Q4 review)"))
         .stdout(predicate::str::contains("signature: good; recert evidence; campaign 1 \"Q4 review\"; signed off by \"CISO (tester@"))
         .stdout(predicate::str::contains("rows=7 certified=4 revoked=3 undecided=0 last_row_hash="))
         .stdout(predicate::str::contains("signed off by CISO (tester@"))
@@ -243,7 +243,7 @@ fn formula_like_cells_are_neutralised_and_still_verify() {
 #[case::row_inserted(|l: &mut Vec<String>| { let row = l[3].clone(); l.insert(3, row); }, "line 5 (item_id 3): prev_hash does not continue")]
 #[case::rows_reordered(|l: &mut Vec<String>| l.swap(2, 3), "line 3 (item_id 3): prev_hash does not continue")]
 #[case::header_changed(|l: &mut Vec<String>| l[0] = l[0].replace("decided_by", "approved_by"), "line 1: the header is not the evidence header")]
-#[case::trailing_row_removed(|l: &mut Vec<String>| { l.pop(); }, "line 7 (item_id 6): the file ends after 6 row(s)")]
+#[case::trailing_row_removed(|l: &mut Vec<String>| { l.pop(); }, "line 7 (item_id 6): the file ends after 6 rows")]
 fn tampering_is_found_and_the_row_named(
     #[case] change: fn(&mut Vec<String>),
     #[case] expected: &str,
@@ -330,7 +330,7 @@ fn signoff_refuses_undecided_items_and_then_locks_the_campaign() {
         .failure()
         .code(1)
         .stderr(predicate::str::contains(
-            "2 item(s) are still undecided (items 2, 5)",
+            "2 items still undecided (items 2, 5)",
         ));
     decide(&s, &[2, 5], DecisionAction::Revoke, "gone");
     s.recert()
@@ -372,7 +372,7 @@ fn revocations_and_history_are_private_neutralised_csv() {
         .arg(&revocations)
         .assert()
         .success()
-        .stdout(predicate::str::contains("3 revocation(s)"));
+        .stdout(predicate::str::contains("3 revocations"));
     let text = fs::read_to_string(&revocations).expect("read");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
@@ -394,7 +394,7 @@ fn revocations_and_history_are_private_neutralised_csv() {
         .arg(&history)
         .assert()
         .success()
-        .stdout(predicate::str::contains("8 decision event(s)"));
+        .stdout(predicate::str::contains("8 decision events"));
     let text = fs::read_to_string(&history).expect("read");
     assert!(
         text.lines()
@@ -534,7 +534,7 @@ fn the_sample_campaign_is_signed_off_and_verified_end_to_end() {
     let rows = revoke.len() + certify.len();
     verify(&s, &evidence, &public)
         .success()
-        .stdout(predicate::str::contains(format!("intact: {rows} row(s)")));
+        .stdout(predicate::str::contains(format!("intact: {rows} rows")));
     let minisign = Command::new("minisign")
         .arg("-Vm")
         .arg(&evidence)
