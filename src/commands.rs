@@ -13,6 +13,7 @@ pub mod report;
 pub mod review;
 pub mod signoff;
 pub mod status;
+pub mod table;
 pub mod verify;
 pub mod verify_workspace;
 

@@ -5,8 +5,10 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 use color_eyre::eyre::Result;
 use serde_json::json;
+use unicode_width::UnicodeWidthStr;
 
 use super::Context;
+use super::table::{self, Column, TERMINAL_WIDTH};
 use crate::actor::Actor;
 use crate::campaign::{
     Campaign, CampaignSpec, Catalog, campaign_progress, create_campaign, list_campaigns,
@@ -58,6 +60,9 @@ pub struct ListArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+    /// Show the as-of dates and whole names instead of fitting 80 columns
+    #[arg(long, conflicts_with = "json")]
+    pub wide: bool,
 }
 
 pub fn run(context: &Context, command: Command) -> Result<()> {
@@ -144,36 +149,60 @@ fn list(context: &Context, args: &ListArgs) -> Result<()> {
     } else if rows.is_empty() {
         println!("No campaigns yet; create one with `recert campaign create --name NAME`.");
     } else {
-        print!("{}", render_list(&rows));
+        print!("{}", render_list(&rows, args.wide));
     }
     Ok(())
 }
 
-fn render_list(rows: &[(&Campaign, u64, u64)]) -> String {
-    let width = rows
+/// One row per campaign, fitting 80 columns (names cut with `…`); `wide`
+/// adds the as-of date and never cuts a name.
+fn render_list(rows: &[(&Campaign, u64, u64)], wide: bool) -> String {
+    let cells: Vec<[String; 7]> = rows
         .iter()
-        .map(|(c, ..)| for_display(&c.name).chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(4);
+        .map(|(campaign, total, decided)| {
+            [
+                campaign.id.to_string(),
+                campaign.name.clone(),
+                campaign.period.clone().unwrap_or_else(|| "-".to_owned()),
+                campaign.as_of.clone(),
+                campaign.due.clone().unwrap_or_else(|| "-".to_owned()),
+                campaign.state.as_str().to_owned(),
+                format!("{decided}/{total}"),
+            ]
+        })
+        .collect();
+    let widest = |index: usize, header: &str| {
+        cells
+            .iter()
+            .map(|row| for_display(&row[index]).width())
+            .chain([header.len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let mut columns = vec![
+        Column::right("ID", widest(0, "ID")),
+        Column::left("NAME", widest(1, "NAME")),
+        Column::left("PERIOD", widest(2, "PERIOD")),
+        Column::left("AS OF", 10),
+        Column::left("DUE", 10),
+        Column::left("STATE", 10),
+        Column::right("DECIDED", widest(6, "DECIDED")),
+    ];
+    let mut shown: Vec<usize> = (0..columns.len()).collect();
+    if !wide {
+        columns.remove(3);
+        shown.remove(3);
+        let others = table::width(&columns) - columns[1].width;
+        columns[1].width = columns[1]
+            .width
+            .min(TERMINAL_WIDTH.saturating_sub(others))
+            .max(4);
+    }
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:>4}  {:<width$}  {:<8}  {:<10}  {:<10}  {:<10}  {:>9}",
-        "ID", "NAME", "PERIOD", "AS OF", "DUE", "STATE", "DECIDED"
-    );
-    for (campaign, total, decided) in rows {
-        let _ = writeln!(
-            out,
-            "{:>4}  {:<width$}  {:<8}  {:<10}  {:<10}  {:<10}  {:>9}",
-            campaign.id,
-            for_display(&campaign.name),
-            for_display(campaign.period.as_deref().unwrap_or("-")),
-            campaign.as_of,
-            campaign.due.as_deref().unwrap_or("-"),
-            campaign.state.as_str(),
-            format!("{decided}/{total}"),
-        );
+    let _ = writeln!(out, "{}", table::header(&columns));
+    for row in &cells {
+        let row: Vec<&str> = shown.iter().map(|&i| row[i].as_str()).collect();
+        let _ = writeln!(out, "{}", table::row(&columns, &row));
     }
     out
 }

@@ -5,17 +5,18 @@ use std::io::{self, BufWriter, Write as _};
 use chrono::NaiveDate;
 use color_eyre::eyre::Result;
 use serde_json::{Value, json};
-use unicode_width::UnicodeWidthStr;
 
 use super::Context;
+use super::table::{self, Column};
 use crate::campaign::catalog::Catalog;
 use crate::campaign::{
     Campaign, ItemFilter, ItemRecord, find_campaign, for_each_item, reviewer_keys,
 };
 use crate::model::{Decision, Signal, When};
-use crate::text::{for_display, neutralise_formula};
+use crate::text::neutralise_formula;
 
 #[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // one per flag of the CLI contract
 pub struct Args {
     /// Campaign id or exact name
     pub campaign: String,
@@ -37,9 +38,38 @@ pub struct Args {
     /// Print CSV
     #[arg(long)]
     pub csv: bool,
+    /// Show every column (signals and reviewer too) instead of fitting 80 columns
+    #[arg(long, conflicts_with_all = ["json", "csv"])]
+    pub wide: bool,
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<()> {
+    match list(context, args) {
+        // `recert items Q4 | head` closes the pipe early: the reader has what
+        // it wanted, so that is no error to report.
+        Err(err) if broken_pipe(&err) => Ok(()),
+        result => result,
+    }
+}
+
+/// Whether writing to stdout failed because its reader went away; the CSV
+/// and JSON writers keep the io::Error inside their own error types.
+fn broken_pipe(err: &color_eyre::eyre::Report) -> bool {
+    let pipe = Some(io::ErrorKind::BrokenPipe);
+    err.chain().any(|cause| {
+        if let Some(io) = cause.downcast_ref::<io::Error>() {
+            Some(io.kind()) == pipe
+        } else if let Some(json) = cause.downcast_ref::<serde_json::Error>() {
+            json.io_error_kind() == pipe
+        } else if let Some(csv) = cause.downcast_ref::<csv::Error>() {
+            matches!(csv.kind(), csv::ErrorKind::Io(io) if Some(io.kind()) == pipe)
+        } else {
+            false
+        }
+    })
+}
+
+fn list(context: &Context, args: &Args) -> Result<()> {
     let workspace = context.open_workspace()?;
     let campaign = find_campaign(&workspace.conn, &args.campaign)?;
     let mut filter = ItemFilter {
@@ -74,11 +104,14 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         })?;
         writer.flush()?;
     } else {
+        let layout = if args.wide { &WIDE } else { &NARROW };
         let mut count = 0_u64;
-        writeln!(out, "{}", table_row(&TABLE_HEADER.map(str::to_owned)))?;
+        writeln!(out, "{}", table::header(layout.columns))?;
         for_each_item(&workspace.conn, &campaign, &filter, |item| {
             count += 1;
-            writeln!(out, "{}", table_row(&table_cells(item)))?;
+            let cells = table_cells(item);
+            let shown: Vec<&str> = layout.cells.iter().map(|&i| cells[i].as_str()).collect();
+            writeln!(out, "{}", table::row(layout.columns, &shown))?;
             Ok(())
         })?;
         if count == 0 {
@@ -207,19 +240,44 @@ fn csv_row(item: &ItemRecord) -> [String; 22] {
     ]
 }
 
-const TABLE_HEADER: [&str; 9] = [
-    "ITEM",
-    "CONTROL",
-    "HOLDER",
-    "SYSTEM",
-    "ENTITLEMENT",
-    "SIGNALS",
-    "REC",
-    "REVIEWER",
-    "DECISION",
-];
-const TABLE_WIDTHS: [usize; 9] = [6, 7, 22, 14, 24, 26, 7, 14, 8];
+/// Which of [`table_cells`] a table shows, in which columns.
+struct Layout {
+    cells: &'static [usize],
+    columns: &'static [Column],
+}
 
+/// The default table: 80 columns, without signals and reviewer.
+const NARROW: Layout = Layout {
+    cells: &[0, 1, 2, 3, 4, 6, 8],
+    columns: &[
+        Column::right("ITEM", 7),
+        Column::left("CTRL", 5),
+        Column::left("HOLDER", 16),
+        Column::left("SYSTEM", 11),
+        Column::left("ENTITLEMENT", 14),
+        Column::left("REC", 7),
+        Column::left("DECISION", 8),
+    ],
+};
+
+/// `--wide`: every column.
+const WIDE: Layout = Layout {
+    cells: &[0, 1, 2, 3, 4, 5, 6, 7, 8],
+    columns: &[
+        Column::right("ITEM", 7),
+        Column::left("CONTROL", 7),
+        Column::left("HOLDER", 22),
+        Column::left("SYSTEM", 14),
+        Column::left("ENTITLEMENT", 24),
+        Column::left("SIGNALS", 26),
+        Column::left("REC", 7),
+        Column::left("REVIEWER", 14),
+        Column::left("DECISION", 8),
+    ],
+};
+
+/// Every cell a table may show: item, control, holder, system,
+/// entitlement, signals, recommendation, reviewer, decision.
 fn table_cells(item: &ItemRecord) -> [String; 9] {
     let holder = match &item.identity_name {
         Some(name) if !name.is_empty() => format!("{} {}", item.identity_id, name),
@@ -238,55 +296,15 @@ fn table_cells(item: &ItemRecord) -> [String; 9] {
     ]
 }
 
-/// Cells cleaned for the terminal and cut to their column width.
-fn table_row(cells: &[String; 9]) -> String {
-    let mut line = String::new();
-    for (index, (cell, width)) in cells.iter().zip(TABLE_WIDTHS).enumerate() {
-        if index > 0 {
-            line.push_str("  ");
-        }
-        let cell = fit(&for_display(cell), width);
-        if index == 0 {
-            line.push_str(&" ".repeat(width - cell.1));
-            line.push_str(&cell.0);
-        } else if index + 1 == cells.len() {
-            line.push_str(&cell.0);
-        } else {
-            line.push_str(&cell.0);
-            line.push_str(&" ".repeat(width - cell.1));
-        }
-    }
-    line
-}
-
-/// `text` cut to `width` terminal columns (with `…` when cut), and its width.
-fn fit(text: &str, width: usize) -> (String, usize) {
-    // Whole-string widths: an emoji ZWJ sequence is one glyph, not the sum of its parts.
-    let total = text.width();
-    if total <= width {
-        return (text.to_owned(), total);
-    }
-    let mut out = String::new();
-    for c in text.chars() {
-        out.push(c);
-        if out.width() > width - 1 {
-            out.pop();
-            break;
-        }
-    }
-    let used = out.width();
-    out.push('…');
-    (out, used + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn cells_are_cut_to_their_terminal_width() {
-        assert_eq!(fit("github", 14), ("github".to_owned(), 6));
-        assert_eq!(fit("Wang Fang (王芳)", 12), ("Wang Fang (…".to_owned(), 12));
-        assert_eq!(fit("王芳王芳王芳", 6), ("王芳…".to_owned(), 5));
+    fn the_default_table_fits_80_columns_and_wide_shows_every_cell() {
+        assert_eq!(table::width(NARROW.columns), table::TERMINAL_WIDTH);
+        assert_eq!(NARROW.cells.len(), NARROW.columns.len());
+        assert_eq!(WIDE.cells, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(WIDE.columns.len(), WIDE.cells.len());
     }
 }
