@@ -96,10 +96,12 @@ fn list(context: &Context, args: &Args) -> Result<()> {
         out.write_all(if first { b"]\n" } else { b"\n]\n" })?;
     } else if args.csv {
         let mut writer = csv::Writer::from_writer(&mut out);
-        writer.write_record(CSV_COLUMNS)?;
+        writer.write_record(CSV.map(|(header, _)| header))?;
         for_each_item(&workspace.conn, &campaign, &filter, |item| {
-            let row = csv_row(item);
-            writer.write_record(row.iter().map(|c| neutralise_formula(c).into_owned()))?;
+            writer.write_record(
+                CSV.iter()
+                    .map(|(_, cell)| neutralise_formula(&cell(item)).into_owned()),
+            )?;
             Ok(())
         })?;
         writer.flush()?;
@@ -181,64 +183,45 @@ pub fn item_json(item: &ItemRecord, as_of: Option<NaiveDate>) -> Value {
     })
 }
 
-const CSV_COLUMNS: [&str; 22] = [
-    "item_id",
-    "control_id",
-    "identity_id",
-    "identity_name",
-    "identity_kind",
-    "identity_status",
-    "system",
-    "entitlement",
-    "entitlement_type",
-    "privileged",
-    "signals",
-    "reasons",
-    "recommendation",
-    "recommendation_reason",
-    "assigned_reviewer",
-    "owner_id",
-    "last_used_at",
-    "last_rotated_at",
-    "decision",
-    "justification",
-    "decided_by",
-    "decided_at",
-];
+/// A cell of `items --csv`: its header and how it is read from an item.
+type CsvColumn = (&'static str, fn(&ItemRecord) -> String);
 
-fn csv_row(item: &ItemRecord) -> [String; 22] {
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    [
-        item.item_id.to_string(),
-        item.control_id.clone(),
-        item.identity_id.clone(),
-        text(&item.identity_name),
-        item.identity_kind
-            .map(|k| k.to_string())
-            .unwrap_or_default(),
-        item.identity_status
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-        item.system.clone(),
-        item.entitlement.clone(),
-        item.entitlement_type.to_string(),
-        item.privileged.to_string(),
-        item.signals.joined(),
-        item.reasons.join(" | "),
-        item.recommendation.as_str().to_owned(),
-        item.recommendation_reason.clone(),
-        item.assigned_reviewer.clone(),
-        text(&item.owner_id),
-        text(&item.last_used_at),
-        text(&item.last_rotated_at),
-        item.decision
-            .map(|d| d.as_str().to_owned())
-            .unwrap_or_default(),
-        text(&item.justification),
-        item.decided_by().unwrap_or_default(),
-        text(&item.decided_at),
-    ]
+fn text(value: Option<&String>) -> String {
+    value.cloned().unwrap_or_default()
 }
+
+/// The columns of `items --csv`, in order: one table, so the header and
+/// the cells cannot disagree.
+const CSV: [CsvColumn; 22] = [
+    ("item_id", |i| i.item_id.to_string()),
+    ("control_id", |i| i.control_id.clone()),
+    ("identity_id", |i| i.identity_id.clone()),
+    ("identity_name", |i| text(i.identity_name.as_ref())),
+    ("identity_kind", |i| {
+        i.identity_kind.map(|k| k.to_string()).unwrap_or_default()
+    }),
+    ("identity_status", |i| {
+        i.identity_status.map(|s| s.to_string()).unwrap_or_default()
+    }),
+    ("system", |i| i.system.clone()),
+    ("entitlement", |i| i.entitlement.clone()),
+    ("entitlement_type", |i| i.entitlement_type.to_string()),
+    ("privileged", |i| i.privileged.to_string()),
+    ("signals", |i| i.signals.joined()),
+    ("reasons", |i| i.reasons.join(" | ")),
+    ("recommendation", |i| i.recommendation.to_string()),
+    ("recommendation_reason", |i| i.recommendation_reason.clone()),
+    ("assigned_reviewer", |i| i.assigned_reviewer.clone()),
+    ("owner_id", |i| text(i.owner_id.as_ref())),
+    ("last_used_at", |i| text(i.last_used_at.as_ref())),
+    ("last_rotated_at", |i| text(i.last_rotated_at.as_ref())),
+    ("decision", |i| {
+        i.decision.map(|d| d.to_string()).unwrap_or_default()
+    }),
+    ("justification", |i| text(i.justification.as_ref())),
+    ("decided_by", |i| i.decided_by().unwrap_or_default()),
+    ("decided_at", |i| text(i.decided_at.as_ref())),
+];
 
 /// Which of [`table_cells`] a table shows, in which columns.
 struct Layout {
