@@ -1,4 +1,4 @@
-//! Tests of the evidence export against the raw-SQL fixture campaign.
+//! Tests of the evidence export against the fixture campaign (`evidence::fixture`).
 
 use super::*;
 use crate::evidence::fixture;
