@@ -10,7 +10,9 @@ use std::path::Path;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use recert::actor::Actor;
-use recert::campaign::{DecisionRequest, find_campaign, record_decisions};
+use recert::campaign::{
+    CampaignSpec, DecisionRequest, create_campaign, find_campaign, record_decisions,
+};
 use recert::model::DecisionAction;
 use recert::tui::headless::Headless;
 use recert::workspace::Workspace;
@@ -18,10 +20,12 @@ use recert::workspace::Workspace;
 const SIZES: [u32; 2] = [10_000, 1_000_000];
 const REVIEWER: &str = "E0000001";
 
-/// A workspace with one campaign of `items` items, written with plain SQL
-/// (importing a million generated rows would dominate the bench's run time).
+/// A workspace with one campaign of `items` items: the snapshots are written
+/// with plain SQL (importing a million generated rows would dominate the
+/// bench's run time), the campaign is created as `recert campaign create`
+/// does it.
 fn workspace(dir: &Path, items: u32) -> Workspace {
-    let ws = Workspace::open(&dir.join(format!("bench-{items}.db"))).expect("workspace");
+    let mut ws = Workspace::open(&dir.join(format!("bench-{items}.db"))).expect("workspace");
     let identities = (items / 10).max(100);
     ws.conn
         .execute_batch(&format!(
@@ -44,23 +48,19 @@ fn workspace(dir: &Path, items: u32) -> Workspace {
                  SELECT i, 2, i + 1, printf('E%07d', (i % {identities}) + 1), 'system-' || (i % 20),
                      'role-' || (i % 50), 'role', i % 20 = 0, '2025-01-01', '2026-10-01'
                  FROM n;
-             INSERT INTO campaigns (id, name, as_of, justify_mask, rules, created_at, created_by)
-                 VALUES (1, 'bench', '2026-11-30', 127, '', '2026-11-30T00:00:00Z', 'bench');
-             INSERT INTO items (id, campaign_id, control_id, grant_row, identity_row, signal_mask,
-                     reasons, recommendation, recommendation_reason, assigned_reviewer)
-                 SELECT g.id, 1,
-                     CASE WHEN g.privileged THEN '8.2' WHEN g.id % 7 = 0 THEN '5.16' ELSE '5.18' END,
-                     g.id, (g.id % {identities}) + 1,
-                     CASE WHEN g.id % 5 = 0 THEN 4 ELSE 0 END,
-                     CASE WHEN g.id % 5 = 0 THEN '[\"last used 60 days ago\"]' ELSE '[]' END,
-                     CASE WHEN g.id % 5 = 0 THEN 'revoke' ELSE 'certify' END,
-                     'no risk signal', printf('E%07d', ((g.id % {identities}) / 8) + 1)
-                 FROM grants g;
              COMMIT;",
             h = "b".repeat(64),
         ))
         .expect("bench data");
-    recert::campaign::progress::record_control_stats(&ws.conn, 1).expect("control stats");
+    let spec = CampaignSpec {
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 30),
+        default_reviewer: Some(REVIEWER.to_owned()),
+        ..CampaignSpec::new("bench")
+    };
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-30T00:00:00Z")
+        .expect("time")
+        .to_utc();
+    create_campaign(&mut ws.conn, &spec, &Actor::fixed("bench"), now).expect("bench campaign");
     ws
 }
 
@@ -135,7 +135,8 @@ fn review(c: &mut Criterion) {
 /// what the TUI waits for before it shows a decision as saved.
 fn decide(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let actor = Actor::fixed(REVIEWER);
+    // Not an identity, so never the holder of the item decided.
+    let actor = Actor::fixed("auditor");
     let mut group = c.benchmark_group("decide");
     group.sample_size(50);
     for items in SIZES {

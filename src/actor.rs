@@ -44,33 +44,23 @@ impl fmt::Display for Actor {
 }
 
 /// The login name: `USER`/`LOGNAME` as a shell sets them, else the name of
-/// this process's uid in /etc/passwd (cron jobs, `su -c` and some SSH setups
-/// leave the variables unset), else "unknown".
+/// this process's uid as the C library looks it up (cron jobs, `su -c` and
+/// some SSH setups leave the variables unset), else "unknown".
 fn os_user() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .filter_map(|name| std::env::var(name).ok())
         .find(|value| !value.trim().is_empty())
-        .or_else(user_from_passwd)
+        .or_else(user_of_uid)
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-fn user_from_passwd() -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    // /proc/self belongs to the process's uid; no libc call (and no unsafe) needed.
-    let uid = std::fs::metadata("/proc/self").ok()?.uid();
-    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
-    passwd_name(&passwd, uid)
-}
-
-/// The name of `uid` in the text of an /etc/passwd file.
-fn passwd_name(passwd: &str, uid: u32) -> Option<String> {
-    passwd.lines().find_map(|line| {
-        let mut fields = line.split(':');
-        let name = fields.next()?;
-        let entry_uid = fields.nth(1)?.parse::<u32>().ok()?;
-        (entry_uid == uid && !name.is_empty()).then(|| name.to_owned())
-    })
+/// `getpwuid_r` through nix: it asks every source the system's name service
+/// switch lists (/etc/passwd, and LDAP or SSSD on a jump host), where
+/// reading /etc/passwd alone found no name for directory users.
+fn user_of_uid() -> Option<String> {
+    let user = nix::unistd::User::from_uid(nix::unistd::getuid()).ok()??;
+    Some(user.name).filter(|name| !name.is_empty())
 }
 
 fn host_name() -> String {
@@ -84,14 +74,6 @@ fn host_name() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passwd_lookup_finds_the_uid_name() {
-        let passwd = "root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/sh\n";
-        assert_eq!(passwd_name(passwd, 1000).as_deref(), Some("alice"));
-        assert_eq!(passwd_name(passwd, 0).as_deref(), Some("root"));
-        assert_eq!(passwd_name(passwd, 42), None);
-    }
 
     #[test]
     fn decided_by_names_reviewer_user_and_host() {

@@ -22,8 +22,8 @@ pub mod signals;
 pub use catalog::{Catalog, Control};
 pub use create::{CampaignSpec, create_campaign};
 pub use decisions::{
-    DecideError, DecisionEvent, DecisionRequest, GENESIS_HASH, Refusal, history,
-    record_decision_groups, record_decisions,
+    DecideError, DecisionEvent, DecisionRequest, Refusal, history, record_decision_groups,
+    record_decisions,
 };
 pub use item::ItemRecord;
 pub use listing::{ItemFilter, for_each_item};

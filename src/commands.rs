@@ -16,6 +16,7 @@ pub mod report;
 pub mod review;
 pub mod signoff;
 pub mod status;
+pub mod table;
 pub mod verify;
 pub mod verify_workspace;
 

@@ -85,7 +85,7 @@ pub struct ImportSummary {
 pub enum ImportError {
     #[error(transparent)]
     Rejected(#[from] Rejected),
-    #[error("writing the import to the workspace: {0}")]
+    #[error("writing the import to the workspace")]
     Database(#[from] rusqlite::Error),
 }
 

@@ -9,8 +9,9 @@ use std::fmt;
 use color_eyre::eyre::{Result, WrapErr};
 use rusqlite::Connection;
 
+use crate::campaign::DecisionEvent;
 use crate::campaign::decisions::event_from_row;
-use crate::campaign::{DecisionEvent, GENESIS_HASH};
+use crate::chain::GENESIS;
 
 /// The triggers that make the log append-only and lock signed-off
 /// campaigns; a missing one means somebody removed the protection with plain
@@ -217,7 +218,7 @@ fn check_chains(
                 campaign_id: row.get(0)?,
                 campaign_name: row.get(1)?,
                 events: 0,
-                head: GENESIS_HASH.to_owned(),
+                head: GENESIS.to_owned(),
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -243,7 +244,7 @@ fn check_chains(
             Some((campaign, prev_id, hash)) if *campaign == event.campaign_id => {
                 (*prev_id, hash.clone())
             }
-            _ => (0, GENESIS_HASH.to_owned()),
+            _ => (0, GENESIS.to_owned()),
         };
         if event.prev_hash != expected {
             report

@@ -41,13 +41,29 @@ pub fn busy_message(path: Option<&Path>) -> String {
 }
 
 /// The text to show for `err` where there is no error chain to print (the
-/// TUI's status bar): the busy sentence for a lock timeout, else its message.
+/// TUI's status bar): the busy sentence for a lock timeout, else
+/// [`messages`] joined by `: `.
 pub fn describe(err: &(dyn Error + 'static)) -> String {
     if is_busy(err) {
-        busy_message(None)
-    } else {
-        err.to_string()
+        return busy_message(None);
     }
+    messages(err).join(": ")
+}
+
+/// The message of `err`, then of each cause that says something new:
+/// a cause whose text the one before already holds (rusqlite and thiserror
+/// errors often repeat their source in their own message) is left out.
+pub fn messages(err: &(dyn Error + 'static)) -> Vec<String> {
+    let mut messages = vec![err.to_string()];
+    let mut next = err.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if messages.last().is_none_or(|last| !last.contains(&text)) {
+            messages.push(text);
+        }
+        next = cause.source();
+    }
+    messages
 }
 
 /// Replaces a busy error with `busy_message`, keeping the original as its
@@ -107,5 +123,24 @@ mod tests {
             .execute_batch("SELECT RAISE(ABORT, 'nope')")
             .wrap_err("x");
         assert!(!is_busy(constraint.expect_err("error").root_cause()));
+    }
+
+    #[test]
+    fn a_description_names_each_cause_once() {
+        let raised = Connection::open_in_memory()
+            .expect("open")
+            .execute_batch(
+                "CREATE TABLE t (x);
+                 CREATE TRIGGER boom BEFORE INSERT ON t BEGIN SELECT RAISE(ABORT, 'disk full'); END;
+                 INSERT INTO t VALUES (1);",
+            )
+            .expect_err("raised");
+        let err = crate::campaign::DecideError::from(raised);
+        let text = describe(&err);
+        assert!(
+            text.starts_with("recording the decision: disk full"),
+            "{text}"
+        );
+        assert_eq!(text.matches("disk full").count(), 1, "{text}");
     }
 }

@@ -12,11 +12,10 @@ fn main() -> ExitCode {
     match recert::commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            // A plain message for people and scripts; the cause chain says where.
-            eprintln!("recert: {err}");
-            for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
+            // A plain message for people and scripts; the cause chain says
+            // where, each cause once.
+            let messages = recert::locking::messages(err.as_ref());
+            eprintln!("recert: {}", messages.join("\n  caused by: "));
             ExitCode::FAILURE
         }
     }

@@ -4,16 +4,33 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+/// A value that is not one of a closed set of names: from a file, an
+/// option or the workspace. Says what was found and what is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{found:?} is not {article} {what}; expected one of {expected}")]
+pub struct UnknownValue {
+    /// What the value should be, e.g. "signal".
+    pub what: &'static str,
+    article: &'static str,
+    pub found: String,
+    pub expected: String,
+}
+
 /// Defines a closed set of lower-case names with parsing and display, so every
-/// enum that appears in CSV files and the database spells its values one way.
+/// enum that appears in CSV files, options and the database spells its values
+/// one way: `FromStr` and clap's `ValueEnum` for input, `ToSql`/`FromSql` for
+/// the workspace, where an unknown stored value is an error, never a default.
 macro_rules! named_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident ($what:literal) { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// What a value of this type is, for messages.
+            pub const WHAT: &'static str = $what;
 
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
@@ -29,6 +46,15 @@ macro_rules! named_enum {
             pub fn expected() -> String {
                 Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
             }
+
+            fn unknown(found: &str) -> UnknownValue {
+                UnknownValue {
+                    what: $what,
+                    article: if $what.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" },
+                    found: found.to_owned(),
+                    expected: Self::expected(),
+                }
+            }
         }
 
         impl fmt::Display for $name {
@@ -37,9 +63,48 @@ macro_rules! named_enum {
             }
         }
 
+        impl std::str::FromStr for $name {
+            type Err = UnknownValue;
+
+            fn from_str(text: &str) -> Result<Self, UnknownValue> {
+                Self::parse(text).ok_or_else(|| Self::unknown(text))
+            }
+        }
+
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::Borrowed(
+                    rusqlite::types::ValueRef::Text(self.as_str().as_bytes()),
+                ))
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            /// Exactly as recert writes it; anything else means the workspace
+            /// was edited or written by another program, so it is refused.
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let text = value.as_str()?;
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == text)
+                    .ok_or_else(|| rusqlite::types::FromSqlError::Other(Box::new(Self::unknown(text))))
+            }
+        }
+
+        impl clap::ValueEnum for $name {
+            fn value_variants<'a>() -> &'a [Self] {
+                Self::ALL
+            }
+
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                Some(clap::builder::PossibleValue::new(self.as_str()))
             }
         }
     };
@@ -48,7 +113,7 @@ macro_rules! named_enum {
 named_enum!(
     /// What kind of holder an identity is; everything but `Human` and
     /// `External` is a non-human identity (NHI).
-    IdentityKind {
+    IdentityKind ("identity kind") {
         Human => "human",
         Service => "service",
         Workload => "workload",
@@ -66,7 +131,7 @@ impl IdentityKind {
 }
 
 named_enum!(
-    IdentityStatus {
+    IdentityStatus ("identity status") {
         Active => "active",
         Disabled => "disabled",
         Terminated => "terminated",
@@ -75,7 +140,7 @@ named_enum!(
 
 named_enum!(
     /// The type of a grant; the credential types are reviewed under 5.17.
-    GrantType {
+    GrantType ("grant type") {
         Role => "role",
         Group => "group",
         Permission => "permission",
@@ -102,7 +167,7 @@ impl GrantType {
 }
 
 named_enum!(
-    Criticality {
+    Criticality ("criticality") {
         Low => "low",
         Medium => "medium",
         High => "high",
@@ -112,7 +177,7 @@ named_enum!(
 
 named_enum!(
     /// A reviewer's verdict on one item.
-    Decision {
+    Decision ("decision") {
         Certify => "certify",
         Revoke => "revoke",
     }
@@ -120,7 +185,7 @@ named_enum!(
 
 named_enum!(
     /// What a decision event does: decide, or withdraw the current decision.
-    DecisionAction {
+    DecisionAction ("decision action") {
         Certify => "certify",
         Revoke => "revoke",
         Undo => "undo",
@@ -149,7 +214,7 @@ impl From<Decision> for DecisionAction {
 named_enum!(
     /// A risk signal on a review item. The order here is the order signals
     /// are listed everywhere (evidence, JSON, the TUI) and their bit position.
-    Signal {
+    Signal ("signal") {
         Orphaned => "orphaned",
         Terminated => "terminated",
         Dormant => "dormant",
@@ -479,6 +544,36 @@ mod tests {
         assert_eq!(GrantType::parse("API_KEY"), Some(GrantType::ApiKey));
         assert_eq!(Signal::parse("no-owner"), Some(Signal::NoOwner));
         assert_eq!(IdentityStatus::parse("leaver"), None);
+    }
+
+    #[test]
+    fn an_unknown_value_names_itself_and_what_is_expected() {
+        let err = "leaver".parse::<IdentityStatus>().expect_err("unknown");
+        assert_eq!(
+            err.to_string(),
+            "\"leaver\" is not an identity status; expected one of active, disabled, terminated"
+        );
+        assert_eq!(" Revoke ".parse::<Decision>(), Ok(Decision::Revoke));
+    }
+
+    #[test]
+    fn stored_values_round_trip_and_unknown_ones_are_refused() {
+        let conn = rusqlite::Connection::open_in_memory().expect("open");
+        let read = |sql: &str| conn.query_row(sql, [], |row| row.get::<_, Option<Decision>>(0));
+        let stored: String = conn
+            .query_row("SELECT ?1", [Decision::Revoke], |row| row.get(0))
+            .expect("to sql");
+        assert_eq!(stored, "revoke");
+        assert_eq!(
+            read("SELECT 'certify'").expect("known"),
+            Some(Decision::Certify)
+        );
+        assert_eq!(read("SELECT NULL").expect("null"), None);
+        // recert writes lower case only: anything else was written by someone else.
+        for unknown in ["'Certify'", "'maybe'", "''", "1"] {
+            let sql = format!("SELECT {unknown}");
+            assert!(read(&sql).is_err(), "{unknown} was read as a decision");
+        }
     }
 
     #[test]

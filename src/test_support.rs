@@ -1,13 +1,52 @@
-//! What the unit tests that build campaigns with raw SQL share: recording a
-//! decision at a fixed time, and reading query rows as tuples.
+//! What the unit tests share: a campaign created the way `recert campaign
+//! create` does it, the raw-SQL start of a fixture, recording a decision at a
+//! fixed time, and reading query rows as tuples.
 
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, Row};
 
 use crate::actor::Actor;
-use crate::campaign::{DecideError, DecisionRequest, find_campaign, record_decisions};
+use crate::campaign::{
+    CampaignSpec, DecideError, DecisionRequest, create_campaign, find_campaign, record_decisions,
+};
+use crate::import::{ImportOptions, Progress, Source, import_sources};
 use crate::model::DecisionAction;
 use crate::workspace::Workspace;
+
+/// An in-memory workspace with `files` (file name, CSV text) imported on
+/// 2026-11-01 and the campaign of `spec` created from them on 2026-11-30,
+/// both through the code the CLI runs (as reviewer "u", tester@testhost).
+/// Fixtures describe their data as exports, so their items carry the
+/// controls, signals, reviewers and per-control counts a real campaign has.
+pub fn campaign_workspace(files: &[(&str, &str)], spec: &CampaignSpec) -> Workspace {
+    let mut ws = Workspace::open_in_memory().expect("workspace");
+    let sources: Vec<Source<'_>> = files
+        .iter()
+        .map(|(name, text)| Source::Bytes(name, text.as_bytes()))
+        .collect();
+    import_sources(
+        &mut ws.conn,
+        &sources,
+        &ImportOptions::default(),
+        &Actor::fixed("u"),
+        november(1),
+        Progress::hidden(),
+    )
+    .unwrap_or_else(|err| panic!("fixture import: {err}"));
+    create(&mut ws, spec);
+    ws
+}
+
+/// Creates one more campaign, as [`campaign_workspace`] does; returns its id.
+pub fn create(ws: &mut Workspace, spec: &CampaignSpec) -> i64 {
+    create_campaign(&mut ws.conn, spec, &Actor::fixed("u"), november(30)).expect("fixture campaign")
+}
+
+fn november(day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, day, 0, 0, 0)
+        .single()
+        .expect("time")
+}
 
 /// An in-memory workspace holding import 1 (2026-11-01, by u on h) and
 /// then whatever `sql` inserts: the start of every raw-SQL fixture.
@@ -21,6 +60,30 @@ pub fn workspace_with(sql: &str) -> Workspace {
         .expect("import");
     ws.conn.execute_batch(sql).expect("fixture");
     ws
+}
+
+/// Records the per-control counts and id ranges of campaign `campaign_id`
+/// as campaign creation does, for a fixture that inserted its items with raw
+/// SQL (hand-picked reasons and ids out of control order, which no export
+/// produces). Run it again after adding items: it replaces the rows.
+pub fn record_control_stats(conn: &Connection, campaign_id: i64) {
+    conn.execute(
+        "INSERT OR REPLACE INTO control_stats (campaign_id, control_id, total, signal_0, signal_1,
+             signal_2, signal_3, signal_4, signal_5, signal_6, signal_7, certified, revoked,
+             first_item, last_item)
+         SELECT it.campaign_id, it.control_id, count(*),
+             sum((it.signal_mask & 1) <> 0), sum((it.signal_mask & 2) <> 0),
+             sum((it.signal_mask & 4) <> 0), sum((it.signal_mask & 8) <> 0),
+             sum((it.signal_mask & 16) <> 0), sum((it.signal_mask & 32) <> 0),
+             sum((it.signal_mask & 64) <> 0), sum((it.signal_mask & 128) <> 0),
+             coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0),
+             min(it.id), max(it.id)
+         FROM items it LEFT JOIN current_decisions cd ON cd.item_id = it.id
+         WHERE it.campaign_id = ?1
+         GROUP BY it.control_id",
+        [campaign_id],
+    )
+    .expect("control stats");
 }
 
 /// 2026-12-01 at `hour`:00 UTC, the day after the fixtures' as-of date.

@@ -2,6 +2,7 @@
 //! spreadsheets (no formulas).
 
 use std::borrow::Cow;
+use std::fmt::Display;
 
 /// Removes control characters (C0, DEL, C1) and bidirectional overrides from
 /// text taken from imported data, so it can never move the cursor, retitle or
@@ -61,6 +62,42 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// `n` and the noun, in the plural unless `n` is one: `count(1, "row")` is
+/// "1 row", `count(3, "decision event")` "3 decision events",
+/// `count(0, "identity")` "0 identities".
+pub fn count<N: Copy + Display + PartialEq + From<u8>>(n: N, noun: &str) -> String {
+    format!("{n} {}", noun_for(n, noun))
+}
+
+/// The noun alone, as [`count`] says it after `n`: for tables that align
+/// the numbers in a column of their own.
+pub fn noun_for<N: Copy + PartialEq + From<u8>>(n: N, noun: &str) -> Cow<'_, str> {
+    if n == N::from(1) {
+        Cow::Borrowed(noun)
+    } else {
+        Cow::Owned(plural(noun))
+    }
+}
+
+/// The English plural of a noun (of its last word), by the regular rules.
+fn plural(noun: &str) -> String {
+    let consonant_y = noun.strip_suffix('y').filter(|stem| {
+        stem.chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphabetic() && !"aeiou".contains(c))
+    });
+    if let Some(stem) = consonant_y {
+        format!("{stem}ies")
+    } else if ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|end| noun.ends_with(end))
+    {
+        format!("{noun}es")
+    } else {
+        format!("{noun}s")
+    }
+}
+
 /// Prefixes `'` to a cell a spreadsheet would run as a formula: one that
 /// starts with `=`, `+`, `-`, `@`, tab or carriage return (PRODUCT.md §5).
 pub fn neutralise_formula(cell: &str) -> Cow<'_, str> {
@@ -108,6 +145,17 @@ mod tests {
         assert_eq!(shell_word("my file.csv"), "'my file.csv'");
         assert_eq!(shell_word("it's.csv"), "'it'\\''s.csv'");
         assert_eq!(shell_word(""), "''");
+    }
+
+    #[test]
+    fn counts_say_one_thing_or_several_things() {
+        assert_eq!(count(1_u64, "row"), "1 row");
+        assert_eq!(count(0_usize, "row"), "0 rows");
+        assert_eq!(count(2_i64, "decision event"), "2 decision events");
+        assert_eq!(count(3_u32, "identity"), "3 identities");
+        assert_eq!(count(2_u8, "key"), "2 keys");
+        assert_eq!(count(2_u8, "match"), "2 matches");
+        assert_eq!(count(1_u8, "campaign"), "1 campaign");
     }
 
     #[test]

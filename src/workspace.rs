@@ -211,19 +211,7 @@ fn create_private_file(path: &Path) -> Result<()> {
 }
 
 fn refuse_if_world_writable(path: &Path) -> Result<()> {
-    let mode = fs::metadata(path)
-        .wrap_err_with(|| format!("reading workspace {}", path.display()))?
-        .permissions()
-        .mode();
-    if mode & 0o002 != 0 {
-        bail!(
-            "workspace {} is writable by every user (mode {:o}), so its decisions cannot be trusted; fix it with: chmod 600 {}",
-            path.display(),
-            mode & 0o777,
-            path.display()
-        );
-    }
-    Ok(())
+    crate::private::refuse_exposed(path, "workspace", crate::private::WORLD_WRITABLE)
 }
 
 #[cfg(test)]
@@ -263,24 +251,135 @@ mod tests {
         assert!(err.contains("chmod 600"), "{err}");
     }
 
-    #[test]
-    fn schema_is_stable() {
-        let ws = Workspace::open_in_memory().expect("open");
-        let mut stmt = ws
-            .conn
-            .prepare("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+    /// Every table, index, trigger and view with its SQL, in name order.
+    fn schema(conn: &Connection) -> String {
+        let mut statement = conn
+            .prepare(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master
+                 WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+            )
             .expect("prepare");
-        let names: Vec<String> = stmt
+        let entries: Vec<String> = statement
             .query_map([], |row| {
                 Ok(format!(
-                    "{} {}",
+                    "-- {} {} (on {})\n{};\n",
                     row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, Option<String>>(3)?.unwrap_or_default(),
                 ))
             })
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("rows");
-        insta::assert_snapshot!(names.join("\n"));
+        entries.join("\n")
+    }
+
+    /// The whole schema a new workspace gets, in one reviewed file: a
+    /// migration that changes it changes this snapshot.
+    #[test]
+    fn schema_is_stable() {
+        let ws = Workspace::open_in_memory().expect("open");
+        insta::assert_snapshot!(schema(&ws.conn));
+    }
+
+    /// What commit 1e6900b changed in the released migration 0001 (OR chains
+    /// instead of IN lists, no per-row JSON check on grants and items): a
+    /// workspace created before it, as schema 1 or 2, keeps the old table
+    /// definitions, since no migration rewrites them. Each pair is
+    /// (as those workspaces hold it, as a new workspace holds it).
+    const EDITED_0001: [(&str, &str); 12] = [
+        (
+            "CHECK (kind IN ('identities', 'entitlements', 'systems'))",
+            "CHECK (kind = 'identities' OR kind = 'entitlements' OR kind = 'systems')",
+        ),
+        (
+            "CHECK (current IN (0, 1))",
+            "CHECK (current = 0 OR current = 1)",
+        ),
+        (
+            "CHECK (kind IN ('human', 'service', 'workload', 'bot', 'shared', 'external'))",
+            "CHECK (kind = 'human' OR kind = 'service' OR kind = 'workload' OR kind = 'bot' OR kind = 'shared' OR kind = 'external')",
+        ),
+        (
+            "CHECK (status IN ('active', 'disabled', 'terminated'))",
+            "CHECK (status = 'active' OR status = 'disabled' OR status = 'terminated')",
+        ),
+        (
+            "CHECK (type IN ('role', 'group', 'permission', 'account', 'api_key', 'secret', 'certificate', 'ssh_key', 'password'))",
+            "CHECK (type = 'role' OR type = 'group' OR type = 'permission' OR type = 'account' OR type = 'api_key' OR type = 'secret' OR type = 'certificate' OR type = 'ssh_key' OR type = 'password')",
+        ),
+        (
+            "CHECK (privileged IN (0, 1))",
+            "CHECK (privileged = 0 OR privileged = 1)",
+        ),
+        (
+            "    attributes      TEXT CHECK (attributes IS NULL OR json_valid(attributes))\n)",
+            "    -- JSON written by recert itself; not re-validated per row (a million-row table).\n    attributes      TEXT\n)",
+        ),
+        (
+            "CHECK (criticality IN ('low', 'medium', 'high', 'critical'))",
+            "CHECK (criticality = 'low' OR criticality = 'medium' OR criticality = 'high' OR criticality = 'critical')",
+        ),
+        (
+            "    reasons               TEXT NOT NULL CHECK (json_valid(reasons)),",
+            "    -- JSON written by recert itself; not re-validated per row (a million-row table).\n    reasons               TEXT NOT NULL,",
+        ),
+        (
+            "CHECK (recommendation IN ('certify', 'revoke'))",
+            "CHECK (recommendation = 'certify' OR recommendation = 'revoke')",
+        ),
+        (
+            "CHECK (action IN ('certify', 'revoke', 'undo'))",
+            "CHECK (action = 'certify' OR action = 'revoke' OR action = 'undo')",
+        ),
+        (
+            "decision    TEXT NOT NULL CHECK (decision IN ('certify', 'revoke'))",
+            "decision    TEXT NOT NULL CHECK (decision = 'certify' OR decision = 'revoke')",
+        ),
+    ];
+
+    /// Upgrading a workspace of any released schema ends in exactly the schema
+    /// of a new one, but for the known edit of migration 0001 in workspaces
+    /// created before it; any other difference fails.
+    #[test]
+    fn every_upgraded_workspace_has_the_schema_of_a_new_one() {
+        let fresh = schema(&Workspace::open_in_memory().expect("open").conn);
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workspaces");
+        let mut versions = Vec::new();
+        for version in 1..=SCHEMA_VERSION {
+            let fixture = fixtures.join(format!("schema-v{version}.db"));
+            if !fixture.exists() {
+                continue;
+            }
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("ws.db");
+            fs::copy(&fixture, &path).expect("copy");
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).expect("chmod");
+            let ws = Workspace::open(&path).expect("upgrade");
+            let mut upgraded = schema(&ws.conn);
+            let mut edited = 0;
+            for (old, new) in EDITED_0001 {
+                if upgraded.contains(old) {
+                    upgraded = upgraded.replace(old, new);
+                    edited += 1;
+                }
+            }
+            let expected = if version <= 2 { EDITED_0001.len() } else { 0 };
+            assert_eq!(
+                edited, expected,
+                "schema-v{version}.db holds {edited} of the definitions migration 0001 had before 1e6900b"
+            );
+            assert_eq!(
+                upgraded, fresh,
+                "schema-v{version}.db upgraded differs from a new workspace"
+            );
+            versions.push(version);
+        }
+        assert_eq!(
+            versions.first(),
+            Some(&1),
+            "the first released schema has a fixture"
+        );
     }
 }

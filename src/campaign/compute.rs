@@ -15,7 +15,7 @@ use super::freeze::{ItemContext, Scope};
 use super::rules::Subject;
 use super::signals::{GrantFacts, Holder, Owner, evaluate, recommend};
 use crate::holders::holder_key_into;
-use crate::model::{Decision, GrantType, When};
+use crate::model::{Decision, When};
 
 /// Below this many grants a second thread costs more than it saves.
 const PARALLEL_FROM: i64 = 50_000;
@@ -340,8 +340,7 @@ fn grant_facts<'r>(
     Ok(GrantFacts {
         identity_ref,
         system,
-        // The schema's CHECK constraint allows only the known types.
-        grant_type: GrantType::parse(row.get_ref(3)?.as_str()?).unwrap_or(GrantType::Role),
+        grant_type: row.get(3)?,
         privileged: row.get::<_, bool>(4)?,
         granted_at: date(5)?,
         last_used_at: date(6)?,

@@ -19,9 +19,6 @@ use event::EventFields;
 pub use event::{DecisionEvent, event_from_row, history};
 use projection::CountChange;
 
-/// The hash that starts every campaign's decision chain.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
 /// One decision to apply to a set of items.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionRequest<'a> {
@@ -126,8 +123,17 @@ fn list(items: &[i64]) -> String {
 pub enum DecideError {
     #[error(transparent)]
     Refused(#[from] Refusal),
-    #[error("recording the decision: {0}")]
+    // The cause is the source, not part of the message: an error chain
+    // then names it once.
+    #[error("recording the decision")]
     Database(#[from] rusqlite::Error),
+    #[error(
+        "campaign {campaign_id} has no progress counts for control {control_id}: the workspace was changed outside recert (`recert verify` names what); nothing was recorded"
+    )]
+    MissingCounts {
+        campaign_id: i64,
+        control_id: String,
+    },
 }
 
 /// Checks and records one decision on every item of `request` in a single
@@ -209,7 +215,7 @@ fn append_events(
             |row| row.get(0),
         )
         .optional()?
-        .unwrap_or_else(|| GENESIS_HASH.to_owned());
+        .unwrap_or_else(|| crate::chain::GENESIS.to_owned());
     let first: i64 = conn.query_row(
         "SELECT coalesce(max(id), 0) + 1 FROM decision_events",
         [],
@@ -306,7 +312,7 @@ fn check(
             refused = Some((position, Refusal::OwnAccess { item, reviewer }));
             continue;
         }
-        let old = text(row, 7)?.and_then(Decision::parse);
+        let old: Option<Decision> = row.get(7)?;
         if old.is_none() && new.is_none() {
             refused = Some((position, Refusal::NothingToUndo { item }));
             continue;

@@ -77,16 +77,13 @@ impl Directory {
             if row.get::<_, bool>(8)? {
                 directory.authoritative += 1;
             }
-            let kind: String = row.get(3)?;
-            let status: String = row.get(4)?;
             let termination: Option<String> = row.get(7)?;
             directory.identities.push(IdentityRow {
                 row: row.get(0)?,
                 identity_id: row.get(1)?,
                 email: row.get(2)?,
-                // The schema's CHECK constraints allow only the known values.
-                kind: IdentityKind::parse(&kind).unwrap_or(IdentityKind::Human),
-                status: IdentityStatus::parse(&status).unwrap_or(IdentityStatus::Active),
+                kind: row.get(3)?,
+                status: row.get(4)?,
                 manager_id: row.get(5)?,
                 owner_id: row.get(6)?,
                 termination_date: termination.as_deref().and_then(When::parse_stored),

@@ -3,7 +3,7 @@
 use rusqlite::Row;
 use serde::Serialize;
 
-use crate::model::{Decision, SignalSet};
+use crate::model::{Criticality, Decision, GrantType, IdentityKind, IdentityStatus, SignalSet};
 
 /// Every column of `item_view`, in its order; select with [`ItemRecord::COLUMNS`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -14,8 +14,8 @@ pub struct ItemRecord {
     pub identity_id: String,
     pub identity_name: Option<String>,
     /// `None` for an orphaned grant: the holder is unknown.
-    pub identity_kind: Option<String>,
-    pub identity_status: Option<String>,
+    pub identity_kind: Option<IdentityKind>,
+    pub identity_status: Option<IdentityStatus>,
     pub identity_email: Option<String>,
     pub department: Option<String>,
     pub manager_id: Option<String>,
@@ -26,7 +26,7 @@ pub struct ItemRecord {
     pub identity_attributes: Option<String>,
     pub system: String,
     pub entitlement: String,
-    pub entitlement_type: String,
+    pub entitlement_type: GrantType,
     pub privileged: bool,
     pub granted_at: Option<String>,
     pub last_used_at: Option<String>,
@@ -34,7 +34,7 @@ pub struct ItemRecord {
     pub expires_at: Option<String>,
     pub grant_attributes: Option<String>,
     pub system_owner: Option<String>,
-    pub system_criticality: Option<String>,
+    pub system_criticality: Option<Criticality>,
     pub source_sha256: String,
     pub source_file: String,
     pub source_line: i64,
@@ -65,6 +65,8 @@ impl ItemRecord {
         assigned_reviewer, decision, justification, decided_by_reviewer, decided_by_os_user,
         decided_by_host, decided_at";
 
+    /// Reads one row; a kind, status, type, criticality or decision that
+    /// recert does not write is an error naming the value, never a default.
     pub fn from_row(row: &Row<'_>) -> rusqlite::Result<ItemRecord> {
         let reasons: String = row.get(29)?;
         Ok(ItemRecord {
@@ -104,10 +106,10 @@ impl ItemRecord {
                     Box::new(err),
                 )
             })?,
-            recommendation: decision_column(row, 30)?.unwrap_or(Decision::Certify),
+            recommendation: row.get(30)?,
             recommendation_reason: row.get(31)?,
             assigned_reviewer: row.get(32)?,
-            decision: decision_column(row, 33)?,
+            decision: row.get(33)?,
             justification: row.get(34)?,
             decided_by_reviewer: row.get(35)?,
             decided_by_os_user: row.get(36)?,
@@ -129,9 +131,4 @@ impl ItemRecord {
     pub fn is_orphaned(&self) -> bool {
         self.identity_kind.is_none()
     }
-}
-
-fn decision_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Decision>> {
-    let text: Option<String> = row.get(index)?;
-    Ok(text.as_deref().and_then(Decision::parse))
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use color_eyre::eyre::Result;
+use color_eyre::eyre::{Result, WrapErr};
 use rusqlite::{Connection, params_from_iter, types::Value};
 
 use super::catalog::compare_ids;
@@ -74,7 +74,15 @@ pub fn for_each_item(
         }
         let mut rows = statement.query(params_from_iter(values))?;
         while let Some(row) = rows.next()? {
-            visit(&ItemRecord::from_row(row)?)?;
+            let item = ItemRecord::from_row(row).wrap_err_with(|| {
+                let id: rusqlite::Result<i64> = row.get(0);
+                format!(
+                    "reading item {} of campaign {}",
+                    id.map_or_else(|_| "?".to_owned(), |id| id.to_string()),
+                    campaign.id
+                )
+            })?;
+            visit(&item)?;
         }
     }
     Ok(())

@@ -37,11 +37,21 @@ pub fn campaign_progress(
     campaign: &Campaign,
     reviewer: Option<&str>,
 ) -> Result<Vec<ControlProgress>> {
-    if reviewer.is_none() {
-        if let Some(progress) = stored_progress(conn, campaign)? {
-            return Ok(progress);
-        }
-    }
+    let mut progress = match reviewer {
+        None => stored_progress(conn, campaign)?,
+        Some(reviewer) => reviewer_progress(conn, campaign, reviewer)?,
+    };
+    progress.sort_by(|a, b| compare_ids(&a.control_id, &b.control_id));
+    Ok(progress)
+}
+
+/// One reviewer's progress, counted from their items: `control_stats` holds
+/// the whole campaign's counts only.
+fn reviewer_progress(
+    conn: &Connection,
+    campaign: &Campaign,
+    reviewer: &str,
+) -> Result<Vec<ControlProgress>> {
     let mut signal_sums = String::new();
     for signal in Signal::ALL {
         let _ = write!(
@@ -50,29 +60,21 @@ pub fn campaign_progress(
             signal.bit()
         );
     }
-    let mut values: Vec<Value> = vec![Value::Integer(campaign.id)];
-    let mut filter = String::new();
-    // Without statistics SQLite prefers the control index (it saves the
-    // GROUP BY sort) and scans every item; one reviewer's items are few, so
-    // read them through the reviewer index instead.
-    let mut index = "";
-    if let Some(reviewer) = reviewer {
-        index = " INDEXED BY items_by_reviewer";
-        let keys = reviewer_keys(conn, campaign, reviewer)?;
-        filter = format!(
-            " AND it.assigned_reviewer IN ({})",
-            vec!["?"; keys.len()].join(", ")
-        );
-        values.extend(keys.into_iter().map(Value::Text));
-    }
+    let keys = reviewer_keys(conn, campaign, reviewer)?;
+    // Without statistics SQLite would scan every item of the campaign; one
+    // reviewer's items are few, so read them through the reviewer index.
     let sql = format!(
         "SELECT it.control_id, count(*), count(cd.item_id),
                 coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0)
                 {signal_sums}
-         FROM items it{index} LEFT JOIN current_decisions cd ON cd.item_id = it.id
-         WHERE it.campaign_id = ?{filter}
-         GROUP BY it.control_id"
+         FROM items it INDEXED BY items_by_reviewer
+             LEFT JOIN current_decisions cd ON cd.item_id = it.id
+         WHERE it.campaign_id = ? AND it.assigned_reviewer IN ({})
+         GROUP BY it.control_id",
+        vec!["?"; keys.len()].join(", ")
     );
+    let mut values: Vec<Value> = vec![Value::Integer(campaign.id)];
+    values.extend(keys.into_iter().map(Value::Text));
     let catalog = Catalog::builtin();
     let mut statement = conn.prepare_cached(&sql)?;
     let mut rows = statement.query(params_from_iter(values))?;
@@ -90,12 +92,11 @@ pub fn campaign_progress(
             signals,
         });
     }
-    progress.sort_by(|a, b| compare_ids(&a.control_id, &b.control_id));
     Ok(progress)
 }
 
-/// The per-signal counts in the eight columns from `first` on, in signal
-/// order, leaving out signals no item carries.
+/// The per-signal counts in the columns from `first` on, one per signal in
+/// signal order, leaving out signals no item carries.
 fn signal_counts(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Vec<(Signal, u64)>> {
     let mut signals = Vec::new();
     for (index, signal) in Signal::ALL.iter().enumerate() {
@@ -107,34 +108,10 @@ fn signal_counts(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Vec<
     Ok(signals)
 }
 
-/// Stores the per-control totals, signal counts, decision counts and id
-/// ranges of a campaign built with plain SQL (tests, benches) in
-/// `control_stats`, as campaign creation does for its own campaigns;
-/// `record_decisions` keeps the decision counts current from then on.
-pub fn record_control_stats(conn: &Connection, campaign_id: i64) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
-             signal_3, signal_4, signal_5, signal_6, signal_7, certified, revoked,
-             first_item, last_item)
-         SELECT it.campaign_id, it.control_id, count(*),
-             sum((it.signal_mask & 1) <> 0), sum((it.signal_mask & 2) <> 0),
-             sum((it.signal_mask & 4) <> 0), sum((it.signal_mask & 8) <> 0),
-             sum((it.signal_mask & 16) <> 0), sum((it.signal_mask & 32) <> 0),
-             sum((it.signal_mask & 64) <> 0), sum((it.signal_mask & 128) <> 0),
-             coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0),
-             min(it.id), max(it.id)
-         FROM items it LEFT JOIN current_decisions cd ON cd.item_id = it.id
-         WHERE it.campaign_id = ?1
-         GROUP BY it.control_id",
-        [campaign_id],
-    )?;
-    Ok(())
-}
-
-/// The whole campaign's progress from `control_stats`: a few rows however
-/// many items. `None` for a campaign without stored counts (one built by
-/// hand in SQL), which the scanning query above still serves.
-fn stored_progress(conn: &Connection, campaign: &Campaign) -> Result<Option<Vec<ControlProgress>>> {
+/// The whole campaign's progress from `control_stats`, which campaign
+/// creation writes and every decision keeps current: a few rows however
+/// many items.
+fn stored_progress(conn: &Connection, campaign: &Campaign) -> Result<Vec<ControlProgress>> {
     let mut statement = conn.prepare_cached(
         "SELECT control_id, total, certified, revoked, signal_0, signal_1, signal_2, signal_3,
                 signal_4, signal_5, signal_6, signal_7
@@ -158,75 +135,83 @@ fn stored_progress(conn: &Connection, campaign: &Campaign) -> Result<Option<Vec<
             signals,
         });
     }
-    if progress.is_empty() {
-        return Ok(None);
-    }
-    progress.sort_by(|a, b| compare_ids(&a.control_id, &b.control_id));
-    Ok(Some(progress))
+    Ok(progress)
 }
 
 #[cfg(test)]
 mod stats_tests {
     use super::*;
-    use crate::campaign::find_campaign;
+    use crate::campaign::{CampaignSpec, find_campaign};
     use crate::model::DecisionAction;
     use crate::workspace::Workspace;
 
-    /// Two items under 5.18, one dormant, built in SQL without stored counts.
+    /// Two items under 5.18 reviewed by M1, the second dormant, and one
+    /// under 8.2 reviewed by the system owner O1.
     fn workspace() -> Workspace {
-        crate::test_support::workspace_with(&format!(
-            "INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
-                 VALUES (1, 1, 'entitlements', 'canonical', 'entitlements', 'e.csv', '{h}', 2);
-             INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type, privileged)
-                 VALUES (1, 1, 2, 'E1', 'app', 'user', 'role', 0), (2, 1, 3, 'E2', 'app', 'user', 'role', 0);
-             INSERT INTO campaigns (id, name, as_of, justify_mask, rules, created_at, created_by)
-                 VALUES (1, 'Q4', '2026-11-30', 0, '', '2026-11-30T00:00:00Z', 'u');
-             INSERT INTO items (id, campaign_id, control_id, grant_row, signal_mask, reasons,
-                 recommendation, recommendation_reason, assigned_reviewer)
-                 VALUES (1, 1, '5.18', 1, 0, '[]', 'certify', 'no risk', 'M1'),
-                        (2, 1, '5.18', 2, {dormant}, '[\"x\"]', 'revoke', 'dormant', 'M1');",
-            h = "a".repeat(64),
-            dormant = Signal::Dormant.bit(),
-        ))
+        crate::test_support::campaign_workspace(
+            &[
+                ("identities.csv", "identity_id,manager_id\nE1,M1\nE2,M1\n"),
+                ("systems.csv", "system,owner_id\napp,O1\n"),
+                (
+                    "entitlements.csv",
+                    "identity_id,system,entitlement,privileged,last_used_at\n\
+                     E1,app,user,false,2026-11-20\n\
+                     E2,app,user,false,2026-01-02\n\
+                     E1,app,admin,true,2026-11-20\n",
+                ),
+            ],
+            &CampaignSpec {
+                as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 30),
+                ..CampaignSpec::new("Q4")
+            },
+        )
     }
 
     fn decide(ws: &mut Workspace, item: i64, action: DecisionAction) {
         crate::test_support::decide(ws, "Q4", &[item], action, Some("why"), "M1").expect("decide");
     }
 
-    fn progress(ws: &Workspace) -> Vec<ControlProgress> {
+    fn progress(ws: &Workspace, reviewer: Option<&str>) -> Vec<ControlProgress> {
         let campaign = find_campaign(&ws.conn, "Q4").expect("campaign");
-        campaign_progress(&ws.conn, &campaign, None).expect("progress")
+        campaign_progress(&ws.conn, &campaign, reviewer).expect("progress")
+    }
+
+    /// The stored counts, checked against the items counted per reviewer.
+    fn stored(ws: &Workspace) -> Vec<(u64, u64, u64)> {
+        let stored = progress(ws, None);
+        let mut counted = progress(ws, Some("M1"));
+        counted.extend(progress(ws, Some("O1")));
+        counted.sort_by(|a, b| compare_ids(&a.control_id, &b.control_id));
+        assert_eq!(stored, counted, "stored counts match the items");
+        stored
+            .iter()
+            .map(|p| (p.certified, p.revoked, p.decided))
+            .collect()
     }
 
     #[test]
     fn stored_counts_follow_decisions_changes_and_undos() {
         let mut ws = workspace();
-        let scanned = progress(&ws);
-        record_control_stats(&ws.conn, 1).expect("stats");
-        assert_eq!(progress(&ws), scanned, "stored counts match the scan");
+        let fresh = progress(&ws, None);
+        let ids: Vec<&str> = fresh.iter().map(|p| p.control_id.as_str()).collect();
+        assert_eq!(ids, ["5.18", "8.2"]);
+        assert_eq!(fresh[0].signals, vec![(Signal::Dormant, 1)]);
+        assert_eq!(fresh[1].signals, vec![(Signal::Privileged, 1)]);
+        assert_eq!(stored(&ws), [(0, 0, 0), (0, 0, 0)]);
         decide(&mut ws, 1, DecisionAction::Certify);
         decide(&mut ws, 2, DecisionAction::Certify);
         decide(&mut ws, 2, DecisionAction::Revoke);
-        let stored = progress(&ws);
-        assert_eq!(
-            (stored[0].certified, stored[0].revoked, stored[0].decided),
-            (1, 1, 2)
-        );
-        assert_eq!(stored[0].signals, vec![(Signal::Dormant, 1)]);
+        decide(&mut ws, 3, DecisionAction::Revoke);
+        assert_eq!(stored(&ws), [(1, 1, 2), (0, 1, 1)]);
         decide(&mut ws, 1, DecisionAction::Undo);
-        let stored = progress(&ws);
-        assert_eq!(
-            (stored[0].certified, stored[0].revoked, stored[0].decided),
-            (0, 1, 1)
-        );
-        ws.conn
-            .execute("DELETE FROM control_stats", [])
-            .expect("forget stats");
-        assert_eq!(
-            progress(&ws),
-            stored,
-            "the scan agrees with the stored counts"
-        );
+        assert_eq!(stored(&ws), [(0, 1, 1), (0, 1, 1)]);
+    }
+
+    #[test]
+    fn a_reviewer_sees_only_their_items() {
+        let ws = workspace();
+        let mine = progress(&ws, Some("M1"));
+        assert_eq!(mine.len(), 1);
+        assert_eq!((mine[0].control_id.as_str(), mine[0].total), ("5.18", 2));
     }
 }

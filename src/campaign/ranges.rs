@@ -32,8 +32,8 @@ pub const ITEMS_AS_IT: ItemColumns = ItemColumns {
 ///
 /// `control_id` decides; the id range only narrows the search. The unary
 /// `+` keeps SQLite from reading the whole campaign through the reviewer
-/// index instead of the range. A campaign without a recorded range (one
-/// built by hand in SQL) is searched in full.
+/// index instead of the range. Every campaign has its ranges: creation
+/// records them, and migration 0005 recorded those of older campaigns.
 pub fn in_control(columns: ItemColumns, campaign: &str, control: &str) -> String {
     format!("+{}", in_range(columns, campaign, control))
 }
@@ -50,31 +50,22 @@ fn in_range(columns: ItemColumns, campaign: &str, control: &str) -> String {
         control: control_column,
         id,
     } = columns;
-    let bound = |column: &str, missing: i64| {
+    let bound = |column: &str| {
         format!(
-            "coalesce((SELECT {column} FROM control_stats \
-             WHERE campaign_id = {campaign} AND control_id = {control}), {missing})"
+            "(SELECT {column} FROM control_stats \
+             WHERE campaign_id = {campaign} AND control_id = {control})"
         )
     };
     format!(
         "{campaign_column} = {campaign} AND {control_column} = {control} AND {id} BETWEEN {} AND {}",
-        bound("first_item", i64::MIN),
-        bound("last_item", i64::MAX),
+        bound("first_item"),
+        bound("last_item"),
     )
 }
 
-/// The campaign's control ids, unsorted: from `control_stats`, or for a
-/// campaign built by hand in SQL without it, from its items.
+/// The campaign's control ids, unsorted, as `control_stats` records them.
 pub fn control_ids(conn: &Connection, campaign: i64) -> rusqlite::Result<Vec<String>> {
-    let read = |sql: &str| -> rusqlite::Result<Vec<String>> {
-        conn.prepare_cached(sql)?
-            .query_map([campaign], |row| row.get(0))?
-            .collect()
-    };
-    let stored = read("SELECT control_id FROM control_stats WHERE campaign_id = ?1")?;
-    if stored.is_empty() {
-        read("SELECT DISTINCT control_id FROM items WHERE campaign_id = ?1")
-    } else {
-        Ok(stored)
-    }
+    conn.prepare_cached("SELECT control_id FROM control_stats WHERE campaign_id = ?1")?
+        .query_map([campaign], |row| row.get(0))?
+        .collect()
 }

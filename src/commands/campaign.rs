@@ -3,12 +3,16 @@
 use std::fmt::Write;
 
 use chrono::NaiveDate;
-use color_eyre::eyre::{Result, bail};
+use color_eyre::eyre::Result;
 use serde_json::json;
+use unicode_width::UnicodeWidthStr;
 
 use super::Context;
+use super::table::{self, Column, TERMINAL_WIDTH};
 use crate::actor::Actor;
-use crate::campaign::{Campaign, CampaignSpec, campaign_progress, create_campaign, list_campaigns};
+use crate::campaign::{
+    Campaign, CampaignSpec, Catalog, campaign_progress, create_campaign, list_campaigns,
+};
 use crate::model::IdentityKind;
 use crate::text::for_display;
 
@@ -29,20 +33,20 @@ pub struct CreateArgs {
     #[arg(long)]
     pub period: Option<String>,
     /// Due date (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE")]
-    pub due: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    pub due: Option<NaiveDate>,
     /// The date signals are computed as of [default: today]
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    pub as_of: Option<NaiveDate>,
     /// Only these controls, comma-separated, e.g. 5.16,5.17,5.18,8.2
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    #[arg(long, value_delimiter = ',', value_name = "IDS", value_parser = control)]
     pub controls: Vec<String>,
     /// Only grants on this system (repeatable)
     #[arg(long = "system", value_name = "S")]
     pub systems: Vec<String>,
     /// Only identities of this kind (repeatable)
-    #[arg(long = "kind", value_name = "K")]
-    pub kinds: Vec<String>,
+    #[arg(long = "kind", value_name = "K", ignore_case = true)]
+    pub kinds: Vec<IdentityKind>,
     /// Reviewer for items with no manager, owner or system owner [default: your OS user]
     #[arg(long, value_name = "R")]
     pub default_reviewer: Option<String>,
@@ -56,6 +60,9 @@ pub struct ListArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
+    /// Show the as-of dates and whole names instead of fitting 80 columns
+    #[arg(long, conflicts_with = "json")]
+    pub wide: bool,
 }
 
 pub fn run(context: &Context, command: Command) -> Result<()> {
@@ -69,19 +76,11 @@ fn create(context: &Context, args: &CreateArgs) -> Result<()> {
     let spec = CampaignSpec {
         name: args.name.clone(),
         period: args.period.clone(),
-        due: args.due.as_deref().map(|d| date("--due", d)).transpose()?,
-        as_of: args
-            .as_of
-            .as_deref()
-            .map(|d| date("--as-of", d))
-            .transpose()?,
+        due: args.due,
+        as_of: args.as_of,
         controls: args.controls.clone(),
         systems: args.systems.clone(),
-        kinds: args
-            .kinds
-            .iter()
-            .map(|k| kind(k))
-            .collect::<Result<Vec<_>>>()?,
+        kinds: args.kinds.clone(),
         default_reviewer: args.default_reviewer.clone(),
         rules: args.rules.clone(),
     };
@@ -97,21 +96,23 @@ fn create(context: &Context, args: &CreateArgs) -> Result<()> {
     Ok(())
 }
 
-/// Parses a YYYY-MM-DD option value.
-pub fn date(option: &str, text: &str) -> Result<NaiveDate> {
-    match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-        Ok(date) => Ok(date),
-        Err(_) => bail!("{option} {text:?} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-30"),
-    }
+/// Parses a YYYY-MM-DD option value for clap, which refuses anything else
+/// as a usage error (exit 2) naming the option.
+pub fn date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| "not a date; write it as YYYY-MM-DD, e.g. 2026-11-30".to_owned())
 }
 
-fn kind(text: &str) -> Result<IdentityKind> {
-    match IdentityKind::parse(text) {
-        Some(kind) => Ok(kind),
-        None => bail!(
-            "--kind {text:?} is not an identity kind; expected one of {}",
-            IdentityKind::expected()
-        ),
+/// Checks a control id option value against the built-in catalog for clap.
+pub fn control(text: &str) -> Result<String, String> {
+    let catalog = Catalog::builtin();
+    let id = text.trim();
+    match catalog.get(id) {
+        Some(_) => Ok(id.to_owned()),
+        None => Err(format!(
+            "not a control in the catalog; controls: {} (recert controls lists them)",
+            catalog.ids()
+        )),
     }
 }
 
@@ -148,36 +149,60 @@ fn list(context: &Context, args: &ListArgs) -> Result<()> {
     } else if rows.is_empty() {
         println!("No campaigns yet; create one with `recert campaign create --name NAME`.");
     } else {
-        print!("{}", render_list(&rows));
+        print!("{}", render_list(&rows, args.wide));
     }
     Ok(())
 }
 
-fn render_list(rows: &[(&Campaign, u64, u64)]) -> String {
-    let width = rows
+/// One row per campaign, fitting 80 columns (names cut with `…`); `wide`
+/// adds the as-of date and never cuts a name.
+fn render_list(rows: &[(&Campaign, u64, u64)], wide: bool) -> String {
+    let cells: Vec<[String; 7]> = rows
         .iter()
-        .map(|(c, ..)| for_display(&c.name).chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(4);
+        .map(|(campaign, total, decided)| {
+            [
+                campaign.id.to_string(),
+                campaign.name.clone(),
+                campaign.period.clone().unwrap_or_else(|| "-".to_owned()),
+                campaign.as_of.clone(),
+                campaign.due.clone().unwrap_or_else(|| "-".to_owned()),
+                campaign.state.as_str().to_owned(),
+                format!("{decided}/{total}"),
+            ]
+        })
+        .collect();
+    let widest = |index: usize, header: &str| {
+        cells
+            .iter()
+            .map(|row| for_display(&row[index]).width())
+            .chain([header.len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let mut columns = vec![
+        Column::right("ID", widest(0, "ID")),
+        Column::left("NAME", widest(1, "NAME")),
+        Column::left("PERIOD", widest(2, "PERIOD")),
+        Column::left("AS OF", 10),
+        Column::left("DUE", 10),
+        Column::left("STATE", 10),
+        Column::right("DECIDED", widest(6, "DECIDED")),
+    ];
+    let mut shown: Vec<usize> = (0..columns.len()).collect();
+    if !wide {
+        columns.remove(3);
+        shown.remove(3);
+        let others = table::width(&columns) - columns[1].width;
+        columns[1].width = columns[1]
+            .width
+            .min(TERMINAL_WIDTH.saturating_sub(others))
+            .max(4);
+    }
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:>4}  {:<width$}  {:<8}  {:<10}  {:<10}  {:<10}  {:>9}",
-        "ID", "NAME", "PERIOD", "AS OF", "DUE", "STATE", "DECIDED"
-    );
-    for (campaign, total, decided) in rows {
-        let _ = writeln!(
-            out,
-            "{:>4}  {:<width$}  {:<8}  {:<10}  {:<10}  {:<10}  {:>9}",
-            campaign.id,
-            for_display(&campaign.name),
-            for_display(campaign.period.as_deref().unwrap_or("-")),
-            campaign.as_of,
-            campaign.due.as_deref().unwrap_or("-"),
-            campaign.state.as_str(),
-            format!("{decided}/{total}"),
-        );
+    let _ = writeln!(out, "{}", table::header(&columns));
+    for row in &cells {
+        let row: Vec<&str> = shown.iter().map(|&i| row[i].as_str()).collect();
+        let _ = writeln!(out, "{}", table::row(&columns, &row));
     }
     out
 }

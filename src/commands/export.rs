@@ -10,7 +10,7 @@ use crate::evidence::keys::load_secret_key;
 use crate::evidence::publish::publish;
 use crate::evidence::sign::signature_path;
 use crate::evidence::{history, revocations};
-use crate::text::for_display;
+use crate::text::{count, for_display};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -37,8 +37,9 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     if args.revocations {
         let rows = revocations::export_file(&ws.conn, &campaign, &args.output)?;
         println!(
-            "wrote {}: {rows} revocation(s) of campaign {} ({name})",
+            "wrote {}: {} of campaign {} ({name})",
             args.output.display(),
+            count(rows, "revocation"),
             campaign.id
         );
         return Ok(());
@@ -46,8 +47,9 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     if args.history {
         let rows = history::export_file(&ws.conn, &campaign, &args.output)?;
         println!(
-            "wrote {}: {rows} decision event(s) of campaign {} ({name})",
+            "wrote {}: {} of campaign {} ({name})",
             args.output.display(),
+            count(rows, "decision event"),
             campaign.id
         );
         return Ok(());
@@ -57,9 +59,9 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     let published = publish(&ws.conn, &campaign, &args.output, key.as_ref())?;
     let summary = &published.summary;
     println!(
-        "wrote {}: {} row(s) of campaign {} ({name}): {} certified, {} revoked, {} undecided; last row_hash {}",
+        "wrote {}: {} of campaign {} ({name}): {} certified, {} revoked, {} undecided; last row_hash {}",
         args.output.display(),
-        summary.rows,
+        count(summary.rows, "row"),
         campaign.id,
         summary.certified,
         summary.revoked,

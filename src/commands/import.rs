@@ -9,7 +9,7 @@ use color_eyre::eyre::{Result, bail};
 use super::Context;
 use crate::actor::Actor;
 use crate::import::{ImportOptions, ImportSummary, Mapping, Progress, import_files};
-use crate::text::for_display;
+use crate::text::{count, for_display, noun_for};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -154,8 +154,8 @@ pub fn render_summary(summary: &ImportSummary) -> String {
     let files = summary.snapshots.len();
     let _ = writeln!(
         out,
-        "Imported {files} snapshot{} (import #{}):",
-        if files == 1 { "" } else { "s" },
+        "Imported {} (import #{}):",
+        count(files, "snapshot"),
         summary.import_id
     );
     // File names come from the user's disk and may hold escape sequences.
@@ -178,16 +178,19 @@ pub fn render_summary(summary: &ImportSummary) -> String {
         };
         let _ = writeln!(
             out,
-            "  {:<width$}  {:<12}  {:>9} rows{unlinked}{scope}",
+            "  {:<width$}  {:<12}  {:>9} {}{unlinked}{scope}",
             for_display(&snapshot.file),
             snapshot.kind.as_str(),
             snapshot.rows,
+            noun_for(snapshot.rows, "row"),
         );
     }
     let _ = writeln!(
         out,
-        "Workspace now holds {} identities, {} grants, {} systems.",
-        summary.identities, summary.grants, summary.systems
+        "Workspace now holds {}, {}, {}.",
+        count(summary.identities, "identity"),
+        count(summary.grants, "grant"),
+        count(summary.systems, "system")
     );
     let _ = writeln!(
         out,

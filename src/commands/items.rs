@@ -3,24 +3,25 @@
 use std::io::{self, BufWriter, Write as _};
 
 use chrono::NaiveDate;
-use color_eyre::eyre::{Result, bail};
+use color_eyre::eyre::Result;
 use serde_json::{Value, json};
-use unicode_width::UnicodeWidthStr;
 
 use super::Context;
+use super::table::{self, Column};
 use crate::campaign::catalog::Catalog;
 use crate::campaign::{
     Campaign, ItemFilter, ItemRecord, find_campaign, for_each_item, reviewer_keys,
 };
 use crate::model::{Decision, Signal, When};
-use crate::text::{for_display, neutralise_formula};
+use crate::text::neutralise_formula;
 
 #[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // one per flag of the CLI contract
 pub struct Args {
     /// Campaign id or exact name
     pub campaign: String,
     /// Only items under this control, e.g. 5.17
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = super::campaign::control)]
     pub control: Option<String>,
     /// Only items without a decision
     #[arg(long)]
@@ -29,41 +30,54 @@ pub struct Args {
     #[arg(long, value_name = "R")]
     pub reviewer: Option<String>,
     /// Only items with this signal (repeatable: any of them)
-    #[arg(long = "signal", value_name = "SIGNAL")]
-    pub signals: Vec<String>,
+    #[arg(long = "signal", value_name = "SIGNAL", ignore_case = true)]
+    pub signals: Vec<Signal>,
     /// Print a JSON array
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     /// Print CSV
     #[arg(long)]
     pub csv: bool,
+    /// Show every column (signals and reviewer too) instead of fitting 80 columns
+    #[arg(long, conflicts_with_all = ["json", "csv"])]
+    pub wide: bool,
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<()> {
+    match list(context, args) {
+        // `recert items Q4 | head` closes the pipe early: the reader has what
+        // it wanted, so that is no error to report.
+        Err(err) if broken_pipe(&err) => Ok(()),
+        result => result,
+    }
+}
+
+/// Whether writing to stdout failed because its reader went away; the CSV
+/// and JSON writers keep the io::Error inside their own error types.
+fn broken_pipe(err: &color_eyre::eyre::Report) -> bool {
+    let pipe = Some(io::ErrorKind::BrokenPipe);
+    err.chain().any(|cause| {
+        if let Some(io) = cause.downcast_ref::<io::Error>() {
+            Some(io.kind()) == pipe
+        } else if let Some(json) = cause.downcast_ref::<serde_json::Error>() {
+            json.io_error_kind() == pipe
+        } else if let Some(csv) = cause.downcast_ref::<csv::Error>() {
+            matches!(csv.kind(), csv::ErrorKind::Io(io) if Some(io.kind()) == pipe)
+        } else {
+            false
+        }
+    })
+}
+
+fn list(context: &Context, args: &Args) -> Result<()> {
     let workspace = context.open_workspace()?;
     let campaign = find_campaign(&workspace.conn, &args.campaign)?;
     let mut filter = ItemFilter {
         control: args.control.clone(),
         undecided: args.undecided,
+        signals: args.signals.iter().copied().collect(),
         ..ItemFilter::default()
     };
-    if let Some(control) = &args.control {
-        if Catalog::builtin().get(control).is_none() {
-            bail!(
-                "unknown control {control:?}; controls in the catalog: {}",
-                Catalog::builtin().ids()
-            );
-        }
-    }
-    for name in &args.signals {
-        match Signal::parse(name) {
-            Some(signal) => filter.signals.insert(signal),
-            None => bail!(
-                "--signal {name:?} is not a signal; expected one of {}",
-                Signal::expected()
-            ),
-        }
-    }
     if let Some(reviewer) = &args.reviewer {
         filter.reviewers = Some(reviewer_keys(&workspace.conn, &campaign, reviewer)?);
     }
@@ -82,19 +96,24 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         out.write_all(if first { b"]\n" } else { b"\n]\n" })?;
     } else if args.csv {
         let mut writer = csv::Writer::from_writer(&mut out);
-        writer.write_record(CSV_COLUMNS)?;
+        writer.write_record(CSV.map(|(header, _)| header))?;
         for_each_item(&workspace.conn, &campaign, &filter, |item| {
-            let row = csv_row(item);
-            writer.write_record(row.iter().map(|c| neutralise_formula(c).into_owned()))?;
+            writer.write_record(
+                CSV.iter()
+                    .map(|(_, cell)| neutralise_formula(&cell(item)).into_owned()),
+            )?;
             Ok(())
         })?;
         writer.flush()?;
     } else {
+        let layout = if args.wide { &WIDE } else { &NARROW };
         let mut count = 0_u64;
-        writeln!(out, "{}", table_row(&TABLE_HEADER.map(str::to_owned)))?;
+        writeln!(out, "{}", table::header(layout.columns))?;
         for_each_item(&workspace.conn, &campaign, &filter, |item| {
             count += 1;
-            writeln!(out, "{}", table_row(&table_cells(item)))?;
+            let cells = table_cells(item);
+            let shown: Vec<&str> = layout.cells.iter().map(|&i| cells[i].as_str()).collect();
+            writeln!(out, "{}", table::row(layout.columns, &shown))?;
             Ok(())
         })?;
         if count == 0 {
@@ -164,74 +183,84 @@ pub fn item_json(item: &ItemRecord, as_of: Option<NaiveDate>) -> Value {
     })
 }
 
-const CSV_COLUMNS: [&str; 22] = [
-    "item_id",
-    "control_id",
-    "identity_id",
-    "identity_name",
-    "identity_kind",
-    "identity_status",
-    "system",
-    "entitlement",
-    "entitlement_type",
-    "privileged",
-    "signals",
-    "reasons",
-    "recommendation",
-    "recommendation_reason",
-    "assigned_reviewer",
-    "owner_id",
-    "last_used_at",
-    "last_rotated_at",
-    "decision",
-    "justification",
-    "decided_by",
-    "decided_at",
-];
+/// A cell of `items --csv`: its header and how it is read from an item.
+type CsvColumn = (&'static str, fn(&ItemRecord) -> String);
 
-fn csv_row(item: &ItemRecord) -> [String; 22] {
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    [
-        item.item_id.to_string(),
-        item.control_id.clone(),
-        item.identity_id.clone(),
-        text(&item.identity_name),
-        text(&item.identity_kind),
-        text(&item.identity_status),
-        item.system.clone(),
-        item.entitlement.clone(),
-        item.entitlement_type.clone(),
-        item.privileged.to_string(),
-        item.signals.joined(),
-        item.reasons.join(" | "),
-        item.recommendation.as_str().to_owned(),
-        item.recommendation_reason.clone(),
-        item.assigned_reviewer.clone(),
-        text(&item.owner_id),
-        text(&item.last_used_at),
-        text(&item.last_rotated_at),
-        item.decision
-            .map(|d| d.as_str().to_owned())
-            .unwrap_or_default(),
-        text(&item.justification),
-        item.decided_by().unwrap_or_default(),
-        text(&item.decided_at),
-    ]
+fn text(value: Option<&String>) -> String {
+    value.cloned().unwrap_or_default()
 }
 
-const TABLE_HEADER: [&str; 9] = [
-    "ITEM",
-    "CONTROL",
-    "HOLDER",
-    "SYSTEM",
-    "ENTITLEMENT",
-    "SIGNALS",
-    "REC",
-    "REVIEWER",
-    "DECISION",
+/// The columns of `items --csv`, in order: one table, so the header and
+/// the cells cannot disagree.
+const CSV: [CsvColumn; 22] = [
+    ("item_id", |i| i.item_id.to_string()),
+    ("control_id", |i| i.control_id.clone()),
+    ("identity_id", |i| i.identity_id.clone()),
+    ("identity_name", |i| text(i.identity_name.as_ref())),
+    ("identity_kind", |i| {
+        i.identity_kind.map(|k| k.to_string()).unwrap_or_default()
+    }),
+    ("identity_status", |i| {
+        i.identity_status.map(|s| s.to_string()).unwrap_or_default()
+    }),
+    ("system", |i| i.system.clone()),
+    ("entitlement", |i| i.entitlement.clone()),
+    ("entitlement_type", |i| i.entitlement_type.to_string()),
+    ("privileged", |i| i.privileged.to_string()),
+    ("signals", |i| i.signals.joined()),
+    ("reasons", |i| i.reasons.join(" | ")),
+    ("recommendation", |i| i.recommendation.to_string()),
+    ("recommendation_reason", |i| i.recommendation_reason.clone()),
+    ("assigned_reviewer", |i| i.assigned_reviewer.clone()),
+    ("owner_id", |i| text(i.owner_id.as_ref())),
+    ("last_used_at", |i| text(i.last_used_at.as_ref())),
+    ("last_rotated_at", |i| text(i.last_rotated_at.as_ref())),
+    ("decision", |i| {
+        i.decision.map(|d| d.to_string()).unwrap_or_default()
+    }),
+    ("justification", |i| text(i.justification.as_ref())),
+    ("decided_by", |i| i.decided_by().unwrap_or_default()),
+    ("decided_at", |i| text(i.decided_at.as_ref())),
 ];
-const TABLE_WIDTHS: [usize; 9] = [6, 7, 22, 14, 24, 26, 7, 14, 8];
 
+/// Which of [`table_cells`] a table shows, in which columns.
+struct Layout {
+    cells: &'static [usize],
+    columns: &'static [Column],
+}
+
+/// The default table: 80 columns, without signals and reviewer.
+const NARROW: Layout = Layout {
+    cells: &[0, 1, 2, 3, 4, 6, 8],
+    columns: &[
+        Column::right("ITEM", 7),
+        Column::left("CTRL", 5),
+        Column::left("HOLDER", 16),
+        Column::left("SYSTEM", 11),
+        Column::left("ENTITLEMENT", 14),
+        Column::left("REC", 7),
+        Column::left("DECISION", 8),
+    ],
+};
+
+/// `--wide`: every column.
+const WIDE: Layout = Layout {
+    cells: &[0, 1, 2, 3, 4, 5, 6, 7, 8],
+    columns: &[
+        Column::right("ITEM", 7),
+        Column::left("CONTROL", 7),
+        Column::left("HOLDER", 22),
+        Column::left("SYSTEM", 14),
+        Column::left("ENTITLEMENT", 24),
+        Column::left("SIGNALS", 26),
+        Column::left("REC", 7),
+        Column::left("REVIEWER", 14),
+        Column::left("DECISION", 8),
+    ],
+};
+
+/// Every cell a table may show: item, control, holder, system,
+/// entitlement, signals, recommendation, reviewer, decision.
 fn table_cells(item: &ItemRecord) -> [String; 9] {
     let holder = match &item.identity_name {
         Some(name) if !name.is_empty() => format!("{} {}", item.identity_id, name),
@@ -250,55 +279,15 @@ fn table_cells(item: &ItemRecord) -> [String; 9] {
     ]
 }
 
-/// Cells cleaned for the terminal and cut to their column width.
-fn table_row(cells: &[String; 9]) -> String {
-    let mut line = String::new();
-    for (index, (cell, width)) in cells.iter().zip(TABLE_WIDTHS).enumerate() {
-        if index > 0 {
-            line.push_str("  ");
-        }
-        let cell = fit(&for_display(cell), width);
-        if index == 0 {
-            line.push_str(&" ".repeat(width - cell.1));
-            line.push_str(&cell.0);
-        } else if index + 1 == cells.len() {
-            line.push_str(&cell.0);
-        } else {
-            line.push_str(&cell.0);
-            line.push_str(&" ".repeat(width - cell.1));
-        }
-    }
-    line
-}
-
-/// `text` cut to `width` terminal columns (with `…` when cut), and its width.
-fn fit(text: &str, width: usize) -> (String, usize) {
-    // Whole-string widths: an emoji ZWJ sequence is one glyph, not the sum of its parts.
-    let total = text.width();
-    if total <= width {
-        return (text.to_owned(), total);
-    }
-    let mut out = String::new();
-    for c in text.chars() {
-        out.push(c);
-        if out.width() > width - 1 {
-            out.pop();
-            break;
-        }
-    }
-    let used = out.width();
-    out.push('…');
-    (out, used + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn cells_are_cut_to_their_terminal_width() {
-        assert_eq!(fit("github", 14), ("github".to_owned(), 6));
-        assert_eq!(fit("Wang Fang (王芳)", 12), ("Wang Fang (…".to_owned(), 12));
-        assert_eq!(fit("王芳王芳王芳", 6), ("王芳…".to_owned(), 5));
+    fn the_default_table_fits_80_columns_and_wide_shows_every_cell() {
+        assert_eq!(table::width(NARROW.columns), table::TERMINAL_WIDTH);
+        assert_eq!(NARROW.cells.len(), NARROW.columns.len());
+        assert_eq!(WIDE.cells, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(WIDE.columns.len(), WIDE.cells.len());
     }
 }

@@ -8,7 +8,7 @@ use color_eyre::eyre::Result;
 use super::Context;
 use crate::campaign::find_campaign;
 use crate::evidence::report::{gather, write_report};
-use crate::text::for_display;
+use crate::text::{count, for_display};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -29,11 +29,11 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     let report = gather(&ws.conn, &campaign, args.evidence.as_deref(), Utc::now())?;
     write_report(&report, &args.output)?;
     println!(
-        "wrote {}: campaign {} ({}), {} item(s), evidence SHA-256 {}",
+        "wrote {}: campaign {} ({}), {}, evidence SHA-256 {}",
         args.output.display(),
         campaign.id,
         for_display(&campaign.name),
-        report.total(),
+        count(report.total(), "item"),
         report.evidence_sha256
     );
     Ok(())

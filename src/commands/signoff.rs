@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use color_eyre::eyre::{Result, bail};
+use color_eyre::eyre::{Report, Result, bail};
 
 use super::Context;
 use crate::actor::Actor;
@@ -11,7 +11,7 @@ use crate::campaign::find_campaign;
 use crate::evidence::keys::load_secret_key;
 use crate::evidence::publish::publish;
 use crate::evidence::signoff::{SignOffError, sign_off, undecided_items};
-use crate::text::for_display;
+use crate::text::{self, for_display};
 
 /// The statement recorded when `--statement` is not given.
 pub const DEFAULT_STATEMENT: &str = "I have reviewed every item of this campaign; the decisions recorded are complete and correct to the best of my knowledge.";
@@ -54,18 +54,24 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
                 ""
             };
             bail!(
-                "cannot sign off campaign {} ({name}): {count} item(s) are still undecided (items {}{more}); decide them with `recert review` or `recert decide`",
+                "cannot sign off campaign {} ({name}): {} still undecided (items {}{more}); decide them with `recert review` or `recert decide`",
                 campaign.id,
+                text::count(count, "item"),
                 ids.join(", ")
             );
+        }
+        // A failure keeps its cause chain, so each cause is printed once.
+        Err(err) if std::error::Error::source(&err).is_some() => {
+            return Err(Report::new(err)
+                .wrap_err(format!("cannot sign off campaign {} ({name})", campaign.id)));
         }
         Err(err) => bail!("cannot sign off campaign {} ({name}): {err}", campaign.id),
     };
     println!(
-        "signed off campaign {} ({name}) as {}: {} item(s), {} certified, {} revoked; final row_hash {}",
+        "signed off campaign {} ({name}) as {}: {}, {} certified, {} revoked; final row_hash {}",
         campaign.id,
         for_display(&done.signer()),
-        done.items,
+        text::count(done.items, "item"),
         done.certified,
         done.revoked,
         done.final_hash

@@ -4,10 +4,12 @@ use std::fmt::Write;
 
 use color_eyre::eyre::Result;
 use serde_json::{Map, Value, json};
+use unicode_width::UnicodeWidthStr;
 
 use super::Context;
+use super::table::{self, Column, TERMINAL_WIDTH};
 use crate::campaign::{Campaign, ControlProgress, campaign_progress, find_campaign_or_only_open};
-use crate::text::for_display;
+use crate::text::{count, for_display};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,6 +21,9 @@ pub struct Args {
     /// Only the items assigned to this reviewer (identity_id or email)
     #[arg(long, value_name = "R")]
     pub reviewer: Option<String>,
+    /// Show the signal counts and whole titles instead of fitting 80 columns
+    #[arg(long, conflicts_with = "json")]
+    pub wide: bool,
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<()> {
@@ -31,7 +36,7 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
             serde_json::to_string_pretty(&to_json(&campaign, &progress))?
         );
     } else {
-        print!("{}", render(&campaign, &progress));
+        print!("{}", render(&campaign, &progress, args.wide));
     }
     Ok(())
 }
@@ -93,67 +98,97 @@ pub fn to_json(campaign: &Campaign, progress: &[ControlProgress]) -> Value {
     })
 }
 
-/// A table with one row per control and a total row.
-pub fn render(campaign: &Campaign, progress: &[ControlProgress]) -> String {
+/// A table with one row per control and a total row, fitting 80 columns;
+/// `wide` adds each control's signal counts and never cuts a title.
+pub fn render(campaign: &Campaign, progress: &[ControlProgress], wide: bool) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Campaign {} \"{}\"{}, as of {}{}: {}",
-        campaign.id,
-        for_display(&campaign.name),
-        campaign
-            .period
-            .as_deref()
-            .map(|p| format!(" ({})", for_display(p)))
-            .unwrap_or_default(),
-        campaign.as_of,
-        campaign
-            .due
-            .as_deref()
-            .map(|d| format!(", due {d}"))
-            .unwrap_or_default(),
-        campaign.state.as_str().replace('_', " "),
-    );
-    let width = progress
-        .iter()
-        .map(|p| p.title.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(5);
-    let _ = writeln!(
-        out,
-        "{:<7}  {:<width$}  {:>7}  {:>7}  {:>9}  {:>7}  SIGNALS",
-        "CONTROL", "TITLE", "ITEMS", "DECIDED", "CERTIFIED", "REVOKED"
-    );
-    for p in progress {
-        let signals: Vec<String> = p
-            .signals
-            .iter()
-            .map(|(signal, count)| format!("{signal} {count}"))
-            .collect();
-        let _ = writeln!(
-            out,
-            "{:<7}  {:<width$}  {:>7}  {:>7}  {:>9}  {:>7}  {}",
-            p.control_id,
-            p.title,
-            p.total,
-            p.decided,
-            p.certified,
-            p.revoked,
-            signals.join(", ")
-        );
-    }
+    let _ = writeln!(out, "{}", heading(campaign, wide));
     let t = totals(progress);
-    let _ = writeln!(
-        out,
-        "{:<7}  {:<width$}  {:>7}  {:>7}  {:>9}  {:>7}",
-        "TOTAL", "", t.total, t.decided, t.certified, t.revoked
-    );
+    let number = |header: &'static str, widest: u64| {
+        Column::right(header, header.len().max(widest.to_string().len()))
+    };
+    let mut columns = vec![
+        Column::left("CONTROL", 7),
+        Column::left("TITLE", 5),
+        number("ITEMS", t.total),
+        number("DECIDED", t.decided),
+        number("CERTIFIED", t.certified),
+        number("REVOKED", t.revoked),
+    ];
+    let titles = progress.iter().map(|p| p.title.width()).max().unwrap_or(0);
+    let room = TERMINAL_WIDTH.saturating_sub(table::width(&columns) - columns[1].width);
+    columns[1].width = if wide { titles } else { titles.min(room) }.max(5);
+    let signals: Vec<String> = progress
+        .iter()
+        .map(|p| {
+            let counts: Vec<String> = p
+                .signals
+                .iter()
+                .map(|(signal, count)| format!("{signal} {count}"))
+                .collect();
+            counts.join(", ")
+        })
+        .collect();
+    if wide {
+        let widest = signals.iter().map(|s| s.width()).max().unwrap_or(0);
+        columns.push(Column::left("SIGNALS", widest.max(7)));
+    }
+    let _ = writeln!(out, "{}", table::header(&columns));
+    for (p, signals) in progress.iter().zip(signals) {
+        let cells = [
+            p.control_id.clone(),
+            p.title.clone(),
+            p.total.to_string(),
+            p.decided.to_string(),
+            p.certified.to_string(),
+            p.revoked.to_string(),
+            signals,
+        ];
+        let _ = writeln!(out, "{}", table::row(&columns, &cells[..columns.len()]));
+    }
+    let cells = [
+        "TOTAL".to_owned(),
+        String::new(),
+        t.total.to_string(),
+        t.decided.to_string(),
+        t.certified.to_string(),
+        t.revoked.to_string(),
+    ];
+    let _ = writeln!(out, "{}", table::row(&columns[..6], &cells));
     let undecided = t.total - t.decided;
     if undecided == 0 && t.total > 0 {
         let _ = writeln!(out, "Every item is decided.");
     } else {
-        let _ = writeln!(out, "{undecided} of {} items undecided.", t.total);
+        let _ = writeln!(out, "{undecided} of {} undecided.", count(t.total, "item"));
     }
     out
+}
+
+/// `Campaign 1 "name" (period), as of …, due …: state`, the name cut so
+/// the line fits 80 columns unless `wide`.
+fn heading(campaign: &Campaign, wide: bool) -> String {
+    let period = campaign
+        .period
+        .as_deref()
+        .map(|p| format!(" ({})", for_display(p)))
+        .unwrap_or_default();
+    let due = campaign
+        .due
+        .as_deref()
+        .map(|d| format!(", due {d}"))
+        .unwrap_or_default();
+    let rest = format!(
+        "{period}, as of {}{due}: {}",
+        campaign.as_of,
+        campaign.state.as_str().replace('_', " ")
+    );
+    let prefix = format!("Campaign {} \"", campaign.id);
+    let name = for_display(&campaign.name);
+    let room = TERMINAL_WIDTH.saturating_sub(prefix.width() + 1 + rest.width());
+    let name = if wide {
+        name.into_owned()
+    } else {
+        table::fit(&name, room.max(12)).0
+    };
+    format!("{prefix}{name}\"{rest}")
 }

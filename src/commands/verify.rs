@@ -9,7 +9,7 @@ use super::Context;
 use crate::evidence::keys::load_public_key;
 use crate::evidence::sign::{TrustedFacts, signature_path};
 use crate::evidence::verify::{Signature, verify_file};
-use crate::text::for_display;
+use crate::text::{count, for_display};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -35,8 +35,8 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         bail!(message);
     }
     println!(
-        "{file}: intact: {} row(s) of campaign {} ({}); last row_hash {}",
-        result.rows,
+        "{file}: intact: {} of campaign {} ({}); last row_hash {}",
+        count(result.rows, "row"),
         result.campaign_id.as_deref().unwrap_or("-"),
         for_display(result.campaign_name.as_deref().unwrap_or("-")),
         result.last_hash
@@ -55,9 +55,9 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
             }
         }
         Signature::NotChecked => println!(
-            "signature: {} was NOT checked; its trusted comment matches the file's {} row(s) and last row_hash, but without the key anyone could have written it: pass --pubkey recert.pub to check the signature",
+            "signature: {} was NOT checked; its trusted comment matches the file's {} and last row_hash, but without the key anyone could have written it: pass --pubkey recert.pub to check the signature",
             signature_path(path).display(),
-            result.rows
+            crate::text::count(result.rows, "row")
         ),
         Signature::Absent | Signature::Bad => println!(
             "signature: none (unsigned; without a signature, rows cut from the end cannot be detected)"

@@ -7,7 +7,7 @@ use color_eyre::eyre::{Result, bail};
 
 use super::Context;
 use crate::integrity::{LogReport, verify_decision_log};
-use crate::text::for_display;
+use crate::text::{count, for_display, noun_for};
 
 /// How many problems are listed before the rest are only counted.
 const SHOWN: usize = 20;
@@ -50,22 +50,22 @@ pub fn render(report: &LogReport, path: &Path) -> String {
         "intact".to_owned()
     } else {
         let n = report.problems.len();
-        format!("TAMPERED, {n} problem{}", if n == 1 { "" } else { "s" })
+        format!("TAMPERED, {}", count(n, "problem"))
     };
     let _ = writeln!(
         out,
-        "Decision log of workspace {}: {verdict} ({} events in {} campaigns)",
+        "Decision log of workspace {}: {verdict} ({} in {})",
         path.display(),
-        report.events(),
-        report.chains.len()
+        count(report.events(), "event"),
+        count(report.chains.len(), "campaign")
     );
     for chain in &report.chains {
         let _ = writeln!(
             out,
-            "  campaign {} {:?}: {} events, chain head {}",
+            "  campaign {} {:?}: {}, chain head {}",
             chain.campaign_id,
             for_display(&chain.campaign_name),
-            chain.events,
+            count(chain.events, "event"),
             chain.head
         );
     }
@@ -73,7 +73,7 @@ pub fn render(report: &LogReport, path: &Path) -> String {
         let _ = writeln!(out, "  - {}", for_display(&problem.to_string()));
     }
     if let Some(more) = report.problems.len().checked_sub(SHOWN).filter(|&n| n > 0) {
-        let _ = writeln!(out, "  ... and {more} more problems");
+        let _ = writeln!(out, "  ... and {more} more {}", noun_for(more, "problem"));
     }
     out
 }

@@ -16,14 +16,15 @@ use crate::campaign::ranges;
 use crate::model::SignalSet;
 use crate::text::neutralise_formula;
 
-/// Why an export could not be written.
+/// Why an export could not be written. The cause is the error's source,
+/// not part of its message, so an error chain names it once.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("reading the campaign's items: {0}")]
+    #[error("reading the campaign's items")]
     Database(#[from] rusqlite::Error),
-    #[error("writing the evidence: {0}")]
+    #[error("writing the evidence")]
     Write(#[from] csv::Error),
-    #[error("writing the evidence: {0}")]
+    #[error("writing the evidence")]
     Io(#[from] std::io::Error),
 }
 

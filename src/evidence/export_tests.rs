@@ -1,4 +1,4 @@
-//! Tests of the evidence export against the raw-SQL fixture campaign.
+//! Tests of the evidence export against the fixture campaign (`evidence::fixture`).
 
 use super::*;
 use crate::evidence::fixture;
@@ -34,11 +34,11 @@ fn rows_follow_control_number_then_item_id() {
     assert_eq!(
         order,
         [
-            ("5.16", "3"),
-            ("5.17", "4"),
-            ("5.18", "2"),
-            ("5.18", "5"),
-            ("8.2", "1")
+            ("5.16", "1"),
+            ("5.16", "2"),
+            ("5.17", "3"),
+            ("5.18", "4"),
+            ("8.2", "5")
         ]
     );
     assert_eq!(summary.rows, 5);
@@ -92,15 +92,15 @@ fn cells_are_written_as_the_design_says() {
     assert_eq!(orphan[19], "'=orphaned, remove");
     assert_eq!(orphan[20], "M1 (tester@testhost)");
     assert_eq!(orphan[21], "2026-12-01T09:00:00.000Z");
-    assert_eq!(orphan[22], fixture::SOURCE_SHA);
-    let terminated = &rows[4];
+    assert_eq!(orphan[22], fixture::source_sha());
+    let terminated = &rows[2];
     assert!(
         terminated[8].starts_with("'=HYPERLINK("),
         "{:?}",
         &terminated[8]
     );
     assert_eq!(terminated[10], "terminated");
-    let service = &rows[2];
+    let service = &rows[3];
     assert_eq!(service[8], "CI, \"deploy\" bot");
     assert_eq!(service[14], "false");
     assert_eq!(rows[5][14], "true");
@@ -109,7 +109,7 @@ fn cells_are_written_as_the_design_says() {
 #[test]
 fn undecided_items_export_with_empty_decision_cells() {
     let mut ws = fixture::workspace();
-    fixture::decide(&mut ws, &[1], DecisionAction::Certify, "needed");
+    fixture::decide(&mut ws, &[5], DecisionAction::Certify, "needed");
     let (text, summary) = export(&ws);
     assert_eq!(summary.undecided, 4);
     let rows = records(&text);
@@ -120,7 +120,7 @@ fn undecided_items_export_with_empty_decision_cells() {
 fn an_undo_leaves_the_item_undecided_in_the_evidence() {
     let mut ws = fixture::workspace();
     fixture::decide_all(&mut ws);
-    fixture::decide(&mut ws, &[3], DecisionAction::Undo, "mistake");
+    fixture::decide(&mut ws, &[1], DecisionAction::Undo, "mistake");
     let (_, summary) = export(&ws);
     assert_eq!((summary.revoked, summary.undecided), (1, 1));
 }

@@ -1,46 +1,51 @@
-//! A small campaign built with raw SQL for the evidence tests: five items
-//! under four controls, one orphaned grant and formula-like imported text.
+//! A small campaign for the evidence tests, imported and created the way
+//! the CLI does it: five items under four controls, one orphaned grant and
+//! formula-like imported text.
 
-use crate::campaign::{Campaign, find_campaign};
-use crate::model::{DecisionAction, Signal};
+use sha2::{Digest, Sha256};
+
+use crate::campaign::{Campaign, CampaignSpec, find_campaign};
+use crate::model::DecisionAction;
 use crate::workspace::Workspace;
 
-pub const SOURCE_SHA: &str = "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e";
+const IDENTITIES: &str = "identity_id,display_name,kind,status,owner_id
+E1,Ann Example,human,active,
+E2,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",human,terminated,
+svc-ci,\"CI, \"\"deploy\"\" bot\",service,active,E1
+";
 
-/// Items 1..=5 under controls 8.2, 5.18, 5.16, 5.17 and 5.18, inserted out
-/// of evidence order on purpose. Item 3's holder is not an identity.
+const ENTITLEMENTS: &str = "identity_id,system,entitlement,type,privileged,granted_at
+E1,aws,Admin,role,true,
+E1,crm,user,role,false,
+ghost,crm,@admins,group,false,2026-11-20
+svc-ci,github,key-1,api_key,false,
+E2,crm,user,role,false,
+";
+
+/// The items the campaign numbers by control, then reviewer, then line:
+/// 1 ghost's orphaned `@admins` (5.16, orphaned and new), 2 the leaver E2's
+/// crm user (5.16, terminated), 3 svc-ci's API key (5.17, unrotated, owned
+/// by E1), 4 E1's crm user (5.18, no signal), 5 E1's aws Admin (8.2,
+/// privileged). Every item but 3 is assigned to M1, the default reviewer.
 pub fn workspace() -> Workspace {
-    crate::test_support::workspace_with(&format!(
-        "INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
-             VALUES (1, 1, 'identities', 'canonical', 'identities', 'i.csv', '{h}', 3),
-                    (2, 1, 'entitlements', 'canonical', 'entitlements', 'e.csv', '{s}', 5);
-         INSERT INTO identities (id, snapshot_id, line, identity_id, display_name, kind, status)
-             VALUES (1, 1, 2, 'E1', 'Ann Example', 'human', 'active'),
-                    (2, 1, 3, 'E2', '=HYPERLINK(\"http://evil.example\",\"x\")', 'human', 'terminated'),
-                    (3, 1, 4, 'svc-ci', 'CI, \"deploy\" bot', 'service', 'active');
-         INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type, privileged)
-             VALUES (1, 2, 2, 'E1', 'aws', 'Admin', 'role', 1),
-                    (2, 2, 3, 'E1', 'crm', 'user', 'role', 0),
-                    (3, 2, 4, 'ghost', 'crm', '@admins', 'group', 0),
-                    (4, 2, 5, 'svc-ci', 'github', 'key-1', 'api_key', 0),
-                    (5, 2, 6, 'E2', 'crm', 'user', 'role', 0);
-         INSERT INTO campaigns (id, name, period, as_of, justify_mask, rules, created_at, created_by)
-             VALUES (1, 'Q4 review', '2026-Q4', '2026-11-30', {justify}, '{{}}', '2026-11-30T00:00:00Z', 'u');
-         INSERT INTO items (id, campaign_id, control_id, grant_row, identity_row, signal_mask, reasons,
-             recommendation, recommendation_reason, assigned_reviewer)
-             VALUES (1, 1, '8.2', 1, 1, {privileged}, '[\"privileged\"]', 'certify', 'in use', 'M1'),
-                    (2, 1, '5.18', 2, 1, 0, '[]', 'certify', 'no risk', 'M1'),
-                    (3, 1, '5.16', 3, NULL, {orphaned}, '[\"no such identity\"]', 'revoke', 'orphaned', 'M1'),
-                    (4, 1, '5.17', 4, 3, {unrotated}, '[\"never rotated\"]', 'certify', 'in use', 'M1'),
-                    (5, 1, '5.18', 5, 2, {terminated}, '[\"left\"]', 'revoke', 'terminated', 'M1');",
-        h = "a".repeat(64),
-        s = SOURCE_SHA,
-        justify = Signal::ALL.iter().filter(|s| s.is_risk()).fold(0, |m, s| m | s.bit()),
-        privileged = Signal::Privileged.bit(),
-        orphaned = Signal::Orphaned.bit() | Signal::New.bit(),
-        unrotated = Signal::Unrotated.bit(),
-        terminated = Signal::Terminated.bit(),
-    ))
+    let spec = CampaignSpec {
+        period: Some("2026-Q4".to_owned()),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 30),
+        default_reviewer: Some("M1".to_owned()),
+        ..CampaignSpec::new("Q4 review")
+    };
+    crate::test_support::campaign_workspace(
+        &[
+            ("identities.csv", IDENTITIES),
+            ("entitlements.csv", ENTITLEMENTS),
+        ],
+        &spec,
+    )
+}
+
+/// The SHA-256 of the entitlements file, every item's `source_sha256`.
+pub fn source_sha() -> String {
+    hex::encode(Sha256::digest(ENTITLEMENTS))
 }
 
 pub fn campaign(ws: &Workspace) -> Campaign {
@@ -53,8 +58,10 @@ pub fn decide(ws: &mut Workspace, items: &[i64], action: DecisionAction, why: &s
     crate::test_support::decide(ws, "1", items, action, Some(why), "M1").expect("decide");
 }
 
+/// Events 1-3 certify items 3, 4 and 5, event 4 revokes the orphan (1),
+/// event 5 the leaver's access (2).
 pub fn decide_all(ws: &mut Workspace) {
-    decide(ws, &[1, 2, 4], DecisionAction::Certify, "still needed");
-    decide(ws, &[3], DecisionAction::Revoke, "=orphaned, remove");
-    decide(ws, &[5], DecisionAction::Revoke, "left the company");
+    decide(ws, &[3, 4, 5], DecisionAction::Certify, "still needed");
+    decide(ws, &[1], DecisionAction::Revoke, "=orphaned, remove");
+    decide(ws, &[2], DecisionAction::Revoke, "left the company");
 }

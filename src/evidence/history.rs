@@ -35,7 +35,7 @@ pub fn export_file(conn: &Connection, campaign: &Campaign, path: &Path) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::campaign::GENESIS_HASH;
+    use crate::chain::GENESIS;
     use crate::evidence::fixture;
     use crate::model::DecisionAction;
 
@@ -53,9 +53,9 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], COLUMNS.join(","));
         assert!(lines[1].starts_with(
-            "1,1,1,certify,still needed,M1,tester,testhost,2026-12-01T09:00:00.000Z,"
+            "1,1,3,certify,still needed,M1,tester,testhost,2026-12-01T09:00:00.000Z,"
         ));
-        assert!(lines[1].contains(GENESIS_HASH));
+        assert!(lines[1].contains(GENESIS));
         assert!(lines[6].starts_with("6,1,2,undo,x,"), "{}", lines[6]);
         assert!(
             lines[7].starts_with("7,1,2,revoke,'-not needed,"),

@@ -5,7 +5,7 @@ mod html;
 mod svg;
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -102,17 +102,18 @@ pub fn gather(
     now: DateTime<Utc>,
 ) -> Result<Report> {
     let tx = conn.unchecked_transaction()?;
-    let mut hasher = HashingWriter(Sha256::new());
+    // Sha256 is an io::Write: the evidence streams into it, never into memory.
+    let mut hasher = Sha256::new();
     let summary = write_evidence(&tx, campaign, &mut hasher)?;
-    let computed = hex::encode(hasher.0.finalize());
+    let computed = hex::encode(hasher.finalize());
     let evidence_source = match evidence {
         None => EvidenceSource::Computed,
         Some(path) => {
             let mut file =
                 File::open(path).wrap_err_with(|| format!("opening {}", path.display()))?;
-            let mut hasher = HashingWriter(Sha256::new());
+            let mut hasher = Sha256::new();
             io::copy(&mut file, &mut hasher)?;
-            let found = hex::encode(hasher.0.finalize());
+            let found = hex::encode(hasher.finalize());
             if found != computed {
                 bail!(
                     "{} is not this campaign's evidence (SHA-256 {found}, but campaign {} exports {computed}); export it again or name the right file",
@@ -141,18 +142,6 @@ pub fn gather(
 pub fn write_report(report: &Report, path: &Path) -> Result<()> {
     write_atomically(path, html::render(report).as_bytes())
         .wrap_err_with(|| format!("writing {}", path.display()))
-}
-
-struct HashingWriter(Sha256);
-
-impl Write for HashingWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 fn control_totals(conn: &Connection, campaign: i64) -> rusqlite::Result<Vec<ControlTotals>> {

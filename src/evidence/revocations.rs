@@ -49,8 +49,8 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(&path).expect("read"),
             "system,identity,entitlement,type,justification,decided_by,decided_at,item_id\n\
-             crm,E2,user,role,left the company,M1 (tester@testhost),2026-12-01T09:00:00.000Z,5\n\
-             crm,ghost,'@admins,group,\"'=orphaned, remove\",M1 (tester@testhost),2026-12-01T09:00:00.000Z,3\n"
+             crm,E2,user,role,left the company,M1 (tester@testhost),2026-12-01T09:00:00.000Z,2\n\
+             crm,ghost,'@admins,group,\"'=orphaned, remove\",M1 (tester@testhost),2026-12-01T09:00:00.000Z,1\n"
         );
     }
 }

@@ -48,10 +48,10 @@ pub enum SignOffError {
         "the sign-off statement or reviewer name holds the control character U+001F (unit separator), which recert's hashes put between fields; remove it"
     )]
     Separator,
-    #[error("recording the sign-off: {0}")]
+    #[error("recording the sign-off")]
     Database(#[from] rusqlite::Error),
-    #[error("computing the evidence chain: {0}")]
-    Evidence(ExportError),
+    #[error("computing the evidence chain")]
+    Evidence(#[source] ExportError),
 }
 
 impl From<ExportError> for SignOffError {

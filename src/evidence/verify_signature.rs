@@ -185,8 +185,11 @@ fn compare(comment: &str, source: &str, result: &mut Verification) {
             line: result.last_line,
             item_id: result.last_item.clone(),
             what: format!(
-                "the file ends after {} row(s) with row_hash {}, but {source} says {} row(s) ending with {}: rows were removed from or added to the end",
-                result.rows, result.last_hash, facts.rows, facts.last_hash
+                "the file ends after {} with row_hash {}, but {source} says {} ending with {}: rows were removed from or added to the end",
+                crate::text::count(result.rows, "row"),
+                result.last_hash,
+                crate::text::count(facts.rows, "row"),
+                facts.last_hash
             ),
         });
     }

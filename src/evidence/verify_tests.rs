@@ -35,7 +35,7 @@ fn an_untouched_export_is_intact() {
     assert_eq!(result.rows, 5);
     assert_eq!(result.campaign_name.as_deref(), Some("Q4 review"));
     assert_eq!(result.last_line, Some(6));
-    assert_eq!(result.last_item.as_deref(), Some("1"));
+    assert_eq!(result.last_item.as_deref(), Some("5"));
 }
 
 #[test]
@@ -43,7 +43,7 @@ fn an_edited_cell_names_its_row() {
     let mut lines = lines();
     lines[3] = lines[3].replace("still needed", "still needed!");
     assert!(
-        first_problem(&lines).starts_with("line 4 (item_id 2): row_hash does not match"),
+        first_problem(&lines).starts_with("line 4 (item_id 3): row_hash does not match"),
         "{}",
         first_problem(&lines)
     );
@@ -54,7 +54,7 @@ fn a_deleted_row_names_the_row_after_the_gap() {
     let mut lines = lines();
     lines.remove(2);
     assert!(
-        first_problem(&lines).starts_with("line 3 (item_id 2): prev_hash does not continue"),
+        first_problem(&lines).starts_with("line 3 (item_id 3): prev_hash does not continue"),
         "{}",
         first_problem(&lines)
     );
@@ -66,7 +66,7 @@ fn an_inserted_row_is_named() {
     let copy = lines[2].clone();
     lines.insert(4, copy);
     assert!(
-        first_problem(&lines).starts_with("line 5 (item_id 4): prev_hash does not continue"),
+        first_problem(&lines).starts_with("line 5 (item_id 2): prev_hash does not continue"),
         "{}",
         first_problem(&lines)
     );
@@ -77,7 +77,7 @@ fn reordered_rows_are_named() {
     let mut lines = lines();
     lines.swap(3, 4);
     assert!(
-        first_problem(&lines).starts_with("line 4 (item_id 5): prev_hash"),
+        first_problem(&lines).starts_with("line 4 (item_id 4): prev_hash"),
         "{}",
         first_problem(&lines)
     );
@@ -100,7 +100,7 @@ fn a_row_with_a_missing_cell_is_named() {
     lines[5].truncate(cut);
     assert_eq!(
         first_problem(&lines),
-        "line 6 (item_id 1): the row has 24 cells, expected 25"
+        "line 6 (item_id 5): the row has 24 cells, expected 25"
     );
 }
 
@@ -112,11 +112,11 @@ fn an_empty_file_is_not_evidence() {
 #[test]
 fn a_spreadsheet_stripping_the_apostrophes_is_explained() {
     let mut lines = lines();
-    // Row 1 (line 2) is item 3 with the cells '@admins and '=orphaned, remove.
+    // Row 1 (line 2) is item 1 with the cells '@admins and '=orphaned, remove.
     lines[1] = lines[1].replace(",'@admins,", ",@admins,");
     let problem = first_problem(&lines);
     assert!(
-        problem.starts_with("line 2 (item_id 3): row_hash matches only once the formula-like cells get back their leading '"),
+        problem.starts_with("line 2 (item_id 1): row_hash matches only once the formula-like cells get back their leading '"),
         "{problem}"
     );
 }

@@ -43,13 +43,12 @@ pub fn for_item(conn: &Connection, item_id: i64) -> rusqlite::Result<Vec<LastRev
          ORDER BY same_resource DESC, p.reviewed_at DESC, p.id DESC",
     )?;
     let rows = statement.query_map([item_id], |row| {
-        let decision: Option<String> = row.get(4)?;
         Ok(LastReview {
             resource: row.get(0)?,
             same_resource: row.get(1)?,
             review_name: row.get(2)?,
             result: row.get(3)?,
-            decision: decision.as_deref().and_then(Decision::parse),
+            decision: row.get(4)?,
             reviewed_at: row.get(5)?,
             reviewer: row.get(6)?,
             justification: row.get(7)?,

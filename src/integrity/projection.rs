@@ -122,13 +122,13 @@ pub(super) fn check_ranges(conn: &Connection, report: &mut LogReport) -> rusqlit
     while let Some(row) = rows.next()? {
         let control: String = row.get(1)?;
         let stored = format!(
-            "{} item(s), {}",
-            row.get::<_, i64>(2)?,
+            "{}, {}",
+            crate::text::count(row.get::<_, i64>(2)?, "item"),
             range(row.get(3)?, row.get(4)?)
         );
         let found = format!(
-            "{} item(s), {}",
-            row.get::<_, i64>(5)?,
+            "{}, {}",
+            crate::text::count(row.get::<_, i64>(5)?, "item"),
             range(row.get(6)?, row.get(7)?)
         );
         report.problems.push(control_problem(

@@ -14,26 +14,24 @@ use crate::workspace::Workspace;
 /// Two campaigns of three items each (items 1-3 in "A", 4-6 in "B"), and
 /// decisions interleaved between them: events 1-2 in A, 3 in B, 4 in A, 5-6 in B.
 fn decided() -> Workspace {
-    let ws = crate::test_support::workspace_with(&format!(
-        "INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
-             VALUES (1, 1, 'entitlements', 'canonical', 'entitlements', 'e.csv', '{h}', 6);
-         INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type, privileged)
-             VALUES (1, 1, 2, 'E1', 'app', 'user', 'role', 0), (2, 1, 3, 'E2', 'app', 'user', 'role', 0),
-                    (3, 1, 4, 'E3', 'app', 'user', 'role', 0);
-         INSERT INTO campaigns (id, name, as_of, justify_mask, rules, created_at, created_by)
-             VALUES (1, 'A', '2026-11-30', 0, '{{}}', '2026-11-30T00:00:00Z', 'u'),
-                    (2, 'B', '2026-11-30', 0, '{{}}', '2026-11-30T00:00:00Z', 'u');
-         INSERT INTO items (id, campaign_id, control_id, grant_row, signal_mask, reasons,
-             recommendation, recommendation_reason, assigned_reviewer)
-             VALUES (1, 1, '5.18', 1, 0, '[]', 'certify', 'ok', 'M'), (2, 1, '5.18', 2, 0, '[]', 'certify', 'ok', 'M'),
-                    (3, 1, '5.18', 3, 0, '[]', 'certify', 'ok', 'M'), (4, 2, '5.18', 1, 0, '[]', 'certify', 'ok', 'M'),
-                    (5, 2, '5.18', 2, 0, '[]', 'certify', 'ok', 'M'), (6, 2, '5.18', 3, 0, '[]', 'certify', 'ok', 'M');
-         INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
-             signal_3, signal_4, signal_5, signal_6, signal_7)
-             VALUES (1, '5.18', 3, 0, 0, 0, 0, 0, 0, 0, 0), (2, '5.18', 3, 0, 0, 0, 0, 0, 0, 0, 0);",
-        h = "a".repeat(64)
-    ));
-    let mut ws = ws;
+    let campaign = |name: &str| crate::campaign::CampaignSpec {
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 30),
+        ..crate::campaign::CampaignSpec::new(name)
+    };
+    let mut ws = test_support::campaign_workspace(
+        &[
+            (
+                "identities.csv",
+                "identity_id,manager_id\nE1,M\nE2,M\nE3,M\n",
+            ),
+            (
+                "entitlements.csv",
+                "identity_id,system,entitlement\nE1,app,user\nE2,app,user\nE3,app,user\n",
+            ),
+        ],
+        &campaign("A"),
+    );
+    test_support::create(&mut ws, &campaign("B"));
     for (campaign, items, action) in [
         ("A", &[1_i64, 2][..], DecisionAction::Certify),
         ("B", &[4][..], DecisionAction::Certify),
@@ -283,12 +281,6 @@ fn progress_counts_changed_without_decisions_are_reported() {
 #[test]
 fn items_moved_outside_their_controls_range_are_reported() {
     let ws = decided();
-    ws.conn
-        .execute_batch(
-            "UPDATE control_stats SET first_item = 1, last_item = 3 WHERE campaign_id = 1;
-             UPDATE control_stats SET first_item = 4, last_item = 6 WHERE campaign_id = 2;",
-        )
-        .expect("ranges as campaign creation records them");
     assert!(findings(&ws).is_empty(), "{:?}", findings(&ws));
     // Item 3 (revoked) slips into a control of its own, out of the review
     // and evidence of 5.18; its revocation leaves 5.18's counts too.
@@ -301,8 +293,8 @@ fn items_moved_outside_their_controls_range_are_reported() {
         found,
         [
             "campaign 1 (projection): control 5.18's progress reads 2 certified and 1 revoked but its items' current decisions are 2 certified and 0 revoked: the counts were changed outside recert",
-            "campaign 1 (projection): control 5.15 is recorded with 0 item(s), no ids but holds 1 item(s), ids 3-3: items were added, removed or moved outside recert, and the review and evidence would not show them all",
-            "campaign 1 (projection): control 5.18 is recorded with 3 item(s), ids 1-3 but holds 2 item(s), ids 1-2: items were added, removed or moved outside recert, and the review and evidence would not show them all",
+            "campaign 1 (projection): control 5.15 is recorded with 0 items, no ids but holds 1 item, ids 3-3: items were added, removed or moved outside recert, and the review and evidence would not show them all",
+            "campaign 1 (projection): control 5.18 is recorded with 3 items, ids 1-3 but holds 2 items, ids 1-2: items were added, removed or moved outside recert, and the review and evidence would not show them all",
         ],
         "{found:?}"
     );

@@ -231,17 +231,15 @@ pub fn item_states(
     )?;
     statement
         .query_map((scope.campaign, ids, &scope.mine), |row| {
-            let decision: Option<String> = row.get(2)?;
-            let recommendation: String = row.get(3)?;
             let holder: [Option<String>; 2] = [row.get(6)?, row.get(7)?];
             Ok(ItemState {
                 id: row.get(0)?,
                 before: Before {
                     control: row.get(1)?,
-                    decision: decision.as_deref().and_then(Decision::parse),
+                    decision: row.get(2)?,
                     mine: row.get(5)?,
                 },
-                recommendation: Decision::parse(&recommendation).unwrap_or(Decision::Certify),
+                recommendation: row.get(3)?,
                 signals: row.get(4)?,
                 own: policy::is_own_access(
                     &scope.reviewer,

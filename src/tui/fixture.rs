@@ -62,6 +62,7 @@ pub fn workspace() -> Workspace {
         dormant = bit(Signal::Dormant),
         expired = bit(Signal::Expired),
     ));
+    crate::test_support::record_control_stats(&ws.conn, 1);
     let mut ws = ws;
     decide(&mut ws, &[7], DecisionAction::Certify, None, REVIEWER);
     ws
@@ -107,6 +108,7 @@ pub fn add_many(ws: &Workspace, n: u32) {
             [n],
         )
         .expect("many items");
+    crate::test_support::record_control_stats(&ws.conn, 1);
 }
 
 /// The fixture workspace as a file in `dir`, for tests that need a second

@@ -272,7 +272,7 @@ fn a_database_refusal_shows_in_the_status_bar() {
     h.ws.conn
         .execute(
             "INSERT INTO signoffs VALUES (1, 'X', 'u', 'h', '2026-12-02T00:00:00Z', 'done', ?1)",
-            [crate::campaign::GENESIS_HASH],
+            [crate::chain::GENESIS],
         )
         .expect("sign off");
     h.press(Action::Decide(Verdict::Certify));

@@ -70,15 +70,17 @@ pub fn import(scratch: &Scratch) {
 /// Imports the company and creates campaign "Q4"; returns its id as printed.
 pub fn campaign(scratch: &Scratch) -> String {
     import(scratch);
-    let output = scratch
-        .recert()
-        .args(["campaign", "create", "--name", "Q4", "--period", "2026-Q4"])
-        .args(["--as-of", "2026-11-30", "--due", "2026-12-31"])
-        .args(["--default-reviewer", "iam-lead"])
-        .output()
-        .expect("run");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).expect("utf-8")
+    scratch.campaign(
+        "Q4",
+        &[
+            "--period",
+            "2026-Q4",
+            "--due",
+            "2026-12-31",
+            "--default-reviewer",
+            "iam-lead",
+        ],
+    )
 }
 
 pub fn json(scratch: &Scratch, args: &[&str]) -> Value {

@@ -34,6 +34,9 @@ pub fn big_entitlements(rows: usize) -> String {
 /// The recert binary as a plain child process we can SIGKILL.
 pub fn spawn(scratch: &Scratch, args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Child {
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("recert"));
+    for name in crate::support::UNSET {
+        command.env_remove(name);
+    }
     command
         .args(args)
         .env("RECERT_WORKSPACE", scratch.workspace())

@@ -33,19 +33,7 @@ pub fn campaign_of(scratch: &Scratch, n: usize) -> Vec<i64> {
         scratch.file("entitlements.csv", &entitlements),
     ];
     scratch.import(&files);
-    scratch
-        .recert()
-        .args([
-            "campaign",
-            "create",
-            "--name",
-            "Q4",
-            "--as-of",
-            "2026-11-30",
-        ])
-        .args(["--default-reviewer", "iam-lead"])
-        .assert()
-        .success();
+    scratch.campaign("Q4", &["--default-reviewer", "iam-lead"]);
     let conn = Connection::open(scratch.workspace()).expect("open");
     let mut statement = conn
         .prepare("SELECT id FROM items ORDER BY id")
@@ -99,6 +87,8 @@ fn kill_9_during_a_loop_of_decisions_loses_none_that_was_acknowledged() {
         .arg(r#"for item in $ITEMS; do "$RECERT" decide Q4 "$item" --certify --reviewer R || exit 1; done"#)
         .env("ITEMS", ids.join(" "))
         .env("RECERT", assert_cmd::cargo::cargo_bin("recert"))
+        .env_remove(crate::support::UNSET[0])
+        .env_remove(crate::support::UNSET[1])
         .env("RECERT_WORKSPACE", scratch.workspace())
         .env("USER", "tester")
         .stdin(Stdio::null())
@@ -166,6 +156,8 @@ fn two_reviewers_deciding_the_same_items_at_once_lose_nothing() {
                     .args(["decide", "Q4", &item.to_string(), "--reviewer", name])
                     .args(action)
                     .env("RECERT_WORKSPACE", &scratch_path)
+                    .env_remove(crate::support::UNSET[0])
+                    .env_remove(crate::support::UNSET[1])
                     .env("USER", name)
                     .output()
                     .expect("run decide");

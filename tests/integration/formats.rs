@@ -56,7 +56,7 @@ fn every_vendor_fixture_imports_with_its_counts() {
         ),
         (
             "azure-role-assignments-az.csv",
-            &["Workspace now holds 1 identities, 2 grants"],
+            &["Workspace now holds 1 identity, 2 grants"],
         ),
         (
             "google-workspace-users.csv",
@@ -248,7 +248,7 @@ fn format_forces_a_reader_and_an_unknown_name_is_refused() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "1 rows, 1 not linked to an identity",
+            "1 row, 1 not linked to an identity",
         ));
     scratch
         .recert()

@@ -16,19 +16,7 @@ pub fn hostile_campaign(scratch: &Scratch) -> &'static str {
         scratch.file("entitlements.csv", &hostile_entitlements()),
     ];
     scratch.import(&files);
-    scratch
-        .recert()
-        .args([
-            "campaign",
-            "create",
-            "--name",
-            NAME,
-            "--as-of",
-            "2026-11-30",
-        ])
-        .args(["--default-reviewer", "iam-lead"])
-        .assert()
-        .success();
+    scratch.campaign(NAME, &["--default-reviewer", "iam-lead"]);
     let items: Vec<String> = (1..=HOSTILE.len() + 1).map(|i| i.to_string()).collect();
     scratch
         .recert()

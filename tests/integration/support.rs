@@ -25,12 +25,46 @@ impl Scratch {
     /// `recert` with this scratch workspace and a fixed reviewer environment.
     pub fn recert(&self) -> Command {
         let mut command = Command::cargo_bin("recert").expect("binary");
+        for name in UNSET {
+            command.env_remove(name);
+        }
         command
             .env("RECERT_WORKSPACE", self.workspace())
             .env_remove("RECERT_REVIEWER")
             .env("USER", "tester")
             .env("NO_COLOR", "1");
         command
+    }
+
+    /// `recert campaign create --name NAME --as-of 2026-11-30` plus `extra`.
+    pub fn create_campaign(&self, name: &str, extra: &[&str]) -> Command {
+        let mut command = self.recert();
+        command
+            .args([
+                "campaign",
+                "create",
+                "--name",
+                name,
+                "--as-of",
+                "2026-11-30",
+            ])
+            .args(extra);
+        command
+    }
+
+    /// [`Scratch::create_campaign`], which must succeed; returns its stdout
+    /// (the new campaign's id and a newline).
+    pub fn campaign(&self, name: &str, extra: &[&str]) -> String {
+        let output = self
+            .create_campaign(name, extra)
+            .output()
+            .expect("run campaign create");
+        assert!(
+            output.status.success(),
+            "campaign create {name:?} {extra:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("utf-8")
     }
 
     /// `recert import` of `files`, which must succeed.
@@ -59,13 +93,16 @@ impl Scratch {
             "grants",
             "systems",
             "campaigns",
+            "campaign_snapshots",
             "items",
+            "control_stats",
             "decision_events",
+            "current_decisions",
             "signoffs",
             "prior_reviews",
         ] {
             let mut statement = conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+                .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
                 .expect("select");
             let columns = statement.column_count();
             let rows = statement
@@ -85,6 +122,11 @@ impl Scratch {
         out
     }
 }
+
+/// Environment variables no spawned `recert` may inherit: with
+/// `RUST_BACKTRACE` set, color-eyre captures a backtrace for every error,
+/// which tripled the suite's run time where a developer had it set.
+pub const UNSET: [&str; 2] = ["RUST_BACKTRACE", "RUST_LIB_BACKTRACE"];
 
 /// A file of tests/fixtures/formats (real export layouts).
 pub fn fixture(name: &str) -> PathBuf {

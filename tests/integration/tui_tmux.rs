@@ -30,7 +30,11 @@ impl Tmux {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        // The server started by the first call passes its environment on
+        // to the shell that runs recert.
         Command::new("tmux")
+            .env_remove(crate::support::UNSET[0])
+            .env_remove(crate::support::UNSET[1])
             .arg("-L")
             .arg(&self.socket)
             .args(args)
@@ -152,12 +156,7 @@ fn review_without_a_terminal_says_what_to_use_instead() {
 fn certify_and_revoke_with_justifications_then_quit_cleanly() {
     let scratch = Scratch::new();
     scratch.import(&["identities.csv", "entitlements.csv", "systems.csv"].map(sample));
-    scratch
-        .recert()
-        .args(["campaign", "create", "--name", "Q4", "--period", "2026-Q4"])
-        .args(["--as-of", "2026-11-30", "--due", "2026-12-31"])
-        .assert()
-        .success();
+    scratch.campaign("Q4", &["--period", "2026-Q4", "--due", "2026-12-31"]);
     let binary = assert_cmd::cargo::cargo_bin("recert");
     let tmux = Tmux::start(&format!(
         "NO_COLOR=1 RECERT_WORKSPACE='{}' '{}' review Q4 --reviewer auditor; echo \"exit status $?\"",
@@ -245,18 +244,7 @@ fn with_several_open_campaigns_a_picker_asks_which() {
     let scratch = Scratch::new();
     scratch.import(&["identities.csv", "entitlements.csv", "systems.csv"].map(sample));
     for name in ["First review", "Second review"] {
-        scratch
-            .recert()
-            .args([
-                "campaign",
-                "create",
-                "--name",
-                name,
-                "--as-of",
-                "2026-11-30",
-            ])
-            .assert()
-            .success();
+        scratch.campaign(name, &[]);
     }
     let binary = assert_cmd::cargo::cargo_bin("recert");
     let tmux = Tmux::start(&format!(

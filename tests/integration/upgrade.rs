@@ -8,10 +8,13 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use chrono::{TimeZone, Utc};
 use predicates::prelude::*;
 use recert::actor::Actor;
-use recert::campaign::{DecisionRequest, find_campaign, record_decisions};
+use recert::campaign::{
+    CampaignSpec, DecisionRequest, create_campaign, find_campaign, record_decisions,
+};
 use recert::import::{ImportOptions, Progress, import_files};
 use recert::integrity::verify_decision_log;
 use recert::model::DecisionAction;
@@ -42,7 +45,7 @@ fn user_version(path: &Path) -> u32 {
 }
 
 /// Writes schema-v{SCHEMA_VERSION}.db: the three identities and grants above,
-/// a campaign of three items built with SQL, one decision, fixed times.
+/// a campaign of their three items, X9's orphaned grant revoked, fixed times.
 #[test]
 #[ignore = "writes a fixture; run by hand when the schema version changes"]
 fn make_workspace_fixture() {
@@ -73,30 +76,21 @@ fn make_workspace_fixture() {
         Progress::hidden(),
     )
     .expect("import");
-    ws.conn
-        .execute_batch(
-            "INSERT INTO campaigns (id, name, period, as_of, due, default_reviewer, justify_mask, rules, created_at, created_by)
-                 VALUES (1, '2026-Q4 access review', '2026-Q4', '2026-11-30', '2026-12-31', 'E1', 127, '{}',
-                         '2026-11-30T10:00:00Z', 'fixture (fixture@fixture)');
-             INSERT INTO campaign_snapshots SELECT 1, id FROM snapshots;
-             INSERT INTO items (campaign_id, control_id, grant_row, identity_row, signal_mask, reasons,
-                                recommendation, recommendation_reason, assigned_reviewer)
-             SELECT 1, CASE g.type WHEN 'api_key' THEN '5.17' ELSE CASE WHEN i.id IS NULL THEN '5.16' ELSE '5.18' END END,
-                    g.id, i.id, CASE WHEN i.id IS NULL THEN 1 ELSE 0 END,
-                    CASE WHEN i.id IS NULL THEN '[\"holder X9 is not among the identities\"]' ELSE '[]' END,
-                    CASE WHEN i.id IS NULL THEN 'revoke' ELSE 'certify' END,
-                    CASE WHEN i.id IS NULL THEN 'orphaned' ELSE 'no risk signal' END, 'E1'
-             FROM grants g LEFT JOIN identities i ON i.identity_id = g.identity_ref ORDER BY g.id;",
-        )
-        .expect("campaign");
-    // As `campaign create` stores them: counts and id ranges per control.
-    recert::campaign::progress::record_control_stats(&ws.conn, 1).expect("control stats");
+    let spec = CampaignSpec {
+        period: Some("2026-Q4".to_owned()),
+        due: NaiveDate::from_ymd_opt(2026, 12, 31),
+        as_of: NaiveDate::from_ymd_opt(2026, 11, 30),
+        default_reviewer: Some("E1".to_owned()),
+        ..CampaignSpec::new("2026-Q4 access review")
+    };
+    create_campaign(&mut ws.conn, &spec, &Actor::fixed("fixture"), at(10)).expect("campaign");
     let campaign = find_campaign(&ws.conn, "1").expect("campaign");
+    let x9 = x9_item(&ws.conn);
     record_decisions(
         &mut ws.conn,
         &campaign,
         &DecisionRequest {
-            items: &[3],
+            items: &[x9],
             action: DecisionAction::Revoke,
             justification: Some("nobody knows X9"),
         },
@@ -108,6 +102,50 @@ fn make_workspace_fixture() {
     ws.conn
         .execute_batch("PRAGMA journal_mode = DELETE; VACUUM;")
         .expect("compact");
+}
+
+/// The item of X9's orphaned grant: item 3 in the fixtures up to schema 5,
+/// whose campaigns were built with SQL in grant order.
+fn x9_item(conn: &Connection) -> i64 {
+    conn.query_row(
+        "SELECT it.id FROM items it JOIN grants g ON g.id = it.grant_row
+         WHERE it.campaign_id = 1 AND g.identity_ref = 'X9'",
+        [],
+        |row| row.get(0),
+    )
+    .expect("X9's item")
+}
+
+/// The fixtures of schemas 3 and 4 hold a campaign built with SQL without
+/// the per-control counts `campaign create` has written since schema 3
+/// (migration 0003 adds them only to campaigns it finds): no recert wrote
+/// such a workspace. Adds them as creation would have, so the upgraded
+/// fixture is one recert could have written; any other fixture must have them.
+fn add_missing_counts(conn: &Connection, version: u32) {
+    let stored: i64 = conn
+        .query_row("SELECT count(*) FROM control_stats", [], |r| r.get(0))
+        .expect("count");
+    if stored > 0 {
+        return;
+    }
+    assert!(
+        matches!(version, 3 | 4),
+        "the schema-v{version} fixture has a campaign without per-control counts"
+    );
+    conn.execute_batch(
+        "INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
+             signal_3, signal_4, signal_5, signal_6, signal_7, certified, revoked, first_item, last_item)
+         SELECT it.campaign_id, it.control_id, count(*),
+             sum((it.signal_mask & 1) <> 0), sum((it.signal_mask & 2) <> 0),
+             sum((it.signal_mask & 4) <> 0), sum((it.signal_mask & 8) <> 0),
+             sum((it.signal_mask & 16) <> 0), sum((it.signal_mask & 32) <> 0),
+             sum((it.signal_mask & 64) <> 0), sum((it.signal_mask & 128) <> 0),
+             coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0),
+             min(it.id), max(it.id)
+         FROM items it LEFT JOIN current_decisions cd ON cd.item_id = it.id
+         GROUP BY it.campaign_id, it.control_id",
+    )
+    .expect("counts as campaign creation writes them");
 }
 
 /// Every released workspace fixture, oldest first.
@@ -145,6 +183,7 @@ fn every_released_workspace_opens_with_its_data_and_decisions_intact() {
 
         let ws = Workspace::open(&path).expect("open the old workspace");
         assert_eq!(ws.schema_version().expect("version"), SCHEMA_VERSION);
+        add_missing_counts(&ws.conn, old);
         let count = |sql: &str| -> i64 { ws.conn.query_row(sql, [], |r| r.get(0)).expect(sql) };
         assert_eq!(
             count("SELECT count(*) FROM identities"),
@@ -154,11 +193,12 @@ fn every_released_workspace_opens_with_its_data_and_decisions_intact() {
         );
         assert_eq!(count("SELECT count(*) FROM grants"), 3);
         assert_eq!(count("SELECT count(*) FROM items WHERE campaign_id = 1"), 3);
+        let x9 = x9_item(&ws.conn);
         let (decision, justification): (String, String) = ws
             .conn
             .query_row(
-                "SELECT decision, justification FROM item_view WHERE item_id = 3",
-                [],
+                "SELECT decision, justification FROM item_view WHERE item_id = ?1",
+                [x9],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .expect("decided item");
@@ -175,7 +215,7 @@ fn every_released_workspace_opens_with_its_data_and_decisions_intact() {
             &mut ws.conn,
             &campaign,
             &DecisionRequest {
-                items: &[3],
+                items: &[x9],
                 action: DecisionAction::Undo,
                 justification: None,
             },
@@ -189,7 +229,12 @@ fn every_released_workspace_opens_with_its_data_and_decisions_intact() {
             .conn
             .query_row("SELECT count(*) FROM current_decisions", [], |r| r.get(0))
             .expect("count");
-        assert_eq!(decided, 0, "{}: the undo cleared item 3", fixture.display());
+        assert_eq!(
+            decided,
+            0,
+            "{}: the undo cleared X9's item",
+            fixture.display()
+        );
         let log = verify_decision_log(&ws.conn).expect("verify");
         assert!(log.is_intact(), "{}: {:?}", fixture.display(), log.problems);
 

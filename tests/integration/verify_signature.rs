@@ -156,7 +156,7 @@ fn without_the_key_rows_cut_from_the_end_are_found_from_the_comment() {
     verify(&scratch, &evidence, None)
         .success()
         .stdout(predicate::str::contains(
-            "was NOT checked; its trusted comment matches the file's 3 row(s) and last row_hash",
+            "was NOT checked; its trusted comment matches the file's 3 rows and last row_hash",
         ));
     let text = std::fs::read_to_string(&evidence).expect("read");
     let mut lines: Vec<&str> = text.lines().collect();
@@ -165,10 +165,10 @@ fn without_the_key_rows_cut_from_the_end_are_found_from_the_comment() {
     verify(&scratch, &evidence, None)
         .code(1)
         .stderr(predicate::str::contains(
-            "the file ends after 2 row(s) with row_hash ",
+            "the file ends after 2 rows with row_hash ",
         ))
         .stderr(predicate::str::contains(
-            "evidence.csv.minisig's trusted comment (read without --pubkey, so the signature itself was not checked) says 3 row(s)",
+            "evidence.csv.minisig's trusted comment (read without --pubkey, so the signature itself was not checked) says 3 rows",
         ))
         .stderr(predicate::str::contains("rows were removed from or added to the end"));
 }

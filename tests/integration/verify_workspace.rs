@@ -40,7 +40,7 @@ fn an_untouched_workspace_verifies_with_its_chain_heads() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            ": intact (3 events in 1 campaigns)",
+            ": intact (3 events in 1 campaign)",
         ))
         .stdout(predicate::str::contains(format!(
             "campaign 1 \"Q4\": 3 events, chain head {head}"

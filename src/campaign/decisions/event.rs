@@ -1,10 +1,8 @@
 //! One decision event as stored, its chain hash, and reading an item's history.
 
-use std::fmt::Write as _;
-
 use rusqlite::Connection;
-use sha2::{Digest, Sha256};
 
+use crate::chain::ChainHash;
 use crate::model::DecisionAction;
 
 /// One appended decision event.
@@ -43,8 +41,6 @@ impl DecisionEvent {
     }
 }
 
-const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
-
 /// The hashed fields of one event, borrowed, so that a bulk decision hashes
 /// a hundred thousand events without copying the reviewer, host and time
 /// into each.
@@ -67,38 +63,17 @@ impl EventFields<'_> {
     /// (evidence and scripts/verify-chain.py re-compute them), written into
     /// a reused buffer.
     pub fn hash_into(&self, prev_hash: &str, out: &mut String) {
-        let mut hasher = Hashing(Sha256::new());
-        hasher.0.update(prev_hash.as_bytes());
-        // Writing into a hash cannot fail: `Hashing::write_str` always succeeds.
-        let _ = write!(
-            hasher,
-            "\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
-            self.id,
-            self.campaign_id,
-            self.item_id,
-            self.action.as_str(),
-            self.justification.unwrap_or(""),
-            self.reviewer,
-            self.os_user,
-            self.host,
-            self.decided_at,
-        );
-        out.clear();
-        for byte in hasher.0.finalize() {
-            out.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
-            out.push(char::from(HEX_DIGITS[usize::from(byte & 0x0f)]));
-        }
-    }
-}
-
-/// Feeds formatted text straight into the hash: integers are hashed as
-/// their decimal digits without a `String` per field.
-struct Hashing(Sha256);
-
-impl std::fmt::Write for Hashing {
-    fn write_str(&mut self, text: &str) -> std::fmt::Result {
-        self.0.update(text.as_bytes());
-        Ok(())
+        let mut hash = ChainHash::after(prev_hash);
+        hash.display(self.id)
+            .display(self.campaign_id)
+            .display(self.item_id)
+            .field(self.action.as_str())
+            .field(self.justification.unwrap_or(""))
+            .field(self.reviewer)
+            .field(self.os_user)
+            .field(self.host)
+            .field(self.decided_at);
+        hash.finish_into(out);
     }
 }
 
@@ -117,12 +92,11 @@ pub fn history(conn: &Connection, item: i64) -> rusqlite::Result<Vec<DecisionEve
 
 /// Maps a `decision_events` row selected in `history`'s column order.
 pub fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionEvent> {
-    let action: String = row.get(3)?;
     Ok(DecisionEvent {
         id: row.get(0)?,
         campaign_id: row.get(1)?,
         item_id: row.get(2)?,
-        action: DecisionAction::parse(&action).unwrap_or(DecisionAction::Undo),
+        action: row.get(3)?,
         justification: row.get(4)?,
         reviewer: row.get(5)?,
         os_user: row.get(6)?,

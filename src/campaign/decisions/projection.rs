@@ -4,6 +4,7 @@
 
 use rusqlite::Connection;
 
+use super::DecideError;
 use crate::model::{Decision, DecisionAction};
 
 /// How one decision moves a control's certified and revoked counts.
@@ -33,13 +34,15 @@ impl CountChange {
 
 /// Makes the events `first..=last` (one request, so one action) the current
 /// decisions of their items, and applies the count changes `check` found.
+/// A control without its counts row is an error: the counts would be wrong
+/// from then on, and campaign creation always writes that row.
 pub(super) fn apply(
     conn: &Connection,
     campaign_id: i64,
     action: DecisionAction,
     (first, last): (i64, i64),
     changes: &[CountChange],
-) -> rusqlite::Result<()> {
+) -> Result<(), DecideError> {
     let project = if action.decision().is_some() {
         // An item named twice gets its later event: rows go in id order and replace.
         "INSERT OR REPLACE INTO current_decisions (item_id, campaign_id, event_id, decision)
@@ -50,19 +53,23 @@ pub(super) fn apply(
          WHERE item_id IN (SELECT item_id FROM decision_events WHERE id BETWEEN ?1 AND ?2)"
     };
     conn.prepare_cached(project)?.execute((first, last))?;
-    // A campaign built by hand in SQL has no stored counts: nothing to update,
-    // and its progress is counted from the items instead.
     let mut update = conn.prepare_cached(
         "UPDATE control_stats SET certified = certified + ?3, revoked = revoked + ?4
          WHERE campaign_id = ?1 AND control_id = ?2",
     )?;
     for change in changes {
-        update.execute((
+        let updated = update.execute((
             campaign_id,
             &change.control_id,
             change.certified,
             change.revoked,
         ))?;
+        if updated != 1 {
+            return Err(DecideError::MissingCounts {
+                campaign_id,
+                control_id: change.control_id.clone(),
+            });
+        }
     }
     Ok(())
 }

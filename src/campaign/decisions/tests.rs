@@ -1,6 +1,7 @@
 //! Decision rules, the chain, and the projection and counts kept with it.
 
 use super::*;
+use crate::chain::GENESIS;
 use crate::test_support::{self, rows};
 use crate::workspace::Workspace;
 
@@ -28,8 +29,8 @@ fn workspace() -> Workspace {
                     (2, 1, '5.18', 2, 2, {dormant}, '[\"last used 200 days ago\"]', 'revoke', 'dormant', 'M1'),
                     (3, 1, '5.15', 3, 3, 0, '[]', 'certify', 'no risk', 'M1');
          INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
-             signal_3, signal_4, signal_5, signal_6, signal_7)
-             VALUES (1, '5.15', 1, 0, 0, 0, 0, 0, 0, 0, 0), (1, '5.18', 2, 0, 0, 1, 0, 0, 0, 0, 0);",
+             signal_3, signal_4, signal_5, signal_6, signal_7, first_item, last_item)
+             VALUES (1, '5.15', 1, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3), (1, '5.18', 2, 0, 0, 1, 0, 0, 0, 0, 0, 1, 2);",
         h = "a".repeat(64),
         justify = Signal::ALL.iter().filter(|s| s.is_risk()).fold(0, |m, s| m | s.bit()),
         dormant = Signal::Dormant.bit(),
@@ -130,7 +131,7 @@ fn unknown_items_and_signed_off_campaigns_are_refused() {
     ws.conn
         .execute(
             "INSERT INTO signoffs VALUES (1, 'M1', 'u', 'h', '2026-12-02T00:00:00Z', 'done', ?1)",
-            [GENESIS_HASH],
+            [GENESIS],
         )
         .expect("sign off");
     let err = decide(&mut ws, &[1], DecisionAction::Certify, None, "M1").expect_err("locked");
@@ -146,7 +147,7 @@ fn events_are_chained_and_append_only() {
     decide(&mut ws, &[1, 3], DecisionAction::Certify, None, "M1").expect("certify");
     let events = history(&ws.conn, 3).expect("history");
     let first = &history(&ws.conn, 1).expect("history")[0];
-    assert_eq!(first.prev_hash, GENESIS_HASH);
+    assert_eq!(first.prev_hash, GENESIS);
     assert_eq!(events[0].prev_hash, first.hash());
     let tamper = ws
         .conn
@@ -307,13 +308,18 @@ fn a_refused_bulk_decision_leaves_events_projection_and_counts_alone(
 }
 
 #[test]
-fn a_campaign_without_stored_counts_is_still_decided() {
+fn a_control_without_stored_counts_refuses_the_decision_and_records_nothing() {
     let mut ws = workspace();
     ws.conn
-        .execute("DELETE FROM control_stats", [])
+        .execute("DELETE FROM control_stats WHERE control_id = '5.18'", [])
         .expect("no stats");
-    decide(&mut ws, &[1], DecisionAction::Certify, None, "M1").expect("certify");
-    assert_eq!(current(&ws, 1).as_deref(), Some("certify"));
+    let err = decide(&mut ws, &[3, 1], DecisionAction::Certify, None, "M1").expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        "campaign 1 has no progress counts for control 5.18: the workspace was changed outside recert (`recert verify` names what); nothing was recorded"
+    );
+    assert_eq!((current(&ws, 1), current(&ws, 3)), (None, None));
+    assert!(history(&ws.conn, 3).expect("history").is_empty());
 }
 
 #[test]

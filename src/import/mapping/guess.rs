@@ -141,9 +141,9 @@ fn render(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "# recert mapping for {}, guessed by `recert mapping init` from its header\n# and {} row(s). Check every line, then import with\n#   recert import {file} --mapping {file}=THIS_FILE\n# (README: \"Mapping files\").",
+        "# recert mapping for {}, guessed by `recert mapping init` from its header\n# and {}. Check every line, then import with\n#   recert import {file} --mapping {file}=THIS_FILE\n# (README: \"Mapping files\").",
         quoted(&shown_file),
-        samples.rows,
+        crate::text::count(samples.rows, "row"),
         file = shell_word(&shown_file),
     );
     let _ = writeln!(out, "kind = {}\n", quoted(kind.name));

@@ -160,7 +160,7 @@ impl Shell<'_> {
             if is_busy(&err) {
                 (BUSY.to_owned(), true)
             } else {
-                (err.to_string(), false)
+                (crate::locking::describe(&err), false)
             }
         })?;
         // Our own commit moved the data version: do not take it for another process's.
@@ -200,7 +200,7 @@ impl Shell<'_> {
                     message: if busy {
                         BUSY.to_owned()
                     } else {
-                        err.to_string()
+                        crate::locking::describe(&err)
                     },
                     busy,
                 });

@@ -155,7 +155,7 @@ fn counts_follow_another_process_deciding() {
         .conn
         .execute(
             "INSERT INTO signoffs VALUES (1, 'Z', 'u', 'h', '2026-12-02T00:00:00Z', 'done', ?1)",
-            [crate::campaign::GENESIS_HASH],
+            [crate::chain::GENESIS],
         )
         .expect("sign off");
     assert!(driver::refresh(&mut shell, &mut app, quiet));

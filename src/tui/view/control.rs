@@ -125,7 +125,7 @@ pub fn table(app: &App, area: Rect, buf: &mut Buffer) {
         let texts = [
             format!("{cursor} {mark}"),
             fit(name, usize::from(cells[1].width)),
-            fmt::kind_short(item.identity_kind.as_deref()).to_owned(),
+            fmt::kind_short(item.identity_kind.map(crate::model::IdentityKind::as_str)).to_owned(),
             fmt::fit_middle(&item.system, usize::from(cells[3].width)),
             fit(&item.entitlement, usize::from(cells[4].width)),
             fmt::signals_short(item.signals, usize::from(cells[5].width)),

@@ -100,12 +100,10 @@ fn identity(
                 format!(
                     "{name} ({}) · {kind} · {}",
                     safe(&item.identity_id),
-                    opt(item.identity_status.as_ref())
+                    item.identity_status.map_or("—", |s| s.as_str())
                 ),
             ));
-            let non_human = crate::model::IdentityKind::parse(kind)
-                .is_some_and(crate::model::IdentityKind::is_non_human);
-            if non_human {
+            if kind.is_non_human() {
                 lines.push(field(app, "Owner", person(app, item.owner_id.as_deref())));
             } else {
                 lines.push(field(
@@ -157,7 +155,7 @@ fn grant(app: &App, item: &ItemRecord, as_of: Option<NaiveDate>, lines: &mut Vec
         ),
     ));
     if let Some(owner) = &item.system_owner {
-        let criticality = item.system_criticality.as_deref().unwrap_or("unknown");
+        let criticality = item.system_criticality.map_or("unknown", |c| c.as_str());
         lines.push(field(
             app,
             "System",
@@ -232,8 +230,7 @@ fn decision_lines(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) 
 }
 
 fn is_credential(item: &ItemRecord) -> bool {
-    crate::model::GrantType::parse(&item.entitlement_type)
-        .is_some_and(crate::model::GrantType::is_credential)
+    item.entitlement_type.is_credential()
 }
 
 fn signals(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
