@@ -22,6 +22,20 @@ pub fn for_display(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// Like [`for_display`], but keeps line breaks: for messages of several
+/// lines (an import's list of problems) built around untrusted values.
+pub fn for_display_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && needs_cleaning(c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.split('\n')
+            .map(for_display)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
 fn needs_cleaning(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
@@ -57,6 +71,15 @@ mod tests {
             for_display("admin\u{202E}txt.exe\nnext"),
             "admintxt.exe next"
         );
+    }
+
+    #[test]
+    fn lines_keep_their_breaks_and_lose_the_rest() {
+        assert_eq!(
+            for_display_lines("no campaign \u{1b}[2J\n  known: a\u{202E}b\r"),
+            "no campaign [2J\n  known: ab "
+        );
+        assert!(matches!(for_display_lines("a\nb"), Cow::Borrowed(_)));
     }
 
     #[test]

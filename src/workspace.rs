@@ -155,10 +155,10 @@ impl Workspace {
             .execute("VACUUM INTO ?1", [backup.to_string_lossy()])
             .wrap_err_with(|| format!("writing backup {}", backup.display()))?;
         fs::set_permissions(&backup, fs::Permissions::from_mode(0o600))?;
-        eprintln!(
-            "recert: upgraded workspace schema from version {version}; backup at {}",
+        crate::output::note(&format!(
+            "upgraded workspace schema from version {version}; backup at {}",
             backup.display()
-        );
+        ));
         Ok(())
     }
 

@@ -10,6 +10,7 @@ use super::Context;
 use crate::actor::Actor;
 use crate::campaign::{Campaign, CampaignSpec, campaign_progress, create_campaign, list_campaigns};
 use crate::model::IdentityKind;
+use crate::output;
 use crate::text::for_display;
 
 #[derive(Debug, clap::Subcommand)]
@@ -93,7 +94,7 @@ fn create(context: &Context, args: &CreateArgs) -> Result<()> {
         chrono::Utc::now(),
     )?;
     // Only the id on stdout, so scripts can capture it.
-    println!("{id}");
+    output::print(&format!("{id}\n"))?;
     Ok(())
 }
 
@@ -144,11 +145,11 @@ fn list(context: &Context, args: &ListArgs) -> Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        output::print_json(&list)?;
     } else if rows.is_empty() {
-        println!("No campaigns yet; create one with `recert campaign create --name NAME`.");
+        output::print("No campaigns yet; create one with `recert campaign create --name NAME`.\n")?;
     } else {
-        print!("{}", render_list(&rows));
+        output::print(&render_list(&rows))?;
     }
     Ok(())
 }

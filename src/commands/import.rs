@@ -39,7 +39,7 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         chrono::Utc::now(),
         Progress::for_stderr(),
     )?;
-    print!("{}", render_summary(&summary));
+    crate::output::print(&render_summary(&summary))?;
     Ok(())
 }
 
@@ -98,7 +98,7 @@ pub fn render_summary(summary: &ImportSummary) -> String {
     } else {
         let _ = writeln!(out, "Warnings:");
         for warning in &summary.warnings {
-            let _ = writeln!(out, "  - {warning}");
+            let _ = writeln!(out, "  - {}", for_display(warning));
         }
     }
     out

@@ -28,14 +28,12 @@ pub fn run(_context: &Context, args: &Args) -> Result<()> {
         Some(new_password()?)
     };
     let files = generate(&dir, password)?;
-    println!("secret key: {} (keep it private)", files.secret.display());
-    println!(
-        "public key: {} (give it to your auditors)",
-        files.public.display()
-    );
-    println!(
-        "sign evidence with: recert export CAMPAIGN -o evidence.csv --key {}",
-        files.secret.display()
-    );
+    let secret = crate::output::shown(&files.secret);
+    crate::output::print(&format!(
+        "secret key: {secret} (keep it private)\n\
+         public key: {} (give it to your auditors)\n\
+         sign evidence with: recert export CAMPAIGN -o evidence.csv --key {secret}\n",
+        crate::output::shown(&files.public),
+    ))?;
     Ok(())
 }

@@ -28,13 +28,13 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     let campaign = find_campaign(&ws.conn, &args.campaign)?;
     let report = gather(&ws.conn, &campaign, args.evidence.as_deref(), Utc::now())?;
     write_report(&report, &args.output)?;
-    println!(
-        "wrote {}: campaign {} ({}), {} item(s), evidence SHA-256 {}",
-        args.output.display(),
+    crate::output::print(&format!(
+        "wrote {}: campaign {} ({}), {} item(s), evidence SHA-256 {}\n",
+        crate::output::shown(&args.output),
         campaign.id,
         for_display(&campaign.name),
         report.total(),
         report.evidence_sha256
-    );
+    ))?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use crate::campaign::find_campaign;
 use crate::evidence::keys::load_secret_key;
 use crate::evidence::publish::publish;
 use crate::evidence::signoff::{SignOffError, sign_off, undecided_items};
+use crate::output;
 use crate::text::for_display;
 
 /// The statement recorded when `--statement` is not given.
@@ -61,24 +62,28 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         }
         Err(err) => bail!("cannot sign off campaign {} ({name}): {err}", campaign.id),
     };
-    println!(
-        "signed off campaign {} ({name}) as {}: {} item(s), {} certified, {} revoked; final row_hash {}",
+    output::print(&format!(
+        "signed off campaign {} ({name}) as {}: {} item(s), {} certified, {} revoked; final row_hash {}\n",
         campaign.id,
         for_display(&done.signer()),
         done.items,
         done.certified,
         done.revoked,
         done.final_hash
-    );
+    ))?;
     if let Some(key) = &key {
-        let output = args
+        let path = args
             .output
             .clone()
             .unwrap_or_else(|| PathBuf::from(format!("evidence-{}.csv", campaign.id)));
         let campaign = find_campaign(&ws.conn, &campaign.id.to_string())?;
-        let published = publish(&ws.conn, &campaign, &output, Some(key))?;
+        let published = publish(&ws.conn, &campaign, &path, Some(key))?;
         if let Some(signature) = published.signature {
-            println!("wrote {} and {}", output.display(), signature.display());
+            output::print(&format!(
+                "wrote {} and {}\n",
+                output::shown(&path),
+                output::shown(&signature)
+            ))?;
         }
     }
     Ok(())

@@ -9,6 +9,7 @@ use super::Context;
 use crate::evidence::keys::load_public_key;
 use crate::evidence::sign::{TrustedFacts, signature_path};
 use crate::evidence::verify::{Signature, verify_file};
+use crate::output;
 use crate::text::for_display;
 
 #[derive(Debug, clap::Args)]
@@ -26,7 +27,7 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     };
     let public = args.pubkey.as_deref().map(load_public_key).transpose()?;
     let result = verify_file(path, public.as_ref())?;
-    let file = path.display();
+    let file = output::shown(path);
     if !result.is_intact() {
         let mut message = format!("{file} is NOT intact");
         for problem in &result.problems {
@@ -34,18 +35,19 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         }
         bail!(message);
     }
-    println!(
-        "{file}: intact: {} row(s) of campaign {} ({}); last row_hash {}",
+    let mut out = format!(
+        "{file}: intact: {} row(s) of campaign {} ({}); last row_hash {}\n",
         result.rows,
-        result.campaign_id.as_deref().unwrap_or("-"),
+        for_display(result.campaign_id.as_deref().unwrap_or("-")),
         for_display(result.campaign_name.as_deref().unwrap_or("-")),
         result.last_hash
     );
     match &result.signature {
         Signature::Good(comment) => {
-            println!("signature: good; {}", for_display(comment));
+            let _ = writeln!(out, "signature: good; {}", for_display(comment));
             if let Some(facts) = TrustedFacts::parse(comment) {
-                println!(
+                let _ = writeln!(
+                    out,
                     "signed off by {} at {}: {} certified, {} revoked",
                     for_display(&facts.signer),
                     for_display(&facts.signed_at),
@@ -54,13 +56,17 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
                 );
             }
         }
-        Signature::NotChecked => println!(
-            "signature: {} was NOT checked; pass --pubkey recert.pub to check it",
-            signature_path(path).display()
-        ),
-        Signature::Absent | Signature::Bad => println!(
-            "signature: none (unsigned; without a signature, rows cut from the end cannot be detected)"
+        Signature::NotChecked => {
+            let _ = writeln!(
+                out,
+                "signature: {} was NOT checked; pass --pubkey recert.pub to check it",
+                output::shown(&signature_path(path))
+            );
+        }
+        Signature::Absent | Signature::Bad => out.push_str(
+            "signature: none (unsigned; without a signature, rows cut from the end cannot be detected)\n",
         ),
     }
+    output::print(&out)?;
     Ok(())
 }

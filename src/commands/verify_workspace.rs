@@ -27,7 +27,7 @@ pub fn run(context: &Context) -> Result<()> {
     let tx = workspace.conn.transaction()?;
     let report = verify_decision_log(&tx)?;
     drop(tx);
-    print!("{}", render(&report, &path));
+    crate::output::print(&render(&report, &path))?;
     // Name an event where there is one: that is what an auditor looks up.
     let worst = report
         .problems
