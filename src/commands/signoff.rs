@@ -8,8 +8,10 @@ use color_eyre::eyre::{Result, bail};
 use super::Context;
 use crate::actor::Actor;
 use crate::campaign::find_campaign;
+use crate::evidence::atomic::check_target;
 use crate::evidence::keys::load_secret_key;
 use crate::evidence::publish::publish;
+use crate::evidence::sign::signature_path;
 use crate::evidence::signoff::{SignOffError, sign_off, undecided_items};
 use crate::output;
 use crate::text::for_display;
@@ -42,6 +44,15 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     // Unlock the key before locking the campaign, so a wrong password
     // leaves everything as it was.
     let key = args.key.as_deref().map(load_secret_key).transpose()?;
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("evidence-{}.csv", campaign.id)));
+    if key.is_some() {
+        // A target recert would refuse is refused before the campaign is locked.
+        check_target(&path)?;
+        check_target(&signature_path(&path))?;
+    }
     let actor = Actor::current(args.reviewer.as_deref());
     let statement = args.statement.as_deref().unwrap_or(DEFAULT_STATEMENT);
     let done = match sign_off(&mut ws.conn, &campaign, &actor, statement, Utc::now()) {
@@ -72,10 +83,6 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         done.final_hash
     ))?;
     if let Some(key) = &key {
-        let path = args
-            .output
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("evidence-{}.csv", campaign.id)));
         let campaign = find_campaign(&ws.conn, &campaign.id.to_string())?;
         let published = publish(&ws.conn, &campaign, &path, Some(key))?;
         if let Some(signature) = published.signature {

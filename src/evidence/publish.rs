@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use color_eyre::eyre::{Result, WrapErr, bail};
 use rusqlite::Connection;
 
-use super::atomic::{AtomicFile, write_atomically};
+use super::atomic::{AtomicFile, check_target, write_atomically};
 use super::export::{EvidenceSummary, write_evidence};
 use super::keys::SigningKey;
 use super::sign::{sign_file, signature_path, trusted_comment};
@@ -45,6 +45,12 @@ pub fn publish(
             for_display(&campaign.name),
             campaign.id
         );
+    }
+    check_target(path)?;
+    if key.is_some() {
+        // Refused before anything is written: evidence without its signature
+        // would look like an unsigned export.
+        check_target(&signature_path(path))?;
     }
     let mut file = AtomicFile::create(path)
         .wrap_err_with(|| format!("creating a temporary file beside {}", path.display()))?;
