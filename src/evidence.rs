@@ -6,6 +6,7 @@ pub mod atomic;
 pub mod chain;
 pub mod export;
 pub mod history;
+pub mod keypair;
 pub mod keys;
 pub mod order;
 pub mod publish;

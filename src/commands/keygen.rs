@@ -27,12 +27,15 @@ pub fn run(_context: &Context, args: &Args) -> Result<()> {
     } else {
         Some(new_password()?)
     };
-    let files = generate(&dir, password)?;
+    let files = generate(&dir, password.as_deref())?;
     let secret = crate::output::shown(&files.secret);
+    // Only a signed-off campaign's evidence is signed: say so, rather than
+    // suggest an export that fails until then.
     crate::output::print(&format!(
         "secret key: {secret} (keep it private)\n\
          public key: {} (give it to your auditors)\n\
-         sign evidence with: recert export CAMPAIGN -o evidence.csv --key {secret}\n",
+         sign a campaign's evidence as you sign it off: recert signoff CAMPAIGN --key {secret} -o evidence.csv\n\
+         or, once it is signed off: recert export CAMPAIGN -o evidence.csv --key {secret}\n",
         crate::output::shown(&files.public),
     ))?;
     Ok(())

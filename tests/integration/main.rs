@@ -16,6 +16,7 @@ mod fuzz_verify;
 mod hostile;
 mod hostile_review;
 mod import;
+mod keys;
 mod support;
 mod terminal_output;
 mod tui_tmux;
