@@ -86,7 +86,7 @@ fn create(context: &Context, args: &CreateArgs) -> Result<()> {
         default_reviewer: args.default_reviewer.clone(),
         rules: args.rules.clone(),
     };
-    let mut workspace = context.open_workspace()?;
+    let mut workspace = context.create_workspace()?;
     let id = create_campaign(
         &mut workspace.conn,
         &spec,

@@ -25,7 +25,7 @@ pub struct Args {
 pub fn run(context: &Context, args: &Args) -> Result<()> {
     // The mapping is checked before the workspace is touched.
     let mapping = args.mapping.as_deref().map(Mapping::load).transpose()?;
-    let mut workspace = context.open_workspace()?;
+    let mut workspace = context.create_workspace()?;
     workspace.use_bulk_cache()?;
     let options = ImportOptions {
         format: args.format.clone(),

@@ -8,6 +8,7 @@ use color_eyre::eyre::{Result, bail};
 use super::Context;
 use crate::integrity::{LogReport, verify_decision_log};
 use crate::text::for_display;
+use crate::workspace::Workspace;
 
 /// How many problems are listed before the rest are only counted.
 const SHOWN: usize = 20;
@@ -16,13 +17,8 @@ const SHOWN: usize = 20;
 /// was changed outside recert.
 pub fn run(context: &Context) -> Result<()> {
     let path = context.workspace_path()?;
-    if !path.exists() {
-        bail!(
-            "workspace {} does not exist; pass --workspace PATH or set RECERT_WORKSPACE",
-            path.display()
-        );
-    }
-    let mut workspace = context.open_workspace()?;
+    // Read-only: checking never migrates, creates or otherwise writes.
+    let mut workspace = Workspace::open_read_only(&path)?;
     // One read transaction: a consistent view while reviewers keep deciding.
     let tx = workspace.conn.transaction()?;
     let report = verify_decision_log(&tx)?;

@@ -22,3 +22,4 @@ mod terminal_output;
 mod tui_tmux;
 mod upgrade;
 mod verify_workspace;
+mod workspace_open;

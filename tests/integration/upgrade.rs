@@ -276,3 +276,36 @@ fn a_world_writable_workspace_is_refused_with_the_fix() {
         .stderr(predicate::str::contains("chmod 600"));
     assert_eq!(scratch.dump(), before);
 }
+
+#[test]
+fn an_earlier_backup_is_never_skipped_nor_overwritten() {
+    let scratch = Scratch::new();
+    let path = scratch.workspace();
+    let fixture = fixtures().join("schema-v1.db");
+    std::fs::copy(&fixture, &path).expect("copy");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    // A backup of an earlier upgrade attempt is already there.
+    let earlier = backup_path(&path, 1);
+    std::fs::write(&earlier, "an earlier backup").expect("earlier");
+    scratch
+        .recert()
+        .args(["campaign", "list"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "backup at {}.v1.2.bak",
+            path.display()
+        )));
+    let backup = scratch.dir.path().join("workspace.db.v1.2.bak");
+    assert_eq!(user_version(&backup), 1, "the new backup is the old schema");
+    let mode = std::fs::metadata(&backup)
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert_eq!(
+        std::fs::read_to_string(&earlier).expect("earlier"),
+        "an earlier backup"
+    );
+    assert_eq!(user_version(&path), SCHEMA_VERSION);
+}
