@@ -13,8 +13,10 @@ pub mod publish;
 pub mod query_csv;
 pub mod report;
 pub mod revocations;
+pub mod seal;
 pub mod sign;
 pub mod signoff;
+pub mod signoff_log;
 pub mod verify;
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0003_control_stats.sql"),
     include_str!("workspace/0004_projection_without_triggers.sql"),
     include_str!("workspace/0005_control_ranges.sql"),
+    include_str!("workspace/0006_signoff_signatures.sql"),
 ];
 
 /// The schema version this build writes.
@@ -211,6 +212,8 @@ impl Workspace {
             }
             tx.execute_batch(sql)
                 .wrap_err_with(|| format!("upgrading workspace schema to version {version}"))?;
+            after_migration(&tx, version)
+                .wrap_err_with(|| format!("upgrading workspace schema to version {version}"))?;
             tx.pragma_update(None, "user_version", version)?;
             tx.commit()?;
         }
@@ -256,6 +259,15 @@ pub fn resolve_path(explicit: Option<&Path>) -> Result<PathBuf> {
         eyre!("cannot find a home directory for the workspace; pass --workspace PATH or set RECERT_WORKSPACE")
     })?;
     Ok(dirs.data_dir().join("workspace.db"))
+}
+
+/// What a migration needs that SQL cannot do, in its transaction.
+fn after_migration(tx: &Connection, version: u32) -> Result<()> {
+    if version == 6 {
+        // Sign-offs made before schema 6 enter the sign-off log (SHA-256).
+        crate::evidence::signoff_log::log_earlier_sign_offs(tx)?;
+    }
+    Ok(())
 }
 
 /// Refuses an SQLite file recert did not make (no schema version, but

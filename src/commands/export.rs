@@ -54,7 +54,13 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     }
     // Load (and unlock) the key first: a wrong password writes nothing.
     let key = args.key.as_deref().map(load_secret_key).transpose()?;
-    let published = publish(&ws.conn, &campaign, &args.output, key.as_ref())?;
+    let published = publish(
+        &ws.conn,
+        &campaign,
+        &args.output,
+        key.as_ref(),
+        chrono::Utc::now(),
+    )?;
     let summary = &published.summary;
     output::print(&format!(
         "wrote {file}: {} row(s) of campaign {} ({name}): {} certified, {} revoked, {} undecided; last row_hash {}\n",
@@ -75,6 +81,12 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         ),
         (Some(_), Some(signature)) => {
             output::print(&format!("signed: {}\n", output::shown(signature)))?;
+            if published.sealed_now {
+                output::print(&format!(
+                    "signed the sign-off record of campaign {} with this key too (it was signed off without one); `recert verify --pubkey` checks it\n",
+                    campaign.id
+                ))?;
+            }
         }
     }
     let stale = signature_path(&args.output);

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use color_eyre::eyre::{Result, bail};
+use color_eyre::eyre::{Result, WrapErr, bail};
 
 use super::Context;
 use crate::actor::Actor;
@@ -12,7 +12,7 @@ use crate::evidence::atomic::check_target;
 use crate::evidence::keys::load_secret_key;
 use crate::evidence::publish::publish;
 use crate::evidence::sign::signature_path;
-use crate::evidence::signoff::{SignOffError, sign_off, undecided_items};
+use crate::evidence::signoff::{SignOffError, sign_off_with_key, undecided_items};
 use crate::output;
 use crate::text::for_display;
 
@@ -55,7 +55,14 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     }
     let actor = Actor::current(args.reviewer.as_deref());
     let statement = args.statement.as_deref().unwrap_or(DEFAULT_STATEMENT);
-    let done = match sign_off(&mut ws.conn, &campaign, &actor, statement, Utc::now()) {
+    let done = match sign_off_with_key(
+        &mut ws.conn,
+        &campaign,
+        &actor,
+        statement,
+        key.as_ref(),
+        Utc::now(),
+    ) {
         Ok(done) => done,
         Err(SignOffError::Undecided { count, .. }) => {
             let first = undecided_items(&ws.conn, campaign.id, 10)?;
@@ -82,16 +89,32 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         done.revoked,
         done.final_hash
     ))?;
-    if let Some(key) = &key {
-        let campaign = find_campaign(&ws.conn, &campaign.id.to_string())?;
-        let published = publish(&ws.conn, &campaign, &path, Some(key))?;
-        if let Some(signature) = published.signature {
-            output::print(&format!(
-                "wrote {} and {}\n",
-                output::shown(&path),
-                output::shown(&signature)
-            ))?;
-        }
+    let Some(key) = &key else {
+        output::print(&format!(
+            "now write the evidence for the auditor, signed: recert export {} -o evidence.csv --key KEY (recert keygen makes a key)\n",
+            campaign.id
+        ))?;
+        return Ok(());
+    };
+    // The sign-off is committed: whatever fails now, the campaign stays
+    // signed off, and the evidence can be written again at any time.
+    let written = find_campaign(&ws.conn, &campaign.id.to_string())
+        .and_then(|campaign| publish(&ws.conn, &campaign, &path, Some(key), Utc::now()));
+    let published = written.wrap_err_with(|| {
+        format!(
+            "campaign {} is signed off (its sign-off and signature are recorded), but its signed evidence was not written; write it with: recert export {} -o {} --key {}",
+            campaign.id,
+            campaign.id,
+            path.display(),
+            args.key.as_deref().map_or_else(|| "KEY".to_owned(), |k| k.display().to_string())
+        )
+    })?;
+    if let Some(signature) = published.signature {
+        output::print(&format!(
+            "wrote {} and {}\n",
+            output::shown(&path),
+            output::shown(&signature)
+        ))?;
     }
     Ok(())
 }

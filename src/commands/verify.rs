@@ -14,18 +14,18 @@ use crate::text::for_display;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The evidence CSV to check; without it, the workspace's own decision log is checked
+    /// The evidence CSV to check; without it, the workspace's own decision log and sign-offs are checked
     pub file: Option<PathBuf>,
-    /// The signer's public key (recert.pub, or its base64 line) to check FILE.minisig with
-    #[arg(long, value_name = "FILE", requires = "file")]
+    /// The signer's public key (recert.pub, or its base64 line) to check FILE.minisig, or without FILE every sign-off's signature, with
+    #[arg(long, value_name = "FILE")]
     pub pubkey: Option<PathBuf>,
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<()> {
-    let Some(path) = &args.file else {
-        return super::verify_workspace::run(context);
-    };
     let public = args.pubkey.as_deref().map(load_public_key).transpose()?;
+    let Some(path) = &args.file else {
+        return super::verify_workspace::run(context, public.as_ref());
+    };
     let result = verify_file(path, public.as_ref())?;
     let file = output::shown(path);
     if !result.is_intact() {

@@ -17,6 +17,7 @@ mod hostile;
 mod hostile_review;
 mod import;
 mod keys;
+mod signoff_forgery;
 mod support;
 mod terminal_output;
 mod tui_tmux;
