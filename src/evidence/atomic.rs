@@ -273,6 +273,15 @@ mod tests {
         let err = check_target(Path::new("/dev/null")).expect_err("device");
         assert!(err.to_string().contains("is a character device"), "{err}");
 
+        // A directory reached through a link is fine: only the file is checked.
+        let linked_dir = dir.path().join("linked");
+        std::os::unix::fs::symlink(dir.path(), &linked_dir).expect("dir link");
+        write_atomically(&linked_dir.join("through.csv"), b"ok").expect("through a dir link");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("through.csv")).expect("read"),
+            "ok"
+        );
+
         // A link swapped in between create and commit is caught at commit.
         let target = dir.path().join("late.csv");
         let mut file = AtomicFile::create(&target).expect("create");

@@ -40,13 +40,25 @@ fn a_sign_off_is_logged_with_what_it_attests() {
     assert_eq!(entry.entry_hash, entry.computed_hash());
     assert!(entry.signature.is_none());
     let record = entry.parsed().expect("record");
-    assert_eq!(Some(record.clone()), current_record(&ws.conn, 1).expect("current"));
     assert_eq!(
-        (record.items, record.certified, record.revoked, record.decision_events),
+        Some(record.clone()),
+        current_record(&ws.conn, 1).expect("current")
+    );
+    assert_eq!(
+        (
+            record.items,
+            record.certified,
+            record.revoked,
+            record.decision_events
+        ),
         (5, 3, 2, 5)
     );
     assert_eq!(record.reviewer, "CISO");
-    assert!(entry.record.starts_with(r#"{"kind":"recert sign-off 1","campaign_id":1,"#));
+    assert!(
+        entry
+            .record
+            .starts_with(r#"{"kind":"recert sign-off 1","campaign_id":1,"#)
+    );
 }
 
 #[test]

@@ -88,6 +88,42 @@ mod tests {
     }
 
     #[test]
+    fn read_only_unopenable_full_and_failing_workspaces_say_what_to_do() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("ws.db");
+        Connection::open(&path)
+            .expect("create")
+            .execute_batch("CREATE TABLE t (x)")
+            .expect("table");
+        let read_only =
+            Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .expect("open")
+                .execute_batch("INSERT INTO t VALUES (1)")
+                .wrap_err("recording")
+                .expect_err("read-only");
+        let missing = dir.path().join("no-such-dir").join("ws.db");
+        let cannot_open = Connection::open(&missing)
+            .wrap_err("opening")
+            .expect_err("no directory");
+        let failure = |code| {
+            Report::new(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(code),
+                None,
+            ))
+        };
+        for (err, at, expected) in [
+            (read_only, &path, "cannot be written"),
+            (cannot_open, &missing, "check that its directory exists"),
+            (failure(rusqlite::ffi::SQLITE_FULL), &path, "is full"),
+            (failure(rusqlite::ffi::SQLITE_IOERR), &path, "I/O error"),
+        ] {
+            let text = format!("{:#}", explain(err, Some(at)));
+            assert!(text.contains(&at.display().to_string()), "{text}");
+            assert!(text.contains(expected), "{text}");
+        }
+    }
+
+    #[test]
     fn other_errors_pass_through() {
         let report = explain(eyre!("no such campaign"), None);
         assert_eq!(report.to_string(), "no such campaign");

@@ -20,7 +20,15 @@ fn a_password_protected_key_is_one_the_real_minisign_signs_with() {
         .arg(&keys)
         .env("RECERT_KEY_PASSWORD", "correct horse")
         .assert()
-        .success();
+        .success()
+        // Evidence is signed at or after sign-off, never before.
+        .stdout(predicate::str::contains(format!(
+            "sign a campaign's evidence as you sign it off: recert signoff CAMPAIGN --key {}",
+            keys.join("recert.key").display()
+        )))
+        .stdout(predicate::str::contains(
+            "or, once it is signed off: recert export CAMPAIGN -o evidence.csv --key",
+        ));
     let data = scratch.file("data.txt", "signed by the C minisign\n");
     let mut minisign = Command::new("minisign")
         .arg("-S")

@@ -231,6 +231,37 @@ fn every_sign_off_is_checked_with_the_signers_key() {
 }
 
 #[test]
+fn a_signed_sign_off_record_verifies_with_minisign_alone() {
+    let scratch = Scratch::new();
+    let keys = signed_off(&scratch);
+    // As the README shows with the sqlite3 shell: the record without its
+    // line end, its signature beside it, then minisign.
+    let (record, signature): (String, String) = rusqlite::Connection::open(scratch.workspace())
+        .expect("open")
+        .query_row(
+            "SELECT record, signature FROM signoff_log WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("entry");
+    let file = scratch.file("record.json", &record);
+    scratch.file("record.json.minisig", &signature);
+    let minisign = std::process::Command::new("minisign")
+        .arg("-Vm")
+        .arg(&file)
+        .arg("-p")
+        .arg(keys.join("recert.pub"))
+        .output()
+        .expect("minisign");
+    let out = String::from_utf8_lossy(&minisign.stdout);
+    assert!(minisign.status.success(), "{out}");
+    assert!(
+        out.contains("Trusted comment: recert sign-off; campaign 1; final_row_hash="),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_sign_off_without_a_key_is_signed_by_the_first_signed_export() {
     let scratch = Scratch::new();
     campaign_of(&scratch, 2);

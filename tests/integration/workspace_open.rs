@@ -64,6 +64,14 @@ fn an_empty_file_is_not_taken_for_a_workspace() {
         std::fs::metadata(scratch.workspace()).expect("meta").len(),
         0
     );
+    // Bringing data in still makes a workspace of it.
+    let identities = scratch.file("identities.csv", "identity_id\nE1\n");
+    scratch.import(&[identities]);
+    scratch
+        .recert()
+        .args(["campaign", "list"])
+        .assert()
+        .success();
 }
 
 #[test]
