@@ -86,8 +86,8 @@ fn a_signed_record_verifies_only_unchanged_and_with_its_own_key() {
     let other = key(&dir.path().join("b"));
     let ws = signed_off(Some(&signer));
     let entry = entries(&ws.conn).expect("log").remove(0);
-    let signed = entry.signature.as_ref().expect("signed");
-    assert_eq!(signed.key_id, key_id(&signer.public));
+    let signature = entry.signature.as_ref().expect("signed");
+    assert_eq!(signature.key_id, key_id(&signer.public));
     assert_eq!(check_signature(&signer.public, &entry), Ok(()));
     let err = check_signature(&other.public, &entry).expect_err("other key");
     assert!(err.starts_with("was made with key ID "), "{err}");
