@@ -47,7 +47,14 @@ impl Context {
         self.workspace.as_deref()
     }
 
+    /// Opens the workspace, which must exist: every command but those that
+    /// bring data in refuses to create one at a mistyped path.
     pub fn open_workspace(&self) -> Result<Workspace> {
+        Workspace::open_existing(&self.workspace_path()?)
+    }
+
+    /// Opens the workspace, creating it if missing (import, campaign create).
+    pub fn create_workspace(&self) -> Result<Workspace> {
         Workspace::open(&self.workspace_path()?)
     }
 }
@@ -55,8 +62,12 @@ impl Context {
 pub fn run(cli: Cli) -> Result<()> {
     let path = workspace::resolve_path(cli.workspace.as_deref()).ok();
     // The one place a lock held too long by another process becomes a
-    // clear message instead of SQLite's "database is locked".
-    dispatch(cli).map_err(|err| crate::locking::explain(err, path.as_deref()))
+    // clear message instead of SQLite's "database is locked", and any other
+    // database error names the workspace and what to do.
+    dispatch(cli).map_err(|err| {
+        let err = crate::locking::explain(err, path.as_deref());
+        workspace::explain_database_error(err, path.as_deref())
+    })
 }
 
 fn dispatch(cli: Cli) -> Result<()> {

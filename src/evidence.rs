@@ -6,14 +6,17 @@ pub mod atomic;
 pub mod chain;
 pub mod export;
 pub mod history;
+pub mod keypair;
 pub mod keys;
 pub mod order;
 pub mod publish;
 pub mod query_csv;
 pub mod report;
 pub mod revocations;
+pub mod seal;
 pub mod sign;
 pub mod signoff;
+pub mod signoff_log;
 pub mod verify;
 
 #[cfg(test)]

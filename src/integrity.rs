@@ -2,24 +2,31 @@
 //! altered, deleted or inserted behind recert's back (plain SQL, a dropped trigger).
 
 mod projection;
+mod signoff_log;
 mod signoffs;
 
 use std::fmt;
 
 use color_eyre::eyre::{Result, WrapErr};
+use minisign::PublicKey;
 use rusqlite::Connection;
 
 use crate::campaign::DecisionEvent;
 use crate::campaign::decisions::event_from_row;
 use crate::chain::GENESIS;
 
-/// The triggers that make the log append-only and lock signed-off
-/// campaigns; a missing one means somebody removed the protection with plain
-/// SQL. (The projection is recert's own since schema 4, and checked below.)
+/// The triggers that make the logs append-only, sign-offs final and lock
+/// signed-off campaigns; a missing one means somebody removed the protection
+/// with plain SQL. (The projection is recert's own since schema 4, and
+/// checked below.)
 const GUARDS: &[&str] = &[
     "decision_events_append_only_update",
     "decision_events_append_only_delete",
     "signoffs_lock_decisions",
+    "signoffs_final_update",
+    "signoffs_final_delete",
+    "signoff_log_append_only_update",
+    "signoff_log_append_only_delete",
 ];
 
 /// What `verify_decision_log` found.
@@ -27,9 +34,34 @@ const GUARDS: &[&str] = &[
 pub struct LogReport {
     /// Every campaign, with or without events, in id order.
     pub chains: Vec<ChainSummary>,
+    /// Every signed-off campaign's sign-off and its signature, in campaign order.
+    pub signoffs: Vec<SignOffStatus>,
     /// Everything that does not match, in the order found (chains in
     /// campaign order, then missing events, then the projection).
     pub problems: Vec<LogProblem>,
+}
+
+/// One sign-off as found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignOffStatus {
+    pub campaign_id: i64,
+    /// `reviewer (os_user@host)`.
+    pub signer: String,
+    pub signed_at: String,
+    pub signature: SignatureState,
+}
+
+/// What is known of a sign-off's signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureState {
+    /// Signed off without a key, and not signed since.
+    Unsigned,
+    /// Signed, but no public key was given to check it.
+    NotChecked { key_id: String },
+    /// Checked with the given public key.
+    Good { key_id: String },
+    /// Does not verify with the given public key (named in the problems).
+    Bad { key_id: String },
 }
 
 impl LogReport {
@@ -77,8 +109,13 @@ pub enum ProblemKind {
     Projection,
     /// An append-only trigger is gone.
     Unprotected,
-    /// A signed-off campaign no longer gives the evidence it was signed off with.
+    /// A signed-off campaign no longer gives the evidence it was signed off
+    /// with, or its sign-off no longer reads as logged.
     SignedOff,
+    /// A logged sign-off is gone: the campaign was reopened.
+    Reopened,
+    /// A sign-off's signature is missing, made with another key, or wrong.
+    Signature,
 }
 
 impl ProblemKind {
@@ -90,6 +127,8 @@ impl ProblemKind {
             ProblemKind::Projection => "projection",
             ProblemKind::Unprotected => "unprotected",
             ProblemKind::SignedOff => "changed after sign-off",
+            ProblemKind::Reopened => "sign-off deleted",
+            ProblemKind::Signature => "sign-off signature",
         }
     }
 }
@@ -123,10 +162,19 @@ impl fmt::Display for LogProblem {
 /// Re-computes every campaign's decision chain from the stored fields and
 /// reports each event that was altered, deleted or inserted, missing
 /// append-only triggers, `current_decisions` rows that disagree with the
-/// latest events, per-control counts that disagree with those, and signed-off campaigns whose evidence no longer ends
-/// with the hash recorded at sign-off. Reads only; run it inside a read transaction for a
-/// consistent view of a workspace other processes write to.
+/// latest events, per-control counts that disagree with those, signed-off
+/// campaigns whose evidence no longer ends with the hash recorded at
+/// sign-off, and a sign-off log that does not match the sign-offs. Reads
+/// only; run it inside a read transaction for a consistent view of a
+/// workspace other processes write to.
 pub fn verify_decision_log(conn: &Connection) -> Result<LogReport> {
+    verify_workspace(conn, None)
+}
+
+/// [`verify_decision_log`], and with the signer's `public` key every
+/// sign-off's signature is checked too: a sign-off not signed with it is a
+/// problem, since nothing outside the workspace vouches for it.
+pub fn verify_workspace(conn: &Connection, public: Option<&PublicKey>) -> Result<LogReport> {
     let mut report = LogReport::default();
     check_guards(conn, &mut report).wrap_err("reading the workspace's triggers")?;
     let gaps = missing_ids(conn).wrap_err("reading decision event ids")?;
@@ -148,6 +196,7 @@ pub fn verify_decision_log(conn: &Connection) -> Result<LogReport> {
     projection::check_ranges(conn, &mut report)
         .wrap_err("comparing per-control item ranges with the items")?;
     signoffs::check(conn, &mut report).wrap_err("re-computing signed-off evidence")?;
+    signoff_log::check(conn, public, &mut report).wrap_err("checking the sign-off log")?;
     Ok(report)
 }
 

@@ -37,6 +37,7 @@ pub mod import;
 pub mod integrity;
 pub mod locking;
 pub mod model;
+pub mod output;
 pub mod private;
 #[cfg(test)]
 mod test_support;

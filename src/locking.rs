@@ -30,7 +30,9 @@ pub fn is_busy(err: &(dyn Error + 'static)) -> bool {
 /// The sentence shown instead of SQLite's text when the workspace at `path`
 /// stayed locked for the whole busy timeout.
 pub fn busy_message(path: Option<&Path>) -> String {
-    let timeout = workspace::busy_timeout().as_secs_f64();
+    let timeout = workspace::busy_timeout()
+        .unwrap_or(workspace::DEFAULT_BUSY_TIMEOUT)
+        .as_secs_f64();
     let what = path.map_or_else(
         || "the workspace".to_owned(),
         |p| format!("workspace {}", p.display()),

@@ -126,6 +126,15 @@ mod tests {
     }
 
     #[test]
+    fn lines_keep_their_breaks_and_lose_the_rest() {
+        assert_eq!(
+            for_display_lines("no campaign \u{1b}[2J\n  known: a\u{202E}b\r"),
+            "no campaign [2J\n  known: ab "
+        );
+        assert!(matches!(for_display_lines("a\nb"), Cow::Borrowed(_)));
+    }
+
+    #[test]
     fn clean_text_is_borrowed_untouched() {
         assert!(matches!(for_display("Zoë Müller 👩‍💻"), Cow::Borrowed(_)));
     }

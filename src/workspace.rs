@@ -1,12 +1,16 @@
 //! Opens the SQLite workspace: location, file permissions, pragmas and migrations.
 
-use std::fs::{self, OpenOptions};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+mod errors;
+mod files;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
+
+pub use errors::explain as explain_database_error;
+pub use files::backup_path;
 
 /// Forward-only migrations; entry N upgrades a workspace from version N to N+1.
 /// Never edit a released entry: add a new one.
@@ -16,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0003_control_stats.sql"),
     include_str!("workspace/0004_projection_without_triggers.sql"),
     include_str!("workspace/0005_control_ranges.sql"),
+    include_str!("workspace/0006_signoff_signatures.sql"),
 ];
 
 /// The schema version this build writes.
@@ -23,15 +28,32 @@ const MIGRATIONS: &[&str] = &[
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// How long a writer waits for another process's transaction before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The busy timeout in force: `BUSY_TIMEOUT`, or `RECERT_BUSY_TIMEOUT_MS`
-/// (milliseconds) where set, so tests and scripts can wait less or more.
-pub fn busy_timeout() -> Duration {
-    std::env::var("RECERT_BUSY_TIMEOUT_MS")
-        .ok()
-        .and_then(|ms| ms.trim().parse().ok())
-        .map_or(BUSY_TIMEOUT, Duration::from_millis)
+/// The environment variable that sets another busy timeout, in milliseconds.
+pub const BUSY_TIMEOUT_ENV: &str = "RECERT_BUSY_TIMEOUT_MS";
+
+/// The busy timeout in force: `DEFAULT_BUSY_TIMEOUT`, or
+/// `RECERT_BUSY_TIMEOUT_MS` where set, so tests and scripts can wait less or
+/// more. A value that is not a whole number of milliseconds SQLite can take
+/// (0 to 2147483647) is refused rather than ignored or left to panic.
+pub fn busy_timeout() -> Result<Duration> {
+    let Some(value) = std::env::var_os(BUSY_TIMEOUT_ENV) else {
+        return Ok(DEFAULT_BUSY_TIMEOUT);
+    };
+    let text = value.to_string_lossy();
+    if text.trim().is_empty() {
+        return Ok(DEFAULT_BUSY_TIMEOUT);
+    }
+    match text.trim().parse::<i32>() {
+        Ok(ms) if ms >= 0 => Ok(Duration::from_millis(ms.unsigned_abs().into())),
+        _ => bail!(
+            "{BUSY_TIMEOUT_ENV} is {:?}: give how many milliseconds to wait for another recert process's write lock, a whole number from 0 to {} (unset, it is {})",
+            crate::text::for_display(&text),
+            i32::MAX,
+            DEFAULT_BUSY_TIMEOUT.as_millis()
+        ),
+    }
 }
 
 /// An open workspace. Every command works through one of these.
@@ -42,7 +64,8 @@ pub struct Workspace {
 
 impl Workspace {
     /// Opens the workspace at `path`, creating it (mode 0600) if it is missing,
-    /// and upgrades its schema in place after writing a backup copy.
+    /// and upgrades its schema in place after writing a backup copy. Only
+    /// commands that bring data in (import, campaign create, demo) create one.
     pub fn open(path: &Path) -> Result<Workspace> {
         if path.is_dir() {
             bail!(
@@ -51,12 +74,61 @@ impl Workspace {
                 path.display()
             );
         }
-        create_private_file(path)?;
-        refuse_if_world_writable(path)?;
+        files::refuse_open_directory(path)?;
+        files::create_private_file(path)?;
+        Workspace::open_file(path)
+    }
+
+    /// Opens the workspace at `path` like [`Workspace::open`], but refuses a
+    /// missing or empty file instead of creating a workspace there: a
+    /// mistyped `--workspace` gets "there is no workspace", not an empty one.
+    pub fn open_existing(path: &Path) -> Result<Workspace> {
+        files::refuse_missing_or_empty(path)?;
+        Workspace::open_file(path)
+    }
+
+    fn open_file(path: &Path) -> Result<Workspace> {
+        files::refuse_if_others_can_write(path)?;
         let conn = Connection::open(path)
             .wrap_err_with(|| format!("opening workspace {}", path.display()))?;
+        refuse_foreign_database(&conn, path)?;
         let mut workspace = Workspace::from_connection(conn, Some(path.to_path_buf()))?;
         workspace.migrate()?;
+        Ok(workspace)
+    }
+
+    /// Opens an existing workspace for reading only, as `recert verify`
+    /// does: nothing is written, no pragma set, no schema migrated. A
+    /// workspace of an older schema is refused with how to upgrade it.
+    pub fn open_read_only(path: &Path) -> Result<Workspace> {
+        files::refuse_missing_or_empty(path)?;
+        files::refuse_if_others_can_write(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .wrap_err_with(|| format!("opening workspace {} for reading", path.display()))?;
+        conn.busy_timeout(busy_timeout()?)?;
+        refuse_foreign_database(&conn, path)?;
+        let workspace = Workspace {
+            conn,
+            path: Some(path.to_path_buf()),
+        };
+        let found = workspace.schema_version()?;
+        workspace.refuse_newer(found)?;
+        if found == 0 {
+            bail!(
+                "{} holds no recert workspace (an SQLite file without recert's schema); check --workspace or RECERT_WORKSPACE",
+                path.display()
+            );
+        }
+        if found < SCHEMA_VERSION {
+            bail!(
+                "workspace {} has schema version {found} and this recert checks version {SCHEMA_VERSION}; checking never changes a workspace, so upgrade it first: any other recert command does, after writing a backup beside it (e.g. `recert --workspace {} campaign list`), or check a copy",
+                path.display(),
+                path.display()
+            );
+        }
         Ok(workspace)
     }
 
@@ -69,7 +141,7 @@ impl Workspace {
     }
 
     fn from_connection(conn: Connection, path: Option<PathBuf>) -> Result<Workspace> {
-        conn.busy_timeout(busy_timeout())?;
+        conn.busy_timeout(busy_timeout()?)?;
         // WAL lets a reviewer keep reading while another process writes;
         // synchronous=FULL makes each committed decision survive power loss.
         conn.pragma_update(None, "journal_mode", "wal")?;
@@ -110,14 +182,19 @@ impl Workspace {
             .pragma_query_value(None, "user_version", |row| row.get(0))?)
     }
 
-    fn migrate(&mut self) -> Result<()> {
-        let found = self.schema_version()?;
+    fn refuse_newer(&self, found: u32) -> Result<()> {
         if found > SCHEMA_VERSION {
             bail!(
                 "workspace {} was written by a newer recert (schema version {found}, this recert knows up to {SCHEMA_VERSION}); upgrade recert to open it",
                 self.describe()
             );
         }
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let found = self.schema_version()?;
+        self.refuse_newer(found)?;
         if found == SCHEMA_VERSION {
             return Ok(());
         }
@@ -135,6 +212,8 @@ impl Workspace {
             }
             tx.execute_batch(sql)
                 .wrap_err_with(|| format!("upgrading workspace schema to version {version}"))?;
+            after_migration(&tx, version)
+                .wrap_err_with(|| format!("upgrading workspace schema to version {version}"))?;
             tx.pragma_update(None, "user_version", version)?;
             tx.commit()?;
         }
@@ -142,23 +221,24 @@ impl Workspace {
     }
 
     /// Copies the whole workspace next to itself before a schema upgrade, so a
-    /// failed or unwanted upgrade can be undone by hand.
+    /// failed or unwanted upgrade can be undone by hand: always a new file,
+    /// private from its first byte.
     fn backup_before_upgrade(&self, version: u32) -> Result<()> {
         let Some(path) = &self.path else {
             return Ok(());
         };
-        let backup = backup_path(path, version);
-        if backup.exists() {
-            return Ok(());
-        }
-        self.conn
+        let backup = files::create_backup_file(path, version)?;
+        if let Err(err) = self
+            .conn
             .execute("VACUUM INTO ?1", [backup.to_string_lossy()])
-            .wrap_err_with(|| format!("writing backup {}", backup.display()))?;
-        fs::set_permissions(&backup, fs::Permissions::from_mode(0o600))?;
-        eprintln!(
-            "recert: upgraded workspace schema from version {version}; backup at {}",
+        {
+            let _ = std::fs::remove_file(&backup);
+            return Err(err).wrap_err_with(|| format!("writing backup {}", backup.display()));
+        }
+        crate::output::note(&format!(
+            "upgraded workspace schema from version {version}; backup at {}",
             backup.display()
-        );
+        ));
         Ok(())
     }
 
@@ -167,13 +247,6 @@ impl Workspace {
             .as_ref()
             .map_or_else(|| ":memory:".to_owned(), |p| p.display().to_string())
     }
-}
-
-/// Where the pre-upgrade copy of a workspace at schema `version` goes.
-pub fn backup_path(path: &Path, version: u32) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(format!(".v{version}.bak"));
-    PathBuf::from(name)
 }
 
 /// The workspace path: the flag or `RECERT_WORKSPACE` (clap resolves both),
@@ -188,35 +261,38 @@ pub fn resolve_path(explicit: Option<&Path>) -> Result<PathBuf> {
     Ok(dirs.data_dir().join("workspace.db"))
 }
 
-/// Creates the file with mode 0600 (and its parent directory 0700) before
-/// SQLite touches it, so access data is never readable by other users.
-fn create_private_file(path: &Path) -> Result<()> {
-    if path.exists() {
-        return Ok(());
+/// What a migration needs that SQL cannot do, in its transaction.
+fn after_migration(tx: &Connection, version: u32) -> Result<()> {
+    if version == 6 {
+        // Sign-offs made before schema 6 enter the sign-off log (SHA-256).
+        crate::evidence::signoff_log::log_earlier_sign_offs(tx)?;
     }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !parent.exists() {
-            fs::create_dir_all(parent)
-                .wrap_err_with(|| format!("creating directory {}", parent.display()))?;
-            fs::set_permissions(parent, fs::Permissions::from_mode(0o700))?;
-        }
-    }
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .wrap_err_with(|| format!("creating workspace {}", path.display()))?;
     Ok(())
 }
 
-fn refuse_if_world_writable(path: &Path) -> Result<()> {
-    crate::private::refuse_exposed(path, "workspace", crate::private::WORLD_WRITABLE)
+/// Refuses an SQLite file recert did not make (no schema version, but
+/// tables): migrating it would write recert's tables into someone else's
+/// database.
+fn refuse_foreign_database(conn: &Connection, path: &Path) -> Result<()> {
+    let version: u32 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version > 0 {
+        return Ok(());
+    }
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))?;
+    if tables > 0 {
+        bail!(
+            "{} is an SQLite database but not a recert workspace (it has tables and no recert schema version); check --workspace or RECERT_WORKSPACE",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn new_workspace_is_private_and_current() {

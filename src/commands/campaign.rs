@@ -14,6 +14,7 @@ use crate::campaign::{
     Campaign, CampaignSpec, Catalog, campaign_progress, create_campaign, list_campaigns,
 };
 use crate::model::IdentityKind;
+use crate::output;
 use crate::text::for_display;
 
 #[derive(Debug, clap::Subcommand)]
@@ -84,7 +85,7 @@ fn create(context: &Context, args: &CreateArgs) -> Result<()> {
         default_reviewer: args.default_reviewer.clone(),
         rules: args.rules.clone(),
     };
-    let mut workspace = context.open_workspace()?;
+    let mut workspace = context.create_workspace()?;
     let id = create_campaign(
         &mut workspace.conn,
         &spec,
@@ -92,7 +93,7 @@ fn create(context: &Context, args: &CreateArgs) -> Result<()> {
         chrono::Utc::now(),
     )?;
     // Only the id on stdout, so scripts can capture it.
-    println!("{id}");
+    output::print(&format!("{id}\n"))?;
     Ok(())
 }
 
@@ -145,11 +146,11 @@ fn list(context: &Context, args: &ListArgs) -> Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        output::print_json(&list)?;
     } else if rows.is_empty() {
-        println!("No campaigns yet; create one with `recert campaign create --name NAME`.");
+        output::print("No campaigns yet; create one with `recert campaign create --name NAME`.\n")?;
     } else {
-        print!("{}", render_list(&rows, args.wide));
+        output::print(&render_list(&rows, args.wide))?;
     }
     Ok(())
 }

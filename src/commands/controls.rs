@@ -6,6 +6,7 @@ use color_eyre::eyre::Result;
 
 use super::Context;
 use crate::campaign::catalog::{Catalog, Control};
+use crate::output;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -17,9 +18,9 @@ pub struct Args {
 pub fn run(_context: &Context, args: &Args) -> Result<()> {
     let catalog = Catalog::builtin();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(catalog.controls())?);
+        output::print_json(catalog.controls())?;
     } else {
-        print!("{}", render(catalog.controls()));
+        output::print(&render(catalog.controls()))?;
     }
     Ok(())
 }

@@ -70,15 +70,15 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         &actor,
         chrono::Utc::now(),
     )?;
-    println!(
-        "Recorded {} on {} {} in campaign {} ({}) by {}.",
+    crate::output::print(&format!(
+        "Recorded {} on {} {} in campaign {} ({}) by {}.\n",
         action.as_str(),
         if recorded == 1 { "item" } else { "items" },
         item_list(&items),
         campaign.id,
         for_display(&campaign.name),
         for_display(&actor.to_string()),
-    );
+    ))?;
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use super::Context;
 use crate::actor::Actor;
 use crate::campaign::{CampaignSpec, create_campaign, find_campaign};
 use crate::import::{ImportOptions, Progress, Source, import_sources};
+use crate::output;
 use crate::workspace::{self, Workspace};
 
 /// The sample company, embedded so the demo needs no files.
@@ -52,16 +53,14 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     let mut ws = Workspace::open(&path)?;
     let actor = Actor::current(args.reviewer.as_deref());
     let (items, id) = build(&mut ws.conn, &actor)?;
-    println!("Demo workspace: {}", path.display());
-    println!(
-        "Campaign {id} {CAMPAIGN:?}: {items} review items from the sample company Northwind Analytics (as of 2026-11-30, due 2026-12-31)."
-    );
-    println!(
-        "Reopen it later with: recert --workspace {} review",
-        path.display()
-    );
+    let shown = output::shown(&path);
+    output::print(&format!(
+        "Demo workspace: {shown}\n\
+         Campaign {id} {CAMPAIGN:?}: {items} review items from the sample company Northwind Analytics (as of 2026-11-30, due 2026-12-31).\n\
+         Reopen it later with: recert --workspace {shown} review\n"
+    ))?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        println!("Not a terminal, so the review is not opened.");
+        output::print("Not a terminal, so the review is not opened.\n")?;
         return Ok(());
     }
     let campaign = find_campaign(&ws.conn, &id.to_string())?;

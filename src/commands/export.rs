@@ -10,6 +10,7 @@ use crate::evidence::keys::load_secret_key;
 use crate::evidence::publish::publish;
 use crate::evidence::sign::signature_path;
 use crate::evidence::{history, revocations};
+use crate::output;
 use crate::text::{count, for_display};
 
 #[derive(Debug, clap::Args)]
@@ -34,62 +35,74 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     let ws = context.open_workspace()?;
     let campaign = find_campaign(&ws.conn, &args.campaign)?;
     let name = for_display(&campaign.name);
+    let file = output::shown(&args.output);
     if args.revocations {
         let rows = revocations::export_file(&ws.conn, &campaign, &args.output)?;
-        println!(
-            "wrote {}: {} of campaign {} ({name})",
-            args.output.display(),
+        output::print(&format!(
+            "wrote {file}: {} of campaign {} ({name})\n",
             count(rows, "revocation"),
             campaign.id
-        );
+        ))?;
         return Ok(());
     }
     if args.history {
         let rows = history::export_file(&ws.conn, &campaign, &args.output)?;
-        println!(
-            "wrote {}: {} of campaign {} ({name})",
-            args.output.display(),
+        output::print(&format!(
+            "wrote {file}: {} of campaign {} ({name})\n",
             count(rows, "decision event"),
             campaign.id
-        );
+        ))?;
         return Ok(());
     }
     // Load (and unlock) the key first: a wrong password writes nothing.
     let key = args.key.as_deref().map(load_secret_key).transpose()?;
-    let published = publish(&ws.conn, &campaign, &args.output, key.as_ref())?;
+    let published = publish(
+        &ws.conn,
+        &campaign,
+        &args.output,
+        key.as_ref(),
+        chrono::Utc::now(),
+    )?;
     let summary = &published.summary;
-    println!(
-        "wrote {}: {} of campaign {} ({name}): {} certified, {} revoked, {} undecided; last row_hash {}",
-        args.output.display(),
+    output::print(&format!(
+        "wrote {file}: {} of campaign {} ({name}): {} certified, {} revoked, {} undecided; last row_hash {}\n",
         count(summary.rows, "row"),
         campaign.id,
         summary.certified,
         summary.revoked,
         summary.undecided,
         summary.last_hash
-    );
+    ))?;
     match (&published.signoff, &published.signature) {
-        (None, _) => eprintln!(
-            "recert: note: campaign {} is not signed off: this is draft evidence and it is not signed ({} undecided)",
+        (None, _) => output::note(&format!(
+            "note: campaign {} is not signed off: this is draft evidence and it is not signed ({} undecided)",
             campaign.id, summary.undecided
+        )),
+        (Some(_), None) => output::note(
+            "note: the campaign is signed off but no --key was given: the evidence is not signed",
         ),
-        (Some(_), None) => eprintln!(
-            "recert: note: the campaign is signed off but no --key was given: the evidence is not signed"
-        ),
-        (Some(_), Some(signature)) => println!("signed: {}", signature.display()),
+        (Some(_), Some(signature)) => {
+            output::print(&format!("signed: {}\n", output::shown(signature)))?;
+            if published.sealed_now {
+                output::print(&format!(
+                    "signed the sign-off record of campaign {} with this key too (it was signed off without one); `recert verify --pubkey` checks it\n",
+                    campaign.id
+                ))?;
+            }
+        }
     }
     let stale = signature_path(&args.output);
     if published.signature.is_none() && stale.exists() {
-        eprintln!(
-            "recert: note: {} from an earlier signed export is still next to this unsigned file; it only verifies if the bytes are unchanged",
-            stale.display()
-        );
+        output::note(&format!(
+            "note: {} from an earlier signed export is still next to this unsigned file; it only verifies if the bytes are unchanged",
+            output::shown(&stale)
+        ));
     }
     if let Some(recorded) = &published.drifted_from {
-        eprintln!(
-            "recert: warning: the sign-off recorded a final row_hash of {recorded}, but the evidence now ends with {}: the workspace was changed outside recert",
+        output::note(&format!(
+            "warning: the sign-off recorded a final row_hash of {recorded}, but the evidence now ends with {}: the workspace was changed outside recert",
             summary.last_hash
-        );
+        ));
     }
     Ok(())
 }

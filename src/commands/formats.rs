@@ -6,6 +6,7 @@ use color_eyre::eyre::Result;
 
 use super::Context;
 use crate::import::formats::{FORMATS, Format};
+use crate::output;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,9 +17,9 @@ pub struct Args {
 
 pub fn run(_context: &Context, args: &Args) -> Result<()> {
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&as_json(FORMATS))?);
+        output::print_json(&as_json(FORMATS))?;
     } else {
-        print!("{}", render(FORMATS));
+        output::print(&render(FORMATS))?;
     }
     Ok(())
 }

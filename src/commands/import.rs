@@ -28,7 +28,7 @@ pub struct Args {
 pub fn run(context: &Context, args: &Args) -> Result<()> {
     // Every mapping is checked before the workspace is touched.
     let (mapping, file_mappings) = load_mappings(&args.mapping, &args.files)?;
-    let mut workspace = context.open_workspace()?;
+    let mut workspace = context.create_workspace()?;
     workspace.use_bulk_cache()?;
     let options = ImportOptions {
         format: args.format.clone(),
@@ -43,7 +43,7 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         chrono::Utc::now(),
         Progress::for_stderr(),
     )?;
-    print!("{}", render_summary(&summary));
+    crate::output::print(&render_summary(&summary))?;
     Ok(())
 }
 
@@ -205,7 +205,7 @@ pub fn render_summary(summary: &ImportSummary) -> String {
     } else {
         let _ = writeln!(out, "Warnings:");
         for warning in &summary.warnings {
-            let _ = writeln!(out, "  - {warning}");
+            let _ = writeln!(out, "  - {}", for_display(warning));
         }
     }
     out

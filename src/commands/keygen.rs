@@ -27,15 +27,16 @@ pub fn run(_context: &Context, args: &Args) -> Result<()> {
     } else {
         Some(new_password()?)
     };
-    let files = generate(&dir, password)?;
-    println!("secret key: {} (keep it private)", files.secret.display());
-    println!(
-        "public key: {} (give it to your auditors)",
-        files.public.display()
-    );
-    println!(
-        "sign evidence with: recert export CAMPAIGN -o evidence.csv --key {}",
-        files.secret.display()
-    );
+    let files = generate(&dir, password.as_deref())?;
+    let secret = crate::output::shown(&files.secret);
+    // Only a signed-off campaign's evidence is signed: say so, rather than
+    // suggest an export that fails until then.
+    crate::output::print(&format!(
+        "secret key: {secret} (keep it private)\n\
+         public key: {} (give it to your auditors)\n\
+         sign a campaign's evidence as you sign it off: recert signoff CAMPAIGN --key {secret} -o evidence.csv\n\
+         or, once it is signed off: recert export CAMPAIGN -o evidence.csv --key {secret}\n",
+        crate::output::shown(&files.public),
+    ))?;
     Ok(())
 }

@@ -28,13 +28,13 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     let campaign = find_campaign(&ws.conn, &args.campaign)?;
     let report = gather(&ws.conn, &campaign, args.evidence.as_deref(), Utc::now())?;
     write_report(&report, &args.output)?;
-    println!(
-        "wrote {}: campaign {} ({}), {}, evidence SHA-256 {}",
-        args.output.display(),
+    crate::output::print(&format!(
+        "wrote {}: campaign {} ({}), {}, evidence SHA-256 {}\n",
+        crate::output::shown(&args.output),
         campaign.id,
         for_display(&campaign.name),
         count(report.total(), "item"),
         report.evidence_sha256
-    );
+    ))?;
     Ok(())
 }

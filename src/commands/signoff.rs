@@ -3,14 +3,17 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use color_eyre::eyre::{Report, Result, bail};
+use color_eyre::eyre::{Report, Result, WrapErr, bail};
 
 use super::Context;
 use crate::actor::Actor;
 use crate::campaign::find_campaign;
+use crate::evidence::atomic::check_target;
 use crate::evidence::keys::load_secret_key;
 use crate::evidence::publish::publish;
-use crate::evidence::signoff::{SignOffError, sign_off, undecided_items};
+use crate::evidence::sign::signature_path;
+use crate::evidence::signoff::{SignOffError, sign_off_with_key, undecided_items};
+use crate::output;
 use crate::text::{self, for_display};
 
 /// The statement recorded when `--statement` is not given.
@@ -41,9 +44,25 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     // Unlock the key before locking the campaign, so a wrong password
     // leaves everything as it was.
     let key = args.key.as_deref().map(load_secret_key).transpose()?;
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("evidence-{}.csv", campaign.id)));
+    if key.is_some() {
+        // A target recert would refuse is refused before the campaign is locked.
+        check_target(&path)?;
+        check_target(&signature_path(&path))?;
+    }
     let actor = Actor::current(args.reviewer.as_deref());
     let statement = args.statement.as_deref().unwrap_or(DEFAULT_STATEMENT);
-    let done = match sign_off(&mut ws.conn, &campaign, &actor, statement, Utc::now()) {
+    let done = match sign_off_with_key(
+        &mut ws.conn,
+        &campaign,
+        &actor,
+        statement,
+        key.as_ref(),
+        Utc::now(),
+    ) {
         Ok(done) => done,
         Err(SignOffError::Undecided { count, .. }) => {
             let first = undecided_items(&ws.conn, campaign.id, 10)?;
@@ -67,25 +86,41 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         }
         Err(err) => bail!("cannot sign off campaign {} ({name}): {err}", campaign.id),
     };
-    println!(
-        "signed off campaign {} ({name}) as {}: {}, {} certified, {} revoked; final row_hash {}",
+    output::print(&format!(
+        "signed off campaign {} ({name}) as {}: {}, {} certified, {} revoked; final row_hash {}\n",
         campaign.id,
         for_display(&done.signer()),
         text::count(done.items, "item"),
         done.certified,
         done.revoked,
         done.final_hash
-    );
-    if let Some(key) = &key {
-        let output = args
-            .output
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("evidence-{}.csv", campaign.id)));
-        let campaign = find_campaign(&ws.conn, &campaign.id.to_string())?;
-        let published = publish(&ws.conn, &campaign, &output, Some(key))?;
-        if let Some(signature) = published.signature {
-            println!("wrote {} and {}", output.display(), signature.display());
-        }
+    ))?;
+    let Some(key) = &key else {
+        output::print(&format!(
+            "now write the evidence for the auditor, signed: recert export {} -o evidence.csv --key KEY (recert keygen makes a key)\n",
+            campaign.id
+        ))?;
+        return Ok(());
+    };
+    // The sign-off is committed: whatever fails now, the campaign stays
+    // signed off, and the evidence can be written again at any time.
+    let written = find_campaign(&ws.conn, &campaign.id.to_string())
+        .and_then(|campaign| publish(&ws.conn, &campaign, &path, Some(key), Utc::now()));
+    let published = written.wrap_err_with(|| {
+        format!(
+            "campaign {} is signed off (its sign-off and signature are recorded), but its signed evidence was not written; write it with: recert export {} -o {} --key {}",
+            campaign.id,
+            campaign.id,
+            path.display(),
+            args.key.as_deref().map_or_else(|| "KEY".to_owned(), |k| k.display().to_string())
+        )
+    })?;
+    if let Some(signature) = published.signature {
+        output::print(&format!(
+            "wrote {} and {}\n",
+            output::shown(&path),
+            output::shown(&signature)
+        ))?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ use unicode_width::UnicodeWidthStr;
 use super::Context;
 use super::table::{self, Column, TERMINAL_WIDTH};
 use crate::campaign::{Campaign, ControlProgress, campaign_progress, find_campaign_or_only_open};
+use crate::output;
 use crate::text::{count, for_display};
 
 #[derive(Debug, clap::Args)]
@@ -31,12 +32,9 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     let campaign = find_campaign_or_only_open(&workspace.conn, args.campaign.as_deref())?;
     let progress = campaign_progress(&workspace.conn, &campaign, args.reviewer.as_deref())?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(&campaign, &progress))?
-        );
+        output::print_json(&to_json(&campaign, &progress))?;
     } else {
-        print!("{}", render(&campaign, &progress, args.wide));
+        output::print(&render(&campaign, &progress, args.wide))?;
     }
     Ok(())
 }

@@ -1,33 +1,33 @@
-//! `recert verify` without a FILE: re-check the workspace's decision log.
+//! `recert verify` without a FILE: re-check the workspace's decision log and
+//! sign-offs, and with `--pubkey` every sign-off's signature.
 
 use std::fmt::Write;
 use std::path::Path;
 
 use color_eyre::eyre::{Result, bail};
+use minisign::PublicKey;
 
 use super::Context;
-use crate::integrity::{LogReport, verify_decision_log};
+use crate::evidence::signoff_log::key_id;
+use crate::integrity::{LogReport, SignatureState, verify_workspace};
+use crate::output;
 use crate::text::{count, for_display, noun_for};
+use crate::workspace::Workspace;
 
 /// How many problems are listed before the rest are only counted.
 const SHOWN: usize = 20;
 
 /// Prints the report; fails (exit 1) naming the first problem when the log
 /// was changed outside recert.
-pub fn run(context: &Context) -> Result<()> {
+pub fn run(context: &Context, public: Option<&PublicKey>) -> Result<()> {
     let path = context.workspace_path()?;
-    if !path.exists() {
-        bail!(
-            "workspace {} does not exist; pass --workspace PATH or set RECERT_WORKSPACE",
-            path.display()
-        );
-    }
-    let mut workspace = context.open_workspace()?;
+    // Read-only: checking never migrates, creates or otherwise writes.
+    let mut workspace = Workspace::open_read_only(&path)?;
     // One read transaction: a consistent view while reviewers keep deciding.
     let tx = workspace.conn.transaction()?;
-    let report = verify_decision_log(&tx)?;
+    let report = verify_workspace(&tx, public)?;
     drop(tx);
-    print!("{}", render(&report, &path));
+    output::print(&render(&report, &path, public))?;
     // Name an event where there is one: that is what an auditor looks up.
     let worst = report
         .problems
@@ -43,8 +43,9 @@ pub fn run(context: &Context) -> Result<()> {
     Ok(())
 }
 
-/// The report as printed: one line per campaign chain, then the problems.
-pub fn render(report: &LogReport, path: &Path) -> String {
+/// The report as printed: one line per campaign chain and per sign-off,
+/// then the problems, then what the check could not prove.
+pub fn render(report: &LogReport, path: &Path, public: Option<&PublicKey>) -> String {
     let mut out = String::new();
     let verdict = if report.is_intact() {
         "intact".to_owned()
@@ -55,7 +56,7 @@ pub fn render(report: &LogReport, path: &Path) -> String {
     let _ = writeln!(
         out,
         "Decision log of workspace {}: {verdict} ({} in {})",
-        path.display(),
+        output::shown(path),
         count(report.events(), "event"),
         count(report.chains.len(), "campaign")
     );
@@ -69,11 +70,43 @@ pub fn render(report: &LogReport, path: &Path) -> String {
             chain.head
         );
     }
+    for signoff in &report.signoffs {
+        let signature = match &signoff.signature {
+            SignatureState::Unsigned => "not signed".to_owned(),
+            SignatureState::NotChecked { key_id } => {
+                format!("signed with key ID {key_id}, NOT checked (pass --pubkey recert.pub)")
+            }
+            SignatureState::Good { key_id } => format!("signature good (key ID {key_id})"),
+            SignatureState::Bad { key_id } => {
+                format!("signature BAD (key ID {key_id} recorded)")
+            }
+        };
+        let _ = writeln!(
+            out,
+            "  campaign {} signed off by {} at {}: {signature}",
+            signoff.campaign_id,
+            for_display(&signoff.signer),
+            for_display(&signoff.signed_at)
+        );
+    }
     for problem in report.problems.iter().take(SHOWN) {
         let _ = writeln!(out, "  - {}", for_display(&problem.to_string()));
     }
     if let Some(more) = report.problems.len().checked_sub(SHOWN).filter(|&n| n > 0) {
         let _ = writeln!(out, "  ... and {more} more {}", noun_for(more, "problem"));
+    }
+    if !report.signoffs.is_empty() {
+        let _ = match public {
+            Some(public) => writeln!(
+                out,
+                "Sign-off signatures were checked with key ID {}. The anchor is still the signed evidence file the auditor holds: check it with `recert verify FILE --pubkey KEY`.",
+                key_id(public)
+            ),
+            None => writeln!(
+                out,
+                "Sign-off signatures were not checked: whoever can write the workspace can rewrite a sign-off and its log together; pass --pubkey recert.pub to check them."
+            ),
+        };
     }
     out
 }

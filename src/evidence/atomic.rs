@@ -1,10 +1,11 @@
 //! Writing a file all at once: a private temporary file beside the target,
 //! synced and renamed over it, so an interrupted write never leaves a
-//! truncated file under the final name.
+//! truncated file under the final name. Every file recert writes goes
+//! through here, so every writer refuses the same targets.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -19,16 +20,7 @@ impl AtomicFile {
     /// Creates the temporary file (mode 0600, never an existing file) in the
     /// target's directory, so the final rename cannot cross file systems.
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
-        if target.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!(
-                    "{} is a directory; give a file name, e.g. {}/evidence.csv",
-                    target.display(),
-                    target.display()
-                ),
-            ));
-        }
+        check_target(target)?;
         let dir = directory_of(target);
         let name = target
             .file_name()
@@ -83,6 +75,9 @@ impl AtomicFile {
     /// Syncs the file, renames it to the target and syncs the directory.
     pub fn commit(mut self) -> io::Result<()> {
         self.sync()?;
+        // Checked again: a link or pipe may have been put there meanwhile.
+        // (`rename` would replace a link, never write through it.)
+        check_target(&self.target)?;
         self.file = None;
         if let Err(err) = fs::rename(&self.temp, &self.target) {
             let _ = fs::remove_file(&self.temp);
@@ -115,6 +110,60 @@ impl Drop for AtomicFile {
         if self.file.take().is_some() {
             let _ = fs::remove_file(&self.temp);
         }
+    }
+}
+
+/// Fails unless `target` is missing or a regular file, naming what it is:
+/// renaming over `/dev/stdout`, a named pipe or a device node would replace
+/// it with a regular file, and renaming over a symbolic link would replace
+/// the link instead of writing where it points. recert never does either
+/// silently: the user gives the real path.
+pub fn check_target(target: &Path) -> io::Result<()> {
+    let meta = match fs::symlink_metadata(target) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => {
+            return Err(io::Error::new(
+                err.kind(),
+                format!("cannot check {}: {err}", target.display()),
+            ));
+        }
+    };
+    let kind = meta.file_type();
+    let refuse = |why: String| Err(io::Error::new(io::ErrorKind::InvalidInput, why));
+    if kind.is_file() {
+        Ok(())
+    } else if kind.is_symlink() {
+        let points_to = fs::read_link(target).map_or_else(
+            |_| "an unreadable target".to_owned(),
+            |to| to.display().to_string(),
+        );
+        refuse(format!(
+            "{} is a symbolic link to {points_to}; recert neither writes through nor replaces a link: give the real path, or remove the link first",
+            target.display()
+        ))
+    } else if kind.is_dir() {
+        refuse(format!(
+            "{} is a directory; give a file name, e.g. {}/evidence.csv",
+            target.display(),
+            target.display()
+        ))
+    } else {
+        let what = if kind.is_fifo() {
+            "a named pipe (FIFO)"
+        } else if kind.is_char_device() {
+            "a character device"
+        } else if kind.is_block_device() {
+            "a block device"
+        } else if kind.is_socket() {
+            "a socket"
+        } else {
+            "not a regular file"
+        };
+        refuse(format!(
+            "{} is {what}; recert writes only new or regular files, which it replaces whole: give the path of a file",
+            target.display()
+        ))
     }
 }
 
@@ -195,6 +244,51 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let err = AtomicFile::create(dir.path()).err().expect("refused");
         assert!(err.to_string().contains("is a directory"), "{err}");
+    }
+
+    #[test]
+    fn links_pipes_and_devices_are_refused_and_left_alone() {
+        let dir = tempfile::tempdir().expect("dir");
+        let real = dir.path().join("real.csv");
+        fs::write(&real, "kept").expect("real");
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&real, &link).expect("symlink");
+        let err = write_atomically(&link, b"new").expect_err("refused");
+        let text = err.to_string();
+        assert!(text.contains("link.csv is a symbolic link to "), "{text}");
+        assert!(text.contains("real.csv"), "{text}");
+        assert!(
+            fs::symlink_metadata(&link)
+                .expect("meta")
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&real).expect("read"), "kept");
+
+        let dangling = dir.path().join("dangling.csv");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).expect("symlink");
+        assert!(write_atomically(&dangling, b"new").is_err());
+        assert!(!dir.path().join("nowhere").exists());
+
+        let err = check_target(Path::new("/dev/null")).expect_err("device");
+        assert!(err.to_string().contains("is a character device"), "{err}");
+
+        // A directory reached through a link is fine: only the file is checked.
+        let linked_dir = dir.path().join("linked");
+        std::os::unix::fs::symlink(dir.path(), &linked_dir).expect("dir link");
+        write_atomically(&linked_dir.join("through.csv"), b"ok").expect("through a dir link");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("through.csv")).expect("read"),
+            "ok"
+        );
+
+        // A link swapped in between create and commit is caught at commit.
+        let target = dir.path().join("late.csv");
+        let mut file = AtomicFile::create(&target).expect("create");
+        file.write_all(b"x").expect("write");
+        std::os::unix::fs::symlink(&real, &target).expect("symlink");
+        assert!(file.commit().is_err());
+        assert_eq!(fs::read_to_string(&real).expect("read"), "kept");
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! The signing key pair: generating it in minisign format and loading the
 //! secret key, with its password from the terminal or `RECERT_KEY_PASSWORD`.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::fs;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use minisign::{KeyPair, PublicKey, SecretKey, SecretKeyBox};
+
+use super::atomic::check_target;
+use super::keypair::{clear_interrupted, encrypt, write_pair};
+use crate::output;
 
 /// The environment variable holding the secret key's password, for
 /// automation and tests; without it recert asks on the terminal.
@@ -30,16 +33,24 @@ pub struct KeyFiles {
 }
 
 /// Generates a key pair into `dir` (created 0700 if missing): `recert.key`
-/// (0600; encrypted with `password` unless it is `None`) and `recert.pub`.
-/// Refuses to overwrite either file, since a lost secret key cannot sign
-/// again and a replaced public key silently breaks every auditor's check.
-pub fn generate(dir: &Path, password: Option<String>) -> Result<KeyFiles> {
+/// (0600; encrypted with `password`, with minisign's scrypt settings, unless
+/// it is `None`) and `recert.pub`, both or neither. Refuses to overwrite
+/// either file, since a lost secret key cannot sign again and a replaced
+/// public key silently breaks every auditor's check.
+pub fn generate(dir: &Path, password: Option<&str>) -> Result<KeyFiles> {
     let files = KeyFiles {
         secret: dir.join(SECRET_KEY_FILE),
         public: dir.join(PUBLIC_KEY_FILE),
     };
+    for removed in clear_interrupted(&files) {
+        output::note(&format!(
+            "removed {}, half of a key pair an interrupted `recert keygen` left (it was never announced)",
+            removed.display()
+        ));
+    }
     for path in [&files.secret, &files.public] {
-        if path.exists() {
+        check_target(path)?;
+        if fs::symlink_metadata(path).is_ok() {
             bail!(
                 "{} already exists; recert never overwrites keys (move it away first, or pass --out DIR)",
                 path.display()
@@ -51,34 +62,21 @@ pub fn generate(dir: &Path, password: Option<String>) -> Result<KeyFiles> {
         .mode(0o700)
         .create(dir)
         .wrap_err_with(|| format!("creating {}", dir.display()))?;
-    let pair = match password {
-        Some(password) => KeyPair::generate_encrypted_keypair(Some(password)),
-        None => KeyPair::generate_unencrypted_keypair(),
-    }
-    .map_err(|err| eyre!("generating the key pair: {err}"))?;
-    let secret = pair
-        .sk
+    let pair = KeyPair::generate_unencrypted_keypair()
+        .map_err(|err| eyre!("generating the key pair: {err}"))?;
+    let secret = match password {
+        Some(password) => encrypt(&pair.sk, password)?,
+        None => pair.sk,
+    };
+    let secret = secret
         .to_box(Some("recert secret key"))
         .map_err(|err| eyre!("encoding the secret key: {err}"))?;
     let public = pair
         .pk
         .to_box()
         .map_err(|err| eyre!("encoding the public key: {err}"))?;
-    write_new(&files.secret, &secret.to_bytes(), 0o600)?;
-    write_new(&files.public, &public.to_bytes(), 0o644)?;
+    write_pair(&files, &secret.to_bytes(), &public.to_bytes())?;
     Ok(files)
-}
-
-fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .wrap_err_with(|| format!("creating {}", path.display()))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
 }
 
 /// A secret key ready to sign, with its public key.
@@ -198,5 +196,67 @@ mod tests {
             .err()
             .expect("shared key refused");
         assert!(err.to_string().contains("chmod 600"), "{err}");
+    }
+
+    /// The KDF limits stored in a secret key file (opslimit, memlimit).
+    fn kdf_limits(path: &Path) -> (u64, u64) {
+        let text = fs::read_to_string(path).expect("key");
+        let bytes = decode(text.lines().nth(1).expect("key line"));
+        let le = |range: std::ops::Range<usize>| {
+            u64::from_le_bytes(bytes[range].try_into().expect("8 bytes"))
+        };
+        (le(38..46), le(46..54))
+    }
+
+    /// Standard padded base64, decoded by hand: the minisign crate does not
+    /// expose its decoder, and an encrypted key cannot be parsed without it.
+    fn decode(base64: &str) -> Vec<u8> {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut bits = 0u32;
+        let mut count = 0;
+        let mut out = Vec::new();
+        for byte in base64.bytes().filter(|b| *b != b'=') {
+            let value = ALPHABET.iter().position(|a| *a == byte).expect("base64");
+            bits = (bits << 6) | u32::try_from(value).expect("6 bits");
+            count += 6;
+            if count >= 8 {
+                count -= 8;
+                out.push(u8::try_from((bits >> count) & 0xff).expect("byte"));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_password_protected_key_uses_minisigns_own_scrypt_settings() {
+        let dir = tempfile::tempdir().expect("dir");
+        let files = generate(dir.path(), Some("correct horse")).expect("keygen");
+        assert_eq!(
+            kdf_limits(&files.secret),
+            (33_554_432, 1_073_741_824),
+            "minisign's opslimit and memlimit"
+        );
+        let text = fs::read_to_string(&files.secret).expect("key");
+        let secret = SecretKey::from_box(text.clone().into(), Some("correct horse".to_owned()))
+            .expect("opens");
+        let public = load_public_key(&files.public).expect("public");
+        assert_eq!(PublicKey::from_secret_key(&secret).expect("derive"), public);
+    }
+
+    #[test]
+    fn a_key_written_with_the_cheaper_settings_still_loads() {
+        let dir = tempfile::tempdir().expect("dir");
+        // How recert wrote password-protected keys before: the crate's defaults.
+        let old = KeyPair::generate_encrypted_keypair(Some("old".to_owned())).expect("old key");
+        let path = dir.path().join("old.key");
+        fs::write(&path, old.sk.to_box(None).expect("box").to_bytes()).expect("write");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).expect("chmod");
+        assert_eq!(kdf_limits(&path), (1_048_576, 33_554_432));
+        let secret = SecretKey::from_box(
+            fs::read_to_string(&path).expect("read").into(),
+            Some("old".to_owned()),
+        )
+        .expect("the old key opens");
+        assert_eq!(PublicKey::from_secret_key(&secret).expect("derive"), old.pk);
     }
 }

@@ -3,12 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use color_eyre::eyre::{Result, WrapErr, bail};
 use rusqlite::Connection;
 
-use super::atomic::{AtomicFile, write_atomically};
+use super::atomic::{AtomicFile, check_target, write_atomically};
 use super::export::{EvidenceSummary, write_evidence};
 use super::keys::SigningKey;
+use super::seal::{Sealed, seal};
 use super::sign::{sign_file, signature_path, trusted_comment};
 use super::signoff::{SignOff, load_sign_off};
 use crate::campaign::Campaign;
@@ -24,16 +26,21 @@ pub struct Published {
     /// Set when the evidence no longer ends with the hash recorded at
     /// sign-off: the workspace was changed behind recert's back.
     pub drifted_from: Option<String>,
+    /// The sign-off had no signature yet and was signed with this key now.
+    pub sealed_now: bool,
 }
 
 /// Writes the campaign's evidence to `path`; with `key`, also `path.minisig`.
-/// Only a signed-off campaign is signed, and only while its evidence still
-/// ends with the hash recorded at sign-off.
+/// Only a signed-off campaign is signed, only while its evidence still
+/// ends with the hash recorded at sign-off, and only once its sign-off
+/// record checks out against the sign-off log and is signed by this key
+/// ([`seal`]; `now` dates a signature added to the log).
 pub fn publish(
     conn: &Connection,
     campaign: &Campaign,
     path: &Path,
     key: Option<&SigningKey>,
+    now: DateTime<Utc>,
 ) -> Result<Published> {
     // One read transaction, so the rows and the sign-off are one consistent view.
     let tx = conn.unchecked_transaction()?;
@@ -46,6 +53,12 @@ pub fn publish(
             campaign.id
         );
     }
+    check_target(path)?;
+    if key.is_some() {
+        // Refused before anything is written: evidence without its signature
+        // would look like an unsigned export.
+        check_target(&signature_path(path))?;
+    }
     let mut file = AtomicFile::create(path)
         .wrap_err_with(|| format!("creating a temporary file beside {}", path.display()))?;
     let summary = write_evidence(&tx, campaign, &mut file)?;
@@ -56,6 +69,7 @@ pub fn publish(
         .filter(|s| s.final_hash != summary.last_hash)
         .map(|s| s.final_hash.clone());
     let mut signature = None;
+    let mut sealed_now = false;
     if let (Some(key), Some(signoff)) = (key, &signoff) {
         if let Some(recorded) = &drifted_from {
             bail!(
@@ -63,6 +77,16 @@ pub fn publish(
                 summary.last_hash
             );
         }
+        // The read snapshot ends here: sealing takes the write lock.
+        tx.finish()?;
+        let sealed = seal(
+            conn,
+            campaign.id,
+            &summary.last_hash,
+            key,
+            &now.to_rfc3339_opts(SecondsFormat::Millis, true),
+        )?;
+        sealed_now = matches!(sealed, Sealed::SignedNow { .. });
         let comment = trusted_comment(campaign, signoff, &summary);
         let text = sign_file(key, file.temp_path(), &comment)?;
         let sig_path = signature_path(path);
@@ -80,5 +104,6 @@ pub fn publish(
         signoff,
         signature,
         drifted_from,
+        sealed_now,
     })
 }

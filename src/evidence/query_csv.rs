@@ -8,7 +8,7 @@ use color_eyre::eyre::{Result, WrapErr};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Params};
 
-use super::atomic::AtomicFile;
+use super::atomic::{AtomicFile, check_target};
 use crate::text::neutralise_formula;
 
 /// Runs `sql` and writes `header` then one line per row to `path`;
@@ -20,6 +20,7 @@ pub fn write_query_csv<P: Params>(
     sql: &str,
     params: P,
 ) -> Result<u64> {
+    check_target(path)?;
     let mut file = AtomicFile::create(path)
         .wrap_err_with(|| format!("creating a temporary file beside {}", path.display()))?;
     let mut writer = csv::WriterBuilder::new()

@@ -140,6 +140,7 @@ pub fn gather(
 
 /// Writes the page to `path` (atomically, mode 0600: it names people and access).
 pub fn write_report(report: &Report, path: &Path) -> Result<()> {
+    super::atomic::check_target(path)?;
     write_atomically(path, html::render(report).as_bytes())
         .wrap_err_with(|| format!("writing {}", path.display()))
 }

@@ -5,6 +5,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, named_params};
 
 use super::export::{ExportError, write_evidence};
+use super::keys::SigningKey;
+use super::signoff_log::log_sign_off;
 use crate::actor::Actor;
 use crate::campaign::Campaign;
 
@@ -52,6 +54,8 @@ pub enum SignOffError {
     Database(#[from] rusqlite::Error),
     #[error("computing the evidence chain")]
     Evidence(#[source] ExportError),
+    #[error("logging the sign-off: {0}")]
+    Log(String),
 }
 
 impl From<ExportError> for SignOffError {
@@ -66,12 +70,26 @@ impl From<ExportError> for SignOffError {
 /// Signs off `campaign` in one immediate transaction: refuses an empty
 /// statement, a campaign already signed off and any undecided item, then
 /// computes the evidence chain and records the sign-off with its final
-/// hash. From then on the database refuses new decision events.
+/// hash, and logs it (unsigned). From then on the database refuses new
+/// decision events.
 pub fn sign_off(
     conn: &mut Connection,
     campaign: &Campaign,
     actor: &Actor,
     statement: &str,
+    now: DateTime<Utc>,
+) -> Result<SignOff, SignOffError> {
+    sign_off_with_key(conn, campaign, actor, statement, None, now)
+}
+
+/// [`sign_off`], and with `key` the sign-off record is signed too, in the
+/// same transaction, and its signature kept in the sign-off log.
+pub fn sign_off_with_key(
+    conn: &mut Connection,
+    campaign: &Campaign,
+    actor: &Actor,
+    statement: &str,
+    key: Option<&SigningKey>,
     now: DateTime<Utc>,
 ) -> Result<SignOff, SignOffError> {
     let statement = statement.trim();
@@ -125,6 +143,8 @@ pub fn sign_off(
             ":final_hash": signoff.final_hash,
         },
     )?;
+    log_sign_off(&tx, campaign.id, key, &signoff.signed_at)
+        .map_err(|err| SignOffError::Log(format!("{err:#}")))?;
     tx.commit()?;
     Ok(signoff)
 }

@@ -408,10 +408,19 @@ fn a_well_chained_event_slipped_in_after_sign_off_is_reported() {
         .expect("project");
     recount(&ws);
     let found = findings(&ws);
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(
-        (found[0].kind, found[0].campaign_id),
-        (ProblemKind::SignedOff, Some(1))
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found
+            .iter()
+            .all(|p| (p.kind, p.campaign_id) == (ProblemKind::SignedOff, Some(1))),
+        "{found:?}"
+    );
+    // The sign-off log recorded the chain as it was at sign-off.
+    assert!(
+        found[1]
+            .detail
+            .contains("decision_events, chain_head changed"),
+        "{found:?}"
     );
 }
 

@@ -229,3 +229,125 @@ fn an_evidence_cell_holding_the_hash_separator_is_named() {
             "column 8 (identity_id) holds the control character U+001F",
         ));
 }
+
+/// A named pipe at `path`, made with mkfifo(1).
+fn fifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// A campaign of three certified items and a password-less key.
+fn decided_with_key(scratch: &Scratch) -> PathBuf {
+    let items = campaign_of(scratch, 3);
+    let ids: Vec<String> = items.iter().map(i64::to_string).collect();
+    scratch
+        .recert()
+        .args(["decide", "Q4"])
+        .args(&ids)
+        .args(["--certify", "--reviewer", "R"])
+        .assert()
+        .success();
+    keygen(scratch).join("recert.key")
+}
+
+/// Targets no writer may replace, with what recert must call them: a link
+/// (to `real`), a named pipe and, where mknod(1) works (as root), a device.
+fn hostile_targets(scratch: &Scratch, real: &Path) -> Vec<(PathBuf, String)> {
+    let link = scratch.dir.path().join("link.csv");
+    std::os::unix::fs::symlink(real, &link).expect("symlink");
+    let pipe = scratch.dir.path().join("pipe.csv");
+    fifo(&pipe);
+    let mut targets = vec![
+        (link, format!("is a symbolic link to {}", real.display())),
+        (pipe, "is a named pipe (FIFO)".to_owned()),
+    ];
+    // /dev/null itself is never a target here: a regression would replace it.
+    let device = scratch.dir.path().join("null.csv");
+    let made = std::process::Command::new("mknod")
+        .arg(&device)
+        .args(["c", "1", "3"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        targets.push((device, "is a character device".to_owned()));
+    }
+    targets
+}
+
+#[test]
+fn no_writer_replaces_or_writes_through_a_link_a_pipe_or_a_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let scratch = Scratch::new();
+    let key = decided_with_key(&scratch);
+    let real = scratch.file("real.csv", "the file the link points at\n");
+    let targets = hostile_targets(&scratch, &real);
+    let kinds = |path: &Path| std::fs::symlink_metadata(path).expect("meta").file_type();
+    let before: Vec<_> = targets.iter().map(|(t, _)| kinds(t)).collect();
+    for (target, what) in &targets {
+        for args in [
+            &["export", "Q4", "-o"][..],
+            &["export", "Q4", "--revocations", "-o"],
+            &["export", "Q4", "--history", "-o"],
+            &["report", "Q4", "-o"],
+        ] {
+            scratch
+                .recert()
+                .args(args)
+                .arg(target)
+                .assert()
+                .code(1)
+                .stderr(predicate::str::contains(what.as_str()));
+        }
+        // Refused before the campaign is locked.
+        scratch
+            .recert()
+            .args(["signoff", "Q4", "--key"])
+            .arg(&key)
+            .arg("-o")
+            .arg(target)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(what.as_str()));
+    }
+    scratch
+        .recert()
+        .args(["status", "Q4"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("open"));
+    let after: Vec<_> = targets.iter().map(|(t, _)| kinds(t)).collect();
+    assert_eq!(after, before, "a target was replaced");
+    assert!(after[0].is_symlink() && after[1].is_fifo());
+    assert_eq!(
+        std::fs::read_to_string(&real).expect("real"),
+        "the file the link points at\n"
+    );
+}
+
+#[test]
+fn a_signed_export_whose_signature_would_land_on_a_link_writes_nothing() {
+    let scratch = Scratch::new();
+    let key = decided_with_key(&scratch);
+    scratch.recert().args(["signoff", "Q4"]).assert().success();
+    let real = scratch.file("real.csv", "kept\n");
+    let evidence = scratch.dir.path().join("evidence.csv");
+    std::os::unix::fs::symlink(&real, scratch.dir.path().join("evidence.csv.minisig"))
+        .expect("symlink");
+    scratch
+        .recert()
+        .args(["export", "Q4", "-o"])
+        .arg(&evidence)
+        .arg("--key")
+        .arg(&key)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "evidence.csv.minisig is a symbolic link",
+        ));
+    assert!(!evidence.exists(), "evidence written without its signature");
+    assert_eq!(std::fs::read_to_string(&real).expect("real"), "kept\n");
+}

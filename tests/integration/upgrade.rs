@@ -321,3 +321,79 @@ fn a_world_writable_workspace_is_refused_with_the_fix() {
         .stderr(predicate::str::contains("chmod 600"));
     assert_eq!(scratch.dump(), before);
 }
+
+#[test]
+fn an_earlier_backup_is_never_skipped_nor_overwritten() {
+    let scratch = Scratch::new();
+    let path = scratch.workspace();
+    let fixture = fixtures().join("schema-v1.db");
+    std::fs::copy(&fixture, &path).expect("copy");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    // A backup of an earlier upgrade attempt is already there.
+    let earlier = backup_path(&path, 1);
+    std::fs::write(&earlier, "an earlier backup").expect("earlier");
+    scratch
+        .recert()
+        .args(["campaign", "list"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "backup at {}.v1.2.bak",
+            path.display()
+        )));
+    let backup = scratch.dir.path().join("workspace.db.v1.2.bak");
+    assert_eq!(user_version(&backup), 1, "the new backup is the old schema");
+    let mode = std::fs::metadata(&backup)
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert_eq!(
+        std::fs::read_to_string(&earlier).expect("earlier"),
+        "an earlier backup"
+    );
+    assert_eq!(user_version(&path), SCHEMA_VERSION);
+}
+
+#[test]
+fn a_sign_off_made_before_schema_6_enters_the_sign_off_log_on_upgrade() {
+    let scratch = Scratch::new();
+    let fixture = fixtures().join("schema-v5.db");
+    // The campaign's evidence hash, as recert computes it on the same items.
+    let probe = scratch.dir.path().join("probe.db");
+    std::fs::copy(&fixture, &probe).expect("copy");
+    std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let final_hash = {
+        let ws = Workspace::open(&probe).expect("open");
+        let campaign = find_campaign(&ws.conn, "1").expect("campaign");
+        recert::evidence::export::write_evidence(&ws.conn, &campaign, std::io::sink())
+            .expect("evidence")
+            .last_hash
+    };
+    let path = scratch.workspace();
+    std::fs::copy(&fixture, &path).expect("copy");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    Connection::open(&path)
+        .expect("open")
+        .execute(
+            "INSERT INTO signoffs VALUES (1, 'CISO', 'ann', 'jump1', '2026-12-01T10:00:00.000Z', 'done', ?1)",
+            [&final_hash],
+        )
+        .expect("a schema-5 sign-off");
+    let ws = Workspace::open(&path).expect("upgrade");
+    let log = recert::evidence::signoff_log::entries(&ws.conn).expect("log");
+    assert_eq!(log.len(), 1, "{log:?}");
+    let record = log[0].parsed().expect("a sign-off record");
+    assert_eq!(
+        (
+            record.campaign_id,
+            record.reviewer.as_str(),
+            record.final_row_hash.as_str()
+        ),
+        (1, "CISO", final_hash.as_str())
+    );
+    assert_eq!(log[0].logged_at, "2026-12-01T10:00:00.000Z");
+    assert!(log[0].signature.is_none(), "logged unsigned");
+    let report = verify_decision_log(&ws.conn).expect("verify");
+    assert!(report.is_intact(), "{:?}", report.problems);
+}

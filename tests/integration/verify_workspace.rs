@@ -86,6 +86,100 @@ fn a_missing_workspace_is_not_created_by_verify() {
         .arg("verify")
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("does not exist"));
+        .stderr(predicate::str::contains("there is no workspace at"));
     assert!(!scratch.workspace().exists());
+}
+
+#[test]
+fn an_empty_file_is_refused_not_reported_intact() {
+    let scratch = Scratch::new();
+    std::fs::write(scratch.workspace(), "").expect("empty");
+    scratch
+        .recert()
+        .arg("verify")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("intact").not())
+        .stderr(predicate::str::contains(
+            "is an empty file, not a recert workspace",
+        ));
+    assert_eq!(
+        std::fs::metadata(scratch.workspace()).expect("meta").len(),
+        0
+    );
+}
+
+/// The workspace's files (itself, -wal, -shm, backups) and their bytes.
+fn files_beside(scratch: &Scratch) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(scratch.dir.path())
+        .expect("ls")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("workspace.db"))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("read"),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn verify_checks_a_read_only_workspace_without_changing_a_byte() {
+    let scratch = Scratch::new();
+    decided(&scratch);
+    // As a copy handed to an auditor might be: one file, rollback journal.
+    Connection::open(scratch.workspace())
+        .expect("open")
+        .execute_batch("PRAGMA journal_mode = DELETE;")
+        .expect("journal");
+    std::fs::set_permissions(
+        scratch.workspace(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o400),
+    )
+    .expect("chmod");
+    let before = files_beside(&scratch);
+    scratch
+        .recert()
+        .arg("verify")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            ": intact (3 events in 1 campaign)",
+        ));
+    assert_eq!(
+        files_beside(&scratch),
+        before,
+        "verify wrote to the workspace"
+    );
+}
+
+#[test]
+fn verify_never_upgrades_an_older_workspace_and_says_how() {
+    let scratch = Scratch::new();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/workspaces/schema-v1.db");
+    std::fs::copy(&fixture, scratch.workspace()).expect("copy");
+    std::fs::set_permissions(
+        scratch.workspace(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("chmod");
+    let before = files_beside(&scratch);
+    scratch
+        .recert()
+        .arg("verify")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("has schema version 1"))
+        .stderr(predicate::str::contains(
+            "checking never changes a workspace, so upgrade it first",
+        ));
+    assert_eq!(
+        files_beside(&scratch),
+        before,
+        "verify migrated or backed up"
+    );
 }
