@@ -21,7 +21,7 @@ pub mod signals;
 pub use catalog::{Catalog, Control};
 pub use create::{CampaignSpec, create_campaign};
 pub use decisions::{
-    DecideError, DecisionEvent, DecisionRequest, GENESIS_HASH, Refusal, history,
+    DecideError, DecisionEvent, DecisionRequest, EventExtras, GENESIS_HASH, Refusal, history,
     record_decision_groups, record_decisions,
 };
 pub use item::ItemRecord;

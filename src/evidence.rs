@@ -5,6 +5,7 @@
 pub mod atomic;
 pub mod chain;
 pub mod export;
+pub mod format;
 pub mod history;
 pub mod keys;
 pub mod order;

@@ -9,7 +9,7 @@ use std::fmt;
 use color_eyre::eyre::{Result, WrapErr};
 use rusqlite::Connection;
 
-use crate::campaign::decisions::event_from_row;
+use crate::campaign::decisions::{EVENT_COLUMN_COUNT, EVENT_COLUMNS, event_from_row};
 use crate::campaign::{DecisionEvent, GENESIS_HASH};
 
 /// The triggers that make the log append-only and lock signed-off
@@ -222,21 +222,22 @@ fn check_chains(
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut statement = conn.prepare(
-        "SELECT e.id, e.campaign_id, e.item_id, e.action, e.justification, e.reviewer, e.os_user,
-                e.host, e.decided_at, e.prev_hash, e.event_hash, it.campaign_id
-         FROM decision_events e LEFT JOIN items it ON it.id = e.item_id
-         ORDER BY e.campaign_id, e.id",
+        &format!(
+            "SELECT {EVENT_COLUMNS}, e.event_hash, it.campaign_id
+             FROM decision_events e LEFT JOIN items it ON it.id = e.item_id
+             ORDER BY e.campaign_id, e.id"
+        ),
     )?;
     let mut rows = statement.query([])?;
     // (campaign, previous event id, the hash the next event must carry)
     let mut chain: Option<(i64, i64, String)> = None;
     while let Some(row) = rows.next()? {
-        // The first ten columns are `history`'s, so its row mapper reads them.
+        // The first columns are `history`'s, so its row mapper reads them.
         let stored = StoredEvent {
             event: event_from_row(row)?,
             action: row.get(3)?,
-            event_hash: row.get(10)?,
-            item_campaign: row.get(11)?,
+            event_hash: row.get(EVENT_COLUMN_COUNT)?,
+            item_campaign: row.get(EVENT_COLUMN_COUNT + 1)?,
         };
         let event = &stored.event;
         let (prev_id, expected) = match &chain {

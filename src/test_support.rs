@@ -47,6 +47,7 @@ pub fn decide(
             items,
             action,
             justification,
+            extras: crate::campaign::EventExtras::default(),
         },
         &Actor::fixed(reviewer),
         at(9),

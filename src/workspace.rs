@@ -16,6 +16,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0003_control_stats.sql"),
     include_str!("workspace/0004_projection_without_triggers.sql"),
     include_str!("workspace/0005_control_ranges.sql"),
+    // 0006 (sign-off signatures) is merged from another branch before this.
+    include_str!("workspace/0007_evidence_format_2.sql"),
 ];
 
 /// The schema version this build writes.

@@ -129,8 +129,8 @@ fn build(
     }
     tx.execute(
         "INSERT INTO campaigns (name, period, as_of, due, default_reviewer, justify_mask, rules,
-             created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             created_at, created_by, evidence_format)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 2)",
         params![
             name,
             spec.period

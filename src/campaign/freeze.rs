@@ -15,7 +15,7 @@ use super::catalog::compare_ids;
 use super::compute::{Computed, compute_items};
 use super::directory::Directory;
 use super::rules::Rules;
-use crate::model::{Decision, IdentityKind};
+use crate::model::{Decision, IdentityKind, Signal};
 
 /// The filters of a spec, normalised for matching.
 pub(super) struct Scope<'a> {
@@ -110,7 +110,7 @@ pub(super) fn freeze_items(
 #[derive(Clone, Copy, Default)]
 struct Tally {
     total: u64,
-    signals: [u64; 8],
+    signals: [u64; Signal::COUNT],
     first_item: Option<i64>,
     last_item: Option<i64>,
 }
@@ -134,28 +134,27 @@ fn record_tallies(
     controls: &[&str],
     tallies: &[Tally],
 ) -> rusqlite::Result<()> {
-    let mut insert = conn.prepare(
-        "INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
-             signal_3, signal_4, signal_5, signal_6, signal_7, first_item, last_item)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?;
+    let placeholders = vec!["?"; Signal::COUNT].join(", ");
+    let mut insert = conn.prepare(&format!(
+        "INSERT INTO control_stats (campaign_id, control_id, total, first_item, last_item, {})
+         VALUES (?, ?, ?, ?, ?, {placeholders})",
+        super::progress::signal_columns()
+    ))?;
     for (control, tally) in controls.iter().zip(tallies).filter(|(_, t)| t.total > 0) {
-        let [s0, s1, s2, s3, s4, s5, s6, s7] = tally.signals;
-        insert.execute(params![
-            campaign_id,
-            control,
-            tally.total,
-            s0,
-            s1,
-            s2,
-            s3,
-            s4,
-            s5,
-            s6,
-            s7,
-            tally.first_item,
-            tally.last_item
-        ])?;
+        let mut values: Vec<rusqlite::types::Value> = vec![
+            campaign_id.into(),
+            (*control).to_owned().into(),
+            i64::try_from(tally.total).unwrap_or(i64::MAX).into(),
+            tally.first_item.into(),
+            tally.last_item.into(),
+        ];
+        values.extend(
+            tally
+                .signals
+                .iter()
+                .map(|&n| i64::try_from(n).unwrap_or(i64::MAX).into()),
+        );
+        insert.execute(rusqlite::params_from_iter(values))?;
     }
     Ok(())
 }

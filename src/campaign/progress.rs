@@ -94,7 +94,16 @@ pub fn campaign_progress(
     Ok(progress)
 }
 
-/// The per-signal counts in the eight columns from `first` on, in signal
+/// `signal_0, signal_1, …`: the `control_stats` column of each signal, in
+/// signal order (migrations 0003 and 0007).
+pub fn signal_columns() -> String {
+    (0..Signal::COUNT)
+        .map(|bit| format!("signal_{bit}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The per-signal counts in the columns from `first` on, in signal
 /// order, leaving out signals no item carries.
 fn signal_counts(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Vec<(Signal, u64)>> {
     let mut signals = Vec::new();
@@ -112,20 +121,22 @@ fn signal_counts(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Vec<
 /// `control_stats`, as campaign creation does for its own campaigns;
 /// `record_decisions` keeps the decision counts current from then on.
 pub fn record_control_stats(conn: &Connection, campaign_id: i64) -> rusqlite::Result<()> {
+    let sums: Vec<String> = (0..Signal::COUNT)
+        .map(|bit| format!("sum((it.signal_mask & {}) <> 0)", 1_u32 << bit))
+        .collect();
     conn.execute(
-        "INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
-             signal_3, signal_4, signal_5, signal_6, signal_7, certified, revoked,
-             first_item, last_item)
-         SELECT it.campaign_id, it.control_id, count(*),
-             sum((it.signal_mask & 1) <> 0), sum((it.signal_mask & 2) <> 0),
-             sum((it.signal_mask & 4) <> 0), sum((it.signal_mask & 8) <> 0),
-             sum((it.signal_mask & 16) <> 0), sum((it.signal_mask & 32) <> 0),
-             sum((it.signal_mask & 64) <> 0), sum((it.signal_mask & 128) <> 0),
-             coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0),
-             min(it.id), max(it.id)
-         FROM items it LEFT JOIN current_decisions cd ON cd.item_id = it.id
-         WHERE it.campaign_id = ?1
-         GROUP BY it.control_id",
+        &format!(
+            "INSERT INTO control_stats (campaign_id, control_id, total, {}, certified, revoked,
+                 first_item, last_item)
+             SELECT it.campaign_id, it.control_id, count(*), {},
+                 coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0),
+                 min(it.id), max(it.id)
+             FROM items it LEFT JOIN current_decisions cd ON cd.item_id = it.id
+             WHERE it.campaign_id = ?1
+             GROUP BY it.control_id",
+            signal_columns(),
+            sums.join(", ")
+        ),
         [campaign_id],
     )?;
     Ok(())
@@ -135,11 +146,11 @@ pub fn record_control_stats(conn: &Connection, campaign_id: i64) -> rusqlite::Re
 /// many items. `None` for a campaign without stored counts (one built by
 /// hand in SQL), which the scanning query above still serves.
 fn stored_progress(conn: &Connection, campaign: &Campaign) -> Result<Option<Vec<ControlProgress>>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT control_id, total, certified, revoked, signal_0, signal_1, signal_2, signal_3,
-                signal_4, signal_5, signal_6, signal_7
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT control_id, total, certified, revoked, {}
          FROM control_stats WHERE campaign_id = ?1",
-    )?;
+        signal_columns()
+    ))?;
     let catalog = Catalog::builtin();
     let mut rows = statement.query([campaign.id])?;
     let mut progress = Vec::new();

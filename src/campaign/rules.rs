@@ -18,6 +18,20 @@ static BUILTIN: LazyLock<Rules> = LazyLock::new(|| {
     Rules::parse(BUILTIN_TEXT, "assets/rules.toml").expect("the embedded rules are valid")
 });
 
+/// The signals that call for revocation when a rules file leaves out
+/// `[signals] revoke` (the built-in rules list the same).
+const DEFAULT_REVOKE: &[Signal] = &[
+    Signal::Orphaned,
+    Signal::Terminated,
+    Signal::Dormant,
+    Signal::Expired,
+    Signal::Unmatched,
+    Signal::DeniedBefore,
+    Signal::Regranted,
+    Signal::RevokedNotRemoved,
+    Signal::ExceptionExpired,
+];
+
 /// Day counts the signals are measured against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Thresholds {
@@ -173,14 +187,7 @@ impl Rules {
         };
         let revoke = match &parsed.signals.revoke {
             Some(names) => source.signals(names)?,
-            None => [
-                Signal::Orphaned,
-                Signal::Terminated,
-                Signal::Dormant,
-                Signal::Expired,
-            ]
-            .into_iter()
-            .collect(),
+            None => DEFAULT_REVOKE.iter().copied().collect(),
         };
         let controls = parsed
             .control
@@ -347,11 +354,14 @@ mod tests {
         let rules = Rules::parse(BUILTIN_TEXT, "assets/rules.toml").expect("valid");
         assert_eq!(&rules, Rules::builtin());
         assert_eq!(rules.thresholds, Thresholds::default());
+        let risks: SignalSet = Signal::ALL.iter().copied().filter(|s| s.is_risk()).collect();
+        assert_eq!(rules.justify, risks, "every signal but new needs a justification");
         assert_eq!(
-            rules.justify.joined(),
-            "orphaned;terminated;dormant;unrotated;privileged;no-owner;expired"
+            rules.revoke.joined(),
+            "orphaned;terminated;dormant;expired;unmatched;denied-before;regranted;revoked-not-removed;exception-expired"
         );
-        assert_eq!(rules.revoke.joined(), "orphaned;terminated;dormant;expired");
+        let defaults = Rules::parse("[[control]]\nid = \"5.18\"\n", "r.toml").expect("valid");
+        assert_eq!(defaults.revoke, rules.revoke, "the defaults are the built-in sets");
     }
 
     #[test]
@@ -408,7 +418,7 @@ mod tests {
             ),
             (
                 "[signals]\njustify = [\"dormant\",\n  \"sleepy\"]\n[[control]]\nid = \"5.18\"\n",
-                "rules file r.toml, line 3: unknown signal \"sleepy\"; expected one of orphaned, terminated, dormant, unrotated, privileged, no-owner, expired, new",
+                "rules file r.toml, line 3: unknown signal \"sleepy\"; expected one of orphaned, terminated, dormant, unrotated, privileged, no-owner, expired, new, unmatched, guest, pending-invite, no-mfa, secondary, denied-before, break-glass, regranted, revoked-not-removed, exception-expired, sod-conflict, outlier",
             ),
             (
                 "[[control]]\nid = \"5.17\"\ntypes = [\"token\"]\n[[control]]\nid = \"5.18\"\n",

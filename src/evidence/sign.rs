@@ -167,6 +167,7 @@ mod tests {
             created_at: String::new(),
             created_by: String::new(),
             state: crate::campaign::CampaignState::SignedOff,
+            evidence_format: 1,
         };
         let signoff = SignOff {
             campaign_id: 7,

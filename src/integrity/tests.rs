@@ -392,7 +392,9 @@ fn a_well_chained_event_slipped_in_after_sign_off_is_reported() {
     };
     ws.conn
         .execute(
-            "INSERT INTO decision_events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO decision_events (id, campaign_id, item_id, action, justification,
+                 reviewer, os_user, host, decided_at, prev_hash, event_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             rusqlite::params![
                 forged.id,
                 forged.campaign_id,
@@ -441,6 +443,7 @@ fn a_field_separator_in_a_decision_is_refused_so_no_event_can_be_re_split() {
                 items: &[1],
                 action: DecisionAction::Revoke,
                 justification: Some(justification),
+                extras: crate::campaign::EventExtras::default(),
             },
             &Actor::fixed(reviewer),
             now,

@@ -158,7 +158,7 @@ pub struct BulkSummary {
     pub items: u64,
     pub undecided: u64,
     /// Items per signal, in `Signal::ALL` order.
-    pub signals: [u64; 8],
+    pub signals: [u64; crate::model::Signal::COUNT],
     /// Whether the rules need a justification for this decision on these items.
     pub needs_justification: bool,
     /// Whether any item to be certified carries a risk signal.

@@ -214,6 +214,7 @@ impl<'a> Shell<'a> {
                 items: ids,
                 action: *action,
                 justification,
+                extras: crate::campaign::EventExtras::default(),
             })
             .collect();
         // One transaction for every group (an accept certifies some items
@@ -276,6 +277,7 @@ fn describe(action: DecisionAction, n: usize) -> String {
         DecisionAction::Certify => "certified",
         DecisionAction::Revoke => "revoked",
         DecisionAction::Undo => "undid",
+        DecisionAction::Reassign => "reassigned",
     };
     format!("{verb} {n} item{}", if n == 1 { "" } else { "s" })
 }

@@ -76,6 +76,7 @@ fn decide(s: &Scratch, items: &[i64], action: DecisionAction, why: &str) {
             items,
             action,
             justification: Some(why),
+            extras: recert::campaign::EventExtras::default(),
         },
         &Actor::fixed("M1"),
         Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0)
@@ -371,6 +372,7 @@ fn signoff_refuses_undecided_items_and_then_locks_the_campaign() {
             items: &[1],
             action: DecisionAction::Undo,
             justification: None,
+            extras: recert::campaign::EventExtras::default(),
         },
         &Actor::fixed("M1"),
         Utc::now(),

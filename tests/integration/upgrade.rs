@@ -99,6 +99,7 @@ fn make_workspace_fixture() {
             items: &[3],
             action: DecisionAction::Revoke,
             justification: Some("nobody knows X9"),
+            extras: recert::campaign::EventExtras::default(),
         },
         &Actor::fixed("E1"),
         at(11),
@@ -178,6 +179,7 @@ fn every_released_workspace_opens_with_its_data_and_decisions_intact() {
                 items: &[3],
                 action: DecisionAction::Undo,
                 justification: None,
+                extras: recert::campaign::EventExtras::default(),
             },
             &Actor::fixed("E1"),
             Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0)

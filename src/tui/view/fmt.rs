@@ -61,6 +61,18 @@ pub fn signal_short(signal: Signal) -> &'static str {
         Signal::NoOwner => "noown",
         Signal::Expired => "exp",
         Signal::New => "new",
+        Signal::Unmatched => "unmat",
+        Signal::Guest => "guest",
+        Signal::PendingInvite => "invit",
+        Signal::NoMfa => "nomfa",
+        Signal::Secondary => "2nd",
+        Signal::DeniedBefore => "denied",
+        Signal::BreakGlass => "brkgl",
+        Signal::Regranted => "regr",
+        Signal::RevokedNotRemoved => "notrm",
+        Signal::ExceptionExpired => "excexp",
+        Signal::SodConflict => "sod",
+        Signal::Outlier => "outl",
     }
 }
 
