@@ -135,6 +135,13 @@ fn check_trusted_comment(comment: &str, result: &mut Verification) {
         )));
         return;
     };
+    if let Some(format) = result.format.filter(|f| f.number() != facts.format) {
+        result.problems.push(problem(format!(
+            "the file has the evidence format {} header, but the signature says format {}: the header was rewritten",
+            format.number(),
+            facts.format
+        )));
+    }
     if facts.last_hash != result.last_hash || facts.rows != result.rows {
         result.problems.push(Problem {
             line: result.last_line,
