@@ -7,8 +7,9 @@ pub mod catalog;
 mod compute;
 pub mod create;
 pub mod decisions;
-pub mod directory;
-mod freeze;
+pub mod earlier;
+pub mod freeze;
+mod resolve;
 pub mod item;
 pub mod listing;
 pub mod lookup;
@@ -17,9 +18,11 @@ pub mod ranges;
 pub mod reviewer;
 pub mod rules;
 pub mod signals;
+pub mod systems;
 
 pub use catalog::{Catalog, Control};
-pub use create::{CampaignSpec, create_campaign};
+pub use create::{CampaignSpec, create_campaign, create_campaign_reporting};
+pub use freeze::Frozen;
 pub use decisions::{
     DecideError, DecisionEvent, DecisionRequest, EventExtras, GENESIS_HASH, Refusal, history,
     record_decision_groups, record_decisions,

@@ -47,7 +47,10 @@ macro_rules! named_enum {
 
 named_enum!(
     /// What kind of holder an identity is; everything but `Human` and
-    /// `External` is a non-human identity (NHI).
+    /// `External` is a non-human identity (NHI). `Resource` (a room or
+    /// resource mailbox) and `BreakGlass` (an emergency account) are only
+    /// recognised from what exports say (identity correlation), never
+    /// imported as a kind: identities files take the first six.
     IdentityKind {
         Human => "human",
         Service => "service",
@@ -55,13 +58,39 @@ named_enum!(
         Bot => "bot",
         Shared => "shared",
         External => "external",
+        Resource => "resource",
+        BreakGlass => "break-glass",
     }
 );
 
 impl IdentityKind {
+    /// The kinds an identities file may name (the workspace stores these).
+    pub const IMPORTABLE: &'static [IdentityKind] = &[
+        IdentityKind::Human,
+        IdentityKind::Service,
+        IdentityKind::Workload,
+        IdentityKind::Bot,
+        IdentityKind::Shared,
+        IdentityKind::External,
+    ];
+
     /// Non-human identities are reviewed by their owner, not a manager.
     pub fn is_non_human(self) -> bool {
         !matches!(self, IdentityKind::Human | IdentityKind::External)
+    }
+
+    /// [`IdentityKind::parse`], limited to the kinds an identities file may name.
+    pub fn parse_importable(text: &str) -> Option<IdentityKind> {
+        IdentityKind::parse(text).filter(|kind| IdentityKind::IMPORTABLE.contains(kind))
+    }
+
+    /// The kinds an identities file may name, for error messages.
+    pub fn expected_importable() -> String {
+        IdentityKind::IMPORTABLE
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

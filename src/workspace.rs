@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0005_control_ranges.sql"),
     // 0006 (sign-off signatures) is merged from another branch before this.
     include_str!("workspace/0007_evidence_format_2.sql"),
+    include_str!("workspace/0008_identity_correlation.sql"),
 ];
 
 /// The schema version this build writes.

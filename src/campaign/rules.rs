@@ -8,6 +8,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::catalog::Catalog;
+use crate::identity::Correlation;
+use crate::identity::config::CorrelationFile;
 use crate::model::{GrantType, IdentityKind, Signal, SignalSet};
 
 /// The rules as shipped, embedded in the binary.
@@ -104,6 +106,8 @@ pub struct Rules {
     pub revoke: SignalSet,
     /// First match wins; the last rule matches everything.
     pub controls: Vec<ControlRule>,
+    /// How accounts are linked to persons (`[correlation]`).
+    pub correlation: Correlation,
 }
 
 /// A rules file that cannot be used, with where and why.
@@ -124,6 +128,7 @@ struct RulesFile {
     signals: SignalsFile,
     #[serde(default)]
     control: Vec<ControlFile>,
+    correlation: Option<CorrelationFile>,
 }
 
 #[derive(Default, Deserialize)]
@@ -194,6 +199,11 @@ impl Rules {
             .iter()
             .map(|rule| source.control(rule))
             .collect::<Result<Vec<_>, _>>()?;
+        let correlation = parsed
+            .correlation
+            .unwrap_or_default()
+            .validate()
+            .map_err(|err| source.error(err.span, format!("[correlation] {}", err.message)))?;
         match (controls.last(), parsed.control.last()) {
             (Some(last), Some(spanned)) if !last.is_catch_all() => Err(source.error(
                 Some(spanned.id.span()),
@@ -211,6 +221,7 @@ impl Rules {
                 justify,
                 revoke,
                 controls,
+                correlation,
             }),
         }
     }
@@ -227,6 +238,45 @@ impl Rules {
     /// Every control some rule can file an item under.
     pub fn control_ids(&self) -> impl Iterator<Item = &str> {
         self.controls.iter().map(|rule| rule.control.as_str())
+    }
+}
+
+/// The name workspace rules are known by in error messages.
+pub const WORKSPACE_RULES: &str = "workspace rules (recert rules show)";
+
+/// The rules in force where no --rules is given: the workspace's own
+/// (`recert rules set FILE`), else the built-in rules. Returns the text and
+/// the parsed rules.
+pub fn workspace_rules(conn: &rusqlite::Connection) -> color_eyre::Result<(String, Rules)> {
+    use rusqlite::OptionalExtension;
+    let stored: Option<String> = conn
+        .query_row("SELECT value FROM settings WHERE key = 'rules'", [], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    match stored {
+        None => Ok((BUILTIN_TEXT.to_owned(), Rules::builtin().clone())),
+        Some(text) => {
+            let rules = Rules::parse(&text, WORKSPACE_RULES)?;
+            Ok((text, rules))
+        }
+    }
+}
+
+/// The rules of `--rules FILE` when given, else the workspace's.
+pub fn load(
+    conn: &rusqlite::Connection,
+    path: Option<&std::path::Path>,
+) -> color_eyre::Result<(String, Rules)> {
+    use color_eyre::eyre::WrapErr;
+    match path {
+        None => workspace_rules(conn),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .wrap_err_with(|| format!("reading rules file {}", path.display()))?;
+            let rules = Rules::parse(&text, &path.display().to_string())?;
+            Ok((text, rules))
+        }
     }
 }
 

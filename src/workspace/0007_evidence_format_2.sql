@@ -25,15 +25,18 @@ ALTER TABLE control_stats ADD COLUMN signal_18 INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE control_stats ADD COLUMN signal_19 INTEGER NOT NULL DEFAULT 0;
 
 -- Decision events gain the action `reassign` and the fields of format 2.
--- SQLite cannot change a CHECK constraint in place, so the table is copied;
--- the first eleven columns keep their positions, the new ones follow.
--- The view and triggers that name the table are dropped first and made
--- again afterwards; `current_decisions` keeps pointing at the same event ids,
--- and its foreign keys are checked at commit, once the copy is in place.
+-- SQLite cannot change a CHECK constraint in place, so the table is made
+-- again: its rows wait in a temporary copy while the table is dropped and
+-- created with the new columns after the first eleven. The view and the
+-- triggers that name it are made again too. `current_decisions` keeps
+-- pointing at the same event ids; its foreign keys are checked at commit.
 PRAGMA defer_foreign_keys = ON;
 DROP VIEW item_view;
 
-CREATE TABLE decision_events_v7 (
+CREATE TEMP TABLE decision_events_copy AS SELECT * FROM decision_events;
+DROP TABLE decision_events;
+
+CREATE TABLE decision_events (
     id            INTEGER PRIMARY KEY,
     campaign_id   INTEGER NOT NULL REFERENCES campaigns(id),
     item_id       INTEGER NOT NULL REFERENCES items(id),
@@ -60,14 +63,14 @@ CREATE TABLE decision_events_v7 (
     packet_sha256 TEXT CHECK (packet_sha256 IS NULL OR length(packet_sha256) = 64)
 ) STRICT;
 
-INSERT INTO decision_events_v7 (id, campaign_id, item_id, action, justification, reviewer,
+-- Putting the rows back satisfies `current_decisions`' references again
+-- before the commit checks them.
+INSERT INTO decision_events (id, campaign_id, item_id, action, justification, reviewer,
     os_user, host, decided_at, prev_hash, event_hash)
 SELECT id, campaign_id, item_id, action, justification, reviewer, os_user, host, decided_at,
     prev_hash, event_hash
-FROM decision_events;
-
-DROP TABLE decision_events;
-ALTER TABLE decision_events_v7 RENAME TO decision_events;
+FROM temp.decision_events_copy ORDER BY id;
+DROP TABLE temp.decision_events_copy;
 
 CREATE INDEX decision_events_by_item ON decision_events(item_id, id);
 CREATE INDEX decision_events_by_campaign ON decision_events(campaign_id, id);

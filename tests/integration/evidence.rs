@@ -261,7 +261,7 @@ fn formula_like_cells_are_neutralised_and_still_verify() {
 #[case::row_deleted(|l: &mut Vec<String>| { l.remove(2); }, "line 3 (item_id 5): prev_hash does not continue")]
 #[case::row_inserted(|l: &mut Vec<String>| { let row = l[3].clone(); l.insert(3, row); }, "line 5 (item_id 5): prev_hash does not continue")]
 #[case::rows_reordered(|l: &mut Vec<String>| l.swap(2, 3), "line 3 (item_id 5): prev_hash does not continue")]
-#[case::header_changed(|l: &mut Vec<String>| l[0] = l[0].replace("decided_by", "approved_by"), "line 1: the header is not the evidence header")]
+#[case::header_changed(|l: &mut Vec<String>| l[0] = l[0].replace("decided_by", "approved_by"), "line 1: the header is not an evidence header")]
 #[case::trailing_row_removed(|l: &mut Vec<String>| { l.pop(); }, "line 7 (item_id 7): the file ends after 6 row(s)")]
 fn tampering_is_found_and_the_row_named(
     #[case] change: fn(&mut Vec<String>),
