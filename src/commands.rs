@@ -9,8 +9,10 @@ pub mod formats;
 pub mod import;
 pub mod items;
 pub mod keygen;
+pub mod links;
 pub mod report;
 pub mod review;
+pub mod rules;
 pub mod signoff;
 pub mod status;
 pub mod verify;
@@ -72,5 +74,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Keygen(args) => keygen::run(&context, &args),
         Command::Report(args) => report::run(&context, &args),
         Command::Demo(args) => demo::run(&context, &args),
+        Command::Link(args) => links::run_link(&context, &args),
+        Command::Unlink(args) => links::run_unlink(&context, &args),
+        Command::Links(args) => links::run_links(&context, &args),
+        Command::Rules(command) => rules::run(&context, &command),
     }
 }

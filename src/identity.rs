@@ -16,6 +16,7 @@
 //! - `config`: the rules file's `[correlation]` section;
 //! - `keys`: how keys are folded, aliased and named.
 
+pub mod accounts;
 pub mod candidates;
 pub mod config;
 pub mod facts;

@@ -47,7 +47,7 @@ fn select() -> String {
             system, entitlement, entitlement_type, privileged, signal_mask, recommendation,
             assigned_reviewer, decision, justification, decided_by_reviewer, decided_by_os_user,
             decided_by_host, decided_at, source_sha256, account, decision_basis, valid_until,
-            decided_key
+            decided_key, link_basis
         FROM item_view WHERE {} ORDER BY item_id",
         ranges::in_control(ranges::VIEW, "?1", "?2")
     )
@@ -180,6 +180,7 @@ fn fill_item_cells(
     );
     put(Field::ValidUntil, text(row, 21)?);
     put(Field::DecidedKey, text(row, 22)?);
+    put(Field::LinkBasis, text(row, 23)?);
     Ok(())
 }
 

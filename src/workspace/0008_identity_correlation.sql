@@ -134,7 +134,8 @@ SELECT
     l.secondary              AS secondary_account,
     l.kind_reason            AS kind_reason,
     l.note                   AS link_note,
-    l.account_row            AS account_row
+    l.account_row            AS account_row,
+    it.identity_row          AS holder_row
 FROM items it
 JOIN grants g ON g.id = it.grant_row
 JOIN snapshots gs ON gs.id = g.snapshot_id
