@@ -216,7 +216,7 @@ fn render_table(accounts: &[AccountEntry], resolver: &Resolver) -> String {
         out.push_str("No accounts.\n");
         return out;
     }
-    let _ = writeln!(out, "{:<34} {:<26} {:<12} {:>5}", "ACCOUNT", "PERSON", "BASIS", "GRANTS");
+    let _ = writeln!(out, "{:<33} {:<26} {:<12} {:>6}", "ACCOUNT", "PERSON", "BASIS", "GRANTS");
     for account in accounts {
         let person = match (account.link.person, account.link.ambiguous.as_slice()) {
             (Some(p), _) => resolver.row(p).label(),
@@ -230,8 +230,8 @@ fn render_table(accounts: &[AccountEntry], resolver: &Resolver) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<34} {:<26} {:<12} {:>5}",
-            fit(&for_display(&account.shown), 34),
+            "{:<33} {:<26} {:<12} {:>6}",
+            fit(&for_display(&account.shown), 33),
             fit(&for_display(&person), 26),
             fit(&basis, 12),
             account.grants
@@ -243,27 +243,31 @@ fn render_table(accounts: &[AccountEntry], resolver: &Resolver) -> String {
                 .iter()
                 .map(|&p| resolver.row(p).label())
                 .collect();
-            let _ = writeln!(out, "    matches {}", for_display(&persons.join(" and ")));
+            let line = format!("    matches {}", for_display(&persons.join(" and ")));
+            let _ = writeln!(out, "{}", fit(&line, 80));
         }
         if account.is_unlinked() {
             for candidate in &account.candidates {
-                let _ = writeln!(
-                    out,
+                let line = format!(
                     "    suggest {} {} ({:.1}): {}",
                     for_display(&candidate.person_id),
                     for_display(candidate.person_name.as_deref().unwrap_or("")),
                     candidate.score,
                     for_display(&candidate.reason)
                 );
+                let _ = writeln!(out, "{}", fit(&line, 80));
             }
         }
     }
     let unlinked = accounts.iter().filter(|a| a.is_unlinked()).count();
     let _ = writeln!(
         out,
-        "{} account{}, {unlinked} linked to no person. Link one: recert link ACCOUNT PERSON --reason TEXT",
+        "{} account{}, {unlinked} linked to no person.",
         accounts.len(),
         if accounts.len() == 1 { "" } else { "s" }
     );
+    if unlinked > 0 {
+        let _ = writeln!(out, "Link one by hand: recert link ACCOUNT PERSON --reason TEXT");
+    }
     out
 }

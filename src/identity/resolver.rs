@@ -533,9 +533,9 @@ impl Resolver {
         Some(Pick {
             person: chosen,
             note: Some(format!(
-                "{} share(s) this key with {}; linked to {}",
+                "{} {} by this key too; linked to {} (the active record, else the most recent)",
                 others.join(", "),
-                self.row(chosen).identity_id.trim(),
+                if others.len() == 1 { "goes" } else { "go" },
                 self.describe_person(chosen)
             )),
         })
@@ -674,3 +674,7 @@ impl Resolver {
         shared
     }
 }
+
+#[cfg(test)]
+#[path = "resolver_tests.rs"]
+mod tests;

@@ -5,6 +5,7 @@ mod campaign_decide;
 mod campaign_sample;
 mod campaign_scope;
 mod concurrency;
+mod correlation;
 mod crash;
 mod decide_faults;
 mod demo;
