@@ -19,6 +19,8 @@ const GUARDS: &[&str] = &[
     "decision_events_append_only_update",
     "decision_events_append_only_delete",
     "signoffs_lock_decisions",
+    "link_events_append_only_update",
+    "link_events_append_only_delete",
 ];
 
 /// What `verify_decision_log` found.
@@ -29,6 +31,8 @@ pub struct LogReport {
     /// Everything that does not match, in the order found (chains in
     /// campaign order, then missing events, then the projection).
     pub problems: Vec<LogProblem>,
+    /// The manual link chain: how many events and its head hash.
+    pub links: (u64, String),
 }
 
 impl LogReport {
@@ -65,7 +69,8 @@ pub struct LogProblem {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemKind {
-    /// An event's fields no longer give its hash, or it names a foreign item.
+    /// An event's fields no longer give its hash, or it names a foreign
+    /// item; or a manual link event was edited, removed or inserted.
     Altered,
     /// An event id is missing, or the chain skips over deleted events.
     Deleted,
@@ -147,6 +152,16 @@ pub fn verify_decision_log(conn: &Connection) -> Result<LogReport> {
     projection::check_ranges(conn, &mut report)
         .wrap_err("comparing per-control item ranges with the items")?;
     signoffs::check(conn, &mut report).wrap_err("re-computing signed-off evidence")?;
+    report.links = crate::identity::links::chain_head(conn).wrap_err("reading the link chain")?;
+    for detail in crate::identity::links::check_chain(conn).wrap_err("re-computing the link chain")? {
+        report.problems.push(LogProblem {
+            kind: ProblemKind::Altered,
+            campaign_id: None,
+            event_id: None,
+            item_id: None,
+            detail,
+        });
+    }
     Ok(report)
 }
 

@@ -69,6 +69,13 @@ pub fn render(report: &LogReport, path: &Path) -> String {
             chain.head
         );
     }
+    if report.links.0 > 0 {
+        let _ = writeln!(
+            out,
+            "  manual links: {} events, chain head {}",
+            report.links.0, report.links.1
+        );
+    }
     for problem in report.problems.iter().take(SHOWN) {
         let _ = writeln!(out, "  - {}", for_display(&problem.to_string()));
     }

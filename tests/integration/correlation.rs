@@ -277,6 +277,28 @@ fn a_manual_link_beats_the_rules_is_frozen_and_shows_in_the_evidence() {
     assert_eq!(summary(sam).1, Some("manual"));
     assert!(!signals(sam).contains(&"unmatched"));
     assert!(sam["link_note"].as_str().expect("note").contains("HR confirms"));
+    // The history names the link that decided it, with who and why.
+    let history = scratch.dir.path().join("history.csv");
+    scratch
+        .recert()
+        .args(["export", "2", "--history", "-o"])
+        .arg(&history)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&history).expect("history");
+    assert!(text.starts_with("event_id,campaign_id,item_id,action,justification,reviewer,os_user,host,decided_at,basis,valid_until,assignee,stage,decided_key,packet_sha256,account,person,prev_hash,event_hash\n"), "{text}");
+    assert!(
+        text.contains("link-1,2,,link,HR confirms the IAM user is Sam's,tester,tester,"),
+        "{text}"
+    );
+    assert!(text.contains(",aws:123456789012:sam.lee,0201,"), "{text}");
+    // And `recert verify` re-checks the link chain with the decisions'.
+    scratch
+        .recert()
+        .arg("verify")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("manual links: 1 events"));
     // Unlinking beats every rule too.
     scratch
         .recert()
