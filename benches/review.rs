@@ -159,6 +159,7 @@ fn decide(c: &mut Criterion) {
                         items: &[i64::from(items / 2 + 1)],
                         action,
                         justification: Some("benchmark"),
+                        extras: recert::campaign::EventExtras::default(),
                     };
                     record_decisions(
                         &mut ws.conn,

@@ -5,13 +5,19 @@ Usage: verify-chain.py evidence.csv
 Exit 0: the chain is intact (prints the row count and last row_hash, to compare with
 the signature's trusted comment). Exit 1: it is not, or the file is not evidence
 (says why, naming the row and line). Exit 2: usage error. Every input gets a verdict.
+Both evidence formats are accepted; the header tells them apart.
 """
 import csv, hashlib, sys
 
-COLUMNS = ("campaign_id,campaign_name,period,as_of,control_id,control_title,item_id,identity_id,"
-           "identity_name,identity_kind,identity_status,system,entitlement,entitlement_type,"
-           "privileged,signals,recommendation,assigned_reviewer,decision,justification,decided_by,"
-           "decided_at,source_sha256,prev_hash,row_hash").split(",")
+FORMAT_1 = ("campaign_id,campaign_name,period,as_of,control_id,control_title,item_id,identity_id,"
+            "identity_name,identity_kind,identity_status,system,entitlement,entitlement_type,"
+            "privileged,signals,recommendation,assigned_reviewer,decision,justification,decided_by,"
+            "decided_at,source_sha256,prev_hash,row_hash").split(",")
+FORMAT_2 = ("campaign_id,campaign_name,period,as_of,control_id,control_title,item_id,identity_id,"
+            "identity_name,identity_kind,identity_status,account,link_basis,system,entitlement,"
+            "entitlement_type,privileged,signals,recommendation,prior_decision,assigned_reviewer,"
+            "decision,valid_until,justification,decided_by,decided_key,decision_basis,decided_at,"
+            "source_sha256,prev_hash,row_hash").split(",")
 
 
 def check(rows):
@@ -19,9 +25,9 @@ def check(rows):
     header = next((row for row in rows if row), None)  # blank lines are skipped, as recert does
     if header is None:
         return "not evidence: the file is empty (an evidence file starts with its header row)", 1
-    if header != COLUMNS:
-        return "line 1: not the evidence header", 1
-    prev_at, hash_at, item_at = (COLUMNS.index(c) for c in ("prev_hash", "row_hash", "item_id"))
+    if header not in (FORMAT_1, FORMAT_2):
+        return "line 1: not an evidence header", 1
+    prev_at, hash_at, item_at = (header.index(c) for c in ("prev_hash", "row_hash", "item_id"))
     expected, number, line = "0" * 64, 0, rows.line_num
     for row in rows:
         start, line = line + 1, rows.line_num
@@ -30,8 +36,8 @@ def check(rows):
         number += 1
         where = f"row {number} (line {start}"
         where += f", item_id {row[item_at]})" if len(row) > item_at else ")"
-        if len(row) != len(COLUMNS):
-            return f"{where}: has {len(row)} cells, expected {len(COLUMNS)}", 1
+        if len(row) != len(header):
+            return f"{where}: has {len(row)} cells, expected {len(header)}", 1
         if any("\x1f" in cell for cell in row):
             return f"{where}: a cell holds U+001F, which recert never writes: cells may have been re-split", 1
         others = [cell for i, cell in enumerate(row) if i not in (prev_at, hash_at)]

@@ -7,24 +7,27 @@ pub mod catalog;
 mod compute;
 pub mod create;
 pub mod decisions;
-pub mod directory;
-mod freeze;
+pub mod earlier;
+pub mod freeze;
 pub mod item;
 pub mod listing;
 pub mod lookup;
 pub mod policy;
 pub mod progress;
 pub mod ranges;
+mod resolve;
 pub mod reviewer;
 pub mod rules;
 pub mod signals;
+pub mod systems;
 
 pub use catalog::{Catalog, Control};
-pub use create::{CampaignSpec, create_campaign};
+pub use create::{CampaignSpec, create_campaign, create_campaign_reporting};
 pub use decisions::{
-    DecideError, DecisionEvent, DecisionRequest, Refusal, history, record_decision_groups,
-    record_decisions,
+    DecideError, DecisionEvent, DecisionRequest, EventExtras, Refusal, history,
+    record_decision_groups, record_decisions,
 };
+pub use freeze::Frozen;
 pub use item::ItemRecord;
 pub use listing::{ItemFilter, for_each_item};
 pub use lookup::{

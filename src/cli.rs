@@ -70,4 +70,13 @@ pub enum Command {
     Completions(commands::completions::Args),
     /// Print the manual page (roff; view with `man -l`)
     Man(commands::man::Args),
+    /// Link an account to a person by hand (beats every rule)
+    Link(commands::links::LinkArgs),
+    /// Separate an account from the person a rule linked it to
+    Unlink(commands::links::UnlinkArgs),
+    /// List accounts with their person and link basis, and suggestions for unlinked ones
+    Links(commands::links::LinksArgs),
+    /// Show or set the workspace's default rules (thresholds, signals, controls, correlation)
+    #[command(subcommand)]
+    Rules(commands::rules::Command),
 }

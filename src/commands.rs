@@ -10,10 +10,12 @@ pub mod formats;
 pub mod import;
 pub mod items;
 pub mod keygen;
+pub mod links;
 pub mod man;
 pub mod mapping;
 pub mod report;
 pub mod review;
+pub mod rules;
 pub mod signoff;
 pub mod status;
 pub mod table;
@@ -90,5 +92,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo::run(&context, &args),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args),
+        Command::Link(args) => links::run_link(&context, &args),
+        Command::Unlink(args) => links::run_unlink(&context, &args),
+        Command::Links(args) => links::run_links(&context, &args),
+        Command::Rules(command) => rules::run(&context, &command),
     }
 }

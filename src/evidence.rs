@@ -3,8 +3,8 @@
 //! history and the HTML report (PRODUCT.md §5).
 
 pub mod atomic;
-pub mod chain;
 pub mod export;
+pub mod format;
 pub mod history;
 pub mod keypair;
 pub mod keys;

@@ -32,6 +32,8 @@ pub use source::CsvFile;
 pub use values::{parse_bool, parse_when};
 
 use crate::actor::Actor;
+use crate::identity::Resolver;
+use crate::identity::report::report_current;
 use batch::{Batch, Read};
 use writer::Writer;
 
@@ -153,7 +155,7 @@ pub fn import_sources(
         return Err(Rejected(read.problems).into());
     }
     let snapshots = writer::close_snapshots(&tx, import_id, &read.snapshots, &ids)?;
-    let summary = summarise(&tx, import_id, snapshots, read.notes)?;
+    let summary = summarise(&tx, import_id, snapshots, read.notes, now.date_naive())?;
     tx.commit()?;
     Ok(summary)
 }
@@ -257,6 +259,7 @@ fn summarise(
     import_id: i64,
     mut snapshots: Vec<SnapshotSummary>,
     notes: Vec<String>,
+    today: chrono::NaiveDate,
 ) -> rusqlite::Result<ImportSummary> {
     let rows_of = |kind: &str| {
         conn.query_row(
@@ -272,44 +275,34 @@ fn summarise(
         [],
         |row| row.get::<_, u64>(0),
     )?;
-    let directory = crate::holders::Directory::load_current(conn)?;
-    let orphaned = directory.orphaned_grants_by_snapshot(conn)?;
+    // The same resolver campaigns use: what the summary says about links
+    // and reviewers is what the next campaign does.
+    let correlation = crate::campaign::rules::workspace_rules(conn)
+        .map(|(_, rules)| rules.correlation)
+        .unwrap_or_default();
+    let resolver = Resolver::load(conn, correlation, today, None)?;
+    let report = report_current(conn, &resolver)?;
     for snapshot in &mut snapshots {
-        snapshot.orphaned = orphaned.get(&snapshot.id).copied().unwrap_or(0);
+        snapshot.orphaned = report.orphaned.get(&snapshot.id).copied().unwrap_or(0);
+        snapshot.unmatched = report.unmatched.get(&snapshot.id).copied().unwrap_or(0);
     }
-    let orphaned_grants = orphaned.values().sum();
-    let mut warnings = Vec::new();
+    let orphaned_grants = report.orphaned_total();
+    let mut warnings = report.warnings;
     // Orphans are counted above; when that is every grant, the likely cause
     // (no identities, or holders named by another key) is worth a warning.
     if grants > 0 && orphaned_grants == grants {
-        warnings.push(if identities == 0 {
-            format!(
-                "none of the {grants} grants is linked to an identity: the workspace holds no identities; import the HR or directory export alongside, or every grant is reviewed as orphaned"
-            )
-        } else {
-            format!(
-                "none of the {grants} grants is linked to any of the {identities} identities: check that the grants name their holder by the identity_id or e-mail the identities file uses, or every grant is reviewed as orphaned"
-            )
-        });
-    }
-    let references = directory.references();
-    if references.unknown_managers > 0 {
-        warnings.push(format!(
-            "{} identities name a manager_id that is not among the identities; their items fall back to the default reviewer",
-            references.unknown_managers
-        ));
-    }
-    if references.unknown_owners > 0 {
-        warnings.push(format!(
-            "{} identities name an owner_id that is not among the identities; they will be flagged no-owner",
-            references.unknown_owners
-        ));
-    }
-    if references.undated_leavers > 0 {
-        warnings.push(format!(
-            "{} terminated identities have no termination_date",
-            references.undated_leavers
-        ));
+        warnings.insert(
+            0,
+            if identities == 0 {
+                format!(
+                    "none of the {grants} grants is linked to an identity: the workspace holds no identities; import the HR or directory export alongside, or every grant is reviewed as orphaned"
+                )
+            } else {
+                format!(
+                    "none of the {grants} grants is linked to any of the {identities} identities: check that the grants name their holder by the identity_id or e-mail the identities file uses, or every grant is reviewed as orphaned"
+                )
+            },
+        );
     }
     Ok(ImportSummary {
         import_id,

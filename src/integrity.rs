@@ -12,7 +12,7 @@ use minisign::PublicKey;
 use rusqlite::Connection;
 
 use crate::campaign::DecisionEvent;
-use crate::campaign::decisions::event_from_row;
+use crate::campaign::decisions::{EVENT_COLUMN_COUNT, EVENT_COLUMNS, event_from_row};
 use crate::chain::GENESIS;
 
 /// The triggers that make the logs append-only, sign-offs final and lock
@@ -27,6 +27,8 @@ const GUARDS: &[&str] = &[
     "signoffs_final_delete",
     "signoff_log_append_only_update",
     "signoff_log_append_only_delete",
+    "link_events_append_only_update",
+    "link_events_append_only_delete",
 ];
 
 /// What `verify_decision_log` found.
@@ -39,6 +41,8 @@ pub struct LogReport {
     /// Everything that does not match, in the order found (chains in
     /// campaign order, then missing events, then the projection).
     pub problems: Vec<LogProblem>,
+    /// The manual link chain: how many events and its head hash.
+    pub links: (u64, String),
 }
 
 /// One sign-off as found.
@@ -98,7 +102,8 @@ pub struct LogProblem {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemKind {
-    /// An event's fields no longer give its hash, or it names a foreign item.
+    /// An event's fields no longer give its hash, or it names a foreign
+    /// item; or a manual link event was edited, removed or inserted.
     Altered,
     /// An event id is missing, or the chain skips over deleted events.
     Deleted,
@@ -197,6 +202,18 @@ pub fn verify_workspace(conn: &Connection, public: Option<&PublicKey>) -> Result
         .wrap_err("comparing per-control item ranges with the items")?;
     signoffs::check(conn, &mut report).wrap_err("re-computing signed-off evidence")?;
     signoff_log::check(conn, public, &mut report).wrap_err("checking the sign-off log")?;
+    report.links = crate::identity::links::chain_head(conn).wrap_err("reading the link chain")?;
+    for detail in
+        crate::identity::links::check_chain(conn).wrap_err("re-computing the link chain")?
+    {
+        report.problems.push(LogProblem {
+            kind: ProblemKind::Altered,
+            campaign_id: None,
+            event_id: None,
+            item_id: None,
+            detail,
+        });
+    }
     Ok(report)
 }
 
@@ -271,22 +288,21 @@ fn check_chains(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut statement = conn.prepare(
-        "SELECT e.id, e.campaign_id, e.item_id, e.action, e.justification, e.reviewer, e.os_user,
-                e.host, e.decided_at, e.prev_hash, e.event_hash, it.campaign_id
-         FROM decision_events e LEFT JOIN items it ON it.id = e.item_id
-         ORDER BY e.campaign_id, e.id",
-    )?;
+    let mut statement = conn.prepare(&format!(
+        "SELECT {EVENT_COLUMNS}, e.event_hash, it.campaign_id
+             FROM decision_events e LEFT JOIN items it ON it.id = e.item_id
+             ORDER BY e.campaign_id, e.id"
+    ))?;
     let mut rows = statement.query([])?;
     // (campaign, previous event id, the hash the next event must carry)
     let mut chain: Option<(i64, i64, String)> = None;
     while let Some(row) = rows.next()? {
-        // The first ten columns are `history`'s, so its row mapper reads them.
+        // The first columns are `history`'s, so its row mapper reads them.
         let stored = StoredEvent {
             event: event_from_row(row)?,
             action: row.get(3)?,
-            event_hash: row.get(10)?,
-            item_campaign: row.get(11)?,
+            event_hash: row.get(EVENT_COLUMN_COUNT)?,
+            item_campaign: row.get(EVENT_COLUMN_COUNT + 1)?,
         };
         let event = &stored.event;
         let (prev_id, expected) = match &chain {

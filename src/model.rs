@@ -112,7 +112,10 @@ macro_rules! named_enum {
 
 named_enum!(
     /// What kind of holder an identity is; everything but `Human` and
-    /// `External` is a non-human identity (NHI).
+    /// `External` is a non-human identity (NHI). `Resource` (a room or
+    /// resource mailbox) and `BreakGlass` (an emergency account) are only
+    /// recognised from what exports say (identity correlation), never
+    /// imported as a kind: identities files take the first six.
     IdentityKind ("identity kind") {
         Human => "human",
         Service => "service",
@@ -120,13 +123,39 @@ named_enum!(
         Bot => "bot",
         Shared => "shared",
         External => "external",
+        Resource => "resource",
+        BreakGlass => "break-glass",
     }
 );
 
 impl IdentityKind {
+    /// The kinds an identities file may name (the workspace stores these).
+    pub const IMPORTABLE: &'static [IdentityKind] = &[
+        IdentityKind::Human,
+        IdentityKind::Service,
+        IdentityKind::Workload,
+        IdentityKind::Bot,
+        IdentityKind::Shared,
+        IdentityKind::External,
+    ];
+
     /// Non-human identities are reviewed by their owner, not a manager.
     pub fn is_non_human(self) -> bool {
         !matches!(self, IdentityKind::Human | IdentityKind::External)
+    }
+
+    /// [`IdentityKind::parse`], limited to the kinds an identities file may name.
+    pub fn parse_importable(text: &str) -> Option<IdentityKind> {
+        IdentityKind::parse(text).filter(|kind| IdentityKind::IMPORTABLE.contains(kind))
+    }
+
+    /// The kinds an identities file may name, for error messages.
+    pub fn expected_importable() -> String {
+        IdentityKind::IMPORTABLE
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -184,23 +213,38 @@ named_enum!(
 );
 
 named_enum!(
-    /// What a decision event does: decide, or withdraw the current decision.
+    /// What a decision event does: decide, withdraw the current decision, or
+    /// (format-2 campaigns) hand the item to another reviewer.
     DecisionAction ("decision action") {
         Certify => "certify",
         Revoke => "revoke",
         Undo => "undo",
+        Reassign => "reassign",
     }
 );
 
 impl DecisionAction {
+    /// The decision this action records; `None` for an undo or a reassignment.
     pub fn decision(self) -> Option<Decision> {
         match self {
             DecisionAction::Certify => Some(Decision::Certify),
             DecisionAction::Revoke => Some(Decision::Revoke),
-            DecisionAction::Undo => None,
+            DecisionAction::Undo | DecisionAction::Reassign => None,
         }
     }
 }
+
+named_enum!(
+    /// How a decision came about (evidence format 2, `decision_basis`): a
+    /// reviewer decided it; `recert close` decided an item nobody had decided
+    /// by the deadline; or a reviewer accepted a recommendation carried over
+    /// from the baseline campaign's decision on the unchanged grant.
+    DecisionBasis ("decision basis") {
+        Reviewer => "reviewer",
+        CloseOut => "close-out",
+        CarryOver => "carry-over",
+    }
+);
 
 impl From<Decision> for DecisionAction {
     fn from(decision: Decision) -> Self {
@@ -213,7 +257,9 @@ impl From<Decision> for DecisionAction {
 
 named_enum!(
     /// A risk signal on a review item. The order here is the order signals
-    /// are listed everywhere (evidence, JSON, the TUI) and their bit position.
+    /// are listed everywhere (evidence, JSON, the TUI) and their bit position
+    /// in stored masks, so new signals are only ever appended: a campaign
+    /// signed off before a signal existed keeps its masks and its evidence.
     Signal ("signal") {
         Orphaned => "orphaned",
         Terminated => "terminated",
@@ -223,10 +269,28 @@ named_enum!(
         NoOwner => "no-owner",
         Expired => "expired",
         New => "new",
+        // Identity correlation (PRODUCT.md §6).
+        Unmatched => "unmatched",
+        Guest => "guest",
+        PendingInvite => "pending-invite",
+        NoMfa => "no-mfa",
+        Secondary => "secondary",
+        DeniedBefore => "denied-before",
+        BreakGlass => "break-glass",
+        // The quarterly cycle (§7).
+        Regranted => "regranted",
+        RevokedNotRemoved => "revoked-not-removed",
+        ExceptionExpired => "exception-expired",
+        // Toxic combinations and outliers (§11).
+        SodConflict => "sod-conflict",
+        Outlier => "outlier",
     }
 );
 
 impl Signal {
+    /// How many signals there are: the length of per-signal count arrays.
+    pub const COUNT: usize = Signal::ALL.len();
+
     pub fn bit(self) -> u32 {
         1 << (self as u32)
     }

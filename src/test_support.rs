@@ -110,6 +110,7 @@ pub fn decide(
             items,
             action,
             justification,
+            extras: crate::campaign::EventExtras::default(),
         },
         &Actor::fixed(reviewer),
         at(9),

@@ -107,9 +107,41 @@ pub fn neutralise_formula(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// `text` cut to at most `width` terminal columns, ending in `…` where it
+/// was cut (wide characters and emoji count by their width).
+pub fn fit(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fit_cuts_with_an_ellipsis_by_display_width() {
+        assert_eq!(fit("short", 10), "short");
+        assert_eq!(fit("jane.doe@northwind.example", 10), "jane.doe@…");
+        assert_eq!(fit("日本語テキスト", 7), "日本語…");
+        assert_eq!(fit("abc", 0), "");
+    }
 
     #[test]
     fn escape_sequences_lose_their_escape() {

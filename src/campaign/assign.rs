@@ -2,7 +2,7 @@
 //! manager, non-human → owner, then the campaign's default reviewer; never
 //! the holder of the access. Pure: the caller resolves the candidates.
 
-use crate::holders::trim;
+use crate::identity::keys::trim;
 
 /// Why the reviewer was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,9 +19,9 @@ pub enum Basis {
 /// active people have already been left out by the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Candidates<'a> {
-    /// The ways the holder is named (identity_id, email, or the grant's
-    /// holder text for an orphan); none of these may review the item.
-    pub holder: [Option<&'a str>; 2],
+    /// The ways the holder is named (the person's identity_id and email,
+    /// and the account key the grant names); none of these may review it.
+    pub holder: [Option<&'a str>; 3],
     /// `None` for an orphaned grant.
     pub non_human: Option<bool>,
     pub privileged: bool,
@@ -34,7 +34,7 @@ pub struct Candidates<'a> {
 }
 
 impl Candidates<'_> {
-    /// The `holder_key` rule (trimmed, ASCII case-insensitive) without allocating.
+    /// The `fold` rule (trimmed, ASCII case-insensitive) without allocating.
     fn is_holder(&self, name: &str) -> bool {
         let name = trim(name);
         self.holder
@@ -84,7 +84,7 @@ mod tests {
 
     fn base() -> Candidates<'static> {
         Candidates {
-            holder: [Some("E1"), Some("e1@x.example")],
+            holder: [Some("E1"), Some("e1@x.example"), None],
             non_human: Some(false),
             privileged: false,
             manager: Some("M1"),
@@ -168,7 +168,7 @@ mod tests {
     #[test]
     fn an_orphan_goes_to_the_system_owner_then_the_default_reviewer() {
         let c = Candidates {
-            holder: [Some("X999"), None],
+            holder: [Some("X999"), None, None],
             non_human: None,
             manager: None,
             ..base()

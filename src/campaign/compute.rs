@@ -9,13 +9,17 @@ use color_eyre::eyre::{Result, eyre};
 use foldhash::HashMap;
 use rusqlite::{Connection, OpenFlags};
 
-use super::assign::{Candidates, assign};
-use super::directory::IdentityRow;
+use super::assign::{Basis, Candidates, assign};
 use super::freeze::{ItemContext, Scope};
+use super::resolve::{HolderCache, Holding, LinkRecord};
 use super::rules::Subject;
-use super::signals::{GrantFacts, Holder, Owner, evaluate, recommend};
-use crate::holders::holder_key_into;
-use crate::model::{Decision, When};
+use super::signals::{
+    AccountSignals, GrantFacts, Holder, Owner, add_account_signals, evaluate, recommend,
+};
+use crate::identity::IdentityRow;
+use crate::identity::keys::fold_into;
+use crate::identity::rows::parse_attributes;
+use crate::model::{Decision, IdentityKind, IdentityStatus, When};
 
 /// Below this many grants a second thread costs more than it saves.
 const PARALLEL_FROM: i64 = 50_000;
@@ -71,7 +75,7 @@ impl Arena {
     }
 }
 
-/// One computed item waiting to be inserted (56 bytes).
+/// One computed item waiting to be inserted (64 bytes).
 #[derive(Clone, Copy)]
 pub(super) struct Pending {
     pub grant_row: i64,
@@ -83,6 +87,10 @@ pub(super) struct Pending {
     pub reviewer: u32,
     pub reasons: (u32, u32),
     pub why: (u32, u32),
+    /// Index into [`Computed::links`].
+    pub link: u32,
+    /// Why the reviewer was chosen.
+    pub basis: Basis,
 }
 
 /// The items computed from a range of grants, in grant order, with the
@@ -94,6 +102,11 @@ pub(super) struct Computed {
     pub pending: Vec<Pending>,
     pub reviewers: Interner,
     pub texts: Arena,
+    /// The distinct accounts the items were held by.
+    pub links: Vec<LinkRecord>,
+    /// Holders (labels) whose items fell to the default reviewer for want
+    /// of a manager or owner, to name them at campaign creation.
+    pub unreviewed_holders: Vec<String>,
 }
 
 impl Computed {
@@ -110,8 +123,31 @@ impl Computed {
     }
 
     /// Puts `later`'s items after these, pointing them at this one's
-    /// reviewers and texts.
+    /// reviewers, texts and accounts (an account both ranges hold becomes
+    /// one `campaign_links` row).
     fn append(&mut self, later: Computed) -> Result<()> {
+        let mut known: HashMap<LinkRecord, u32> = self
+            .links
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        let links: Vec<u32> = later
+            .links
+            .into_iter()
+            .map(|record| {
+                let next = u32::try_from(self.links.len()).unwrap_or(u32::MAX);
+                *known.entry(record.clone()).or_insert_with(|| {
+                    self.links.push(record);
+                    next
+                })
+            })
+            .collect();
+        for holder in later.unreviewed_holders {
+            if !self.unreviewed_holders.contains(&holder) {
+                self.unreviewed_holders.push(holder);
+            }
+        }
         let reviewers: Vec<u32> = later
             .reviewers
             .values
@@ -126,6 +162,7 @@ impl Computed {
                 reviewer: reviewers[item.reviewer as usize],
                 reasons: moved(item.reasons),
                 why: moved(item.why),
+                link: links[item.link as usize],
                 ..item
             }));
         self.seen += later.seen;
@@ -245,44 +282,37 @@ fn compute(
     // rows per snapshot and need a sort of the range to restore id order.
     let mut select = conn.prepare(
         "SELECT id, identity_ref, system, type, privileged, granted_at, last_used_at,
-                last_rotated_at, expires_at
+                last_rotated_at, expires_at, entitlement, attributes
          FROM grants NOT INDEXED
          WHERE id BETWEEN ?1 AND ?2
            AND snapshot_id IN (SELECT id FROM snapshots WHERE current = 1 AND kind = 'entitlements')
          ORDER BY id",
     )?;
     let mut computed = Computed::default();
+    let mut cache = HolderCache::new(context.resolver);
     let mut reasons = Vec::with_capacity(8);
     let mut reasons_json = Vec::with_capacity(256);
     let mut key = String::new();
-    let mut last_ref = String::new();
-    let mut last_identity = None;
     let mut rows = select.query([low, high])?;
     while let Some(row) = rows.next()? {
         computed.seen += 1;
         let system = row.get_ref(2)?.as_str()?;
         if !scope.systems.is_empty() {
-            holder_key_into(system, &mut key);
+            fold_into(system, &mut key);
             if !scope.systems.contains(key.as_str()) {
                 continue;
             }
         }
         let identity_ref = row.get_ref(1)?.as_str()?;
-        // Exports are often sorted by holder: reuse the last lookup.
-        let identity = if identity_ref == last_ref {
-            last_identity
-        } else {
-            let found = context.directory.find_with(identity_ref, &mut key);
-            last_ref.clear();
-            last_ref.push_str(identity_ref);
-            last_identity = found;
-            found
-        };
-        if !scope.kinds.is_empty() && !identity.is_some_and(|i| scope.kinds.contains(&i.kind)) {
+        let holding = cache.holding(identity_ref, system);
+        if !scope.kinds.is_empty() && !holding.kind.is_some_and(|k| scope.kinds.contains(&k)) {
             continue;
         }
         let grant = grant_facts(row, identity_ref, system)?;
-        let holder = identity.map(|i| holder_of(i, context));
+        let entitlement = row.get_ref(9)?.as_str()?;
+        let holder = holding
+            .holder
+            .map(|(_, identity)| holder_of(identity, holding.kind, context));
         let signals = evaluate(
             &grant,
             holder.as_ref(),
@@ -290,28 +320,37 @@ fn compute(
             &context.rules.thresholds,
             &mut reasons,
         );
+        let found = account_signals(row, &holding, &grant, entitlement, context)?;
+        let signals = add_account_signals(&found, signals, &mut reasons);
         let control = context.rules.control_for(&Subject {
             signals,
             grant_type: grant.grant_type,
-            privileged: grant.privileged,
-            kind: identity.map(|i| i.kind),
+            privileged: grant.privileged || holding.resolved.link.secondary,
+            kind: holding.kind,
         });
         if !scope.controls.is_empty() && !scope.controls.contains(control) {
             continue;
         }
         let (recommendation, why) = recommend(signals, &reasons, context.rules);
-        let system_row = context.directory.system_with(system, &mut key);
-        let system_owner = system_row.and_then(|s| {
-            context
-                .directory
-                .reviewer_link(s.owner, s.owner_id.as_deref())
-        });
-        let reviewer = reviewer_of(&grant, identity, holder.as_ref(), system_owner, context);
+        let system_row = context.systems.get(system, &mut key);
+        let system_owner = system_row.and_then(|s| active_reviewer(s.owner, context));
+        let (reviewer, basis) =
+            reviewer_of(&grant, &holding, holder.as_ref(), system_owner, context);
+        if matches!(basis, Basis::Default | Basis::Creator) {
+            let label = holding
+                .holder
+                .map_or_else(|| identity_ref.trim().to_owned(), |(_, row)| row.label());
+            if computed.unreviewed_holders.len() < 1000
+                && !computed.unreviewed_holders.contains(&label)
+            {
+                computed.unreviewed_holders.push(label);
+            }
+        }
         reasons_json.clear();
         serde_json::to_writer(&mut reasons_json, &reasons)?;
         let item = Pending {
             grant_row: row.get(0)?,
-            identity_row: identity.map(|i| i.row),
+            identity_row: holding.holder.map(|(_, identity)| identity.row),
             system_row: system_row.map(|s| s.row),
             control: u16::try_from(controls.iter().position(|c| *c == control).unwrap_or(0))?,
             revoke: recommendation == Decision::Revoke,
@@ -319,10 +358,95 @@ fn compute(
             reviewer: 0,
             reasons: (0, 0),
             why: (0, 0),
+            link: holding.link,
+            basis,
         };
         computed.keep(item, reviewer, std::str::from_utf8(&reasons_json)?, &why);
     }
+    computed.links = cache.links;
     Ok(computed)
+}
+
+/// The correlation signals of one grant: what its holder's link, its
+/// account's export rows and its own attributes say.
+fn account_signals(
+    row: &rusqlite::Row<'_>,
+    holding: &Holding<'_>,
+    grant: &GrantFacts<'_>,
+    entitlement: &str,
+    context: &ItemContext<'_>,
+) -> Result<AccountSignals> {
+    let resolver = context.resolver;
+    let account = holding.resolved;
+    let link = &account.link;
+    let mut found = AccountSignals::default();
+    // Grant attributes are JSON: only vendor exports write them.
+    let attributes = match row.get_ref(10)?.as_str_or_null()? {
+        Some(json) => parse_attributes(json),
+        None => Vec::new(),
+    };
+    let from_grant =
+        crate::identity::facts::grant_facts(grant.grant_type, entitlement, &attributes);
+    let human = holding.kind.is_some_and(|k| !k.is_non_human());
+    if link.person.is_none()
+        && holding.account_row.is_some()
+        && resolver.has_persons()
+        && holding.kind == Some(IdentityKind::Human)
+    {
+        found.unmatched = Some(match link.ambiguous.as_slice() {
+            [] => format!(
+                "no person in the HR identities matches the account {}",
+                grant.identity_ref.trim()
+            ),
+            persons => format!(
+                "ambiguous: the account {} matches {}; link it by hand",
+                grant.identity_ref.trim(),
+                persons
+                    .iter()
+                    .map(|&p| resolver.row(p).label())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+        });
+    }
+    found.guest = account
+        .facts
+        .guest
+        .clone()
+        .or(from_grant.guest)
+        .or_else(|| {
+            (holding.kind == Some(IdentityKind::External)).then(|| "external identity".to_owned())
+        });
+    found.pending_invite = account.facts.pending.clone().or(from_grant.pending);
+    if human || holding.kind.is_none() {
+        found.no_mfa = from_grant.no_mfa;
+    }
+    if link.secondary {
+        if let Some(person) = link.person {
+            found.secondary = Some(format!(
+                "secondary account {} of {}{}",
+                grant.identity_ref.trim(),
+                resolver.row(person).label(),
+                link.note
+                    .as_deref()
+                    .filter(|n| n.starts_with("secondary"))
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    if let Some((holder, _)) = holding.holder {
+        found.denied_before =
+            context
+                .earlier
+                .denial(holder, grant.system, entitlement, grant.granted_at);
+    }
+    if let Some((IdentityKind::BreakGlass, why)) = &account.facts.kind {
+        found.break_glass = Some(format!(
+            "{why}; not judged by use: certify with the evidence of its last test"
+        ));
+    }
+    Ok(found)
 }
 
 /// The selected grant columns as the signal rules read them.
@@ -349,48 +473,95 @@ fn grant_facts<'r>(
     })
 }
 
-fn holder_of<'a>(identity: &'a IdentityRow, context: &ItemContext<'a>) -> Holder<'a> {
+/// The holder as the signal rules read it, reviewed as `kind`.
+fn holder_of<'a>(
+    identity: &'a IdentityRow,
+    kind: Option<IdentityKind>,
+    context: &ItemContext<'a>,
+) -> Holder<'a> {
+    let kind = kind.unwrap_or(identity.kind);
     Holder {
         identity_id: &identity.identity_id,
-        kind: identity.kind,
+        kind,
         status: identity.status,
         termination_date: identity.termination_date,
-        owner: if identity.kind.is_non_human() {
-            context
-                .directory
-                .owner_link(identity.owner, identity.owner_id.as_deref())
+        owner: if kind.is_non_human() {
+            owner_of(identity.owner_id.as_deref(), context)
         } else {
             Owner::Missing
         },
     }
 }
 
+/// What is known about a non-human identity's owner, resolved through
+/// identity correlation (an owner named by e-mail or directory account is
+/// the person behind it).
+fn owner_of<'a>(owner_id: Option<&'a str>, context: &ItemContext<'a>) -> Owner<'a> {
+    let Some(name) = owner_id.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Owner::Missing;
+    };
+    match context.resolver.reference(name) {
+        None => Owner::NotFound(name),
+        Some(index) => {
+            let owner = context.resolver.row(index);
+            if owner.is_active_on(context.as_of) {
+                Owner::Active(owner.identity_id.as_str())
+            } else {
+                Owner::Inactive {
+                    id: owner.identity_id.as_str(),
+                    status: if owner.status == IdentityStatus::Active {
+                        IdentityStatus::Terminated
+                    } else {
+                        owner.status
+                    },
+                    termination_date: owner.termination_date,
+                }
+            }
+        }
+    }
+}
+
+/// A resolved person (or account) as a reviewer: their identity_id when
+/// they are active on the as-of date, else nobody.
+fn active_reviewer<'a>(index: Option<u32>, context: &ItemContext<'a>) -> Option<&'a str> {
+    let row = context.resolver.row(index?);
+    row.is_active_on(context.as_of)
+        .then_some(row.identity_id.as_str())
+}
+
 fn reviewer_of<'a>(
     grant: &GrantFacts<'a>,
-    identity: Option<&'a IdentityRow>,
+    holding: &Holding<'a>,
     holder: Option<&Holder<'a>>,
     system_owner: Option<&'a str>,
     context: &ItemContext<'a>,
-) -> &'a str {
-    let directory = context.directory;
+) -> (&'a str, Basis) {
     let owner = match holder.map(|h| h.owner) {
         Some(Owner::Active(owner)) => Some(owner),
         _ => None,
     };
+    let identity = holding.holder.map(|(_, row)| row);
+    let manager = identity
+        .and_then(|i| i.manager_id.as_deref())
+        .and_then(|name| active_reviewer(context.resolver.reference(name), context));
     let candidates = Candidates {
         holder: match identity {
-            Some(i) => [Some(i.identity_id.as_str()), i.email.as_deref()],
-            None => [Some(grant.identity_ref), None],
+            Some(i) => [
+                Some(i.identity_id.as_str()),
+                i.email.as_deref(),
+                Some(grant.identity_ref),
+            ],
+            None => [Some(grant.identity_ref), None, None],
         },
-        non_human: identity.map(|i| i.kind.is_non_human()),
-        privileged: grant.privileged,
-        manager: identity.and_then(|i| directory.reviewer_link(i.manager, i.manager_id.as_deref())),
+        non_human: holding.kind.map(IdentityKind::is_non_human),
+        privileged: grant.privileged || holding.resolved.link.secondary,
+        manager,
         owner,
         system_owner,
         default_reviewer: context.default_reviewer,
         creator: context.creator,
     };
-    assign(&candidates).0
+    assign(&candidates)
 }
 
 #[cfg(test)]
@@ -400,8 +571,10 @@ mod tests {
 
     use super::*;
     use crate::actor::Actor;
-    use crate::campaign::directory::Directory;
+    use crate::campaign::earlier::EarlierReviews;
     use crate::campaign::rules::Rules;
+    use crate::campaign::systems::Systems;
+    use crate::identity::Resolver;
     use crate::import::{ImportOptions, Progress, import_files};
     use crate::workspace::Workspace;
 
@@ -412,7 +585,7 @@ mod tests {
             .iter()
             .map(|p| {
                 format!(
-                    "{} {:?} {:?} {} {} {} {} {} {}",
+                    "{} {:?} {:?} {} {} {} {} {} {} {:?}",
                     p.grant_row,
                     p.identity_row,
                     p.system_row,
@@ -421,7 +594,8 @@ mod tests {
                     p.signals,
                     computed.reviewers.get(p.reviewer),
                     computed.texts.get(p.reasons),
-                    computed.texts.get(p.why)
+                    computed.texts.get(p.why),
+                    computed.links[p.link as usize]
                 )
             })
             .collect()
@@ -446,8 +620,12 @@ mod tests {
             Progress::hidden(),
         )
         .expect("import");
-        let directory = Directory::load_current(&ws.conn).expect("directory");
         let rules = Rules::builtin();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+        let resolver =
+            Resolver::load(&ws.conn, rules.correlation.clone(), as_of, None).expect("resolver");
+        let systems = Systems::load_current(&ws.conn, &resolver).expect("systems");
+        let earlier = EarlierReviews::load(&ws.conn, &resolver).expect("earlier");
         let mut controls: Vec<&str> = rules.control_ids().collect();
         controls.sort_unstable();
         controls.dedup();
@@ -457,9 +635,11 @@ mod tests {
             kinds: &[],
         };
         let context = ItemContext {
-            directory: &directory,
+            resolver: &resolver,
+            systems: &systems,
+            earlier: &earlier,
             rules,
-            as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+            as_of,
             default_reviewer: "iam-team",
             creator: "r",
         };

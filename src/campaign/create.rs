@@ -6,15 +6,17 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use color_eyre::eyre::{Result, WrapErr, bail};
+use color_eyre::eyre::{Result, bail};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::catalog::Catalog;
-use super::directory::Directory;
-use super::freeze::{ItemContext, Scope, freeze_items};
+use super::earlier::EarlierReviews;
+use super::freeze::{Frozen, ItemContext, Scope, freeze_items};
 use super::rules::{self, Rules};
+use super::systems::Systems;
 use crate::actor::Actor;
-use crate::holders::holder_key;
+use crate::identity::keys::fold;
+use crate::identity::{Resolver, links};
 use crate::model::IdentityKind;
 
 /// What to put in a new campaign.
@@ -69,6 +71,16 @@ pub fn create_campaign(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    create_campaign_reporting(conn, spec, actor, now).map(|(id, _)| id)
+}
+
+/// [`create_campaign`], also saying what the items are and who got them.
+pub fn create_campaign_reporting(
+    conn: &mut Connection,
+    spec: &CampaignSpec,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(i64, Frozen)> {
     // Every row an item references is read inside the same immediate
     // transaction that inserts it, so the per-row foreign-key lookups (four
     // per item) prove nothing; they would double the time on a million grants.
@@ -87,7 +99,7 @@ fn build(
     spec: &CampaignSpec,
     actor: &Actor,
     now: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<(i64, Frozen)> {
     let name = spec.name.trim();
     if name.is_empty() {
         bail!(
@@ -95,7 +107,7 @@ fn build(
         );
     }
     check_separators(spec, name, actor)?;
-    let (rules_text, rules) = load_rules(spec)?;
+    let (rules_text, rules) = load_rules(conn, spec)?;
     let controls = check_controls(&spec.controls, &rules)?;
     let as_of = spec.as_of.unwrap_or_else(|| now.date_naive());
     let default_reviewer = spec
@@ -130,8 +142,8 @@ fn build(
     }
     tx.execute(
         "INSERT INTO campaigns (name, period, as_of, due, default_reviewer, justify_mask, rules,
-             created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+             created_at, created_by, evidence_format)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 2)",
         params![
             name,
             spec.period
@@ -153,28 +165,40 @@ fn build(
          SELECT ?1, id FROM snapshots WHERE current = 1",
         [campaign_id],
     )?;
-    let directory = Directory::load_current(&tx)?;
+    // The manual links made so far are part of what the campaign freezes.
+    let watermark = links::watermark(&tx)?;
+    tx.execute(
+        "UPDATE campaigns SET link_watermark = ?2 WHERE id = ?1",
+        (campaign_id, watermark),
+    )?;
+    let resolver = Resolver::load(&tx, rules.correlation.clone(), as_of, Some(watermark))?;
+    let systems = Systems::load_current(&tx, &resolver)?;
+    let earlier = EarlierReviews::load(&tx, &resolver)?;
     let scope = Scope {
         controls,
-        systems: spec.systems.iter().map(|s| holder_key(s)).collect(),
+        systems: spec.systems.iter().map(|s| fold(s)).collect(),
         kinds: &spec.kinds,
     };
     let context = ItemContext {
-        directory: &directory,
+        resolver: &resolver,
+        systems: &systems,
+        earlier: &earlier,
         rules: &rules,
         as_of,
         default_reviewer: &default_reviewer,
         creator: &actor.reviewer,
     };
-    let (seen, created) = freeze_items(&tx, campaign_id, &scope, &context)?;
-    if created == 0 {
+    let frozen = freeze_items(&tx, campaign_id, &scope, &context)?;
+    if frozen.created == 0 {
         bail!(
-            "nothing in scope: none of the {seen} current grants matches {}; no campaign was created",
+            "nothing in scope: none of the {} current grants matches {}; no campaign was created",
+            frozen.seen,
             describe_filters(spec)
         );
     }
+    earlier.freeze(&tx, campaign_id, &resolver)?;
     tx.commit()?;
-    Ok(campaign_id)
+    Ok((campaign_id, frozen))
 }
 
 /// The name, period and reviewers end up in evidence cells, which recert
@@ -200,16 +224,8 @@ fn check_separators(spec: &CampaignSpec, name: &str, actor: &Actor) -> Result<()
     Ok(())
 }
 
-fn load_rules(spec: &CampaignSpec) -> Result<(String, Rules)> {
-    match &spec.rules {
-        None => Ok((rules::BUILTIN_TEXT.to_owned(), Rules::builtin().clone())),
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .wrap_err_with(|| format!("reading rules file {}", path.display()))?;
-            let rules = Rules::parse(&text, &path.display().to_string())?;
-            Ok((text, rules))
-        }
-    }
+fn load_rules(conn: &Connection, spec: &CampaignSpec) -> Result<(String, Rules)> {
+    rules::load(conn, spec.rules.as_deref())
 }
 
 /// Checks `--controls` against the catalog and the rules; empty = every control.

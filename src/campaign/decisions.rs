@@ -14,9 +14,11 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use super::lookup::{Campaign, CampaignState};
 use super::policy::{self, Justification};
 use crate::actor::Actor;
-use crate::model::{Decision, DecisionAction, Signal, SignalSet};
+use crate::model::{Decision, DecisionAction, DecisionBasis, Signal, SignalSet};
 use event::EventFields;
-pub use event::{DecisionEvent, event_from_row, history};
+pub use event::{
+    DecisionEvent, EVENT_COLUMN_COUNT, EVENT_COLUMNS, EventExtras, event_from_row, history,
+};
 use projection::CountChange;
 
 /// One decision to apply to a set of items.
@@ -25,6 +27,9 @@ pub struct DecisionRequest<'a> {
     pub items: &'a [i64],
     pub action: DecisionAction,
     pub justification: Option<&'a str>,
+    /// What format-2 campaigns also record (basis, end date, stage, packet);
+    /// a format-1 campaign refuses a request that sets any of them.
+    pub extras: EventExtras,
 }
 
 /// Why a decision was refused; nothing was recorded.
@@ -57,6 +62,13 @@ pub enum Refusal {
     Separator {
         field: &'static str,
     },
+    /// The request needs evidence format 2 (a basis other than reviewer,
+    /// an end date, a second review, a packet), which a campaign created
+    /// before format 2 existed cannot record without changing its hashes.
+    NeedsFormat2 {
+        campaign: String,
+        feature: &'static str,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -84,6 +96,10 @@ impl fmt::Display for Refusal {
             Refusal::NothingToUndo { item } => write!(
                 f,
                 "item {item} has no decision to undo; nothing was recorded"
+            ),
+            Refusal::NeedsFormat2 { campaign, feature } => write!(
+                f,
+                "campaign {campaign:?} was created before recert recorded {feature}; its evidence keeps the first format, so create a new campaign to use it"
             ),
             Refusal::Separator { field } => write!(
                 f,
@@ -163,8 +179,26 @@ pub fn record_decision_groups(
     now: DateTime<Utc>,
 ) -> Result<usize, DecideError> {
     for request in requests {
+        if campaign.evidence_format < 2 {
+            if let Some(feature) = format2_feature(&request.extras) {
+                return Err(Refusal::NeedsFormat2 {
+                    campaign: campaign.name.clone(),
+                    feature,
+                }
+                .into());
+            }
+        }
         for (field, text) in [
             ("justification", request.justification.unwrap_or("")),
+            (
+                "end date",
+                request.extras.valid_until.as_deref().unwrap_or(""),
+            ),
+            ("assignee", request.extras.assignee.as_deref().unwrap_or("")),
+            (
+                "key id",
+                request.extras.decided_key.as_deref().unwrap_or(""),
+            ),
             ("reviewer name", actor.reviewer.as_str()),
             ("OS user name", actor.os_user.as_str()),
             ("host name", actor.host.as_str()),
@@ -223,8 +257,9 @@ fn append_events(
     )?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO decision_events (campaign_id, action, justification, reviewer, os_user,
-             host, decided_at, id, item_id, prev_hash, event_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             host, decided_at, id, item_id, prev_hash, event_hash, basis, valid_until, assignee,
+             stage, decided_key, packet_sha256)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
     // What every event of the request shares is bound once; SQLite keeps
     // bindings across executions, so each event binds only its own four.
@@ -235,6 +270,20 @@ fn append_events(
     insert.raw_bind_parameter(5, actor.os_user.as_str())?;
     insert.raw_bind_parameter(6, actor.host.as_str())?;
     insert.raw_bind_parameter(7, decided_at)?;
+    // A format-2 campaign hashes the extras of every event; a decision by a
+    // reviewer says so explicitly.
+    let extras = (campaign.evidence_format >= 2).then(|| EventExtras {
+        basis: Some(request.extras.basis.unwrap_or(DecisionBasis::Reviewer))
+            .filter(|_| request.action != DecisionAction::Reassign),
+        ..request.extras.clone()
+    });
+    let extra = extras.as_ref();
+    insert.raw_bind_parameter(12, extra.and_then(|e| e.basis).map(DecisionBasis::as_str))?;
+    insert.raw_bind_parameter(13, extra.and_then(|e| e.valid_until.as_deref()))?;
+    insert.raw_bind_parameter(14, extra.and_then(|e| e.assignee.as_deref()))?;
+    insert.raw_bind_parameter(15, extra.and_then(|e| e.stage))?;
+    insert.raw_bind_parameter(16, extra.and_then(|e| e.decided_key.as_deref()))?;
+    insert.raw_bind_parameter(17, extra.and_then(|e| e.packet_sha256.as_deref()))?;
     let mut hash = String::with_capacity(64);
     let mut id = first;
     for &item in request.items {
@@ -248,6 +297,7 @@ fn append_events(
             os_user: &actor.os_user,
             host: &actor.host,
             decided_at,
+            extras: extra,
         }
         .hash_into(&prev_hash, &mut hash);
         insert.raw_bind_parameter(8, id)?;
@@ -362,6 +412,24 @@ fn check(
         .into());
     }
     Ok(changes)
+}
+
+/// The format-2 feature a request uses, if any (a format-1 campaign's
+/// events have none of these fields).
+fn format2_feature(extras: &EventExtras) -> Option<&'static str> {
+    if extras.basis.is_some_and(|b| b != DecisionBasis::Reviewer) {
+        Some("the decision basis (close-out, carry-over)")
+    } else if extras.valid_until.is_some() {
+        Some("time-boxed certifications")
+    } else if extras.assignee.is_some() {
+        Some("reassignments")
+    } else if extras.stage.is_some() {
+        Some("second reviews")
+    } else if extras.decided_key.is_some() || extras.packet_sha256.is_some() {
+        Some("decisions merged from review packets")
+    } else {
+        None
+    }
 }
 
 /// `[1,2,3]`: the ids as the JSON array `json_each` reads.

@@ -11,17 +11,21 @@ use chrono::NaiveDate;
 use color_eyre::eyre::Result;
 use rusqlite::{Connection, params};
 
+use super::assign::Basis;
 use super::catalog::compare_ids;
 use super::compute::{Computed, compute_items};
-use super::directory::Directory;
+use super::earlier::EarlierReviews;
+use super::resolve::LinkRecord;
 use super::rules::Rules;
-use crate::model::{Decision, IdentityKind};
+use super::systems::Systems;
+use crate::identity::{LinkBasis, Resolver};
+use crate::model::{Decision, IdentityKind, Signal};
 
 /// The filters of a spec, normalised for matching.
 pub(super) struct Scope<'a> {
     /// Control ids; empty = all.
     pub controls: HashSet<String>,
-    /// `holder_key`s of system names; empty = all.
+    /// Folded system names; empty = all.
     pub systems: HashSet<String>,
     /// Empty = all.
     pub kinds: &'a [IdentityKind],
@@ -29,22 +33,37 @@ pub(super) struct Scope<'a> {
 
 /// Everything an item is computed from besides its grant.
 pub(super) struct ItemContext<'a> {
-    pub directory: &'a Directory,
+    pub resolver: &'a Resolver,
+    pub systems: &'a Systems,
+    pub earlier: &'a EarlierReviews,
     pub rules: &'a Rules,
     pub as_of: NaiveDate,
     pub default_reviewer: &'a str,
     pub creator: &'a str,
 }
 
+/// What freezing the items did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Frozen {
+    /// Current grants read, in scope or not.
+    pub seen: u64,
+    /// Items created.
+    pub created: u64,
+    /// Items that went to the default reviewer (or the creator).
+    pub to_default: u64,
+    /// Some holders of those items, `Jane Doe (E0412)` (up to 1000).
+    pub default_holders: Vec<String>,
+}
+
 /// Reads the current grants, computes one item per grant in scope and
-/// inserts them with their per-control counts (`control_stats`). Returns
-/// (grants seen, items created).
+/// inserts them with their accounts (`campaign_links`) and per-control
+/// counts (`control_stats`).
 pub(super) fn freeze_items(
     conn: &Connection,
     campaign_id: i64,
     scope: &Scope<'_>,
     context: &ItemContext<'_>,
-) -> Result<(u64, u64)> {
+) -> Result<Frozen> {
     // Control ids in numeric order; items are numbered in this order.
     let mut controls: Vec<&str> = context.rules.control_ids().collect();
     controls.sort_by(|a, b| compare_ids(a, b));
@@ -54,7 +73,10 @@ pub(super) fn freeze_items(
         pending,
         reviewers,
         texts,
+        links,
+        unreviewed_holders,
     } = compute_items(conn, scope, context, &controls)?;
+    let first_link = insert_links(conn, campaign_id, &links)?;
     // Reviewers in name order, then the source order of the grants.
     let mut order: Vec<u32> = (0..u32::try_from(reviewers.values.len())?).collect();
     order.sort_by(|a, b| reviewers.get(*a).cmp(reviewers.get(*b)));
@@ -77,9 +99,11 @@ pub(super) fn freeze_items(
     let mut tallies = vec![Tally::default(); controls.len()];
     let mut insert = conn.prepare_cached(
         "INSERT INTO items (campaign_id, control_id, grant_row, identity_row, system_row,
-             signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
+             link_row)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
+    let mut to_default = 0;
     for item in sequence.iter().map(|(_, index)| &pending[*index as usize]) {
         let recommendation = if item.revoke {
             Decision::Revoke
@@ -97,11 +121,48 @@ pub(super) fn freeze_items(
             recommendation.as_str(),
             texts.get(item.why),
             reviewers.get(item.reviewer),
+            first_link + i64::from(item.link),
         ])?;
+        to_default += u64::from(matches!(item.basis, Basis::Default | Basis::Creator));
         tallies[usize::from(item.control)].count(conn.last_insert_rowid(), item.signals);
     }
     record_tallies(conn, campaign_id, &controls, &tallies)?;
-    Ok((seen, pending.len() as u64))
+    Ok(Frozen {
+        seen,
+        created: pending.len() as u64,
+        to_default,
+        default_holders: unreviewed_holders,
+    })
+}
+
+/// Inserts the campaign's distinct accounts with consecutive ids and
+/// returns the first id (an item's `link_row` is that plus its index).
+fn insert_links(conn: &Connection, campaign_id: i64, links: &[LinkRecord]) -> Result<i64> {
+    let first: i64 = conn.query_row(
+        "SELECT coalesce(max(id), 0) + 1 FROM campaign_links",
+        [],
+        |row| row.get(0),
+    )?;
+    let mut insert = conn.prepare(
+        "INSERT INTO campaign_links (id, campaign_id, account_key, account_row, person_row, basis,
+             secondary, kind, kind_reason, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for (offset, link) in (0_i64..).zip(links) {
+        insert.execute(params![
+            first + offset,
+            campaign_id,
+            link.account_key,
+            link.account_row,
+            link.person_row,
+            link.basis.map(LinkBasis::as_str),
+            link.secondary,
+            link.kind.map(IdentityKind::as_str),
+            link.kind_reason,
+            link.note,
+        ])?;
+    }
+    Ok(first)
 }
 
 /// Items and items per signal bit of one control, counted while inserting
@@ -110,7 +171,7 @@ pub(super) fn freeze_items(
 #[derive(Clone, Copy, Default)]
 struct Tally {
     total: u64,
-    signals: [u64; 8],
+    signals: [u64; Signal::COUNT],
     first_item: Option<i64>,
     last_item: Option<i64>,
 }
@@ -134,28 +195,27 @@ fn record_tallies(
     controls: &[&str],
     tallies: &[Tally],
 ) -> rusqlite::Result<()> {
-    let mut insert = conn.prepare(
-        "INSERT INTO control_stats (campaign_id, control_id, total, signal_0, signal_1, signal_2,
-             signal_3, signal_4, signal_5, signal_6, signal_7, first_item, last_item)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?;
+    let placeholders = vec!["?"; Signal::COUNT].join(", ");
+    let mut insert = conn.prepare(&format!(
+        "INSERT INTO control_stats (campaign_id, control_id, total, first_item, last_item, {})
+         VALUES (?, ?, ?, ?, ?, {placeholders})",
+        super::progress::signal_columns()
+    ))?;
     for (control, tally) in controls.iter().zip(tallies).filter(|(_, t)| t.total > 0) {
-        let [s0, s1, s2, s3, s4, s5, s6, s7] = tally.signals;
-        insert.execute(params![
-            campaign_id,
-            control,
-            tally.total,
-            s0,
-            s1,
-            s2,
-            s3,
-            s4,
-            s5,
-            s6,
-            s7,
-            tally.first_item,
-            tally.last_item
-        ])?;
+        let mut values: Vec<rusqlite::types::Value> = vec![
+            campaign_id.into(),
+            (*control).to_owned().into(),
+            i64::try_from(tally.total).unwrap_or(i64::MAX).into(),
+            tally.first_item.into(),
+            tally.last_item.into(),
+        ];
+        values.extend(
+            tally
+                .signals
+                .iter()
+                .map(|&n| i64::try_from(n).unwrap_or(i64::MAX).into()),
+        );
+        insert.execute(rusqlite::params_from_iter(values))?;
     }
     Ok(())
 }

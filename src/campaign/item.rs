@@ -51,6 +51,27 @@ pub struct ItemRecord {
     pub decided_by_os_user: Option<String>,
     pub decided_by_host: Option<String>,
     pub decided_at: Option<String>,
+    /// The holder's key as the export wrote it (login, UPN, IAM user, ...).
+    pub account: String,
+    /// `reviewer`, `close-out` or `carry-over` (format-2 campaigns).
+    pub decision_basis: Option<String>,
+    pub valid_until: Option<String>,
+    pub decided_key: Option<String>,
+    /// How the account was linked to its person; `None` when unlinked
+    /// (or for campaigns created before identity correlation).
+    pub link_basis: Option<String>,
+    /// The person's identity_id, `None` when the account has no person.
+    pub person_id: Option<String>,
+    /// A secondary (admin) account of the person.
+    pub secondary_account: bool,
+    /// Why the holder is reviewed as its kind, when an export said so.
+    pub kind_reason: Option<String>,
+    /// What a reviewer should know about the link (rehire, ambiguity, manual reason).
+    pub link_note: Option<String>,
+    /// The account's own directory row, if any.
+    pub account_row: Option<i64>,
+    /// The identity row the `identity_*` fields describe.
+    pub holder_row: Option<i64>,
 }
 
 impl ItemRecord {
@@ -63,7 +84,9 @@ impl ItemRecord {
         grant_attributes, system_owner, system_criticality, source_sha256, source_file,
         source_line, signal_mask, reasons, recommendation, recommendation_reason,
         assigned_reviewer, decision, justification, decided_by_reviewer, decided_by_os_user,
-        decided_by_host, decided_at";
+        decided_by_host, decided_at, account, decision_basis, valid_until, decided_key,
+        link_basis, person_id, secondary_account, kind_reason, link_note, account_row,
+        holder_row";
 
     /// Reads one row; a kind, status, type, criticality or decision that
     /// recert does not write is an error naming the value, never a default.
@@ -115,6 +138,17 @@ impl ItemRecord {
             decided_by_os_user: row.get(36)?,
             decided_by_host: row.get(37)?,
             decided_at: row.get(38)?,
+            account: row.get(39)?,
+            decision_basis: row.get(40)?,
+            valid_until: row.get(41)?,
+            decided_key: row.get(42)?,
+            link_basis: row.get(43)?,
+            person_id: row.get(44)?,
+            secondary_account: row.get::<_, Option<bool>>(45)?.unwrap_or(false),
+            kind_reason: row.get(46)?,
+            link_note: row.get(47)?,
+            account_row: row.get(48)?,
+            holder_row: row.get(49)?,
         })
     }
 

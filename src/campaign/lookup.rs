@@ -34,11 +34,15 @@ pub struct Campaign {
     pub created_at: String,
     pub created_by: String,
     pub state: CampaignState,
+    /// 1 for campaigns created before evidence format 2 existed (their
+    /// evidence and decision hashes never change), 2 for every later one.
+    pub evidence_format: u8,
 }
 
 const SELECT: &str =
     "SELECT c.id, c.name, c.period, c.as_of, c.due, c.default_reviewer, c.justify_mask,
-        c.created_at, c.created_by, EXISTS (SELECT 1 FROM signoffs s WHERE s.campaign_id = c.id)
+        c.created_at, c.created_by, EXISTS (SELECT 1 FROM signoffs s WHERE s.campaign_id = c.id),
+        c.evidence_format
     FROM campaigns c";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Campaign> {
@@ -57,6 +61,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Campaign> {
         } else {
             CampaignState::Open
         },
+        evidence_format: row.get(10)?,
     })
 }
 

@@ -95,8 +95,17 @@ fn reviewer_progress(
     Ok(progress)
 }
 
-/// The per-signal counts in the columns from `first` on, one per signal in
-/// signal order, leaving out signals no item carries.
+/// `signal_0, signal_1, …`: the `control_stats` column of each signal, in
+/// signal order (migrations 0003 and 0007).
+pub fn signal_columns() -> String {
+    (0..Signal::COUNT)
+        .map(|bit| format!("signal_{bit}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The per-signal counts in the columns from `first` on, in signal
+/// order, leaving out signals no item carries.
 fn signal_counts(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Vec<(Signal, u64)>> {
     let mut signals = Vec::new();
     for (index, signal) in Signal::ALL.iter().enumerate() {
@@ -112,11 +121,11 @@ fn signal_counts(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Vec<
 /// creation writes and every decision keeps current: a few rows however
 /// many items.
 fn stored_progress(conn: &Connection, campaign: &Campaign) -> Result<Vec<ControlProgress>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT control_id, total, certified, revoked, signal_0, signal_1, signal_2, signal_3,
-                signal_4, signal_5, signal_6, signal_7
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT control_id, total, certified, revoked, {}
          FROM control_stats WHERE campaign_id = ?1",
-    )?;
+        signal_columns()
+    ))?;
     let catalog = Catalog::builtin();
     let mut rows = statement.query([campaign.id])?;
     let mut progress = Vec::new();
@@ -150,7 +159,10 @@ mod stats_tests {
     fn workspace() -> Workspace {
         crate::test_support::campaign_workspace(
             &[
-                ("identities.csv", "identity_id,manager_id\nE1,M1\nE2,M1\n"),
+                (
+                    "identities.csv",
+                    "identity_id,manager_id\nE1,M1\nE2,M1\nM1,\nO1,\n",
+                ),
                 ("systems.csv", "system,owner_id\napp,O1\n"),
                 (
                     "entitlements.csv",

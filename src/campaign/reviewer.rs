@@ -4,7 +4,7 @@ use color_eyre::eyre::Result;
 use rusqlite::Connection;
 
 use super::lookup::Campaign;
-use crate::holders::holder_key;
+use crate::identity::keys::fold;
 
 /// The assigned_reviewer values that denote `reviewer`: the name itself, the
 /// identity_id and email of the campaign's identity it names (matched
@@ -24,7 +24,7 @@ pub fn reviewer_keys(
             }
         }
     };
-    let wanted = holder_key(name);
+    let wanted = fold(name);
     let mut statement = conn.prepare_cached(
         "SELECT identity_id, email FROM identities
          WHERE snapshot_id IN (
@@ -42,6 +42,6 @@ pub fn reviewer_keys(
     add(campaign
         .default_reviewer
         .clone()
-        .filter(|d| holder_key(d) == wanted));
+        .filter(|d| fold(d) == wanted));
     Ok(keys)
 }

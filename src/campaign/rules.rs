@@ -8,6 +8,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::catalog::Catalog;
+use crate::identity::Correlation;
+use crate::identity::config::CorrelationFile;
 use crate::model::{GrantType, IdentityKind, Signal, SignalSet};
 
 /// The rules as shipped, embedded in the binary.
@@ -17,6 +19,20 @@ static BUILTIN: LazyLock<Rules> = LazyLock::new(|| {
     // The embedded asset is checked by `builtin_rules_parse` below.
     Rules::parse(BUILTIN_TEXT, "assets/rules.toml").expect("the embedded rules are valid")
 });
+
+/// The signals that call for revocation when a rules file leaves out
+/// `[signals] revoke` (the built-in rules list the same).
+const DEFAULT_REVOKE: &[Signal] = &[
+    Signal::Orphaned,
+    Signal::Terminated,
+    Signal::Dormant,
+    Signal::Expired,
+    Signal::Unmatched,
+    Signal::DeniedBefore,
+    Signal::Regranted,
+    Signal::RevokedNotRemoved,
+    Signal::ExceptionExpired,
+];
 
 /// Day counts the signals are measured against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +106,8 @@ pub struct Rules {
     pub revoke: SignalSet,
     /// First match wins; the last rule matches everything.
     pub controls: Vec<ControlRule>,
+    /// How accounts are linked to persons (`[correlation]`).
+    pub correlation: Correlation,
 }
 
 /// A rules file that cannot be used, with where and why.
@@ -110,6 +128,7 @@ struct RulesFile {
     signals: SignalsFile,
     #[serde(default)]
     control: Vec<ControlFile>,
+    correlation: Option<CorrelationFile>,
 }
 
 #[derive(Default, Deserialize)]
@@ -173,20 +192,18 @@ impl Rules {
         };
         let revoke = match &parsed.signals.revoke {
             Some(names) => source.signals(names)?,
-            None => [
-                Signal::Orphaned,
-                Signal::Terminated,
-                Signal::Dormant,
-                Signal::Expired,
-            ]
-            .into_iter()
-            .collect(),
+            None => DEFAULT_REVOKE.iter().copied().collect(),
         };
         let controls = parsed
             .control
             .iter()
             .map(|rule| source.control(rule))
             .collect::<Result<Vec<_>, _>>()?;
+        let correlation = parsed
+            .correlation
+            .unwrap_or_default()
+            .validate()
+            .map_err(|err| source.error(err.span, format!("[correlation] {}", err.message)))?;
         match (controls.last(), parsed.control.last()) {
             (Some(last), Some(spanned)) if !last.is_catch_all() => Err(source.error(
                 Some(spanned.id.span()),
@@ -204,6 +221,7 @@ impl Rules {
                 justify,
                 revoke,
                 controls,
+                correlation,
             }),
         }
     }
@@ -220,6 +238,47 @@ impl Rules {
     /// Every control some rule can file an item under.
     pub fn control_ids(&self) -> impl Iterator<Item = &str> {
         self.controls.iter().map(|rule| rule.control.as_str())
+    }
+}
+
+/// The name workspace rules are known by in error messages.
+pub const WORKSPACE_RULES: &str = "workspace rules (recert rules show)";
+
+/// The rules in force where no --rules is given: the workspace's own
+/// (`recert rules set FILE`), else the built-in rules. Returns the text and
+/// the parsed rules.
+pub fn workspace_rules(conn: &rusqlite::Connection) -> color_eyre::Result<(String, Rules)> {
+    use rusqlite::OptionalExtension;
+    let stored: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'rules'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    match stored {
+        None => Ok((BUILTIN_TEXT.to_owned(), Rules::builtin().clone())),
+        Some(text) => {
+            let rules = Rules::parse(&text, WORKSPACE_RULES)?;
+            Ok((text, rules))
+        }
+    }
+}
+
+/// The rules of `--rules FILE` when given, else the workspace's.
+pub fn load(
+    conn: &rusqlite::Connection,
+    path: Option<&std::path::Path>,
+) -> color_eyre::Result<(String, Rules)> {
+    use color_eyre::eyre::WrapErr;
+    match path {
+        None => workspace_rules(conn),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .wrap_err_with(|| format!("reading rules file {}", path.display()))?;
+            let rules = Rules::parse(&text, &path.display().to_string())?;
+            Ok((text, rules))
+        }
     }
 }
 
@@ -347,11 +406,24 @@ mod tests {
         let rules = Rules::parse(BUILTIN_TEXT, "assets/rules.toml").expect("valid");
         assert_eq!(&rules, Rules::builtin());
         assert_eq!(rules.thresholds, Thresholds::default());
+        let risks: SignalSet = Signal::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_risk())
+            .collect();
         assert_eq!(
-            rules.justify.joined(),
-            "orphaned;terminated;dormant;unrotated;privileged;no-owner;expired"
+            rules.justify, risks,
+            "every signal but new needs a justification"
         );
-        assert_eq!(rules.revoke.joined(), "orphaned;terminated;dormant;expired");
+        assert_eq!(
+            rules.revoke.joined(),
+            "orphaned;terminated;dormant;expired;unmatched;denied-before;regranted;revoked-not-removed;exception-expired"
+        );
+        let defaults = Rules::parse("[[control]]\nid = \"5.18\"\n", "r.toml").expect("valid");
+        assert_eq!(
+            defaults.revoke, rules.revoke,
+            "the defaults are the built-in sets"
+        );
     }
 
     #[test]
@@ -408,7 +480,7 @@ mod tests {
             ),
             (
                 "[signals]\njustify = [\"dormant\",\n  \"sleepy\"]\n[[control]]\nid = \"5.18\"\n",
-                "rules file r.toml, line 3: unknown signal \"sleepy\"; expected one of orphaned, terminated, dormant, unrotated, privileged, no-owner, expired, new",
+                "rules file r.toml, line 3: unknown signal \"sleepy\"; expected one of orphaned, terminated, dormant, unrotated, privileged, no-owner, expired, new, unmatched, guest, pending-invite, no-mfa, secondary, denied-before, break-glass, regranted, revoked-not-removed, exception-expired, sod-conflict, outlier",
             ),
             (
                 "[[control]]\nid = \"5.17\"\ntypes = [\"token\"]\n[[control]]\nid = \"5.18\"\n",

@@ -177,7 +177,7 @@ fn finish(
 /// A terminated identity, or one whose termination date has come (the as-of
 /// day itself included: access must be gone by the end of the last day).
 fn termination(holder: &Holder<'_>, as_of: NaiveDate) -> Option<String> {
-    let id = crate::holders::trim(holder.identity_id);
+    let id = crate::identity::keys::trim(holder.identity_id);
     let ended = holder
         .termination_date
         .filter(|date| days_before(as_of, *date) >= 0);
@@ -230,13 +230,54 @@ fn ownerless(owner: &Owner<'_>) -> Option<String> {
     }
 }
 
+/// What identity correlation found about a grant's holder (PRODUCT.md §6),
+/// each with its sentence; `None` where it does not apply.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountSignals {
+    pub unmatched: Option<String>,
+    pub guest: Option<String>,
+    pub pending_invite: Option<String>,
+    pub no_mfa: Option<String>,
+    pub secondary: Option<String>,
+    pub denied_before: Option<String>,
+    pub break_glass: Option<String>,
+}
+
+/// Adds the correlation signals to those [`evaluate`] found, in signal
+/// order after them, with their reasons.
+pub fn add_account_signals(
+    found: &AccountSignals,
+    mut signals: SignalSet,
+    reasons: &mut Vec<String>,
+) -> SignalSet {
+    for (signal, reason) in [
+        (Signal::Unmatched, &found.unmatched),
+        (Signal::Guest, &found.guest),
+        (Signal::PendingInvite, &found.pending_invite),
+        (Signal::NoMfa, &found.no_mfa),
+        (Signal::Secondary, &found.secondary),
+        (Signal::DeniedBefore, &found.denied_before),
+        (Signal::BreakGlass, &found.break_glass),
+    ] {
+        if let Some(reason) = reason {
+            signals.insert(signal);
+            reasons.push(reason.clone());
+        }
+    }
+    signals
+}
+
 /// Revoke when a revoke signal is set (the reason quotes those signals'
 /// reasons), otherwise certify; `reasons` lines up with `signals`.
+///
+/// A break-glass account exists to be unused: being dormant never makes
+/// it a revocation (it must be certified with the evidence of its last test).
 pub fn recommend(signals: SignalSet, reasons: &[String], rules: &Rules) -> (Decision, String) {
     let mut revoke = String::new();
     let mut confirm = Vec::new();
+    let break_glass = signals.contains(Signal::BreakGlass);
     for (signal, reason) in signals.iter().zip(reasons) {
-        if rules.revoke.contains(signal) {
+        if rules.revoke.contains(signal) && !(break_glass && signal == Signal::Dormant) {
             if !revoke.is_empty() {
                 revoke.push_str("; ");
             }

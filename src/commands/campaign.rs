@@ -11,7 +11,8 @@ use super::Context;
 use super::table::{self, Column, TERMINAL_WIDTH};
 use crate::actor::Actor;
 use crate::campaign::{
-    Campaign, CampaignSpec, Catalog, campaign_progress, create_campaign, list_campaigns,
+    Campaign, CampaignSpec, Catalog, Frozen, campaign_progress, create_campaign_reporting,
+    list_campaigns,
 };
 use crate::model::IdentityKind;
 use crate::output;
@@ -86,15 +87,47 @@ fn create(context: &Context, args: &CreateArgs) -> Result<()> {
         rules: args.rules.clone(),
     };
     let mut workspace = context.create_workspace()?;
-    let id = create_campaign(
-        &mut workspace.conn,
-        &spec,
-        &Actor::current(None),
-        chrono::Utc::now(),
-    )?;
-    // Only the id on stdout, so scripts can capture it.
+    let actor = Actor::current(None);
+    let (id, frozen) =
+        create_campaign_reporting(&mut workspace.conn, &spec, &actor, chrono::Utc::now())?;
+    // Only the id on stdout, so scripts can capture it; the rest on stderr.
     output::print(&format!("{id}\n"))?;
+    if let Some(share) = default_share(
+        &frozen,
+        spec.default_reviewer.as_deref().unwrap_or(&actor.reviewer),
+    ) {
+        output::note(&share);
+    }
     Ok(())
+}
+
+/// What fell to the default reviewer and why, when anything did:
+/// `312 of 1475 items (21%) went to the default reviewer iam-team: ...`,
+/// naming some of their holders.
+fn default_share(frozen: &Frozen, default_reviewer: &str) -> Option<String> {
+    if frozen.to_default == 0 {
+        return None;
+    }
+    let percent = frozen.to_default * 100 / frozen.created.max(1);
+    let shown: Vec<String> = frozen
+        .default_holders
+        .iter()
+        .take(5)
+        .map(|h| for_display(h).into_owned())
+        .collect();
+    let more = frozen.default_holders.len().saturating_sub(shown.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "{} of {} ({percent}%) went to the default reviewer {}: no active manager, owner or system owner that recert knows reviews them. Holders: {}{more}. Import the HR export, add manager_id or owner_id, or link their accounts (recert links --unlinked).",
+        frozen.to_default,
+        crate::text::count(frozen.created, "item"),
+        for_display(default_reviewer.trim()),
+        shown.join(", ")
+    ))
 }
 
 /// Parses a YYYY-MM-DD option value for clap, which refuses anything else

@@ -66,6 +66,7 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
             items: &items,
             action,
             justification,
+            extras: crate::campaign::EventExtras::default(),
         },
         &actor,
         chrono::Utc::now(),

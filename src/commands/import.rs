@@ -171,11 +171,21 @@ pub fn render_summary(summary: &ImportSummary) -> String {
         } else {
             format!("  [{}]", for_display(&snapshot.scope))
         };
-        let unlinked = if snapshot.orphaned > 0 {
-            format!(", {} not linked to an identity", snapshot.orphaned)
-        } else {
-            String::new()
-        };
+        let mut unlinked = String::new();
+        if snapshot.orphaned > 0 {
+            let _ = write!(
+                unlinked,
+                ", {} not linked to an identity",
+                snapshot.orphaned
+            );
+        }
+        if snapshot.unmatched > 0 {
+            let _ = write!(
+                unlinked,
+                ", {} held by accounts no person matches",
+                snapshot.unmatched
+            );
+        }
         let _ = writeln!(
             out,
             "  {:<width$}  {:<12}  {:>9} {}{unlinked}{scope}",

@@ -12,6 +12,7 @@ use crate::campaign::catalog::Catalog;
 use crate::campaign::{
     Campaign, ItemFilter, ItemRecord, find_campaign, for_each_item, reviewer_keys,
 };
+use crate::import::prior::LastReview;
 use crate::model::{Decision, Signal, When};
 use crate::text::neutralise_formula;
 
@@ -85,12 +86,18 @@ fn list(context: &Context, args: &Args) -> Result<()> {
     let mut out = BufWriter::new(stdout.lock());
     let as_of = NaiveDate::parse_from_str(&campaign.as_of, "%Y-%m-%d").ok();
     if args.json {
+        let earlier = crate::import::prior::for_campaign(&workspace.conn, campaign.id)?;
         let mut first = true;
         out.write_all(b"[")?;
         for_each_item(&workspace.conn, &campaign, &filter, |item| {
             out.write_all(if first { b"\n  " } else { b",\n  " })?;
             first = false;
-            serde_json::to_writer(&mut out, &item_json(item, as_of))?;
+            let reviews = item
+                .holder_row
+                .and_then(|row| earlier.get(&row))
+                .map(|all| crate::import::prior::for_holder(all, &item.system, &item.entitlement))
+                .unwrap_or_default();
+            serde_json::to_writer(&mut out, &item_json(item, as_of, &reviews))?;
             Ok(())
         })?;
         out.write_all(if first { b"]\n" } else { b"\n]\n" })?;
@@ -142,10 +149,15 @@ fn days_before(as_of: Option<NaiveDate>, value: Option<&str>) -> Option<i64> {
 }
 
 /// The JSON object of one item: the fields of PRODUCT.md §3 first, then
-/// the evidence a reviewer needs besides (owner, dates, ages, source).
-pub fn item_json(item: &ItemRecord, as_of: Option<NaiveDate>) -> Value {
+/// the evidence a reviewer needs besides (owner, dates, ages, source), the
+/// account and how it was linked to its person, and earlier reviews.
+pub fn item_json(
+    item: &ItemRecord,
+    as_of: Option<NaiveDate>,
+    prior_reviews: &[LastReview],
+) -> Value {
     let signals: Vec<&str> = item.signals.iter().map(Signal::as_str).collect();
-    json!({
+    let mut value = json!({
         "item_id": item.item_id,
         "control_id": item.control_id,
         "identity_id": item.identity_id,
@@ -180,7 +192,25 @@ pub fn item_json(item: &ItemRecord, as_of: Option<NaiveDate>) -> Value {
         "expires_at": item.expires_at,
         "source_file": item.source_file,
         "source_line": item.source_line,
-    })
+    });
+    // A second object: `json!` of them all at once exceeds the macro's
+    // recursion limit. The keys keep this order (serde_json preserve_order).
+    let more = json!({
+        "account": item.account,
+        "link_basis": item.link_basis,
+        "person_id": item.person_id,
+        "secondary_account": item.secondary_account,
+        "kind_reason": item.kind_reason,
+        "link_note": item.link_note,
+        "prior_reviews": prior_reviews,
+        "decision_basis": item.decision_basis,
+        "valid_until": item.valid_until,
+        "decided_key": item.decided_key,
+    });
+    if let (Value::Object(fields), Value::Object(more)) = (&mut value, more) {
+        fields.extend(more);
+    }
+    value
 }
 
 /// A cell of `items --csv`: its header and how it is read from an item.

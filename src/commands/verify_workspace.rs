@@ -89,6 +89,14 @@ pub fn render(report: &LogReport, path: &Path, public: Option<&PublicKey>) -> St
             for_display(&signoff.signed_at)
         );
     }
+    if report.links.0 > 0 {
+        let _ = writeln!(
+            out,
+            "  manual links: {}, chain head {}",
+            count(report.links.0, "event"),
+            report.links.1
+        );
+    }
     for problem in report.problems.iter().take(SHOWN) {
         let _ = writeln!(out, "  - {}", for_display(&problem.to_string()));
     }

@@ -8,11 +8,12 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
-use super::chain::{self, COLUMNS, GENESIS, HASHED_CELLS, PREV_HASH, ROW_HASH};
+use super::format::{EvidenceFormat, Field};
 use super::order::campaign_controls;
 use crate::campaign::Campaign;
 use crate::campaign::catalog::Catalog;
 use crate::campaign::ranges;
+use crate::chain::{self, GENESIS};
 use crate::model::SignalSet;
 use crate::text::neutralise_formula;
 
@@ -39,14 +40,15 @@ pub struct EvidenceSummary {
     pub last_hash: String,
 }
 
-/// The columns read from `item_view`, in the order `write_row` expects.
+/// The columns read from `item_view`, in the order `fill_item_cells` expects.
 /// One control's rows (?1 campaign, ?2 control) in item order.
 fn select() -> String {
     format!(
         "SELECT item_id, identity_id, identity_name, identity_kind, identity_status,
             system, entitlement, entitlement_type, privileged, signal_mask, recommendation,
             assigned_reviewer, decision, justification, decided_by_reviewer, decided_by_os_user,
-            decided_by_host, decided_at, source_sha256
+            decided_by_host, decided_at, source_sha256, account, decision_basis, valid_until,
+            decided_key, link_basis
         FROM item_view WHERE {} ORDER BY item_id",
         ranges::in_control(ranges::VIEW, "?1", "?2")
     )
@@ -57,21 +59,30 @@ fn select() -> String {
 /// Rows are read one control at a time through its id range, already in
 /// item order, so nothing is sorted or held in memory.
 /// One buffer of cells is reused for every row and each row's hash is
-/// computed from exactly the bytes written.
+/// computed from exactly the bytes written. The campaign's format decides
+/// which cells a row has (format 1 for campaigns created before format 2).
 pub fn write_evidence<W: Write>(
     conn: &Connection,
     campaign: &Campaign,
     out: W,
 ) -> Result<EvidenceSummary, ExportError> {
+    let format = EvidenceFormat::of_campaign(campaign.evidence_format);
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(out);
-    writer.write_record(COLUMNS)?;
-    let mut cells: Vec<String> = vec![String::new(); COLUMNS.len()];
-    set(&mut cells[0], &campaign.id.to_string());
-    set(&mut cells[1], &campaign.name);
-    set(&mut cells[2], campaign.period.as_deref().unwrap_or(""));
-    set(&mut cells[3], &campaign.as_of);
+    writer.write_record(format.columns())?;
+    // Indexed by `Field`; each row writes the fields of its format.
+    let mut cells: Vec<String> = vec![String::new(); Field::COUNT];
+    set(
+        &mut cells[Field::CampaignId as usize],
+        &campaign.id.to_string(),
+    );
+    set(&mut cells[Field::CampaignName as usize], &campaign.name);
+    set(
+        &mut cells[Field::Period as usize],
+        campaign.period.as_deref().unwrap_or(""),
+    );
+    set(&mut cells[Field::AsOf as usize], &campaign.as_of);
     let mut summary = EvidenceSummary {
         rows: 0,
         certified: 0,
@@ -81,25 +92,24 @@ pub fn write_evidence<W: Write>(
     };
     let mut scratch = String::new();
     for control in campaign_controls(conn, campaign.id)? {
-        set(&mut cells[4], &control);
+        set(&mut cells[Field::ControlId as usize], &control);
         // A control the catalog does not know gets an empty title, not a guess.
         let title = Catalog::builtin()
             .get(&control)
             .map_or("", |c| c.title.as_str());
-        set(&mut cells[5], title);
+        set(&mut cells[Field::ControlTitle as usize], title);
         let mut statement = conn.prepare_cached(&select())?;
         let mut rows = statement.query((campaign.id, &control))?;
         while let Some(row) = rows.next()? {
             fill_item_cells(row, &mut cells, &mut scratch)?;
-            match cells[18].as_str() {
+            match cells[Field::Decision as usize].as_str() {
                 "certify" => summary.certified += 1,
                 "revoke" => summary.revoked += 1,
                 _ => summary.undecided += 1,
             }
-            let hash = chain::row_hash(&summary.last_hash, &cells[..HASHED_CELLS]);
-            cells[PREV_HASH].clone_from(&summary.last_hash);
-            cells[ROW_HASH].clone_from(&hash);
-            writer.write_record(&cells)?;
+            let in_order = || format.fields().iter().map(|f| cells[*f as usize].as_str());
+            let hash = chain::link(&summary.last_hash, in_order());
+            writer.write_record(in_order().chain([summary.last_hash.as_str(), hash.as_str()]))?;
             summary.last_hash = hash;
             summary.rows += 1;
         }
@@ -108,22 +118,31 @@ pub fn write_evidence<W: Write>(
     Ok(summary)
 }
 
-/// Fills cells 6 to 22 (item_id to source_sha256) from one `SELECT` row.
+/// Fills the item's cells (every field but the campaign's and the
+/// control's) from one `SELECT` row.
 fn fill_item_cells(
     row: &rusqlite::Row<'_>,
     cells: &mut [String],
     scratch: &mut String,
 ) -> rusqlite::Result<()> {
+    let mut put = |field: Field, value: &str| set(&mut cells[field as usize], value);
     let item_id: i64 = row.get(0)?;
     scratch.clear();
     let _ = write!(scratch, "{item_id}");
-    set(&mut cells[6], scratch);
-    // identity_id .. entitlement_type
-    for (cell, column) in (7..=13).zip(1..=7) {
-        set(&mut cells[cell], text(row, column)?);
+    put(Field::ItemId, scratch);
+    for (field, column) in [
+        (Field::IdentityId, 1),
+        (Field::IdentityName, 2),
+        (Field::IdentityKind, 3),
+        (Field::IdentityStatus, 4),
+        (Field::System, 5),
+        (Field::Entitlement, 6),
+        (Field::EntitlementType, 7),
+    ] {
+        put(field, text(row, column)?);
     }
     let privileged: bool = row.get(8)?;
-    set(&mut cells[14], if privileged { "true" } else { "false" });
+    put(Field::Privileged, if privileged { "true" } else { "false" });
     scratch.clear();
     for (n, signal) in SignalSet::from_bits(row.get(9)?).iter().enumerate() {
         if n > 0 {
@@ -131,10 +150,14 @@ fn fill_item_cells(
         }
         scratch.push_str(signal.as_str());
     }
-    set(&mut cells[15], scratch);
-    // recommendation, assigned_reviewer, decision, justification
-    for (cell, column) in (16..=19).zip(10..=13) {
-        set(&mut cells[cell], text(row, column)?);
+    put(Field::Signals, scratch);
+    for (field, column) in [
+        (Field::Recommendation, 10),
+        (Field::AssignedReviewer, 11),
+        (Field::Decision, 12),
+        (Field::Justification, 13),
+    ] {
+        put(field, text(row, column)?);
     }
     scratch.clear();
     let reviewer = text(row, 14)?;
@@ -143,9 +166,25 @@ fn fill_item_cells(
         let host = or_unknown(text(row, 16)?);
         let _ = write!(scratch, "{reviewer} ({os_user}@{host})");
     }
-    set(&mut cells[20], scratch);
-    set(&mut cells[21], &rfc3339_utc(text(row, 17)?));
-    set(&mut cells[22], text(row, 18)?);
+    put(Field::DecidedBy, scratch);
+    put(Field::DecidedAt, &rfc3339_utc(text(row, 17)?));
+    put(Field::SourceSha256, text(row, 18)?);
+    put(Field::Account, text(row, 19)?);
+    // A decided item of a format-2 campaign always has a basis; the
+    // events of format 1 had none (their rows do not have the column).
+    let decided = !text(row, 12)?.is_empty();
+    let basis = text(row, 20)?;
+    put(
+        Field::DecisionBasis,
+        if basis.is_empty() && decided {
+            "reviewer"
+        } else {
+            basis
+        },
+    );
+    put(Field::ValidUntil, text(row, 21)?);
+    put(Field::DecidedKey, text(row, 22)?);
+    put(Field::LinkBasis, text(row, 23)?);
     Ok(())
 }
 

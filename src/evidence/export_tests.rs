@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::evidence::fixture;
+use crate::evidence::format::{EvidenceFormat, Field};
 use crate::model::DecisionAction;
 
 fn export(ws: &crate::workspace::Workspace) -> (String, EvidenceSummary) {
@@ -26,7 +27,7 @@ fn rows_follow_control_number_then_item_id() {
     fixture::decide_all(&mut ws);
     let (text, summary) = export(&ws);
     let rows = records(&text);
-    assert_eq!(rows[0], COLUMNS);
+    assert_eq!(rows[0], EvidenceFormat::One.columns());
     let order: Vec<(&str, &str)> = rows[1..]
         .iter()
         .map(|r| (r[4].as_str(), r[6].as_str()))
@@ -55,10 +56,11 @@ fn every_row_is_chained_to_the_one_before() {
     fixture::decide_all(&mut ws);
     let (text, summary) = export(&ws);
     let mut prev = GENESIS.to_owned();
+    let format = EvidenceFormat::One;
     for row in &records(&text)[1..] {
-        assert_eq!(row[PREV_HASH], prev);
-        let hash = chain::row_hash(&prev, &row[..HASHED_CELLS]);
-        assert_eq!(row[ROW_HASH], hash);
+        assert_eq!(row[format.prev_hash()], prev);
+        let hash = crate::chain::link(&prev, &row[..format.hashed_cells()]);
+        assert_eq!(row[format.row_hash()], hash);
         prev = hash;
     }
     assert_eq!(summary.last_hash, prev);
@@ -130,7 +132,10 @@ fn a_campaign_without_items_has_only_the_header() {
     let ws = fixture::workspace();
     ws.conn.execute("DELETE FROM items", []).expect("empty");
     let (text, summary) = export(&ws);
-    assert_eq!(text, format!("{}\n", COLUMNS.join(",")));
+    assert_eq!(
+        text,
+        format!("{}\n", EvidenceFormat::One.columns().join(","))
+    );
     assert_eq!(summary.last_hash, GENESIS);
 }
 
@@ -146,4 +151,45 @@ fn decision_times_are_rfc3339_utc_with_milliseconds() {
     );
     assert_eq!(rfc3339_utc("yesterday"), "yesterday");
     assert_eq!(rfc3339_utc(""), "");
+}
+
+/// A format-2 campaign writes the format-2 columns, with the holder's key
+/// as `account` and every decision's basis; the chain covers all of them.
+#[test]
+fn a_format_2_campaign_writes_the_format_2_columns() {
+    let mut ws = fixture::workspace();
+    ws.conn
+        .execute("UPDATE campaigns SET evidence_format = 2", [])
+        .expect("format 2");
+    fixture::decide_all(&mut ws);
+    fixture::decide(&mut ws, &[2], DecisionAction::Undo, "not yet");
+    let (text, summary) = export(&ws);
+    let rows = records(&text);
+    let format = EvidenceFormat::Two;
+    assert_eq!(rows[0], format.columns());
+    let cell =
+        |row: &Vec<String>, field: Field| row[format.position(field).expect("column")].clone();
+    let orphan = &rows[1];
+    assert_eq!(cell(orphan, Field::ItemId), "1");
+    assert_eq!(cell(orphan, Field::Account), "ghost");
+    assert_eq!(cell(orphan, Field::Decision), "revoke");
+    assert_eq!(cell(orphan, Field::DecisionBasis), "reviewer");
+    assert_eq!(cell(orphan, Field::ValidUntil), "");
+    let undone = rows
+        .iter()
+        .find(|r| cell(r, Field::ItemId) == "2")
+        .expect("item 2");
+    assert_eq!(cell(undone, Field::Decision), "");
+    assert_eq!(
+        cell(undone, Field::DecisionBasis),
+        "",
+        "undecided: no basis"
+    );
+    let mut prev = GENESIS.to_owned();
+    for row in &rows[1..] {
+        let hash = crate::chain::link(&prev, &row[..format.hashed_cells()]);
+        assert_eq!(row[format.row_hash()], hash);
+        prev = hash;
+    }
+    assert_eq!(summary.last_hash, prev);
 }

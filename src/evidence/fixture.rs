@@ -27,6 +27,11 @@ E2,crm,user,role,false,
 /// crm user (5.16, terminated), 3 svc-ci's API key (5.17, unrotated, owned
 /// by E1), 4 E1's crm user (5.18, no signal), 5 E1's aws Admin (8.2,
 /// privileged). Every item but 3 is assigned to M1, the default reviewer.
+///
+/// The campaign is one of evidence format 1, as campaigns created before
+/// format 2 existed are: their evidence must stay byte-identical, and these
+/// tests pin it. A test of format 2 sets `evidence_format = 2` before any
+/// decision (the format decides how each event is hashed).
 pub fn workspace() -> Workspace {
     let spec = CampaignSpec {
         period: Some("2026-Q4".to_owned()),
@@ -34,13 +39,17 @@ pub fn workspace() -> Workspace {
         default_reviewer: Some("M1".to_owned()),
         ..CampaignSpec::new("Q4 review")
     };
-    crate::test_support::campaign_workspace(
+    let ws = crate::test_support::campaign_workspace(
         &[
             ("identities.csv", IDENTITIES),
             ("entitlements.csv", ENTITLEMENTS),
         ],
         &spec,
-    )
+    );
+    ws.conn
+        .execute("UPDATE campaigns SET evidence_format = 1", [])
+        .expect("format 1");
+    ws
 }
 
 /// The SHA-256 of the entitlements file, every item's `source_sha256`.

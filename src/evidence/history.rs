@@ -27,9 +27,52 @@ const SELECT: &str = "SELECT id, campaign_id, item_id, action, justification, re
         host, decided_at, prev_hash, event_hash
     FROM decision_events WHERE campaign_id = ?1 ORDER BY id";
 
+/// The history of format-2 campaigns: every field each event hashes, and
+/// first the manual links the campaign was built with (`link-N` events of
+/// the workspace's link chain, whose `prev_hash` is the link chain's).
+pub const COLUMNS_2: [&str; 19] = [
+    "event_id",
+    "campaign_id",
+    "item_id",
+    "action",
+    "justification",
+    "reviewer",
+    "os_user",
+    "host",
+    "decided_at",
+    "basis",
+    "valid_until",
+    "assignee",
+    "stage",
+    "decided_key",
+    "packet_sha256",
+    "account",
+    "person",
+    "prev_hash",
+    "event_hash",
+];
+
+const SELECT_2: &str = "SELECT 'link-' || l.id, ?1, NULL,
+        CASE WHEN l.person_id IS NULL THEN 'unlink' ELSE 'link' END, l.reason, l.reviewer,
+        l.os_user, l.host, l.linked_at, NULL, NULL, NULL, NULL, NULL, NULL, l.account,
+        l.person_id, l.prev_hash, l.event_hash, 0 AS part, l.id AS ord
+    FROM link_events l
+    WHERE l.id <= (SELECT coalesce(link_watermark, 0) FROM campaigns WHERE id = ?1)
+      AND l.account_key IN (SELECT account_key FROM campaign_links WHERE campaign_id = ?1)
+    UNION ALL
+    SELECT id, campaign_id, item_id, action, justification, reviewer, os_user, host,
+        decided_at, basis, valid_until, assignee, stage, decided_key, packet_sha256, NULL, NULL,
+        prev_hash, event_hash, 1, id
+    FROM decision_events WHERE campaign_id = ?1
+    ORDER BY part, ord";
+
 /// Writes the decision history to `path`; returns the number of events.
 pub fn export_file(conn: &Connection, campaign: &Campaign, path: &Path) -> Result<u64> {
-    write_query_csv(conn, path, &COLUMNS, SELECT, [campaign.id])
+    if campaign.evidence_format >= 2 {
+        write_query_csv(conn, path, &COLUMNS_2, SELECT_2, [campaign.id])
+    } else {
+        write_query_csv(conn, path, &COLUMNS, SELECT, [campaign.id])
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,9 @@
 //! The provisioning team's work list: every revoked item of a campaign,
-//! sorted by system then identity.
+//! sorted by system then account. A campaign of evidence format 2 names
+//! each row's account as the target system knows it (GitHub login, IAM
+//! user, UPN, Okta or application login, Azure principal), the person
+//! behind it and the scope, so a provisioning engineer acts on each row
+//! without looking anything up.
 
 use std::path::Path;
 
@@ -28,9 +32,55 @@ const SELECT: &str = "SELECT system, identity_id, entitlement, entitlement_type,
     WHERE campaign_id = ?1 AND decision = 'revoke'
     ORDER BY system, identity_id, entitlement, item_id";
 
+/// The work list of format-2 campaigns.
+pub const COLUMNS_2: [&str; 12] = [
+    "system",
+    "account",
+    "person_id",
+    "person_name",
+    "entitlement",
+    "scope",
+    "type",
+    "justification",
+    "decided_by",
+    "decided_at",
+    "item_id",
+    "holder_key",
+];
+
+/// The account as its own system names it, from what its export kept:
+/// the GitHub login behind a SAML NameID or e-mail, the IAM user of an AWS
+/// key, the application login of an Okta assignment; else the key itself.
+/// Azure assignments add their role assignment id to the scope.
+const SELECT_2: &str = "SELECT system,
+        CASE
+            WHEN json_extract(grant_attributes, '$.github_login') IS NOT NULL
+                THEN json_extract(grant_attributes, '$.github_login')
+            WHEN json_extract(grant_attributes, '$.application_login') IS NOT NULL
+                THEN json_extract(grant_attributes, '$.application_login')
+            WHEN system LIKE 'aws:%' AND account LIKE system || ':%'
+                THEN substr(account, length(system) + 2)
+            ELSE account
+        END,
+        person_id, CASE WHEN person_id IS NOT NULL THEN identity_name END, entitlement,
+        trim(coalesce(json_extract(grant_attributes, '$.scope'), '')
+            || coalesce(' (role assignment ' || json_extract(grant_attributes, '$.role_assignment_id') || ')', '')
+            || coalesce('Okta assignment of ' || CASE WHEN json_extract(grant_attributes, '$.application_login') IS NOT NULL THEN account END, '')),
+        entitlement_type, justification,
+        decided_by_reviewer || ' (' || coalesce(decided_by_os_user, 'unknown') || '@'
+            || coalesce(decided_by_host, 'unknown') || ')',
+        decided_at, item_id, account
+    FROM item_view
+    WHERE campaign_id = ?1 AND decision = 'revoke'
+    ORDER BY system, 2, entitlement, item_id";
+
 /// Writes the revocation list to `path`; returns the number of revocations.
 pub fn export_file(conn: &Connection, campaign: &Campaign, path: &Path) -> Result<u64> {
-    write_query_csv(conn, path, &COLUMNS, SELECT, [campaign.id])
+    if campaign.evidence_format >= 2 {
+        write_query_csv(conn, path, &COLUMNS_2, SELECT_2, [campaign.id])
+    } else {
+        write_query_csv(conn, path, &COLUMNS, SELECT, [campaign.id])
+    }
 }
 
 #[cfg(test)]

@@ -28,8 +28,14 @@ pub fn trusted_comment(
     signoff: &SignOff,
     summary: &EvidenceSummary,
 ) -> String {
+    // Format-1 evidence keeps the comment it always had, so re-signing an
+    // old campaign's evidence gives the same trusted comment.
+    let format = match campaign.evidence_format {
+        0 | 1 => String::new(),
+        n => format!("format {n}; "),
+    };
     format!(
-        "recert evidence; campaign {} {:?}; signed off by {:?} at {}; rows={} certified={} revoked={} undecided={} last_row_hash={}",
+        "recert evidence; {format}campaign {} {:?}; signed off by {:?} at {}; rows={} certified={} revoked={} undecided={} last_row_hash={}",
         campaign.id,
         one_line(&campaign.name),
         one_line(&signoff.signer()),
@@ -50,6 +56,8 @@ fn one_line(text: &str) -> String {
 /// What a trusted comment says about the file it signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedFacts {
+    /// The evidence format the comment names (1 when it names none).
+    pub format: u8,
     /// `reviewer (os_user@host)` of the sign-off, as the comment names it.
     pub signer: String,
     pub signed_at: String,
@@ -77,7 +85,12 @@ impl TrustedFacts {
             .strip_suffix('"')?
             .replace("\\\"", "\"")
             .replace("\\\\", "\\");
+        let format = comment
+            .strip_prefix("recert evidence; format ")
+            .and_then(|rest| rest.split_once(';'))
+            .map_or(Some(1), |(number, _)| number.parse().ok())?;
         let mut facts = TrustedFacts {
+            format,
             signer,
             signed_at: signed_at.to_owned(),
             rows: 0,
@@ -156,6 +169,10 @@ mod tests {
     use super::*;
 
     fn sample_comment(name: &str) -> String {
+        sample_comment_of(name, 1)
+    }
+
+    fn sample_comment_of(name: &str, evidence_format: u8) -> String {
         let campaign = Campaign {
             id: 7,
             name: name.to_owned(),
@@ -167,6 +184,7 @@ mod tests {
             created_at: String::new(),
             created_by: String::new(),
             state: crate::campaign::CampaignState::SignedOff,
+            evidence_format,
         };
         let signoff = SignOff {
             campaign_id: 7,
@@ -204,6 +222,16 @@ mod tests {
         assert_eq!((facts.rows, facts.certified, facts.revoked), (3, 2, 1));
         assert_eq!(facts.signer, "CISO (ann@jump1)");
         assert_eq!(facts.signed_at, "2026-12-01T10:00:00.000Z");
+        assert_eq!(facts.format, 1);
+    }
+
+    #[test]
+    fn a_format_2_comment_names_its_format_and_a_name_cannot_fake_it() {
+        let comment = sample_comment_of("Q4", 2);
+        assert!(comment.starts_with("recert evidence; format 2; campaign 7 \"Q4\"; "));
+        assert_eq!(TrustedFacts::parse(&comment).expect("facts").format, 2);
+        let faked = sample_comment("x\"; format 2; y");
+        assert_eq!(TrustedFacts::parse(&faked).expect("facts").format, 1);
     }
 
     #[test]

@@ -266,6 +266,7 @@ mod tests {
                 items: &[2],
                 action: DecisionAction::Undo,
                 justification: None,
+                extras: crate::campaign::EventExtras::default(),
             },
             &Actor::fixed("M1"),
             fixture::at(12),

@@ -10,10 +10,9 @@ use std::path::Path;
 use color_eyre::eyre::{Result, WrapErr};
 use minisign::PublicKey;
 
-use super::chain::{
-    self, CAMPAIGN_ID, COLUMNS, GENESIS, HASHED_CELLS, ITEM_ID, PREV_HASH, ROW_HASH,
-};
+use super::format::{EvidenceFormat, Field};
 use super::sign::signature_path;
+use crate::chain::{self, GENESIS};
 use crate::text::neutralise_formula;
 
 /// Something wrong with the file; `line` is the CSV line where the bad row starts.
@@ -51,6 +50,8 @@ pub enum Signature {
 /// The outcome of checking one evidence file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verification {
+    /// The layout the header names; `None` when the header is neither.
+    pub format: Option<EvidenceFormat>,
     pub rows: u64,
     pub campaign_id: Option<String>,
     pub campaign_name: Option<String>,
@@ -108,6 +109,7 @@ fn problem(what: String) -> Problem {
 /// Re-computes the chain row by row and records the first bad row.
 pub fn check_chain<R: std::io::Read>(reader: R) -> Verification {
     let mut result = Verification {
+        format: None,
         rows: 0,
         campaign_id: None,
         campaign_name: None,
@@ -140,27 +142,37 @@ pub fn check_chain<R: std::io::Read>(reader: R) -> Verification {
         let line = record.position().map_or(0, csv::Position::line);
         if !header_seen {
             header_seen = true;
-            if let Some(what) = header_problem(&record) {
-                result.problems.push(Problem {
-                    line: Some(line),
-                    item_id: None,
-                    what,
-                });
-                return result;
+            match header_format(&record) {
+                Ok(format) => result.format = Some(format),
+                Err(what) => {
+                    result.problems.push(Problem {
+                        line: Some(line),
+                        item_id: None,
+                        what,
+                    });
+                    return result;
+                }
             }
             continue;
         }
-        if let Some(what) = row_problem(&record, &mut result) {
+        let Some(format) = result.format else {
+            break;
+        };
+        let item_id = format
+            .position(Field::ItemId)
+            .and_then(|at| record.get(at))
+            .map(str::to_owned);
+        if let Some(what) = row_problem(format, &record, &mut result) {
             result.problems.push(Problem {
                 line: Some(line),
-                item_id: record.get(ITEM_ID).map(str::to_owned),
+                item_id,
                 what,
             });
             return result;
         }
         result.rows += 1;
         result.last_line = Some(line);
-        result.last_item = record.get(ITEM_ID).map(str::to_owned);
+        result.last_item = item_id;
     }
     if !header_seen {
         result.problems.push(problem(
@@ -170,41 +182,56 @@ pub fn check_chain<R: std::io::Read>(reader: R) -> Verification {
     result
 }
 
-fn header_problem(record: &csv::StringRecord) -> Option<String> {
-    for (index, expected) in COLUMNS.iter().enumerate() {
+/// The evidence format the header names, or what differs from the
+/// closest one.
+fn header_format(record: &csv::StringRecord) -> Result<EvidenceFormat, String> {
+    let names: Vec<&str> = record.iter().collect();
+    if let Some(format) = EvidenceFormat::from_header(&names) {
+        return Ok(format);
+    }
+    let closest = EvidenceFormat::closest(&names);
+    let columns = closest.columns();
+    let label = format!(
+        "the header is not an evidence header (closest: format {})",
+        closest.number()
+    );
+    for (index, expected) in columns.iter().enumerate() {
         match record.get(index) {
             Some(found) if found == *expected => {}
             Some(found) => {
-                return Some(format!(
-                    "the header is not the evidence header: column {} is {found:?}, expected {expected:?}",
+                return Err(format!(
+                    "{label}: column {} is {found:?}, expected {expected:?}",
                     index + 1
                 ));
             }
             None => {
-                return Some(format!(
-                    "the header has {} columns, expected {} ending with {expected:?}",
+                return Err(format!(
+                    "{label}: it has {} columns, expected {} ending with {expected:?}",
                     record.len(),
-                    COLUMNS.len()
+                    columns.len()
                 ));
             }
         }
     }
-    (record.len() > COLUMNS.len()).then(|| {
-        format!(
-            "the header has {} columns, expected {}",
-            record.len(),
-            COLUMNS.len()
-        )
-    })
+    Err(format!(
+        "{label}: it has {} columns, expected {}",
+        record.len(),
+        columns.len()
+    ))
 }
 
 /// Checks one data row against the chain so far; on success advances it.
-fn row_problem(record: &csv::StringRecord, result: &mut Verification) -> Option<String> {
-    if record.len() != COLUMNS.len() {
+fn row_problem(
+    format: EvidenceFormat,
+    record: &csv::StringRecord,
+    result: &mut Verification,
+) -> Option<String> {
+    let columns = format.columns();
+    if record.len() != columns.len() {
         return Some(format!(
             "the row has {} cells, expected {}",
             record.len(),
-            COLUMNS.len()
+            columns.len()
         ));
     }
     // recert refuses U+001F in everything it hashes; a cell holding it is
@@ -213,10 +240,11 @@ fn row_problem(record: &csv::StringRecord, result: &mut Verification) -> Option<
         return Some(format!(
             "column {} ({}) holds the control character U+001F, which recert never writes: the cells around it may have been re-split",
             index + 1,
-            COLUMNS[index]
+            columns[index]
         ));
     }
-    let campaign = &record[CAMPAIGN_ID];
+    // Both formats start with campaign_id and campaign_name.
+    let campaign = &record[0];
     match &result.campaign_id {
         None => {
             result.campaign_id = Some(campaign.to_owned());
@@ -229,9 +257,9 @@ fn row_problem(record: &csv::StringRecord, result: &mut Verification) -> Option<
         }
         Some(_) => {}
     }
-    let prev = &record[PREV_HASH];
-    let own = chain::row_hash(prev, record.iter().take(HASHED_CELLS));
-    let stated = &record[ROW_HASH];
+    let prev = &record[format.prev_hash()];
+    let own = chain::link(prev, record.iter().take(format.hashed_cells()));
+    let stated = &record[format.row_hash()];
     let continues = prev == result.last_hash;
     let consistent = own == stated;
     let what = match (continues, consistent) {
@@ -239,7 +267,7 @@ fn row_problem(record: &csv::StringRecord, result: &mut Verification) -> Option<
             result.last_hash = own;
             return None;
         }
-        (true, false) if stripped_apostrophes(record, prev, stated) => {
+        (true, false) if stripped_apostrophes(format, record, prev, stated) => {
             "row_hash matches only once the formula-like cells get back their leading ': a spreadsheet probably re-saved the file and stripped them (no value changed otherwise); use the file as exported".to_owned()
         }
         (true, false) => {
@@ -259,15 +287,20 @@ fn row_problem(record: &csv::StringRecord, result: &mut Verification) -> Option<
 
 /// Whether the row is intact except that a spreadsheet removed the `'`
 /// recert puts before formula-like cells.
-fn stripped_apostrophes(record: &csv::StringRecord, prev: &str, stated: &str) -> bool {
-    let cells: Vec<_> = record.iter().take(HASHED_CELLS).collect();
+fn stripped_apostrophes(
+    format: EvidenceFormat,
+    record: &csv::StringRecord,
+    prev: &str,
+    stated: &str,
+) -> bool {
+    let cells: Vec<_> = record.iter().take(format.hashed_cells()).collect();
     if !cells
         .iter()
         .any(|cell| neutralise_formula(cell).len() != cell.len())
     {
         return false;
     }
-    chain::row_hash(
+    chain::link(
         prev,
         cells
             .into_iter()

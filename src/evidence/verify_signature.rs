@@ -180,6 +180,13 @@ fn compare(comment: &str, source: &str, result: &mut Verification) {
         )));
         return;
     };
+    if let Some(format) = result.format.filter(|f| f.number() != facts.format) {
+        result.problems.push(problem(format!(
+            "the file has the evidence format {} header, but {source} says format {}: the header was rewritten",
+            format.number(),
+            facts.format
+        )));
+    }
     if facts.last_hash != result.last_hash || facts.rows != result.rows {
         result.problems.push(Problem {
             line: result.last_line,

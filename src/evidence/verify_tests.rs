@@ -89,7 +89,7 @@ fn a_changed_header_is_named() {
     lines[0] = lines[0].replace("justification", "reason");
     assert_eq!(
         first_problem(&lines),
-        "line 1: the header is not the evidence header: column 20 is \"reason\", expected \"justification\""
+        "line 1: the header is not an evidence header (closest: format 1): column 20 is \"reason\", expected \"justification\""
     );
 }
 

@@ -79,6 +79,9 @@ pub struct SnapshotSummary {
     /// For entitlements: grants of this snapshot whose holder matches no
     /// current identity after the import.
     pub orphaned: u64,
+    /// For entitlements: grants of this snapshot held by a human account no
+    /// HR or canonical person matches (only counted when persons exist).
+    pub unmatched: u64,
 }
 
 /// What the reading side found, once every file is read.

@@ -87,8 +87,8 @@ fn read_identities(file: &CsvFile, batch: &mut Batch<'_>, date_formats: &[String
             kind: cells.choice(
                 columns.at(4),
                 IdentityKind::Human,
-                IdentityKind::parse,
-                IdentityKind::expected,
+                IdentityKind::parse_importable,
+                IdentityKind::expected_importable,
             ),
             status: cells.choice(
                 columns.at(5),

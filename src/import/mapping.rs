@@ -352,8 +352,8 @@ fn check_value(field: &str, value: &str, date_formats: &[String]) -> Result<(), 
     }
     let (ok, expected) = match field {
         "kind" => (
-            IdentityKind::parse(value).is_some(),
-            IdentityKind::expected(),
+            IdentityKind::parse_importable(value).is_some(),
+            IdentityKind::expected_importable(),
         ),
         "status" => (
             IdentityStatus::parse(value).is_some(),

@@ -60,7 +60,9 @@ mod tests {
 
     #[test]
     fn evidence_format_1_is_recognised() {
-        let columns = crate::evidence::chain::COLUMNS.join(",");
+        let columns = crate::evidence::format::EvidenceFormat::One
+            .columns()
+            .join(",");
         let message = recognise(&header(&columns)).expect("recognised");
         assert!(
             message.starts_with("is recert's own evidence export"),

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension};
 use crate::model::Decision;
 
 /// One decision of an earlier review about the person an item belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LastReview {
     /// The group, application or role that review was about.
     pub resource: String,
@@ -27,9 +27,15 @@ pub struct LastReview {
     pub file_name: String,
 }
 
-/// Earlier decisions about the holder of `item_id` (matched by identity_id
-/// or e-mail, as grants are), those about the item's own system or
-/// entitlement first, newest first within each. Empty when there are none.
+/// Earlier decisions about the holder of `item_id`, those about the item's
+/// own system or entitlement first, newest first within each. Empty when
+/// there are none.
+///
+/// A campaign resolved, when it was created, which earlier decisions were
+/// about each person (under any of their accounts) or unlinked account
+/// (`campaign_prior_reviews`); decisions about the holder's own keys
+/// (identity_id, e-mail, account) are found too, so campaigns created
+/// before identity correlation still show theirs.
 pub fn for_item(conn: &Connection, item_id: i64) -> rusqlite::Result<Vec<LastReview>> {
     let mut statement = conn.prepare_cached(
         "SELECT p.resource,
@@ -38,7 +44,10 @@ pub fn for_item(conn: &Connection, item_id: i64) -> rusqlite::Result<Vec<LastRev
                 p.review_name, p.result, p.decision, p.reviewed_at, p.reviewer, p.justification, p.file_name
          FROM item_view v
          JOIN prior_reviews p
-           ON p.principal_key IN (lower(trim(v.identity_id)), lower(trim(coalesce(v.identity_email, ''))))
+           ON p.principal_key IN (lower(trim(v.identity_id)), lower(trim(coalesce(v.identity_email, ''))),
+                                  lower(trim(v.account)))
+           OR p.id IN (SELECT prior_review_id FROM campaign_prior_reviews c
+                       WHERE c.campaign_id = v.campaign_id AND c.holder_row = v.holder_row)
          WHERE v.item_id = ?1
          ORDER BY same_resource DESC, p.reviewed_at DESC, p.id DESC",
     )?;
@@ -64,6 +73,63 @@ pub fn last_for_item(conn: &Connection, item_id: i64) -> rusqlite::Result<Option
     Ok(for_item(conn, item_id)?
         .into_iter()
         .find(|r| r.same_resource))
+}
+
+/// Earlier decisions of a whole campaign by holder row, resolved when it
+/// was created (`campaign_prior_reviews`), for listing many items at once;
+/// [`for_holder`] orders one item's.
+pub fn for_campaign(
+    conn: &Connection,
+    campaign_id: i64,
+) -> rusqlite::Result<std::collections::HashMap<i64, Vec<LastReview>>> {
+    let mut statement = conn.prepare(
+        "SELECT c.holder_row, p.resource, p.review_name, p.result, p.decision, p.reviewed_at,
+                p.reviewer, p.justification, p.file_name
+         FROM campaign_prior_reviews c JOIN prior_reviews p ON p.id = c.prior_review_id
+         WHERE c.campaign_id = ?1
+         ORDER BY p.reviewed_at DESC, p.id DESC",
+    )?;
+    let mut rows = statement.query([campaign_id])?;
+    let mut by_holder: std::collections::HashMap<i64, Vec<LastReview>> =
+        std::collections::HashMap::new();
+    while let Some(row) = rows.next()? {
+        let decision: Option<String> = row.get(4)?;
+        by_holder.entry(row.get(0)?).or_default().push(LastReview {
+            resource: row.get(1)?,
+            same_resource: false,
+            review_name: row.get(2)?,
+            result: row.get(3)?,
+            decision: decision.as_deref().and_then(Decision::parse),
+            reviewed_at: row.get(5)?,
+            reviewer: row.get(6)?,
+            justification: row.get(7)?,
+            file_name: row.get(8)?,
+        });
+    }
+    Ok(by_holder)
+}
+
+/// One holder's earlier decisions as an item of `system` and `entitlement`
+/// shows them: those about its own resource first, newest first within each.
+pub fn for_holder(reviews: &[LastReview], system: &str, entitlement: &str) -> Vec<LastReview> {
+    let mut ordered: Vec<LastReview> = reviews
+        .iter()
+        .map(|review| {
+            let resource = review.resource.trim();
+            let same = resource.eq_ignore_ascii_case(system)
+                || resource.eq_ignore_ascii_case(entitlement)
+                || system.get(..resource.len() + 1).is_some_and(|p| {
+                    p[..resource.len()].eq_ignore_ascii_case(resource) && p.ends_with(':')
+                });
+            LastReview {
+                same_resource: same,
+                ..review.clone()
+            }
+        })
+        .collect();
+    // Stable: within each group the order stays newest first.
+    ordered.sort_by_key(|review| !review.same_resource);
+    ordered
 }
 
 /// How many earlier decisions the workspace holds (for status screens).

@@ -161,7 +161,7 @@ impl<'tx> Writer<'tx> {
                 ":sha256": sha256,
                 ":line": line,
                 ":principal_ref": review.principal_ref,
-                ":principal_key": crate::holders::holder_key(&review.principal_ref),
+                ":principal_key": crate::identity::keys::fold(&review.principal_ref),
                 ":resource": review.resource,
                 ":review_name": review.review_name,
                 ":result": review.result,
@@ -208,6 +208,7 @@ pub fn close_snapshots(
             scope: snapshot.scope.clone(),
             rows: snapshot.rows,
             orphaned: 0,
+            unmatched: 0,
         });
     }
     Ok(summaries)

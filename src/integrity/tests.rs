@@ -182,8 +182,8 @@ fn a_forged_event_appended_with_a_stale_link_is_an_insertion() {
     ws.conn
         .execute(
             "INSERT INTO decision_events (id, campaign_id, item_id, action, justification, reviewer,
-                 os_user, host, decided_at, prev_hash, event_hash)
-             VALUES (7, 1, 1, 'revoke', ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 os_user, host, decided_at, prev_hash, event_hash, basis)
+             VALUES (7, 1, 1, 'revoke', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             rusqlite::params![
                 forged.justification,
                 forged.reviewer,
@@ -191,7 +191,8 @@ fn a_forged_event_appended_with_a_stale_link_is_an_insertion() {
                 forged.host,
                 forged.decided_at,
                 forged.prev_hash,
-                hash
+                hash,
+                basis_of(&forged)
             ],
         )
         .expect("insert");
@@ -384,7 +385,9 @@ fn a_well_chained_event_slipped_in_after_sign_off_is_reported() {
     };
     ws.conn
         .execute(
-            "INSERT INTO decision_events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO decision_events (id, campaign_id, item_id, action, justification,
+                 reviewer, os_user, host, decided_at, prev_hash, event_hash, basis)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             rusqlite::params![
                 forged.id,
                 forged.campaign_id,
@@ -396,7 +399,8 @@ fn a_well_chained_event_slipped_in_after_sign_off_is_reported() {
                 forged.host,
                 forged.decided_at,
                 forged.prev_hash,
-                forged.hash()
+                forged.hash(),
+                basis_of(&forged)
             ],
         )
         .expect("forge");
@@ -442,6 +446,7 @@ fn a_field_separator_in_a_decision_is_refused_so_no_event_can_be_re_split() {
                 items: &[1],
                 action: DecisionAction::Revoke,
                 justification: Some(justification),
+                extras: crate::campaign::EventExtras::default(),
             },
             &Actor::fixed(reviewer),
             now,
@@ -450,4 +455,14 @@ fn a_field_separator_in_a_decision_is_refused_so_no_event_can_be_re_split() {
         assert!(err.to_string().contains("U+001F"), "{err}");
     }
     assert_eq!(verify_decision_log(&ws.conn).expect("verify").events(), 6);
+}
+
+/// The `basis` a forged event of a format-2 campaign must store for its
+/// hash to hold (its extras are hashed with it).
+fn basis_of(event: &DecisionEvent) -> Option<&'static str> {
+    event
+        .extras
+        .as_ref()
+        .and_then(|extras| extras.basis)
+        .map(crate::model::DecisionBasis::as_str)
 }

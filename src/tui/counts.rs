@@ -15,7 +15,7 @@ pub struct ControlCounts {
     pub mine_total: u64,
     pub mine_decided: u64,
     /// Items carrying each signal, in `Signal::ALL` order.
-    pub signals: [u64; 8],
+    pub signals: [u64; Signal::COUNT],
 }
 
 impl ControlCounts {

@@ -263,7 +263,7 @@ pub fn control_counts(
         .into_iter()
         .map(|p| {
             let own = mine.iter().find(|m| m.control_id == p.control_id);
-            let mut signals = [0; 8];
+            let mut signals = [0; crate::model::Signal::COUNT];
             for (signal, n) in &p.signals {
                 signals[*signal as usize] = *n;
             }

@@ -109,6 +109,7 @@ fn workspace() -> Workspace {
                 items: &[*item],
                 action: DecisionAction::Revoke,
                 justification: Some(HOSTILE[n % HOSTILE.len()]),
+                extras: crate::campaign::EventExtras::default(),
             },
             &Actor::fixed("R\u{1b}[5m"),
             now,

@@ -58,6 +58,7 @@ fn decide(s: &Scratch, items: &[i64], action: DecisionAction, why: &str) {
             items,
             action,
             justification: Some(why),
+            extras: recert::campaign::EventExtras::default(),
         },
         &Actor::fixed("M1"),
         Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0)
@@ -183,7 +184,7 @@ fn signed_evidence_verifies_with_recert_and_the_real_minisign() {
     verify(&s, &evidence, &public)
         .success()
         .stdout(predicate::str::contains("intact: 7 rows of campaign 1 (Q4 review)"))
-        .stdout(predicate::str::contains("signature: good; recert evidence; campaign 1 \"Q4 review\"; signed off by \"CISO (tester@"))
+        .stdout(predicate::str::contains("signature: good; recert evidence; format 2; campaign 1 \"Q4 review\"; signed off by \"CISO (tester@"))
         .stdout(predicate::str::contains("rows=7 certified=4 revoked=3 undecided=0 last_row_hash="))
         .stdout(predicate::str::contains("signed off by CISO (tester@"))
         .stdout(predicate::str::contains(": 4 certified, 3 revoked"));
@@ -201,7 +202,7 @@ fn signed_evidence_verifies_with_recert_and_the_real_minisign() {
         String::from_utf8_lossy(&minisign.stderr)
     );
     assert!(
-        out.contains("Trusted comment: recert evidence; campaign 1 \"Q4 review\""),
+        out.contains("Trusted comment: recert evidence; format 2; campaign 1 \"Q4 review\""),
         "{out}"
     );
     // Without the key the signature is present but not checked.
@@ -242,7 +243,7 @@ fn formula_like_cells_are_neutralised_and_still_verify() {
 #[case::row_deleted(|l: &mut Vec<String>| { l.remove(2); }, "line 3 (item_id 3): prev_hash does not continue")]
 #[case::row_inserted(|l: &mut Vec<String>| { let row = l[3].clone(); l.insert(3, row); }, "line 5 (item_id 3): prev_hash does not continue")]
 #[case::rows_reordered(|l: &mut Vec<String>| l.swap(2, 3), "line 3 (item_id 3): prev_hash does not continue")]
-#[case::header_changed(|l: &mut Vec<String>| l[0] = l[0].replace("decided_by", "approved_by"), "line 1: the header is not the evidence header")]
+#[case::header_changed(|l: &mut Vec<String>| l[0] = l[0].replace("decided_by", "approved_by"), "line 1: the header is not an evidence header")]
 #[case::trailing_row_removed(|l: &mut Vec<String>| { l.pop(); }, "line 7 (item_id 6): the file ends after 6 rows")]
 fn tampering_is_found_and_the_row_named(
     #[case] change: fn(&mut Vec<String>),
@@ -353,6 +354,7 @@ fn signoff_refuses_undecided_items_and_then_locks_the_campaign() {
             items: &[1],
             action: DecisionAction::Undo,
             justification: None,
+            extras: recert::campaign::EventExtras::default(),
         },
         &Actor::fixed("M1"),
         Utc::now(),
@@ -377,17 +379,19 @@ fn revocations_and_history_are_private_neutralised_csv() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "system,identity,entitlement,type,justification,decided_by,decided_at,item_id"
+        "system,account,person_id,person_name,entitlement,scope,type,justification,decided_by,decided_at,item_id,holder_key"
     );
     assert!(
-        lines[1].starts_with("crm,E2,'+SUM(1),group,'-moved team,M1 (tester@testhost),"),
+        lines[1].starts_with(
+            "crm,E2,E2,'=cmd|' /C calc'!A0,'+SUM(1),,group,'-moved team,M1 (tester@testhost),"
+        ),
         "{text}"
     );
     assert!(
-        lines[2].starts_with("crm,E3,user,role,'=left or unknown,"),
+        lines[2].starts_with("crm,E3,E3,\"Lee, \"\"Ops\"\"\",user,,role,'=left or unknown,"),
         "{text}"
     );
-    assert!(lines[3].starts_with("crm,ghost,'@admins,"), "{text}");
+    assert!(lines[3].starts_with("crm,ghost,,,'@admins,"), "{text}");
     let history = s.dir.path().join("history.csv");
     s.recert()
         .args(["export", "1", "--history", "-o"])

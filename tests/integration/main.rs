@@ -6,6 +6,7 @@ mod campaign_sample;
 mod campaign_scope;
 mod cli_output;
 mod concurrency;
+mod correlation;
 mod crash;
 mod decide_faults;
 mod demo;

@@ -93,6 +93,7 @@ fn make_workspace_fixture() {
             items: &[x9],
             action: DecisionAction::Revoke,
             justification: Some("nobody knows X9"),
+            extras: recert::campaign::EventExtras::default(),
         },
         &Actor::fixed("E1"),
         at(11),
@@ -218,6 +219,7 @@ fn every_released_workspace_opens_with_its_data_and_decisions_intact() {
                 items: &[x9],
                 action: DecisionAction::Undo,
                 justification: None,
+                extras: recert::campaign::EventExtras::default(),
             },
             &Actor::fixed("E1"),
             Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0)

@@ -96,7 +96,7 @@ fn every_input_gets_a_verdict_and_recert_agrees() {
         (
             "other.csv",
             &b"a,b\n1,2\n"[..],
-            "line 1: not the evidence header",
+            "line 1: not an evidence header",
         ),
     ] {
         let (code, verdict) = both(&scratch, name, bytes);

@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 
 use crate::chain::ChainHash;
-use crate::model::DecisionAction;
+use crate::model::{DecisionAction, DecisionBasis};
 
 /// One appended decision event.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -18,6 +18,27 @@ pub struct DecisionEvent {
     pub host: String,
     pub decided_at: String,
     pub prev_hash: String,
+    /// The fields only format-2 campaigns have (migration 0007); `None` for
+    /// an event of a format-1 campaign, whose hash never covered them.
+    pub extras: Option<EventExtras>,
+}
+
+/// What an event of a format-2 campaign records beyond a format-1 event.
+/// Each is hashed (empty when absent), so none can be added or altered later.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EventExtras {
+    /// `reviewer`, `close-out` or `carry-over` (evidence `decision_basis`).
+    pub basis: Option<DecisionBasis>,
+    /// The end date of a time-boxed certification (`YYYY-MM-DD`).
+    pub valid_until: Option<String>,
+    /// For a `reassign` event: the reviewer the item now belongs to.
+    pub assignee: Option<String>,
+    /// For a control that needs a second review: 1 or 2.
+    pub stage: Option<u8>,
+    /// The key id of the reviewer key that sealed the packet the event came from.
+    pub decided_key: Option<String>,
+    /// SHA-256 of that packet file.
+    pub packet_sha256: Option<String>,
 }
 
 impl DecisionEvent {
@@ -35,6 +56,7 @@ impl DecisionEvent {
             os_user: &self.os_user,
             host: &self.host,
             decided_at: &self.decided_at,
+            extras: self.extras.as_ref(),
         }
         .hash_into(&self.prev_hash, &mut hash);
         hash
@@ -55,6 +77,9 @@ pub(crate) struct EventFields<'a> {
     pub os_user: &'a str,
     pub host: &'a str,
     pub decided_at: &'a str,
+    /// `Some` for every event of a format-2 campaign, even when all its
+    /// extras are empty: the campaign's format decides what is hashed.
+    pub extras: Option<&'a EventExtras>,
 }
 
 impl EventFields<'_> {
@@ -73,25 +98,55 @@ impl EventFields<'_> {
             .field(self.os_user)
             .field(self.host)
             .field(self.decided_at);
+        // A format-2 campaign's events hash their extras too, empty or not.
+        if let Some(extras) = self.extras {
+            hash.field(extras.basis.map_or("", DecisionBasis::as_str))
+                .field(extras.valid_until.as_deref().unwrap_or(""))
+                .field(extras.assignee.as_deref().unwrap_or(""))
+                .field(extras.stage.map(|s| s.to_string()).unwrap_or_default())
+                .field(extras.decided_key.as_deref().unwrap_or(""))
+                .field(extras.packet_sha256.as_deref().unwrap_or(""));
+        }
         hash.finish_into(out);
     }
 }
 
+/// The select list [`event_from_row`] reads, in its order (`e` is
+/// `decision_events`); a query may select more columns after these.
+pub const EVENT_COLUMNS: &str = "e.id, e.campaign_id, e.item_id, e.action, e.justification,
+    e.reviewer, e.os_user, e.host, e.decided_at, e.prev_hash, e.basis, e.valid_until,
+    e.assignee, e.stage, e.decided_key, e.packet_sha256,
+    (SELECT evidence_format FROM campaigns WHERE id = e.campaign_id)";
+
+/// How many columns [`EVENT_COLUMNS`] selects.
+pub const EVENT_COLUMN_COUNT: usize = 17;
+
 /// Every event of one item, oldest first (the detail pane's history).
 pub fn history(conn: &Connection, item: i64) -> rusqlite::Result<Vec<DecisionEvent>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT id, campaign_id, item_id, action, justification, reviewer, os_user, host,
-                decided_at, prev_hash
-         FROM decision_events WHERE item_id = ?1 ORDER BY id",
-    )?;
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM decision_events e WHERE e.item_id = ?1 ORDER BY e.id"
+    ))?;
     let events = statement
         .query_map([item], event_from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(events)
 }
 
-/// Maps a `decision_events` row selected in `history`'s column order.
+/// Maps a row selected with [`EVENT_COLUMNS`].
 pub fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionEvent> {
+    let format: Option<i64> = row.get(16)?;
+    let extras = if format == Some(2) {
+        Some(EventExtras {
+            basis: row.get(10)?,
+            valid_until: row.get(11)?,
+            assignee: row.get(12)?,
+            stage: row.get(13)?,
+            decided_key: row.get(14)?,
+            packet_sha256: row.get(15)?,
+        })
+    } else {
+        None
+    };
     Ok(DecisionEvent {
         id: row.get(0)?,
         campaign_id: row.get(1)?,
@@ -103,6 +158,7 @@ pub fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionEvent
         host: row.get(7)?,
         decided_at: row.get(8)?,
         prev_hash: row.get(9)?,
+        extras,
     })
 }
 
@@ -127,6 +183,7 @@ mod tests {
             host: "laptop".to_owned(),
             decided_at: "2026-12-01T09:00:00.000Z".to_owned(),
             prev_hash: "ab".repeat(32),
+            extras: None,
         };
         assert_eq!(event.hash(), EXPECTED);
         let undo = DecisionEvent {

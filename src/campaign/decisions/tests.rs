@@ -355,6 +355,7 @@ fn several_requests_commit_together_or_not_at_all() {
         items,
         action,
         justification,
+        extras: crate::campaign::EventExtras::default(),
     };
     let refused = record_decision_groups(
         &mut ws.conn,

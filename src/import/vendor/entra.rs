@@ -59,6 +59,9 @@ fn read(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String]) -> u64 
     let invitation = layout.find(&["invitationState"]);
     let issuer = layout.find(&["identityIssuer"]);
     let created = layout.find(&["createdDateTime"]);
+    // Not in the portal's default download, but tenants add it (and Graph
+    // exports have it): the HR employee id, which links the account.
+    let employee_id = layout.find(&["employeeId", "employee id"]);
     let (mut guests, mut disabled) = (0_u64, 0_u64);
     let rows = file.for_each_row(batch, |row, batch| {
         let mut cells = Cells {
@@ -75,6 +78,7 @@ fn read(file: &CsvFile, batch: &mut Batch<'_>, _date_formats: &[String]) -> u64 
         let created = cells.date(created);
         let mut attributes = cells.attributes(&[
             ("object_id", object_id),
+            ("employee_id", employee_id),
             ("user_type", user_type),
             ("job_title", job),
             ("company", company),

@@ -145,6 +145,7 @@ impl Shell<'_> {
                 items: ids,
                 action: *action,
                 justification,
+                extras: crate::campaign::EventExtras::default(),
             })
             .collect();
         // One transaction for every group (an accept certifies some items
@@ -224,6 +225,7 @@ fn describe(action: DecisionAction, n: usize) -> String {
         DecisionAction::Certify => "certified",
         DecisionAction::Revoke => "revoked",
         DecisionAction::Undo => "undid",
+        DecisionAction::Reassign => "reassigned",
     };
     format!("{verb} {n} item{}", if n == 1 { "" } else { "s" })
 }

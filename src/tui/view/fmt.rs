@@ -155,6 +155,18 @@ pub fn signal_short(signal: Signal) -> &'static str {
         Signal::NoOwner => "no-own",
         Signal::Expired => "expired",
         Signal::New => "new",
+        Signal::Unmatched => "unmatch",
+        Signal::Guest => "guest",
+        Signal::PendingInvite => "invite",
+        Signal::NoMfa => "no-mfa",
+        Signal::Secondary => "second",
+        Signal::DeniedBefore => "denied",
+        Signal::BreakGlass => "b-glass",
+        Signal::Regranted => "regrant",
+        Signal::RevokedNotRemoved => "notgone",
+        Signal::ExceptionExpired => "exc-exp",
+        Signal::SodConflict => "sod",
+        Signal::Outlier => "outlier",
     }
 }
 
@@ -169,6 +181,18 @@ pub fn signal_meaning(signal: Signal) -> &'static str {
         Signal::NoOwner => "a non-human identity without an active owner",
         Signal::Expired => "past its expiry date",
         Signal::New => "granted in the last 30 days (not a risk)",
+        Signal::Unmatched => "a human account no HR person matches",
+        Signal::Guest => "an external or invited (guest) account",
+        Signal::PendingInvite => "an invitation or activation not yet accepted",
+        Signal::NoMfa => "console or password access without MFA",
+        Signal::Secondary => "a secondary (admin) account of the person",
+        Signal::DeniedBefore => "an earlier review denied it, and it is still there",
+        Signal::BreakGlass => "a break-glass account: certify with its last test",
+        Signal::Regranted => "revoked last time, granted again",
+        Signal::RevokedNotRemoved => "revoked last time, still not removed",
+        Signal::ExceptionExpired => "a time-boxed certification that has ended",
+        Signal::SodConflict => "one of a pair that must not be held together",
+        Signal::Outlier => "few of the holder's peers have this access",
     }
 }
 

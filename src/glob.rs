@@ -1,0 +1,61 @@
+//! `*` wildcard patterns, matched ignoring ASCII case: account naming
+//! conventions (`svc-*`) and segregation-of-duties rules
+//! (`aws:111122223333:*Admin*`). No other metacharacters, so system names
+//! and entitlements holding `?`, `[` or `:` match themselves.
+
+/// Whether `text` matches `pattern`, where `*` stands for any run of
+/// characters (none included) and everything else for itself, ignoring
+/// ASCII case.
+pub fn matches(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().map(|c| c.to_ascii_lowercase()).collect();
+    let text: Vec<char> = text.chars().map(|c| c.to_ascii_lowercase()).collect();
+    // The classic greedy match with one backtrack point: linear for the
+    // patterns rules hold, never exponential.
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("svc-*", "svc-backup", true)]
+    #[case("svc-*", "SVC-Backup", true)]
+    #[case("svc-*", "svc-", true)]
+    #[case("svc-*", "my-svc-backup", false)]
+    #[case("*bot", "deploy-bot", true)]
+    #[case("*bot*", "robotics", true)]
+    #[case(
+        "aws:111122223333:*Admin*",
+        "aws:111122223333:AdministratorAccess",
+        true
+    )]
+    #[case("aws:111122223333:*Admin*", "aws:999:AdministratorAccess", false)]
+    #[case("finance:payments approver", "Finance:Payments Approver", true)]
+    #[case("a?c", "abc", false)]
+    #[case("", "", true)]
+    #[case("*", "", true)]
+    #[case("a*b*c", "aXbYbZc", true)]
+    #[case("a*b*c", "aXbYbZ", false)]
+    fn wildcards(#[case] pattern: &str, #[case] text: &str, #[case] expected: bool) {
+        assert_eq!(matches(pattern, text), expected, "{pattern} ~ {text}");
+    }
+}
