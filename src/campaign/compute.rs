@@ -312,7 +312,7 @@ fn compute(
         let entitlement = row.get_ref(9)?.as_str()?;
         let holder = holding
             .holder
-            .map(|(_, identity)| holder_of(identity, holding.kind, context));
+            .map(|holder| holder_of(holder, holding.kind, context));
         let signals = evaluate(
             &grant,
             holder.as_ref(),
@@ -380,10 +380,11 @@ fn account_signals(
     let account = holding.resolved;
     let link = &account.link;
     let mut found = AccountSignals::default();
-    // Grant attributes are JSON: only vendor exports write them.
+    // Grant attributes are JSON, and any export's extra columns land there:
+    // parse only those that hold a fact read below (a million grants).
     let attributes = match row.get_ref(10)?.as_str_or_null()? {
-        Some(json) => parse_attributes(json),
-        None => Vec::new(),
+        Some(json) if crate::identity::facts::may_hold_grant_facts(json) => parse_attributes(json),
+        _ => Vec::new(),
     };
     let from_grant =
         crate::identity::facts::grant_facts(grant.grant_type, entitlement, &attributes);
@@ -475,7 +476,7 @@ fn grant_facts<'r>(
 
 /// The holder as the signal rules read it, reviewed as `kind`.
 fn holder_of<'a>(
-    identity: &'a IdentityRow,
+    (index, identity): (u32, &'a IdentityRow),
     kind: Option<IdentityKind>,
     context: &ItemContext<'a>,
 ) -> Holder<'a> {
@@ -486,7 +487,7 @@ fn holder_of<'a>(
         status: identity.status,
         termination_date: identity.termination_date,
         owner: if kind.is_non_human() {
-            owner_of(identity.owner_id.as_deref(), context)
+            owner_of(index, identity.owner_id.as_deref(), context)
         } else {
             Owner::Missing
         },
@@ -496,11 +497,11 @@ fn holder_of<'a>(
 /// What is known about a non-human identity's owner, resolved through
 /// identity correlation (an owner named by e-mail or directory account is
 /// the person behind it).
-fn owner_of<'a>(owner_id: Option<&'a str>, context: &ItemContext<'a>) -> Owner<'a> {
+fn owner_of<'a>(holder: u32, owner_id: Option<&'a str>, context: &ItemContext<'a>) -> Owner<'a> {
     let Some(name) = owner_id.map(str::trim).filter(|n| !n.is_empty()) else {
         return Owner::Missing;
     };
-    match context.resolver.reference(name) {
+    match context.resolver.owner_of(holder) {
         None => Owner::NotFound(name),
         Some(index) => {
             let owner = context.resolver.row(index);
@@ -541,9 +542,9 @@ fn reviewer_of<'a>(
         _ => None,
     };
     let identity = holding.holder.map(|(_, row)| row);
-    let manager = identity
-        .and_then(|i| i.manager_id.as_deref())
-        .and_then(|name| active_reviewer(context.resolver.reference(name), context));
+    let manager = holding
+        .holder
+        .and_then(|(index, _)| active_reviewer(context.resolver.manager_of(index), context));
     let candidates = Candidates {
         holder: match identity {
             Some(i) => [

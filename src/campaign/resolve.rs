@@ -5,7 +5,6 @@
 use foldhash::{HashMap, HashMapExt};
 
 use crate::identity::facts::{AccountFacts, account_facts};
-use crate::identity::keys::fold;
 use crate::identity::{IdentityRow, Link, LinkBasis, Resolver};
 use crate::model::IdentityKind;
 
@@ -53,7 +52,14 @@ pub(super) struct HolderCache<'r> {
     link_ids: HashMap<(u32, Option<u32>), u32>,
     pub links: Vec<LinkRecord>,
     key: String,
+    system: String,
     composite: String,
+    /// The previous grant's holder and system as written, and what they
+    /// resolved to: exports list a holder's grants together, so most
+    /// grants skip folding and hashing altogether.
+    last_ref: String,
+    last_system: String,
+    last: Option<(u32, Option<u32>, u32)>,
 }
 
 impl<'r> HolderCache<'r> {
@@ -65,15 +71,37 @@ impl<'r> HolderCache<'r> {
             link_ids: HashMap::new(),
             links: Vec::new(),
             key: String::new(),
+            system: String::new(),
             composite: String::new(),
+            last_ref: String::new(),
+            last_system: String::new(),
+            last: None,
         }
     }
 
     /// Resolves the holder of a grant on `system` (both as the export
     /// writes them).
     pub fn holding(&mut self, identity_ref: &str, system: &str) -> Holding<'_> {
+        let (index, account_row, link) = match self.last {
+            Some(last) if identity_ref == self.last_ref && system == self.last_system => last,
+            _ => {
+                let resolved = self.resolve(identity_ref, system);
+                self.last_ref.clear();
+                self.last_ref.push_str(identity_ref);
+                self.last_system.clear();
+                self.last_system.push_str(system);
+                self.last = Some(resolved);
+                resolved
+            }
+        };
+        self.holding_of(index, account_row, link)
+    }
+
+    /// (resolved key, account row, link record) of a holder on a system.
+    fn resolve(&mut self, identity_ref: &str, system: &str) -> (u32, Option<u32>, u32) {
         crate::identity::keys::fold_into(identity_ref, &mut self.key);
-        let system = fold(system);
+        crate::identity::keys::fold_into(system, &mut self.system);
+        let system = self.system.as_str();
         let resolver = self.resolver;
         // Most links do not depend on the system; the logins of Okta
         // application assignments do, so those are memoised per system.
@@ -81,13 +109,13 @@ impl<'r> HolderCache<'r> {
         self.composite.push_str(&self.key);
         if resolver.depends_on_system(&self.key) {
             self.composite.push('\u{1f}');
-            self.composite.push_str(&system);
+            self.composite.push_str(system);
         }
         let index = if let Some(&index) = self.by_key.get(self.composite.as_str()) {
             index
         } else {
             {
-                let link = resolver.link(&self.key, &system);
+                let link = resolver.link(&self.key, system);
                 let rows: Vec<&IdentityRow> = resolver
                     .accounts_of(&self.key)
                     .iter()
@@ -104,7 +132,7 @@ impl<'r> HolderCache<'r> {
                 index
             }
         };
-        let account_row = resolver.account_row(&self.key, &system);
+        let account_row = resolver.account_row(&self.key, system);
         let link = if let Some(&link) = self.link_ids.get(&(index, account_row)) {
             link
         } else {
@@ -114,6 +142,11 @@ impl<'r> HolderCache<'r> {
             self.link_ids.insert((index, account_row), link);
             link
         };
+        (index, account_row, link)
+    }
+
+    fn holding_of(&self, index: u32, account_row: Option<u32>, link: u32) -> Holding<'_> {
+        let resolver = self.resolver;
         let entry = &self.resolved[index as usize];
         let holder = entry
             .link

@@ -208,7 +208,13 @@ impl Correlation {
     /// `jdoe`), with the pattern that matched.
     pub fn secondary_local<'a>(&'a self, name: &'a str) -> Option<(&'a str, &'a str)> {
         self.secondary_patterns.iter().find_map(|pattern| {
-            let (prefix, suffix) = pattern.split_once("{local}")?;
+            // A char search, not `split_once("{local}")`: this runs for every
+            // account a campaign links, and a substring searcher per call showed.
+            let at = pattern
+                .match_indices('{')
+                .map(|(at, _)| at)
+                .find(|&at| pattern[at..].starts_with("{local}"))?;
+            let (prefix, suffix) = (&pattern[..at], &pattern[at + "{local}".len()..]);
             let local = name
                 .get(..name.len().checked_sub(suffix.len())?)
                 .filter(|_| name.len() >= prefix.len() + suffix.len())?;

@@ -157,6 +157,20 @@ pub struct GrantFacts {
     pub guest: Option<String>,
 }
 
+/// The attributes [`grant_facts`] reads.
+const GRANT_FACT_KEYS: [&str; 4] = [
+    "mfa_active",
+    "two_factor_auth",
+    "2sv_enrolled",
+    "orgs_with_pending_invites",
+];
+
+/// Whether a grant's attributes JSON may hold a fact [`grant_facts`] reads,
+/// checked on the text so grants with other extra columns skip parsing it.
+pub fn may_hold_grant_facts(json: &str) -> bool {
+    GRANT_FACT_KEYS.iter().any(|key| json.contains(key))
+}
+
 /// Reads MFA, pending-invitation and outside-collaborator facts from a
 /// grant's attributes (AWS `mfa_active` on a console password, GitHub
 /// `two_factor_auth` and pending invitations, Google 2-step verification).

@@ -133,6 +133,10 @@ pub struct Resolver {
     app_logins: HashSet<String>,
     /// The latest manual link per folded account key.
     manual: HashMap<String, ManualLink>,
+    /// Each row's manager_id and owner_id resolved once ([`Resolver::reference`]):
+    /// a campaign asks for them once per grant.
+    managers: Vec<Option<u32>>,
+    owners: Vec<Option<u32>>,
     /// The day "active" is judged on (the as-of date, or today).
     pub day: NaiveDate,
 }
@@ -162,6 +166,8 @@ impl Resolver {
             app_pairs: HashMap::new(),
             app_logins: HashSet::new(),
             manual,
+            managers: Vec::new(),
+            owners: Vec::new(),
             day,
         };
         resolver.index();
@@ -183,7 +189,30 @@ impl Resolver {
                 }
             }
         }
+        let references = |name: Option<&String>| name.and_then(|n| resolver.reference(n));
+        let managers = resolver
+            .rows
+            .iter()
+            .map(|r| references(r.manager_id.as_ref()))
+            .collect();
+        let owners = resolver
+            .rows
+            .iter()
+            .map(|r| references(r.owner_id.as_ref()))
+            .collect();
+        resolver.managers = managers;
+        resolver.owners = owners;
         Ok(resolver)
+    }
+
+    /// The resolved manager of the row at `index` ([`Resolver::reference`]).
+    pub fn manager_of(&self, index: u32) -> Option<u32> {
+        self.managers.get(index as usize).copied().flatten()
+    }
+
+    /// The resolved owner of the row at `index` ([`Resolver::reference`]).
+    pub fn owner_of(&self, index: u32) -> Option<u32> {
+        self.owners.get(index as usize).copied().flatten()
     }
 
     fn index(&mut self) {
