@@ -8,6 +8,7 @@ use super::query::{Key, Query};
 use super::theme::Theme;
 use crate::campaign::policy::Verdict;
 use crate::campaign::{Campaign, DecisionEvent, ItemRecord};
+use crate::import::prior::LastReview;
 use crate::model::Signal;
 
 /// Rows loaded around the cursor; paging keeps at most this many in memory.
@@ -205,14 +206,18 @@ impl BulkSummary {
     }
 }
 
-/// The selected item's decision history and the names of the people its
-/// detail mentions (manager, owner, reviewer, system owner).
+/// The selected item's decision history, the names of the people its
+/// detail mentions (manager, owner, reviewer, system owner) and the
+/// earlier reviews of its person.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Detail {
     pub item: i64,
     pub history: Vec<DecisionEvent>,
     /// Identity id and display name.
     pub people: Vec<(String, String)>,
+    /// Earlier reviews (Entra access-review history) of the person or
+    /// account under any key, those of the item's own resource first.
+    pub prior: Vec<LastReview>,
     /// Why the detail could not be read, if it could not.
     pub error: Option<String>,
 }

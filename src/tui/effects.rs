@@ -145,10 +145,12 @@ impl<'a> Shell<'a> {
         let read = || -> rusqlite::Result<Detail> {
             let history = history(self.conn, item)?;
             let people = data::people(self.conn, self.campaign.id, item)?;
+            let prior = crate::import::prior::for_item(self.conn, item)?;
             Ok(Detail {
                 item,
                 history,
                 people,
+                prior,
                 error: None,
             })
         };

@@ -7,6 +7,7 @@ pub mod fmt;
 mod help;
 mod overlay;
 mod overview;
+mod person;
 mod signoff;
 mod status;
 #[cfg(test)]

@@ -44,6 +44,25 @@ fn scene(name: &str) -> Harness {
             h.open("5.18");
             h.select(7);
         }
+        "detail_secondary" => {
+            crate::tui::fixture::correlate(&h.ws);
+            h.open("8.2");
+        }
+        "detail_reviews" => {
+            crate::tui::fixture::correlate(&h.ws);
+            h.open("8.2");
+            h.keys([Action::SwitchPane, Action::PageDown]);
+        }
+        "detail_manual" => {
+            crate::tui::fixture::correlate(&h.ws);
+            h.open("5.18");
+            h.select(7);
+        }
+        "detail_ambiguous" => {
+            crate::tui::fixture::correlate(&h.ws);
+            h.open("5.16");
+            h.select(3);
+        }
         "justify" => {
             control(&mut h);
             h.press(Action::Decide(Verdict::Revoke));
@@ -95,6 +114,10 @@ fn screens(
         "control",
         "detail_nhi",
         "detail_history",
+        "detail_secondary",
+        "detail_reviews",
+        "detail_manual",
+        "detail_ambiguous",
         "justify",
         "confirm",
         "confirm_many_signals",
@@ -169,7 +192,16 @@ fn decisions_are_coloured_and_spelled_out() {
 
 #[rstest]
 fn no_color_draws_no_colour_at_all(
-    #[values("overview", "control", "confirm", "filter", "help", "signoff")] name: &str,
+    #[values(
+        "overview",
+        "control",
+        "confirm",
+        "filter",
+        "help",
+        "signoff",
+        "detail_secondary"
+    )]
+    name: &str,
 ) {
     let mut h = scene(name);
     h.app.theme = Theme::plain();
