@@ -340,3 +340,36 @@ pub fn people(
     }
     Ok(people)
 }
+
+/// The display names of the people earlier reviews name by key (a UPN, an
+/// e-mail or an id), from the identities the campaign was created from,
+/// persons (HR, canonical) before directory accounts; keys that name no
+/// identity are left out.
+pub fn names_by_key(
+    conn: &Connection,
+    campaign: i64,
+    keys: &[&str],
+) -> rusqlite::Result<Vec<(String, String)>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys = serde_json::to_string(keys).unwrap_or_else(|_| "[]".to_owned());
+    let mut statement = conn.prepare_cached(
+        "SELECT k.value, i.display_name FROM json_each(?2) k
+         JOIN identities i ON lower(i.identity_id) = lower(trim(k.value))
+                           OR lower(i.email) = lower(trim(k.value))
+         JOIN snapshots s ON s.id = i.snapshot_id
+         WHERE i.snapshot_id IN (SELECT snapshot_id FROM campaign_snapshots WHERE campaign_id = ?1)
+           AND s.kind = 'identities' AND coalesce(trim(i.display_name), '') != ''
+         ORDER BY s.scope <> 'canonical', i.id",
+    )?;
+    let mut names: Vec<(String, String)> = Vec::new();
+    let mut rows = statement.query((campaign, keys))?;
+    while let Some(row) = rows.next()? {
+        let key: String = row.get(0)?;
+        if !names.iter().any(|(known, _)| *known == key) {
+            names.push((key, row.get(1)?));
+        }
+    }
+    Ok(names)
+}

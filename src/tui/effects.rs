@@ -144,8 +144,15 @@ impl<'a> Shell<'a> {
     fn detail(&self, item: i64) -> Action {
         let read = || -> rusqlite::Result<Detail> {
             let history = history(self.conn, item)?;
-            let people = data::people(self.conn, self.campaign.id, item)?;
+            let mut people = data::people(self.conn, self.campaign.id, item)?;
             let prior = crate::import::prior::for_item(self.conn, item)?;
+            // Earlier reviews name their reviewer by UPN: show the name.
+            let reviewers: Vec<&str> = prior.iter().filter_map(|p| p.reviewer.as_deref()).collect();
+            for (key, name) in data::names_by_key(self.conn, self.campaign.id, &reviewers)? {
+                if !people.iter().any(|(known, _)| *known == key) {
+                    people.push((key, name));
+                }
+            }
             Ok(Detail {
                 item,
                 history,

@@ -126,7 +126,8 @@ pub fn file_workspace(dir: &std::path::Path) -> (Workspace, std::path::PathBuf) 
 /// §6), for the detail pane's account lines: item 1 held by Zoë's admin
 /// account, item 7 by a login linked by hand, item 3 an ambiguous account,
 /// item 5 a key a rehire shares, item 4 a recognised service account; and
-/// two earlier reviews of Zoë, one of item 1's own system.
+/// two earlier reviews of Zoë, one of item 1's own system, one by a
+/// reviewer the history names by e-mail (shown by name).
 pub fn correlate(ws: &Workspace) {
     ws.conn
         .execute_batch(&format!(
@@ -158,7 +159,7 @@ pub fn correlate(ws: &Workspace) {
                      justification)
                  VALUES (1, 1, 'entra-access-review-history', 'history.csv', '{h}', 2, 'zoe@x.example',
                          'zoe@x.example', 'github', 'Q2 2026', 'Approve', 'certify',
-                         '2026-05-12T10:30:00Z', 'Mia Manager', 'Needs the web repositories'),
+                         '2026-05-12T10:30:00Z', 'M1@x.example', 'Needs the web repositories'),
                         (2, 1, 'entra-access-review-history', 'history.csv', '{h}', 3, 'zoe@x.example',
                          'zoe@x.example', 'aws-prod', 'Q1 2025', 'Deny', 'revoke',
                          '2025-04-02T09:00:00Z', 'Marcus Oyelaran', 'Left the company');

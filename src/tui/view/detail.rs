@@ -69,7 +69,7 @@ fn lines(app: &App, item: &ItemRecord) -> Vec<Line<'static>> {
     grant(app, item, as_of, &mut lines);
     signals(app, item, &mut lines);
     if let Some(detail) = app.review.detail() {
-        person::review_lines(app, &detail.prior, &mut lines);
+        person::review_lines(app, detail, &mut lines);
     }
     decision_lines(app, item, &mut lines);
     attributes(

@@ -11,7 +11,7 @@ use super::detail::field;
 use super::fmt::safe;
 use crate::campaign::ItemRecord;
 use crate::import::prior::LastReview;
-use crate::tui::app::App;
+use crate::tui::app::{App, Detail};
 
 /// `Account`, `Link note` and `Kind` lines, after the identity's. Items of
 /// campaigns created before identity correlation (no link recorded) show
@@ -99,17 +99,20 @@ fn unlinked_words(item: &ItemRecord) -> String {
 /// One line per earlier review of the person (or account), those about the
 /// item's own system or entitlement first: `Deny by Ren Yamamoto
 /// 2026-05-18, 'No AWS access needed' · aws`.
-pub fn review_lines(app: &App, reviews: &[LastReview], lines: &mut Vec<Line<'static>>) {
-    for (i, review) in reviews.iter().enumerate() {
+/// The reviewer is named by display name where the campaign's identities
+/// know their UPN or e-mail, else as the history wrote them.
+pub fn review_lines(app: &App, detail: &Detail, lines: &mut Vec<Line<'static>>) {
+    for (i, review) in detail.prior.iter().enumerate() {
         let label = if i == 0 { "Reviewed" } else { "" };
-        lines.push(field(app, label, review_text(review)));
+        lines.push(field(app, label, review_text(detail, review)));
     }
 }
 
-fn review_text(review: &LastReview) -> String {
+fn review_text(detail: &Detail, review: &LastReview) -> String {
     let mut text = safe(review.result.trim());
     if let Some(reviewer) = review.reviewer.as_deref().filter(|r| !r.trim().is_empty()) {
-        let _ = write!(text, " by {}", safe(reviewer.trim()));
+        let shown = detail.name(reviewer).unwrap_or(reviewer);
+        let _ = write!(text, " by {}", safe(shown.trim()));
     }
     if let Some(at) = &review.reviewed_at {
         let _ = write!(text, " {}", safe(at.get(..10).unwrap_or(at)));
