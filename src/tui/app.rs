@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use super::accounts::{Accounts, LinkTarget};
 use super::counts::ControlCounts;
 use super::editor::Editor;
 use super::query::{Key, Query};
@@ -21,6 +22,8 @@ pub enum Screen {
     Overview,
     Control,
     SignOff,
+    /// Accounts no person matches (or more than one), to link by hand.
+    Accounts,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -45,6 +48,7 @@ pub struct App {
     /// Selected control on the overview.
     pub overview_cursor: usize,
     pub review: Review,
+    pub accounts: Accounts,
     pub overlay: Option<Overlay>,
     pub status: Status,
     pub limits: Limits,
@@ -265,6 +269,15 @@ pub enum Overlay {
     Statement {
         editor: Editor,
     },
+    /// Why an account is (or is not) this person, before the link is recorded.
+    LinkReason {
+        target: LinkTarget,
+        editor: Editor,
+    },
+    /// Finding an account by name on the accounts screen.
+    FindAccount {
+        editor: Editor,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -303,6 +316,7 @@ impl App {
             controls,
             overview_cursor: 0,
             review: Review::default(),
+            accounts: Accounts::default(),
             overlay: None,
             status: Status {
                 message: "Enter opens a control; ? lists every key".to_owned(),

@@ -169,3 +169,27 @@ pub fn correlate(ws: &Workspace) {
         ))
         .expect("correlated fixture");
 }
+
+/// Accounts for the accounts screen: a second Zoe among the persons, so a
+/// bare `zoe` (an AWS console user) matches both and is ambiguous; an Entra
+/// account with Zoë Müller's display name (a suggestion); and a service
+/// account nobody could be.
+pub fn accounts(ws: &Workspace) {
+    ws.conn
+        .execute_batch(&format!(
+            "INSERT INTO identities (id, snapshot_id, line, identity_id, display_name, email, department, kind, status)
+                 VALUES (6, 1, 7, 'E6', 'Zoe Other', 'zoe@y.example', 'Sales', 'human', 'active');
+             INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
+                 VALUES (4, 1, 'identities', 'entra-id', 'entra-users', 'entra-users.csv', '{h}', 2),
+                        (5, 1, 'entitlements', 'entra-id', 'entra-users', 'entra-users.csv', '{h}', 3);
+             INSERT INTO identities (id, snapshot_id, line, identity_id, display_name, kind, status)
+                 VALUES (30, 4, 2, 'zmuller@x.example', 'Zoë Müller', 'human', 'active'),
+                        (31, 4, 3, 'svc-sync@x.example', 'Directory sync', 'human', 'active');
+             INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type, privileged)
+                 VALUES (30, 5, 2, 'zmuller@x.example', 'entra-id', 'member account', 'account', 0),
+                        (31, 5, 3, 'svc-sync@x.example', 'entra-id', 'member account', 'account', 0),
+                        (32, 5, 4, 'zoe', 'aws:111122223333', 'console password', 'password', 0);",
+            h = "ab".repeat(32),
+        ))
+        .expect("accounts fixture");
+}

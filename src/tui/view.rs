@@ -1,6 +1,7 @@
 //! Drawing: `view` only reads the state. One module per screen, plus the
 //! overlays and the status bar every screen shares.
 
+mod accounts;
 mod control;
 mod detail;
 pub mod fmt;
@@ -63,6 +64,7 @@ impl Widget for &App {
                 detail::render(self, areas.detail, buf);
             }
             Screen::SignOff => signoff::render(self, header, body, buf),
+            Screen::Accounts => accounts::render(self, area, buf),
         }
         status::bottom(self, status_area, footer, buf);
         overlay::render(self, area, buf);

@@ -98,6 +98,19 @@ fn scene(name: &str) -> Harness {
             h.press(Action::Help);
         }
         "signoff" => h.press(Action::SignOff).map_or((), |_| ()),
+        "accounts" => {
+            crate::tui::fixture::accounts(&h.ws);
+            h.keys([Action::Accounts, Action::Down]);
+        }
+        "accounts_choose" => {
+            crate::tui::fixture::accounts(&h.ws);
+            h.keys([Action::Accounts, Action::SwitchPane, Action::Down]);
+        }
+        "link_reason" => {
+            crate::tui::fixture::accounts(&h.ws);
+            h.keys([Action::Accounts, Action::Down, Action::Open]);
+            h.typed("her second Entra account, HR ticket 4711");
+        }
         other => panic!("unknown scene {other}"),
     }
     // Saves show the local time; pin it for the snapshot.
@@ -125,7 +138,10 @@ fn screens(
         "search_empty",
         "refusal",
         "help",
-        "signoff"
+        "signoff",
+        "accounts",
+        "accounts_choose",
+        "link_reason"
     )]
     name: &str,
     #[values((80, 24), (120, 40))] size: (u16, u16),
@@ -199,7 +215,10 @@ fn no_color_draws_no_colour_at_all(
         "filter",
         "help",
         "signoff",
-        "detail_secondary"
+        "detail_secondary",
+        "accounts",
+        "accounts_choose",
+        "link_reason"
     )]
     name: &str,
 ) {
