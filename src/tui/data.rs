@@ -81,7 +81,7 @@ fn conditions(scope: &Scope, query: &Query) -> (String, Vec<Value>) {
     let search = query.search.trim();
     if !search.is_empty() {
         sql.push_str(
-            " AND instr(lower(identity_id || ' ' || coalesce(identity_name, '') || ' ' || system || ' ' || entitlement), lower(?)) > 0",
+            " AND instr(lower(identity_id || ' ' || coalesce(identity_name, '') || ' ' || account || ' ' || system || ' ' || entitlement), lower(?)) > 0",
         );
         params.push(Value::Text(search.to_owned()));
     }

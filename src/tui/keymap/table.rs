@@ -170,7 +170,7 @@ pub const KEYS: &[Binding] = &[
         NONE,
         Ctx::Control,
         A::Search,
-        "search identity, name, system and entitlement",
+        "search identity, name, account, system and entitlement",
         "search",
     ),
     bind(
