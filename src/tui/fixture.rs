@@ -125,7 +125,7 @@ pub fn file_workspace(dir: &std::path::Path) -> (Workspace, std::path::PathBuf) 
 /// Links the fixture's items as identity correlation would have (PRODUCT.md
 /// §6), for the detail pane's account lines: item 1 held by Zoë's admin
 /// account, item 7 by a login linked by hand, item 3 an ambiguous account,
-/// item 5 a key a rehire shares, item 4 a recognised service account; and
+/// item 5 a key a rehire shares, item 4 a service account no person holds; and
 /// two earlier reviews of Zoë, one of item 1's own system, one by a
 /// reviewer the history names by e-mail (shown by name).
 pub fn correlate(ws: &Workspace) {
@@ -147,7 +147,7 @@ pub fn correlate(ws: &Workspace) {
                          'ambiguous: matches Zoë Müller (E1) and Mia Manager (M1); link it by hand (recert link)'),
                         (4, 1, 'e2', NULL, 2, 'identity-id', 0, NULL, NULL,
                          'E9 (terminated 2019-03-31) goes by this key too; linked to E2 (terminated 2026-10-01) (the active record, else the most recent)'),
-                        (5, 1, 'svc-ci', NULL, 3, 'identity-id', 0, 'service',
+                        (5, 1, 'svc-ci', 3, NULL, NULL, 0, 'service',
                          'service account: the name svc-ci matches svc-*', NULL);
              UPDATE items SET link_row = 1 WHERE id = 1;
              UPDATE items SET link_row = 2 WHERE id = 7;

@@ -11,6 +11,7 @@ use super::detail::field;
 use super::fmt::safe;
 use crate::campaign::ItemRecord;
 use crate::import::prior::LastReview;
+use crate::model::IdentityKind;
 use crate::tui::app::{App, Detail};
 
 /// `Account`, `Link note` and `Kind` lines, after the identity's. Items of
@@ -91,6 +92,13 @@ fn unlinked_words(item: &ItemRecord) -> String {
         "unlinked by hand".to_owned()
     } else if item.is_orphaned() {
         "no person and no directory account".to_owned()
+    } else if item.identity_kind.is_some_and(IdentityKind::is_non_human) {
+        // Service, bot, shared, resource and break-glass accounts have an
+        // owner, not a person.
+        format!(
+            "a {} account, reviewed without a person",
+            item.identity_kind.map_or("", IdentityKind::as_str)
+        )
     } else {
         "no person matches it (l on the overview suggests one)".to_owned()
     }

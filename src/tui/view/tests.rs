@@ -58,6 +58,10 @@ fn scene(name: &str) -> Harness {
             h.open("5.18");
             h.select(7);
         }
+        "detail_service" => {
+            crate::tui::fixture::correlate(&h.ws);
+            h.open("5.17");
+        }
         "detail_ambiguous" => {
             crate::tui::fixture::correlate(&h.ws);
             h.open("5.16");
@@ -131,6 +135,7 @@ fn screens(
         "detail_reviews",
         "detail_manual",
         "detail_ambiguous",
+        "detail_service",
         "justify",
         "confirm",
         "confirm_many_signals",
