@@ -11,6 +11,9 @@ generator's internals: it re-reads the written CSVs with the csv module and
 recounts everything the README's hand-check section states. Rust tests assert
 those numbers, so `--check` fails when the README and the CSVs disagree.
 
+The demo's vendor exports of the same people (sample-data/exports/) are
+written and recounted by scripts/sample_company.py, one function per source.
+
 Python 3 standard library only.
 """
 
@@ -22,9 +25,13 @@ import datetime as dt
 import re
 import random
 import sys
+import types
 import unicodedata
 from collections import Counter
 from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
+import sample_company  # noqa: E402  (scripts/sample_company.py)
 
 AS_OF = dt.date(2026, 11, 30)  # reference date of the data (demo campaign as-of)
 SEED = 20261130
@@ -929,6 +936,9 @@ def generate() -> None:
     write_csv(OUT / "systems.csv", SYSTEM_COLUMNS,
               [[s, o["id"] if o else "", c] for s, o, c in SYSTEMS])
     print(f"wrote {len(rows)} identities, {len(grants)} grants, {len(SYSTEMS)} systems to {OUT}")
+    # Last: the exports draw from a random generator of their own, so the
+    # canonical files above never change with them.
+    print(sample_company.generate(types.SimpleNamespace(people=people, OUT=OUT)))
 
 
 # --------------------------------------------------------------------------
@@ -1228,6 +1238,8 @@ def check_lines() -> list[str]:
             ctl["5.18"] += 1
     out("Expected control per grant for a campaign over everything (first matching rule of PRODUCT.md §4): "
         + ", ".join(f"{c} {ctl[c]}" for c in ("5.16", "5.17", "8.2", "5.18")))
+    out("")
+    L += sample_company.check_lines(OUT)
     return L
 
 

@@ -2,6 +2,7 @@
 //! hands them to the loop driver (key table, `update`, effects against the
 //! workspace), draws, and gives the terminal back on every way out.
 
+pub mod accounts;
 pub mod action;
 pub mod app;
 pub mod counts;

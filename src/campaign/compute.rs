@@ -568,15 +568,12 @@ fn reviewer_of<'a>(
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
-    use std::path::PathBuf;
 
     use super::*;
     use crate::actor::Actor;
     use crate::campaign::earlier::EarlierReviews;
-    use crate::campaign::rules::Rules;
     use crate::campaign::systems::Systems;
     use crate::identity::Resolver;
-    use crate::import::{ImportOptions, Progress, import_files};
     use crate::workspace::Workspace;
 
     /// Each item as the database will get it, with its texts resolved.
@@ -606,22 +603,11 @@ mod tests {
     fn threads_compute_exactly_what_one_thread_computes() {
         let dir = tempfile::tempdir().expect("dir");
         let mut ws = Workspace::open(&dir.path().join("ws.db")).expect("workspace");
-        let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data");
-        let files: Vec<PathBuf> = ["identities.csv", "entitlements.csv", "systems.csv"]
-            .iter()
-            .map(|name| sample.join(name))
-            .collect();
-        let now = chrono::Utc::now();
-        import_files(
-            &mut ws.conn,
-            &files,
-            &ImportOptions::default(),
-            &Actor::fixed("r"),
-            now,
-            Progress::hidden(),
-        )
-        .expect("import");
-        let rules = Rules::builtin();
+        // The demo's company: canonical files and the exports of the same
+        // people, linked through the workspace rules' second domain.
+        crate::commands::demo::build(&mut ws.conn, &Actor::fixed("r")).expect("demo");
+        let (_, rules) = crate::campaign::rules::workspace_rules(&ws.conn).expect("rules");
+        let rules = &rules;
         let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
         let resolver =
             Resolver::load(&ws.conn, rules.correlation.clone(), as_of, None).expect("resolver");
@@ -648,8 +634,8 @@ mod tests {
             compute_on_threads(&ws.conn, &scope, &context, &controls, |_| threads).expect("compute")
         };
         let one = compute_with(1);
-        assert_eq!(one.seen, 1475, "the sample's grants");
-        assert_eq!(one.pending.len(), 1475);
+        assert_eq!(one.seen, 1780, "the sample company's grants");
+        assert_eq!(one.pending.len(), 1780);
         for threads in [2, 3, 4] {
             let many = compute_with(threads);
             assert_eq!(many.seen, one.seen);

@@ -265,6 +265,22 @@ pub fn workspace_rules(conn: &rusqlite::Connection) -> color_eyre::Result<(Strin
     }
 }
 
+/// Checks `text` as a rules file (named `file` in errors) and makes it the
+/// workspace's default rules (`recert rules set`, and the demo's own).
+pub fn set_workspace_rules(
+    conn: &rusqlite::Connection,
+    text: &str,
+    file: &str,
+) -> color_eyre::Result<Rules> {
+    let rules = Rules::parse(text, file)?;
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('rules', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [text],
+    )?;
+    Ok(rules)
+}
+
 /// The rules of `--rules FILE` when given, else the workspace's.
 pub fn load(
     conn: &rusqlite::Connection,

@@ -11,13 +11,16 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::Context;
 use crate::actor::Actor;
-use crate::campaign::{CampaignSpec, create_campaign, find_campaign};
-use crate::import::{ImportOptions, Progress, Source, import_sources};
+use crate::campaign::{CampaignSpec, create_campaign, find_campaign, rules};
+use crate::import::{ImportOptions, Mapping, Progress, Source, import_sources};
 use crate::output;
 use crate::workspace::{self, Workspace};
 
-/// The sample company, embedded so the demo needs no files.
-const SAMPLE: [(&str, &str); 3] = [
+/// The sample company, embedded so the demo needs no files: the group's
+/// HR file, in-house grants and systems as canonical CSVs, then the
+/// exports of the same people as the consoles write them
+/// (sample-data/README.md), all imported at once.
+const SAMPLE: [(&str, &str); 13] = [
     (
         "identities.csv",
         include_str!("../../sample-data/identities.csv"),
@@ -27,7 +30,58 @@ const SAMPLE: [(&str, &str); 3] = [
         include_str!("../../sample-data/entitlements.csv"),
     ),
     ("systems.csv", include_str!("../../sample-data/systems.csv")),
+    (
+        "hr-lisboa.csv",
+        include_str!("../../sample-data/exports/hr-lisboa.csv"),
+    ),
+    (
+        "systems-cloud.csv",
+        include_str!("../../sample-data/exports/systems-cloud.csv"),
+    ),
+    (
+        "entra-users.csv",
+        include_str!("../../sample-data/exports/entra-users.csv"),
+    ),
+    (
+        "entra-access-review-history.csv",
+        include_str!("../../sample-data/exports/entra-access-review-history.csv"),
+    ),
+    (
+        "okta-password-health.csv",
+        include_str!("../../sample-data/exports/okta-password-health.csv"),
+    ),
+    (
+        "okta-current-assignments.csv",
+        include_str!("../../sample-data/exports/okta-current-assignments.csv"),
+    ),
+    (
+        "github-enterprise-members.csv",
+        include_str!("../../sample-data/exports/github-enterprise-members.csv"),
+    ),
+    (
+        "azure-role-assignments.csv",
+        include_str!("../../sample-data/exports/azure-role-assignments.csv"),
+    ),
+    (
+        "google-workspace-users.csv",
+        include_str!("../../sample-data/exports/google-workspace-users.csv"),
+    ),
+    (
+        "aws-credential-report.csv",
+        include_str!("../../sample-data/exports/aws-credential-report.csv"),
+    ),
 ];
+
+/// The Lisbon subsidiary's HR roster is read through its mapping file.
+const MAPPED: (&str, &str, &str) = (
+    "hr-lisboa.csv",
+    "hr-lisboa.toml",
+    include_str!("../../sample-data/exports/hr-lisboa.toml"),
+);
+
+/// The workspace rules the demo sets (`recert rules set`): the built-in
+/// rules plus the company's second e-mail domain.
+const RULES: (&str, &str) = ("rules.toml", include_str!("../../sample-data/rules.toml"));
 
 /// The demo campaign's settings (sample-data/README.md's reference dates).
 pub const CAMPAIGN: &str = "Demo 2026-Q4";
@@ -67,23 +121,21 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     crate::tui::review(&mut ws.conn, campaign, &actor)
 }
 
-/// Imports the embedded sample data and creates the demo campaign; returns
-/// the number of items and the campaign id.
+/// Sets the demo's workspace rules, imports the embedded sample company and
+/// creates the demo campaign; returns the number of items and the campaign id.
 pub fn build(conn: &mut Connection, actor: &Actor) -> Result<(u64, i64)> {
+    rules::set_workspace_rules(conn, RULES.1, RULES.0)?;
     let sources: Vec<Source<'_>> = SAMPLE
         .iter()
         .map(|(name, text)| Source::Bytes(name, text.as_bytes()))
         .collect();
+    let options = ImportOptions {
+        file_mappings: vec![(PathBuf::from(MAPPED.0), Mapping::parse(MAPPED.1, MAPPED.2)?)],
+        ..ImportOptions::default()
+    };
     let now = Utc::now();
-    import_sources(
-        conn,
-        &sources,
-        &ImportOptions::default(),
-        actor,
-        now,
-        Progress::hidden(),
-    )
-    .wrap_err("importing the embedded sample data")?;
+    import_sources(conn, &sources, &options, actor, now, Progress::hidden())
+        .wrap_err("importing the embedded sample data")?;
     let mut spec = CampaignSpec::new(CAMPAIGN);
     spec.period = Some(PERIOD.to_owned());
     spec.as_of = NaiveDate::from_ymd_opt(AS_OF.0, AS_OF.1, AS_OF.2);
@@ -145,4 +197,32 @@ fn refuse_unless_empty(path: &Path) -> Result<()> {
         return refuse();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The demo's rules follow the built-in ones: a change to
+    /// assets/rules.toml needs `python3 scripts/make-sample-data.py`.
+    #[test]
+    fn the_demo_rules_are_the_builtin_rules_with_the_second_domain() {
+        // The line itself, not the example in the comment above it.
+        let alias =
+            "\ndomain_aliases = [[\"northwind.example\", \"northwind-analytics.example\"]]\n";
+        assert!(RULES.1.contains(alias));
+        assert_eq!(
+            RULES.1.replace(alias, "\ndomain_aliases = []\n"),
+            rules::BUILTIN_TEXT,
+            "sample-data/rules.toml is out of date: run python3 scripts/make-sample-data.py"
+        );
+        let parsed = rules::Rules::parse(RULES.1, RULES.0).expect("valid rules");
+        assert_eq!(
+            parsed
+                .correlation
+                .aliases
+                .canonical_email("jo@northwind-analytics.example"),
+            Some("jo@northwind.example".to_owned())
+        );
+    }
 }

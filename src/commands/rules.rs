@@ -36,11 +36,7 @@ pub fn run(context: &Context, command: &Command) -> Result<()> {
                 .wrap_err_with(|| format!("reading rules file {}", file.display()))?;
             Rules::parse(&text, &file.display().to_string())?;
             let workspace = context.open_workspace()?;
-            workspace.conn.execute(
-                "INSERT INTO settings (key, value) VALUES ('rules', ?1)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [&text],
-            )?;
+            rules::set_workspace_rules(&workspace.conn, &text, &file.display().to_string())?;
             println!(
                 "The workspace now uses the rules of {} wherever no --rules is given (new campaigns, links, import summaries).",
                 crate::text::for_display(&file.display().to_string())

@@ -47,6 +47,71 @@ fn normalise(name: &str) -> String {
         .join(" ")
 }
 
+/// The logins a normalised name of two words or more may go by, each with
+/// the pattern's name.
+fn login_patterns(name: &str) -> Vec<(String, &'static str)> {
+    let words: Vec<&str> = name.split(' ').collect();
+    let (Some(first), Some(last)) = (words.first(), words.last()) else {
+        return Vec::new();
+    };
+    if words.len() < 2 {
+        return Vec::new();
+    }
+    let initial = &first[..first.chars().next().map_or(0, char::len_utf8)];
+    let last_initial = &last[..last.chars().next().map_or(0, char::len_utf8)];
+    vec![
+        (format!("{initial}{last}"), "first initial and last name"),
+        (
+            format!("{first}{last_initial}"),
+            "first name and last initial",
+        ),
+        (format!("{first}.{last}"), "first.last"),
+        (format!("{first}{last}"), "first and last name"),
+        (format!("{first}_{last}"), "first_last"),
+        (format!("{first}-{last}"), "first-last"),
+    ]
+}
+
+/// A lower-case name with the accented Latin letters of European names
+/// written as their ASCII base letters (`joão simões` → `joao simoes`,
+/// `łukasz` → `lukasz`); other characters are kept.
+fn ascii_fold(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        let base = match c {
+            'à'..='å' | 'ā' | 'ă' | 'ą' => "a",
+            'æ' => "ae",
+            'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
+            'ď' | 'đ' | 'ð' => "d",
+            'è'..='ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+            'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+            'ĥ' | 'ħ' => "h",
+            'ì'..='ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
+            'ĵ' => "j",
+            'ķ' => "k",
+            'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
+            'ñ' | 'ń' | 'ņ' | 'ň' => "n",
+            'ò'..='ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => "o",
+            'œ' => "oe",
+            'ŕ' | 'ŗ' | 'ř' => "r",
+            'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => "s",
+            'ß' => "ss",
+            'ţ' | 'ť' | 'ŧ' | 'ț' => "t",
+            'þ' => "th",
+            'ù'..='ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
+            'ŵ' => "w",
+            'ý' | 'ÿ' | 'ŷ' => "y",
+            'ź' | 'ż' | 'ž' => "z",
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        out.push_str(base);
+    }
+    out
+}
+
 impl<'r> Candidates<'r> {
     pub fn new(resolver: &'r Resolver) -> Candidates<'r> {
         let mut candidates = Candidates {
@@ -58,28 +123,16 @@ impl<'r> Candidates<'r> {
         for (index, person) in resolver.persons().iter().enumerate() {
             let index = u32::try_from(index).unwrap_or(u32::MAX);
             if let Some(name) = person.display_name.as_deref().map(normalise) {
-                let words: Vec<&str> = name.split(' ').collect();
-                if let ([first, ..], Some(last)) = (words.as_slice(), words.last()) {
-                    if words.len() >= 2 {
-                        let initial = &first[..first.chars().next().map_or(0, char::len_utf8)];
-                        let last_initial = &last[..last.chars().next().map_or(0, char::len_utf8)];
-                        for (login, pattern) in [
-                            (format!("{initial}{last}"), "first initial and last name"),
-                            (
-                                format!("{first}{last_initial}"),
-                                "first name and last initial",
-                            ),
-                            (format!("{first}.{last}"), "first.last"),
-                            (format!("{first}{last}"), "first and last name"),
-                            (format!("{first}_{last}"), "first_last"),
-                            (format!("{first}-{last}"), "first-last"),
-                        ] {
-                            candidates
-                                .by_login
-                                .entry(login)
-                                .or_default()
-                                .push((index, pattern));
-                        }
+                // Logins are written in ASCII: `jsimoes` is João Simões's.
+                let ascii = ascii_fold(&name);
+                let mut logins = login_patterns(&name);
+                if ascii != name {
+                    logins.extend(login_patterns(&ascii));
+                }
+                for (login, pattern) in logins {
+                    let list = candidates.by_login.entry(login).or_default();
+                    if !list.iter().any(|(p, _)| *p == index) {
+                        list.push((index, pattern));
                     }
                 }
                 candidates.by_name.entry(name).or_default().push(index);
@@ -182,11 +235,59 @@ impl<'r> Candidates<'r> {
 
 #[cfg(test)]
 mod tests {
-    use super::normalise;
+    use super::{ascii_fold, login_patterns, normalise};
 
     #[test]
     fn names_normalise_case_punctuation_and_spaces() {
         assert_eq!(normalise("  Doe,  JANE-Marie "), "doe jane marie");
         assert_eq!(normalise("Zoë Müller"), "zoë müller");
+    }
+
+    #[test]
+    fn accented_names_fold_to_the_ascii_their_logins_use() {
+        assert_eq!(ascii_fold("joão simões"), "joao simoes");
+        assert_eq!(ascii_fold("łukasz wójcik"), "lukasz wojcik");
+        assert_eq!(ascii_fold("björn åkesson"), "bjorn akesson");
+        assert_eq!(ascii_fold("ana ţepeş"), "ana tepes");
+        assert_eq!(ascii_fold("wang fang 王芳"), "wang fang 王芳");
+        let logins: Vec<String> = login_patterns("joao simoes")
+            .into_iter()
+            .map(|(login, _)| login)
+            .collect();
+        assert!(logins.contains(&"jsimoes".to_owned()), "{logins:?}");
+    }
+
+    /// A regression: logins are ASCII, so `jsimoes` never matched João
+    /// Simões while the patterns kept his accents.
+    #[test]
+    fn an_ascii_login_suggests_the_person_with_an_accented_name() {
+        let ws = crate::test_support::workspace_with(&format!(
+            "INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
+                 VALUES (1, 1, 'identities', 'canonical', 'identities', 'hr.csv', '{h}', 2);
+             INSERT INTO identities (id, snapshot_id, line, identity_id, display_name, email, kind, status)
+                 VALUES (1, 1, 2, 'E1', 'João Simões', 'joao.simoes@corp.example', 'human', 'active'),
+                        (2, 1, 3, 'E2', 'Björn Åkesson', 'bjorn.akesson@corp.example', 'human', 'active');",
+            h = "a".repeat(64)
+        ));
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+        let resolver =
+            super::Resolver::load(&ws.conn, super::super::Correlation::default(), day, None)
+                .expect("resolver");
+        let candidates = super::Candidates::new(&resolver);
+        let found = |key: &str| -> Vec<(String, String)> {
+            candidates
+                .for_account(key, None, 3)
+                .into_iter()
+                .map(|c| (c.person_id, c.reason))
+                .collect()
+        };
+        assert_eq!(
+            found("jsimoes"),
+            [(
+                "E1".to_owned(),
+                "jsimoes looks like the first initial and last name of João Simões (E1)".to_owned()
+            )]
+        );
+        assert_eq!(found("bjorna")[0].0, "E2");
     }
 }

@@ -141,8 +141,16 @@ fn pending_from_row(row: &IdentityRow) -> Option<String> {
         }
     }
     if let Some(status) = row.attribute("okta_status") {
-        let folded = status.to_ascii_lowercase();
-        if folded.contains("staged") || folded.contains("provisioned") {
+        // Whole words only: DEPROVISIONED (a removed user) holds "provisioned".
+        let folded: String = status
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if matches!(
+            folded.as_str(),
+            "staged" | "provisioned" | "pendinguseraction"
+        ) {
             return Some(format!("Okta account never activated (status {status})"));
         }
     }
@@ -282,6 +290,23 @@ mod tests {
             facts.pending.as_deref(),
             Some("invitation not accepted (Entra invitationState PendingAcceptance)")
         );
+    }
+
+    /// A regression: DEPROVISIONED (a user Okta removed) holds the word
+    /// "provisioned" and was read as an invitation not yet accepted.
+    #[test]
+    fn only_okta_users_never_activated_are_pending() {
+        let config = Correlation::default();
+        let pending = |status: &str| {
+            let okta = row("jo@x.example", &[("okta_status", status)]);
+            account_facts(&config, "jo@x.example", &[&okta]).pending
+        };
+        for status in ["STAGED", "PROVISIONED", "Pending user action"] {
+            assert!(pending(status).is_some(), "{status}");
+        }
+        for status in ["DEPROVISIONED", "ACTIVE", "SUSPENDED", "LOCKED_OUT"] {
+            assert_eq!(pending(status), None, "{status}");
+        }
     }
 
     #[test]

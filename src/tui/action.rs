@@ -3,6 +3,7 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
+use super::accounts::{AccountRow, LinkTarget};
 use super::app::{BulkSummary, Detail, Limits, Pending};
 use super::counts::ControlCounts;
 use super::data::Page;
@@ -36,6 +37,12 @@ pub enum Action {
     Sort,
     NextUndecided,
     SignOff,
+    /// The accounts screen (from the overview).
+    Accounts,
+    /// On the accounts screen: unlink the account under the cursor.
+    Unlink,
+    /// On the accounts screen: every account, or only those without a person.
+    EveryAccount,
     Help,
     Submit,
     Confirm,
@@ -61,6 +68,19 @@ pub enum Action {
     /// The selected item's history and the names of the people it mentions.
     Detail(Detail),
     SignedOff(String),
+    /// The accounts of the current view, read for the accounts screen.
+    AccountsLoaded(Vec<AccountRow>),
+    /// A link or unlink is recorded: what to say, and the accounts re-read.
+    Linked {
+        message: String,
+        rows: Vec<AccountRow>,
+    },
+    /// A link the workspace did not take; the reason typed is kept.
+    NotLinked {
+        target: LinkTarget,
+        reason: String,
+        message: String,
+    },
     /// Another process changed the workspace (its data version moved).
     Changed,
     Refreshed(Refreshed),
@@ -84,6 +104,9 @@ impl Action {
                 | Action::BulkReady(..)
                 | Action::Systems(_)
                 | Action::Detail(_)
+                | Action::AccountsLoaded(_)
+                | Action::Linked { .. }
+                | Action::NotLinked { .. }
                 | Action::SignedOff(_)
                 | Action::Changed
                 | Action::Refreshed(_)
@@ -186,6 +209,13 @@ pub enum Effect {
     LoadDetail(i64),
     /// Re-read counts, campaign state and the window after another process wrote.
     Refresh,
+    /// Read the accounts of the current view for the accounts screen.
+    LoadAccounts,
+    /// Record a manual link (or unlink) with its reason, then re-read the accounts.
+    Link {
+        target: LinkTarget,
+        reason: String,
+    },
 }
 
 impl Effect {
@@ -206,6 +236,8 @@ impl Effect {
             } if !plain => Some("reading items…"),
             Effect::NextUndecided { .. } => Some("looking for the next undecided item…"),
             Effect::LoadSystems => Some("listing the systems…"),
+            Effect::LoadAccounts => Some("reading the accounts…"),
+            Effect::Link { .. } => Some("linking…"),
             Effect::Fetch { .. } | Effect::LoadDetail(_) | Effect::Refresh => None,
         }
     }
@@ -221,6 +253,7 @@ impl Effect {
                 | Effect::LoadSystems
                 | Effect::LoadDetail(_)
                 | Effect::Refresh
+                | Effect::LoadAccounts
         )
     }
 }

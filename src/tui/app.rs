@@ -2,12 +2,14 @@
 
 use chrono::NaiveDate;
 
+use super::accounts::{Accounts, LinkTarget};
 use super::counts::ControlCounts;
 use super::editor::Editor;
 use super::query::{Key, Query};
 use super::theme::Theme;
 use crate::campaign::policy::Verdict;
 use crate::campaign::{Campaign, DecisionEvent, ItemRecord};
+use crate::import::prior::LastReview;
 use crate::model::Signal;
 
 /// Rows loaded around the cursor; paging keeps at most this many in memory.
@@ -20,6 +22,8 @@ pub enum Screen {
     Overview,
     Control,
     SignOff,
+    /// Accounts no person matches (or more than one), to link by hand.
+    Accounts,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,6 +48,7 @@ pub struct App {
     /// Selected control on the overview.
     pub overview_cursor: usize,
     pub review: Review,
+    pub accounts: Accounts,
     pub overlay: Option<Overlay>,
     pub status: Status,
     pub limits: Limits,
@@ -205,14 +210,18 @@ impl BulkSummary {
     }
 }
 
-/// The selected item's decision history and the names of the people its
-/// detail mentions (manager, owner, reviewer, system owner).
+/// The selected item's decision history, the names of the people its
+/// detail mentions (manager, owner, reviewer, system owner) and the
+/// earlier reviews of its person.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Detail {
     pub item: i64,
     pub history: Vec<DecisionEvent>,
     /// Identity id and display name.
     pub people: Vec<(String, String)>,
+    /// Earlier reviews (Entra access-review history) of the person or
+    /// account under any key, those of the item's own resource first.
+    pub prior: Vec<LastReview>,
     /// Why the detail could not be read, if it could not.
     pub error: Option<String>,
 }
@@ -260,6 +269,15 @@ pub enum Overlay {
     Statement {
         editor: Editor,
     },
+    /// Why an account is (or is not) this person, before the link is recorded.
+    LinkReason {
+        target: LinkTarget,
+        editor: Editor,
+    },
+    /// Finding an account by name on the accounts screen.
+    FindAccount {
+        editor: Editor,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -298,6 +316,7 @@ impl App {
             controls,
             overview_cursor: 0,
             review: Review::default(),
+            accounts: Accounts::default(),
             overlay: None,
             status: Status {
                 message: "Enter opens a control; ? lists every key".to_owned(),

@@ -81,7 +81,7 @@ fn conditions(scope: &Scope, query: &Query) -> (String, Vec<Value>) {
     let search = query.search.trim();
     if !search.is_empty() {
         sql.push_str(
-            " AND instr(lower(identity_id || ' ' || coalesce(identity_name, '') || ' ' || system || ' ' || entitlement), lower(?)) > 0",
+            " AND instr(lower(identity_id || ' ' || coalesce(identity_name, '') || ' ' || account || ' ' || system || ' ' || entitlement), lower(?)) > 0",
         );
         params.push(Value::Text(search.to_owned()));
     }
@@ -303,9 +303,10 @@ pub fn is_signed_off(conn: &Connection, campaign: i64) -> rusqlite::Result<bool>
     )
 }
 
-/// The names of the people an item's detail mentions by id (manager, owner,
+/// The names of the people an item's detail mentions (manager, owner,
 /// assigned reviewer, system owner), from the identities the campaign was
-/// created from; ids that name no imported identity are left out.
+/// created from: named by identity_id or, as HR exports and correlation
+/// allow, by e-mail. Keys that name no imported identity are left out.
 pub fn people(
     conn: &Connection,
     campaign: i64,
@@ -317,26 +318,39 @@ pub fn people(
         [item],
         |row| Ok([row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?]),
     )?;
-    let keys: Vec<&String> = keys.iter().flatten().collect();
-    let keys = serde_json::to_string(&keys).unwrap_or_else(|_| "[]".to_owned());
+    let keys: Vec<&str> = keys.iter().flatten().map(String::as_str).collect();
+    names_by_key(conn, campaign, &keys)
+}
+
+/// The display names of the people named by these keys (an id, an e-mail,
+/// a UPN), from the identities the campaign was created from, persons (HR,
+/// canonical) before directory accounts; keys that name no identity are
+/// left out.
+pub fn names_by_key(
+    conn: &Connection,
+    campaign: i64,
+    keys: &[&str],
+) -> rusqlite::Result<Vec<(String, String)>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys = serde_json::to_string(keys).unwrap_or_else(|_| "[]".to_owned());
     let mut statement = conn.prepare_cached(
-        "SELECT identity_id, display_name FROM identities
-         WHERE snapshot_id IN (
-             SELECT cs.snapshot_id FROM campaign_snapshots cs
-             JOIN snapshots s ON s.id = cs.snapshot_id
-             WHERE cs.campaign_id = ?1 AND s.kind = 'identities')
-           AND identity_id IN (SELECT value FROM json_each(?2))
-           AND coalesce(trim(display_name), '') != ''
-         ORDER BY id",
+        "SELECT k.value, i.display_name FROM json_each(?2) k
+         JOIN identities i ON lower(i.identity_id) = lower(trim(k.value))
+                           OR lower(i.email) = lower(trim(k.value))
+         JOIN snapshots s ON s.id = i.snapshot_id
+         WHERE i.snapshot_id IN (SELECT snapshot_id FROM campaign_snapshots WHERE campaign_id = ?1)
+           AND s.kind = 'identities' AND coalesce(trim(i.display_name), '') != ''
+         ORDER BY s.scope <> 'canonical', i.id",
     )?;
-    let mut people: Vec<(String, String)> = Vec::new();
+    let mut names: Vec<(String, String)> = Vec::new();
     let mut rows = statement.query((campaign, keys))?;
     while let Some(row) = rows.next()? {
-        let id: String = row.get(0)?;
-        // The first snapshot to name a person wins, as in reviewer lookup.
-        if !people.iter().any(|(known, _)| *known == id) {
-            people.push((id, row.get(1)?));
+        let key: String = row.get(0)?;
+        if !names.iter().any(|(known, _)| *known == key) {
+            names.push((key, row.get(1)?));
         }
     }
-    Ok(people)
+    Ok(names)
 }

@@ -3,6 +3,7 @@
 //! `write`) bulk summaries, decisions and sign-off. Every failure becomes a
 //! status-bar message.
 
+mod links;
 mod write;
 
 use std::time::Duration;
@@ -93,6 +94,8 @@ impl<'a> Shell<'a> {
             Effect::SignOff { statement } => return self.sign_off(statement),
             Effect::LoadDetail(item) => Ok(self.detail(item)),
             Effect::Refresh => self.refresh(app),
+            Effect::LoadAccounts => links::load(self.conn).map(Action::AccountsLoaded),
+            Effect::Link { target, reason } => return self.link(target, reason),
         };
         result.unwrap_or_else(Action::Failed)
     }
@@ -144,11 +147,20 @@ impl<'a> Shell<'a> {
     fn detail(&self, item: i64) -> Action {
         let read = || -> rusqlite::Result<Detail> {
             let history = history(self.conn, item)?;
-            let people = data::people(self.conn, self.campaign.id, item)?;
+            let mut people = data::people(self.conn, self.campaign.id, item)?;
+            let prior = crate::import::prior::for_item(self.conn, item)?;
+            // Earlier reviews name their reviewer by UPN: show the name.
+            let reviewers: Vec<&str> = prior.iter().filter_map(|p| p.reviewer.as_deref()).collect();
+            for (key, name) in data::names_by_key(self.conn, self.campaign.id, &reviewers)? {
+                if !people.iter().any(|(known, _)| *known == key) {
+                    people.push((key, name));
+                }
+            }
             Ok(Detail {
                 item,
                 history,
                 people,
+                prior,
                 error: None,
             })
         };
@@ -167,7 +179,7 @@ impl<'a> Shell<'a> {
             .map_err(|err| format!("reading the campaign: {err}"))?;
         let page = match app.screen {
             Screen::Control => Some(self.same_page(app)?),
-            Screen::Overview | Screen::SignOff => None,
+            Screen::Overview | Screen::SignOff | Screen::Accounts => None,
         };
         Ok(Action::Refreshed(Refreshed {
             controls,

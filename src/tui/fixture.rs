@@ -121,3 +121,75 @@ pub fn file_workspace(dir: &std::path::Path) -> (Workspace, std::path::PathBuf) 
         .expect("copy to a file");
     (Workspace::open(&path).expect("open"), path)
 }
+
+/// Links the fixture's items as identity correlation would have (PRODUCT.md
+/// §6), for the detail pane's account lines: item 1 held by Zoë's admin
+/// account, item 7 by a login linked by hand, item 3 an ambiguous account,
+/// item 5 a key a rehire shares, item 4 a service account no person holds; and
+/// two earlier reviews of Zoë, one of item 1's own system, one by a
+/// reviewer the history names by e-mail (shown by name).
+pub fn correlate(ws: &Workspace) {
+    ws.conn
+        .execute_batch(&format!(
+            "INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
+                 VALUES (3, 1, 'identities', 'entra-id', 'entra-users', 'entra-users.csv', '{h}', 1);
+             INSERT INTO identities (id, snapshot_id, line, identity_id, display_name, kind, status)
+                 VALUES (20, 3, 2, 'adm-zoe@x.example', 'Zoë Müller (admin)', 'human', 'active');
+             UPDATE grants SET identity_ref = 'adm-zoe@x.example' WHERE id = 1;
+             UPDATE grants SET identity_ref = 'zmuller' WHERE id = 7;
+             INSERT INTO campaign_links (id, campaign_id, account_key, account_row, person_row, basis,
+                     secondary, kind, kind_reason, note)
+                 VALUES (1, 1, 'adm-zoe@x.example', 20, 1, 'secondary', 1, NULL, NULL,
+                         'secondary account by the pattern adm-{{local}}'),
+                        (2, 1, 'zmuller', NULL, 1, 'manual', 0, NULL, NULL,
+                         'linked by iam-lead on 2026-11-20T10:00:00.000Z: HR ticket 4711, her Jira login'),
+                        (3, 1, 'ghost@x.example', NULL, NULL, NULL, 0, NULL, NULL,
+                         'ambiguous: matches Zoë Müller (E1) and Mia Manager (M1); link it by hand (recert link)'),
+                        (4, 1, 'e2', NULL, 2, 'identity-id', 0, NULL, NULL,
+                         'E9 (terminated 2019-03-31) goes by this key too; linked to E2 (terminated 2026-10-01) (the active record, else the most recent)'),
+                        (5, 1, 'svc-ci', 3, NULL, NULL, 0, 'service',
+                         'service account: the name svc-ci matches svc-*', NULL);
+             UPDATE items SET link_row = 1 WHERE id = 1;
+             UPDATE items SET link_row = 2 WHERE id = 7;
+             UPDATE items SET link_row = 3 WHERE id = 3;
+             UPDATE items SET link_row = 4 WHERE id = 5;
+             UPDATE items SET link_row = 5 WHERE id = 4;
+             INSERT INTO prior_reviews (id, import_id, format, file_name, sha256, line, principal_ref,
+                     principal_key, resource, review_name, result, decision, reviewed_at, reviewer,
+                     justification)
+                 VALUES (1, 1, 'entra-access-review-history', 'history.csv', '{h}', 2, 'zoe@x.example',
+                         'zoe@x.example', 'github', 'Q2 2026', 'Approve', 'certify',
+                         '2026-05-12T10:30:00Z', 'M1@x.example', 'Needs the web repositories'),
+                        (2, 1, 'entra-access-review-history', 'history.csv', '{h}', 3, 'zoe@x.example',
+                         'zoe@x.example', 'aws-prod', 'Q1 2025', 'Deny', 'revoke',
+                         '2025-04-02T09:00:00Z', 'Marcus Oyelaran', 'Left the company');
+             INSERT INTO campaign_prior_reviews (campaign_id, holder_row, prior_review_id)
+                 VALUES (1, 1, 1), (1, 1, 2);",
+            h = "ab".repeat(32),
+        ))
+        .expect("correlated fixture");
+}
+
+/// Accounts for the accounts screen: a second Zoe among the persons, so a
+/// bare `zoe` (an AWS console user) matches both and is ambiguous; an Entra
+/// account with Zoë Müller's display name (a suggestion); and a service
+/// account nobody could be.
+pub fn accounts(ws: &Workspace) {
+    ws.conn
+        .execute_batch(&format!(
+            "INSERT INTO identities (id, snapshot_id, line, identity_id, display_name, email, department, kind, status)
+                 VALUES (6, 1, 7, 'E6', 'Zoe Other', 'zoe@y.example', 'Sales', 'human', 'active');
+             INSERT INTO snapshots (id, import_id, kind, scope, format, file_name, sha256, row_count)
+                 VALUES (4, 1, 'identities', 'entra-id', 'entra-users', 'entra-users.csv', '{h}', 2),
+                        (5, 1, 'entitlements', 'entra-id', 'entra-users', 'entra-users.csv', '{h}', 3);
+             INSERT INTO identities (id, snapshot_id, line, identity_id, display_name, kind, status)
+                 VALUES (30, 4, 2, 'zmuller@x.example', 'Zoë Müller', 'human', 'active'),
+                        (31, 4, 3, 'svc-sync@x.example', 'Directory sync', 'human', 'active');
+             INSERT INTO grants (id, snapshot_id, line, identity_ref, system, entitlement, type, privileged)
+                 VALUES (30, 5, 2, 'zmuller@x.example', 'entra-id', 'member account', 'account', 0),
+                        (31, 5, 3, 'svc-sync@x.example', 'entra-id', 'member account', 'account', 0),
+                        (32, 5, 4, 'zoe', 'aws:111122223333', 'console password', 'password', 0);",
+            h = "ab".repeat(32),
+        ))
+        .expect("accounts fixture");
+}

@@ -253,6 +253,16 @@ fn no_screen_shows_a_control_character_and_columns_stay_put() {
             "sign-off",
             &screen(&mut ws, &[Action::SignOff], width, height),
         );
+        // The accounts screen shows each person a grant's holder is linked to.
+        let every = [Action::Accounts, Action::EveryAccount];
+        assert_clean("accounts", &screen(&mut ws, &every, width, height));
+        for steps in 0..8 {
+            let mut keys = every.to_vec();
+            keys.extend(std::iter::repeat_n(Action::Down, steps));
+            assert_clean("account", &screen(&mut ws, &keys, width, height));
+            keys.push(Action::Unlink);
+            assert_clean("unlink prompt", &screen(&mut ws, &keys, width, height));
+        }
     }
 }
 

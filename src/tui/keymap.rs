@@ -30,6 +30,8 @@ pub enum Ctx {
     SignOffReady,
     /// The sign-off screen of a signed-off campaign.
     SignOffDone,
+    /// Accounts without a person.
+    Accounts,
     Help,
     Prompt,
     Confirm,
@@ -49,8 +51,9 @@ impl Ctx {
             Ctx::SignOffPending => "Sign-off screen, items undecided",
             Ctx::SignOffReady => "Sign-off screen, every item decided",
             Ctx::SignOffDone => "Sign-off screen, signed off",
+            Ctx::Accounts => "Accounts without a person",
             Ctx::Help => "This help",
-            Ctx::Prompt => "Text prompts (justification, search, statement)",
+            Ctx::Prompt => "Text prompts (justification, reason, search, statement)",
             Ctx::Confirm => "Confirmation (bulk, or certifying against the recommendation)",
             Ctx::Filter => "Filter menu",
         }
@@ -61,7 +64,7 @@ impl Ctx {
             current,
             Ctx::SignOff | Ctx::SignOffPending | Ctx::SignOffReady | Ctx::SignOffDone
         );
-        let screen = matches!(current, Ctx::Overview | Ctx::Control) || sign_off;
+        let screen = matches!(current, Ctx::Overview | Ctx::Control | Ctx::Accounts) || sign_off;
         self == current
             || self == Ctx::Always
             || (self == Ctx::Screens && screen)
@@ -92,9 +95,13 @@ pub use table::KEYS;
 pub fn context(app: &App) -> Ctx {
     match &app.overlay {
         Some(Overlay::Help { .. }) => Ctx::Help,
-        Some(Overlay::Justify { .. } | Overlay::Search { .. } | Overlay::Statement { .. }) => {
-            Ctx::Prompt
-        }
+        Some(
+            Overlay::Justify { .. }
+            | Overlay::Search { .. }
+            | Overlay::Statement { .. }
+            | Overlay::LinkReason { .. }
+            | Overlay::FindAccount { .. },
+        ) => Ctx::Prompt,
         Some(Overlay::Confirm { .. }) => Ctx::Confirm,
         Some(Overlay::Filter { .. }) => Ctx::Filter,
         None => match app.screen {
@@ -103,6 +110,7 @@ pub fn context(app: &App) -> Ctx {
             Screen::SignOff if app.is_signed_off() => Ctx::SignOffDone,
             Screen::SignOff if totals(&app.controls).undecided() > 0 => Ctx::SignOffPending,
             Screen::SignOff => Ctx::SignOffReady,
+            Screen::Accounts => Ctx::Accounts,
         },
     }
 }

@@ -51,3 +51,35 @@ pub fn table_rows(size: (u16, u16)) -> usize {
     let areas = control(Rect::new(0, 0, size.0, size.1));
     usize::from(areas.table.height.saturating_sub(1)).max(1)
 }
+
+/// The areas of the accounts screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountsAreas {
+    pub header: Rect,
+    /// One line saying what a link changes.
+    pub note: Rect,
+    /// The list including its header row.
+    pub table: Rect,
+    /// The selected account and the persons it could be linked to.
+    pub detail: Rect,
+}
+
+pub fn accounts(area: Rect) -> AccountsAreas {
+    let [header, body, _, _] = frame(area);
+    let [note, rest] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
+    let table_height = (rest.height / 2).max(3);
+    let [table, detail] =
+        Layout::vertical([Constraint::Length(table_height), Constraint::Fill(1)]).areas(rest);
+    AccountsAreas {
+        header,
+        note,
+        table,
+        detail,
+    }
+}
+
+/// How many accounts the list shows at this terminal size.
+pub fn account_rows(size: (u16, u16)) -> usize {
+    let areas = accounts(Rect::new(0, 0, size.0, size.1));
+    usize::from(areas.table.height.saturating_sub(1)).max(1)
+}

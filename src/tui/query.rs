@@ -143,7 +143,7 @@ impl Sort {
 pub struct Query {
     pub control: String,
     pub filter: Filter,
-    /// Case-insensitive text looked for in identity, name, system and entitlement.
+    /// Case-insensitive text looked for in identity, name, account, system and entitlement.
     pub search: String,
     pub sort: Sort,
 }

@@ -451,6 +451,7 @@ fn the_detail_pane_scrolls_no_further_than_its_last_line() {
     );
 }
 
+mod accounts;
 mod finding;
 mod fuzz;
 mod hardening;

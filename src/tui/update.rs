@@ -2,6 +2,7 @@
 //! database, no clock, no terminal; what must be read or written comes back
 //! as an `Effect` for the shell.
 
+mod accounts;
 mod decide;
 mod nav;
 mod overlay;
@@ -12,6 +13,7 @@ use super::counts::ControlCounts;
 use super::query::{Anchor, DecisionFilter, Query};
 use crate::campaign::CampaignState;
 
+pub use accounts::LATER_ONLY;
 pub use nav::keep_visible;
 pub use overlay::FILTER_ROWS;
 
@@ -43,6 +45,7 @@ fn reduce(app: &mut App, action: Action) -> Option<Effect> {
         Action::Resize(width, height) => {
             app.size = (width, height);
             keep_visible(&mut app.review, app.size);
+            accounts::keep_visible(app);
             None
         }
         Action::Quit => {
@@ -89,6 +92,22 @@ fn reduce(app: &mut App, action: Action) -> Option<Effect> {
             app.info(message);
             None
         }
+        Action::AccountsLoaded(rows) => {
+            accounts::loaded(app, rows);
+            None
+        }
+        Action::Linked { message, rows } => {
+            accounts::linked(app, message, rows);
+            None
+        }
+        Action::NotLinked {
+            target,
+            reason,
+            message,
+        } => {
+            accounts::not_linked(app, target, &reason, message);
+            None
+        }
         Action::Changed => Some(Effect::Refresh),
         Action::Refreshed(refreshed) => {
             nav::refreshed(app, refreshed);
@@ -112,6 +131,7 @@ fn reduce(app: &mut App, action: Action) -> Option<Effect> {
             Screen::Overview => overview(app, &action),
             Screen::Control => control(app, &action),
             Screen::SignOff => signoff(app, &action),
+            Screen::Accounts => accounts::screen(app, &action),
         },
     }
 }
@@ -128,6 +148,7 @@ fn overview(app: &mut App, action: &Action) -> Option<Effect> {
         Action::Leave => app.quit = true,
         Action::NextUndecided => return next_undecided_control(app),
         Action::SignOff => app.screen = Screen::SignOff,
+        Action::Accounts => return Some(accounts::open(app)),
         Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
         _ => {}
     }

@@ -1,12 +1,14 @@
 //! Drawing: `view` only reads the state. One module per screen, plus the
 //! overlays and the status bar every screen shares.
 
+mod accounts;
 mod control;
 mod detail;
 pub mod fmt;
 mod help;
 mod overlay;
 mod overview;
+mod person;
 mod signoff;
 mod status;
 #[cfg(test)]
@@ -62,6 +64,7 @@ impl Widget for &App {
                 detail::render(self, areas.detail, buf);
             }
             Screen::SignOff => signoff::render(self, header, body, buf),
+            Screen::Accounts => accounts::render(self, area, buf),
         }
         status::bottom(self, status_area, footer, buf);
         overlay::render(self, area, buf);

@@ -407,3 +407,68 @@ fn suspend_and_resume_redraw_the_review() {
     tmux.wait_for("exit status 0");
     assert!(!tmux.alternate_screen());
 }
+
+/// Issue #12: from the demo's overview, `l` lists the accounts no person
+/// matches; a suggestion is accepted with Enter and a reason, and `recert
+/// links` then shows the manual link. The detail pane of the leaver's item
+/// names her account, how it was linked and her earlier review.
+#[test]
+fn the_demo_links_a_suggested_account_from_the_accounts_screen() {
+    let scratch = Scratch::new();
+    let binary = assert_cmd::cargo::cargo_bin("recert");
+    let tmux = Tmux::start(&format!(
+        "NO_COLOR=1 RECERT_WORKSPACE='{}' '{}' demo --reviewer E0335; echo \"exit status $?\"",
+        scratch.workspace().display(),
+        binary.display()
+    ));
+    tmux.wait_for("All items");
+    // The first item of 5.16 is the leaver Sakura Yamamoto's, by her HR id.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Account    E0412 · linked by its identity id");
+    tmux.keys(&["Tab", "C-d"]);
+    tmux.wait_for("Reviewed   Approve by Ren Yamamoto 2026-05-14");
+    tmux.keys(&["q"]);
+    tmux.wait_for("All items");
+    tmux.keys(&["l"]);
+    let screen = tmux.wait_for("Accounts without a person · 24 unlinked · 1 ambiguous");
+    assert!(
+        screen.contains(
+            "Links change later campaigns only; this one keeps the links it was created with."
+        ),
+        "{screen}"
+    );
+    tmux.keys(&["/"]);
+    tmux.text("hvogel");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Suggested  > 0.9 Hannah Vogel (E0136): same display name");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Link hvogel@northwind.example to Hannah Vogel (E0136)");
+    tmux.text("Made by IT for Hannah, ticket 8812");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Linked hvogel@northwind.example to Hannah Vogel (E0136)");
+    tmux.wait_for("23 unlinked");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("All items");
+    tmux.keys(&["q"]);
+    tmux.wait_for("exit status 0");
+    let out = scratch
+        .recert()
+        .args(["links", "--json"])
+        .output()
+        .expect("links");
+    let accounts: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let hvogel = accounts
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|a| a["account"] == "hvogel@northwind.example")
+        .expect("the account");
+    assert_eq!(hvogel["person_id"], "E0136");
+    assert_eq!(hvogel["link_basis"], "manual");
+    let note = hvogel["note"].as_str().expect("note");
+    assert!(
+        note.starts_with("linked by E0335 on ")
+            && note.ends_with("Made by IT for Hannah, ticket 8812"),
+        "{note}"
+    );
+}

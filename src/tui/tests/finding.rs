@@ -187,3 +187,15 @@ fn bulk_undo_withdraws_only_the_decided_marked_items() {
     assert_eq!(h.decision(7), None);
     assert!(h.app.review.marks.is_empty());
 }
+
+/// With identity correlation an item's identity is the person: the account
+/// the export named (a Jira login here) is searched too.
+#[test]
+fn search_finds_an_item_by_the_account_its_export_names() {
+    let mut h = Harness::new();
+    fixture::correlate(&h.ws);
+    h.open("5.18");
+    h.press(Action::Search);
+    h.typed("ZMULL");
+    assert_eq!(ids(&h.app), [7]);
+}

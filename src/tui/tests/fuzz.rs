@@ -1,9 +1,9 @@
 //! The fuzz target of the review's key and paste handling: random
 //! sequences of keys (with any modifiers), pastes and resizes go through
 //! the real key table, loop driver, reducer and shell, and after every one
-//! the invariants hold: nothing panics, a decision or sign-off only ever
-//! follows an explicit confirming key (c/r/a/u, Enter or y, never a paste
-//! or any other key), certifying against a revoke recommendation went
+//! the invariants hold: nothing panics, a decision, sign-off or manual
+//! link only ever follows an explicit confirming key (c/r/a/u, Enter or y,
+//! never a paste or any other key), certifying against a revoke recommendation went
 //! through y, Esc leaves a prompt or confirmation without saving, and a
 //! prompt never holds a line break or another control character.
 //! 64 cases by default; run longer with
@@ -106,6 +106,8 @@ fn overlay_kind(app: &App) -> &'static str {
         Some(Overlay::Confirm { .. }) => "confirm",
         Some(Overlay::Filter { .. }) => "filter",
         Some(Overlay::Statement { .. }) => "statement",
+        Some(Overlay::LinkReason { .. }) => "link",
+        Some(Overlay::FindAccount { .. }) => "find",
     }
 }
 
@@ -114,7 +116,9 @@ fn prompt_text(app: &App) -> Option<&str> {
         Some(
             Overlay::Justify { editor, .. }
             | Overlay::Search { editor }
-            | Overlay::Statement { editor },
+            | Overlay::Statement { editor }
+            | Overlay::LinkReason { editor, .. }
+            | Overlay::FindAccount { editor },
         ) => Some(editor.text()),
         _ => None,
     }
@@ -129,6 +133,7 @@ proptest! {
         start in 0usize..4,
     ) {
         let mut ws = fixture::workspace();
+        fixture::accounts(&ws);
         let campaign = fixture::campaign(&ws);
         let mut app = fixture::app(&ws, Theme::plain());
         let mut shell = Shell::new(&mut ws.conn, campaign, &Actor::fixed(REVIEWER));
@@ -161,7 +166,10 @@ proptest! {
                 .collect();
             let mut writes: Vec<Effect> = Vec::new();
             driver::events(&mut shell, &mut app, [event.clone()], &mut |_, effect| {
-                if matches!(effect, Effect::Record { .. } | Effect::SignOff { .. }) {
+                if matches!(
+                    effect,
+                    Effect::Record { .. } | Effect::SignOff { .. } | Effect::Link { .. }
+                ) {
                     writes.push(effect.clone());
                 }
             });
@@ -214,6 +222,7 @@ proptest! {
         events in proptest::collection::vec(input(), 1..40),
     ) {
         let mut ws = fixture::workspace();
+        fixture::accounts(&ws);
         let campaign = fixture::campaign(&ws);
         let mut app = fixture::app(&ws, Theme::plain());
         let mut shell = Shell::new(&mut ws.conn, campaign, &Actor::fixed(REVIEWER));
@@ -222,13 +231,16 @@ proptest! {
         for event in events {
             driver::events(&mut shell, &mut app, [event], &mut driver::quiet);
             let before = overlay_kind(&app);
-            if !matches!(before, "justify" | "search" | "statement" | "confirm") {
+            if !matches!(before, "justify" | "search" | "statement" | "confirm" | "link" | "find") {
                 continue;
             }
             let mut writes = 0;
             let esc = Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
             driver::events(&mut shell, &mut app, [esc], &mut |_, effect| {
-                writes += usize::from(matches!(effect, Effect::Record { .. } | Effect::SignOff { .. }));
+                writes += usize::from(matches!(
+                    effect,
+                    Effect::Record { .. } | Effect::SignOff { .. } | Effect::Link { .. }
+                ));
             });
             prop_assert_eq!(writes, 0);
             prop_assert_eq!(overlay_kind(&app), "none", "Esc left {}", before);

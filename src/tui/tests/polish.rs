@@ -356,3 +356,20 @@ fn the_overview_fits_80_columns_without_cut_words() {
         assert!(!line.contains("revoke "), "{line}");
     }
 }
+
+/// HR exports name managers by e-mail as often as by id (identity
+/// correlation resolves both): the detail names them either way.
+#[test]
+fn a_manager_named_by_e_mail_is_shown_by_name() {
+    let mut h = Harness::new();
+    h.ws.conn
+        .execute(
+            "UPDATE identities SET manager_id = 'M1@X.example' WHERE identity_id = 'E4'",
+            [],
+        )
+        .expect("manager by e-mail");
+    h.open("5.18");
+    h.select(6);
+    let detail = h.app.review.detail().expect("detail");
+    assert_eq!(detail.name("M1@X.example"), Some("Mia Manager"));
+}

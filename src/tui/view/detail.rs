@@ -1,5 +1,7 @@
-//! The detail pane: who holds the access, what it is, its dates and ages,
-//! signals with reasons, the decision and its history, and the extra columns.
+//! The detail pane: who holds the access (the person, the account and how
+//! they were linked: `person`), what it is, its dates and ages, signals with
+//! reasons, earlier reviews, the decision and its history, and the extra
+//! columns.
 
 use std::fmt::Write as _;
 
@@ -10,6 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::fmt::{dated, decision, safe};
+use super::person;
 use crate::campaign::ItemRecord;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::WIDE;
@@ -43,7 +46,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .render(area, buf);
 }
 
-fn field(app: &App, label: &str, value: String) -> Line<'static> {
+pub(super) fn field(app: &App, label: &str, value: String) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{label:<LABEL$}"), app.theme.dim),
         Span::raw(value),
@@ -65,6 +68,9 @@ fn lines(app: &App, item: &ItemRecord) -> Vec<Line<'static>> {
     identity(app, item, as_of, &mut lines);
     grant(app, item, as_of, &mut lines);
     signals(app, item, &mut lines);
+    if let Some(detail) = app.review.detail() {
+        person::review_lines(app, detail, &mut lines);
+    }
     decision_lines(app, item, &mut lines);
     attributes(
         app,
@@ -84,14 +90,17 @@ fn identity(
     lines: &mut Vec<Line<'static>>,
 ) {
     match &item.identity_kind {
-        None => lines.push(field(
-            app,
-            "Identity",
-            format!(
-                "{} — matches no identity (orphaned grant)",
-                safe(&item.identity_id)
-            ),
-        )),
+        None => {
+            lines.push(field(
+                app,
+                "Identity",
+                format!(
+                    "{} — matches no identity (orphaned grant)",
+                    safe(&item.identity_id)
+                ),
+            ));
+            person::account_lines(app, item, lines);
+        }
         Some(kind) => {
             let name = item.identity_name.as_deref().map(safe).unwrap_or_default();
             lines.push(field(
@@ -103,6 +112,7 @@ fn identity(
                     item.identity_status.map_or("—", |s| s.as_str())
                 ),
             ));
+            person::account_lines(app, item, lines);
             if kind.is_non_human() {
                 lines.push(field(app, "Owner", person(app, item.owner_id.as_deref())));
             } else {

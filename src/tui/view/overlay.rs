@@ -75,6 +75,27 @@ fn prompt(app: &App, area: Rect) -> Option<Prompt> {
             editor,
             "Enter keeps the search · Esc drops it",
         ),
+        Overlay::FindAccount { editor } => (
+            " Find an account ".to_owned(),
+            "",
+            editor,
+            "Enter keeps the search · Esc drops it",
+        ),
+        Overlay::LinkReason { target, editor } => (
+            match &target.person {
+                Some((_, person)) => {
+                    format!(" Link {} to {} ", safe(&target.account), safe(person))
+                }
+                None => format!(" Unlink {} ", safe(&target.account)),
+            },
+            if target.person.is_some() {
+                "Why is this account this person? The reason is kept with the link for the auditor. Campaigns created from now on use the link; this campaign keeps the links it was created with."
+            } else {
+                "Why is this account not that person? The reason is kept for the auditor. Campaigns created from now on use it; this campaign keeps the links it was created with."
+            },
+            editor,
+            "Enter records it · Esc cancels",
+        ),
         Overlay::Help { .. } | Overlay::Confirm { .. } | Overlay::Filter { .. } => return None,
     };
     let width = area.width.saturating_sub(4).min(100);

@@ -44,6 +44,29 @@ fn scene(name: &str) -> Harness {
             h.open("5.18");
             h.select(7);
         }
+        "detail_secondary" => {
+            crate::tui::fixture::correlate(&h.ws);
+            h.open("8.2");
+        }
+        "detail_reviews" => {
+            crate::tui::fixture::correlate(&h.ws);
+            h.open("8.2");
+            h.keys([Action::SwitchPane, Action::PageDown]);
+        }
+        "detail_manual" => {
+            crate::tui::fixture::correlate(&h.ws);
+            h.open("5.18");
+            h.select(7);
+        }
+        "detail_service" => {
+            crate::tui::fixture::correlate(&h.ws);
+            h.open("5.17");
+        }
+        "detail_ambiguous" => {
+            crate::tui::fixture::correlate(&h.ws);
+            h.open("5.16");
+            h.select(3);
+        }
         "justify" => {
             control(&mut h);
             h.press(Action::Decide(Verdict::Revoke));
@@ -79,6 +102,19 @@ fn scene(name: &str) -> Harness {
             h.press(Action::Help);
         }
         "signoff" => h.press(Action::SignOff).map_or((), |_| ()),
+        "accounts" => {
+            crate::tui::fixture::accounts(&h.ws);
+            h.keys([Action::Accounts, Action::Down]);
+        }
+        "accounts_choose" => {
+            crate::tui::fixture::accounts(&h.ws);
+            h.keys([Action::Accounts, Action::SwitchPane, Action::Down]);
+        }
+        "link_reason" => {
+            crate::tui::fixture::accounts(&h.ws);
+            h.keys([Action::Accounts, Action::Down, Action::Open]);
+            h.typed("her second Entra account, HR ticket 4711");
+        }
         other => panic!("unknown scene {other}"),
     }
     // Saves show the local time; pin it for the snapshot.
@@ -95,6 +131,11 @@ fn screens(
         "control",
         "detail_nhi",
         "detail_history",
+        "detail_secondary",
+        "detail_reviews",
+        "detail_manual",
+        "detail_ambiguous",
+        "detail_service",
         "justify",
         "confirm",
         "confirm_many_signals",
@@ -102,7 +143,10 @@ fn screens(
         "search_empty",
         "refusal",
         "help",
-        "signoff"
+        "signoff",
+        "accounts",
+        "accounts_choose",
+        "link_reason"
     )]
     name: &str,
     #[values((80, 24), (120, 40))] size: (u16, u16),
@@ -169,7 +213,19 @@ fn decisions_are_coloured_and_spelled_out() {
 
 #[rstest]
 fn no_color_draws_no_colour_at_all(
-    #[values("overview", "control", "confirm", "filter", "help", "signoff")] name: &str,
+    #[values(
+        "overview",
+        "control",
+        "confirm",
+        "filter",
+        "help",
+        "signoff",
+        "detail_secondary",
+        "accounts",
+        "accounts_choose",
+        "link_reason"
+    )]
+    name: &str,
 ) {
     let mut h = scene(name);
     h.app.theme = Theme::plain();
