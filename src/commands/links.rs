@@ -14,6 +14,7 @@ use crate::campaign::rules;
 use crate::identity::accounts::{AccountEntry, list_accounts};
 use crate::identity::keys::fold;
 use crate::identity::{LinkBasis, Resolver, links};
+use crate::output;
 use crate::text::{fit, for_display};
 
 #[derive(Debug, clap::Args)]
@@ -97,11 +98,11 @@ pub fn run_link(context: &Context, args: &LinkArgs) -> Result<()> {
         &actor,
         Utc::now(),
     )?;
-    println!(
-        "Linked {} to {} (link event {id}); campaigns created from now on use it.",
+    output::print(&format!(
+        "Linked {} to {} (link event {id}); campaigns created from now on use it.\n",
         for_display(&account.shown),
         for_display(&person.label())
-    );
+    ))?;
     Ok(())
 }
 
@@ -119,10 +120,10 @@ pub fn run_unlink(context: &Context, args: &UnlinkArgs) -> Result<()> {
         &actor,
         Utc::now(),
     )?;
-    println!(
-        "Unlinked {} (link event {id}): no rule links it to a person any more; campaigns created from now on use it.",
+    output::print(&format!(
+        "Unlinked {} (link event {id}): no rule links it to a person any more; campaigns created from now on use it.\n",
         for_display(&account.shown)
-    );
+    ))?;
     Ok(())
 }
 
@@ -180,10 +181,10 @@ pub fn run_links(context: &Context, args: &LinksArgs) -> Result<()> {
             .iter()
             .map(|a| AccountJson::of(a, &resolver))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&json)?);
+        output::print_json(&json)?;
         return Ok(());
     }
-    print!("{}", render_table(&accounts, &resolver));
+    output::print(&render_table(&accounts, &resolver))?;
     Ok(())
 }
 

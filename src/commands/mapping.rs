@@ -47,6 +47,6 @@ fn init(args: &InitArgs) -> Result<()> {
         );
     }
     let text = mapping_for(&file, args.kind.as_deref()).map_err(color_eyre::eyre::Error::msg)?;
-    print!("{text}");
+    crate::output::print(&text)?;
     Ok(())
 }

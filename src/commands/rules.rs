@@ -26,10 +26,8 @@ pub fn run(context: &Context, command: &Command) -> Result<()> {
         Command::Show => {
             let workspace = context.open_workspace()?;
             let (text, _) = rules::workspace_rules(&workspace.conn)?;
-            print!("{text}");
-            if !text.ends_with('\n') {
-                println!();
-            }
+            let newline = if text.ends_with('\n') { "" } else { "\n" };
+            crate::output::print(&format!("{text}{newline}"))?;
         }
         Command::Set { file } => {
             let text = std::fs::read_to_string(file)
@@ -37,17 +35,17 @@ pub fn run(context: &Context, command: &Command) -> Result<()> {
             Rules::parse(&text, &file.display().to_string())?;
             let workspace = context.open_workspace()?;
             rules::set_workspace_rules(&workspace.conn, &text, &file.display().to_string())?;
-            println!(
-                "The workspace now uses the rules of {} wherever no --rules is given (new campaigns, links, import summaries).",
+            crate::output::print(&format!(
+                "The workspace now uses the rules of {} wherever no --rules is given (new campaigns, links, import summaries).\n",
                 crate::text::for_display(&file.display().to_string())
-            );
+            ))?;
         }
         Command::Reset => {
             let workspace = context.open_workspace()?;
             workspace
                 .conn
                 .execute("DELETE FROM settings WHERE key = 'rules'", [])?;
-            println!("The workspace now uses the built-in rules.");
+            crate::output::print("The workspace now uses the built-in rules.\n")?;
         }
     }
     Ok(())
