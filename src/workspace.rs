@@ -23,6 +23,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0006_signoff_signatures.sql"),
     include_str!("workspace/0007_evidence_format_2.sql"),
     include_str!("workspace/0008_identity_correlation.sql"),
+    // Numbered 0010 on its branch: 0009 (the quarterly cycle) is merged beside it.
+    include_str!("workspace/0010_finishing_campaigns.sql"),
 ];
 
 /// The schema version this build writes.
