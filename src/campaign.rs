@@ -16,6 +16,7 @@ pub mod policy;
 pub mod progress;
 pub mod ranges;
 mod resolve;
+pub mod review_rules;
 pub mod reviewer;
 pub mod rules;
 pub mod signals;
@@ -23,6 +24,7 @@ pub mod systems;
 
 pub use catalog::{Catalog, Control};
 pub use create::{CampaignSpec, create_campaign, create_campaign_reporting};
+pub use decisions::reassign::{Reassignment, record_reassignment};
 pub use decisions::{
     DecideError, DecisionEvent, DecisionRequest, EventExtras, Refusal, history,
     record_decision_groups, record_decisions,

@@ -79,4 +79,7 @@ pub enum Command {
     /// Show or set the workspace's default rules (thresholds, signals, controls, correlation)
     #[command(subcommand)]
     Rules(commands::rules::Command),
+    /// Register reviewers who are not in the imported identities, and list them
+    #[command(subcommand)]
+    Reviewer(commands::reviewer::Command),
 }

@@ -15,6 +15,7 @@ pub mod man;
 pub mod mapping;
 pub mod report;
 pub mod review;
+pub mod reviewer;
 pub mod rules;
 pub mod signoff;
 pub mod status;
@@ -96,5 +97,6 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Unlink(args) => links::run_unlink(&context, &args),
         Command::Links(args) => links::run_links(&context, &args),
         Command::Rules(command) => rules::run(&context, &command),
+        Command::Reviewer(command) => reviewer::run(&context, &command),
     }
 }

@@ -3,7 +3,6 @@
 use color_eyre::eyre::{Result, bail};
 
 use super::Context;
-use crate::actor::Actor;
 use crate::campaign::{DecisionRequest, find_campaign, record_decisions};
 use crate::model::DecisionAction;
 use crate::text::for_display;
@@ -28,7 +27,7 @@ pub struct Args {
     /// Why; required for revokes and for certifying risk-flagged items
     #[arg(long, value_name = "TEXT")]
     pub justification: Option<String>,
-    /// Who decides [default: the OS user]
+    /// Who decides: an identity_id, e-mail or registered reviewer [default: the OS user]
     #[arg(long, env = "RECERT_REVIEWER", value_name = "R")]
     pub reviewer: Option<String>,
 }
@@ -53,7 +52,8 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     workspace.use_bulk_cache()?;
     workspace.map_for_reads()?;
     let campaign = find_campaign(&workspace.conn, &args.campaign)?;
-    let actor = Actor::current(args.reviewer.as_deref());
+    let actor =
+        super::reviewer::known_actor(&workspace.conn, Some(&campaign), args.reviewer.as_deref())?;
     let justification = args
         .justification
         .as_deref()

@@ -6,7 +6,6 @@ use chrono::Utc;
 use color_eyre::eyre::{Report, Result, WrapErr, bail};
 
 use super::Context;
-use crate::actor::Actor;
 use crate::campaign::find_campaign;
 use crate::evidence::atomic::check_target;
 use crate::evidence::keys::load_secret_key;
@@ -23,7 +22,7 @@ pub const DEFAULT_STATEMENT: &str = "I have reviewed every item of this campaign
 pub struct Args {
     /// Campaign id or exact name
     pub campaign: String,
-    /// Who signs off [default: the OS user]
+    /// Who signs off: an identity_id, e-mail or registered reviewer [default: the OS user]
     #[arg(long, env = "RECERT_REVIEWER", value_name = "R")]
     pub reviewer: Option<String>,
     /// The sign-off statement [default: a statement that every item was reviewed]
@@ -41,6 +40,8 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     let mut ws = context.open_workspace()?;
     let campaign = find_campaign(&ws.conn, &args.campaign)?;
     let name = for_display(&campaign.name).into_owned();
+    // An unknown signer is refused before anything else is asked for.
+    let actor = super::reviewer::known_actor(&ws.conn, Some(&campaign), args.reviewer.as_deref())?;
     // Unlock the key before locking the campaign, so a wrong password
     // leaves everything as it was.
     let key = args.key.as_deref().map(load_secret_key).transpose()?;
@@ -53,7 +54,6 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         check_target(&path)?;
         check_target(&signature_path(&path))?;
     }
-    let actor = Actor::current(args.reviewer.as_deref());
     let statement = args.statement.as_deref().unwrap_or(DEFAULT_STATEMENT);
     let done = match sign_off_with_key(
         &mut ws.conn,

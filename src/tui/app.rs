@@ -34,6 +34,9 @@ pub enum Pane {
 pub struct App {
     pub campaign: Campaign,
     pub reviewer: String,
+    /// The keys the reviewer holds access under (`reviewers::own_keys`):
+    /// their own access is refused before a prompt opens.
+    pub own_keys: Vec<String>,
     /// The day the review is open, for "days left"; given by the shell.
     pub today: NaiveDate,
     pub theme: Theme,
@@ -291,6 +294,7 @@ impl App {
         App {
             campaign,
             reviewer: reviewer.to_owned(),
+            own_keys: vec![crate::reviewers::name::fold(reviewer)],
             today,
             theme,
             size: (80, 24),

@@ -39,7 +39,9 @@ impl<'a> Shell<'a> {
         // "Mine" is every assigned_reviewer value that names this reviewer.
         let keys = reviewer_keys(conn, &campaign, &actor.reviewer)
             .unwrap_or_else(|_| vec![actor.reviewer.clone()]);
-        let scope = Scope::new(campaign.id, &keys);
+        let own = crate::reviewers::own_keys(conn, campaign.id, &actor.reviewer)
+            .unwrap_or_else(|_| vec![crate::reviewers::name::fold(&actor.reviewer)]);
+        let scope = Scope::new(campaign.id, &keys, &own);
         // Failing to set it only means waiting the longer default.
         let _ = conn.busy_timeout(BUSY_WAIT);
         Shell {
@@ -55,13 +57,15 @@ impl<'a> Shell<'a> {
     pub fn app(&mut self, theme: Theme) -> color_eyre::Result<App> {
         let controls = data::control_counts(self.conn, &self.campaign, &self.actor.reviewer)?;
         self.changed();
-        Ok(App::new(
+        let mut app = App::new(
             self.campaign.clone(),
             &self.actor.reviewer,
             Local::now().date_naive(),
             controls,
             theme,
-        ))
+        );
+        app.own_keys = self.scope.own_keys().to_vec();
+        Ok(app)
     }
 
     /// Whether another process committed to the workspace since the last

@@ -42,6 +42,7 @@ fn campaign(s: &Scratch) {
     let identities = s.file("identities.csv", IDENTITIES);
     let entitlements = s.file("entitlements.csv", ENTITLEMENTS);
     s.import(&[identities, entitlements]);
+    s.known_reviewers(&["tester", "CISO"]);
     s.campaign(
         "Q4 review",
         &["--period", "2026-Q4", "--default-reviewer", "M1"],
@@ -495,6 +496,7 @@ fn the_sample_campaign_is_signed_off_and_verified_end_to_end() {
         .args(["identities.csv", "entitlements.csv", "systems.csv"].map(crate::support::sample))
         .assert()
         .success();
+    s.known_reviewers(&["iam-team", "CISO", "tester"]);
     s.campaign("Q4", &[]);
     let items = s
         .recert()

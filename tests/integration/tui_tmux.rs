@@ -156,6 +156,7 @@ fn review_without_a_terminal_says_what_to_use_instead() {
 fn certify_and_revoke_with_justifications_then_quit_cleanly() {
     let scratch = Scratch::new();
     scratch.import(&["identities.csv", "entitlements.csv", "systems.csv"].map(sample));
+    scratch.known_reviewers(&["auditor"]);
     scratch.campaign("Q4", &["--period", "2026-Q4", "--due", "2026-12-31"]);
     let binary = assert_cmd::cargo::cargo_bin("recert");
     let tmux = Tmux::start(&format!(
@@ -243,6 +244,7 @@ fn certify_and_revoke_with_justifications_then_quit_cleanly() {
 fn with_several_open_campaigns_a_picker_asks_which() {
     let scratch = Scratch::new();
     scratch.import(&["identities.csv", "entitlements.csv", "systems.csv"].map(sample));
+    scratch.known_reviewers(&["auditor"]);
     for name in ["First review", "Second review"] {
         scratch.campaign(name, &[]);
     }
@@ -265,6 +267,7 @@ fn with_several_open_campaigns_a_picker_asks_which() {
 fn sample_campaign() -> Scratch {
     let scratch = Scratch::new();
     scratch.import(&["identities.csv", "entitlements.csv", "systems.csv"].map(sample));
+    scratch.known_reviewers(&["auditor"]);
     scratch
         .recert()
         .args(["campaign", "create", "--name", "Q4", "--period", "2026-Q4"])

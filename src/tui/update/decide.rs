@@ -40,8 +40,9 @@ pub fn decide(app: &mut App, verdict: Verdict) -> Option<Effect> {
     let holder = [
         Some(item.identity_id.as_str()),
         item.identity_email.as_deref(),
+        Some(item.account.as_str()),
     ];
-    if policy::is_own_access(&app.reviewer, holder.into_iter().flatten()) {
+    if policy::is_own_access(&app.own_keys, holder.into_iter().flatten()) {
         app.error(format!(
             "item {id} is your own access ({}); a reviewer never decides on their own access, ask another reviewer",
             app.reviewer
