@@ -3,18 +3,22 @@
 //! decisions made on them.
 
 pub mod assign;
+pub mod by_reviewer;
 pub mod catalog;
+pub mod closeout;
 mod compute;
 pub mod create;
 pub mod decisions;
 pub mod earlier;
 pub mod freeze;
+pub mod independence;
 pub mod item;
 pub mod listing;
 pub mod lookup;
 pub mod policy;
 pub mod progress;
 pub mod ranges;
+pub mod reminders;
 mod resolve;
 pub mod review_rules;
 pub mod reviewer;

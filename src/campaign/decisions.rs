@@ -220,6 +220,23 @@ pub fn record_decision_groups(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<usize, DecideError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let decided = record_in_transaction(&tx, campaign, requests, actor, now)?;
+    tx.commit()?;
+    Ok(decided)
+}
+
+/// [`record_decision_groups`] inside a transaction the caller holds (with
+/// the write lock taken, so what it read there still holds), for a command
+/// that decides what to record from the workspace's state: `recert close`
+/// decides the items still open. The caller commits.
+pub(crate) fn record_in_transaction(
+    tx: &Connection,
+    campaign: &Campaign,
+    requests: &[DecisionRequest<'_>],
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<usize, DecideError> {
     for request in requests {
         if campaign.evidence_format < 2 {
             if let Some(feature) = format2_feature(&request.extras) {
@@ -250,7 +267,6 @@ pub fn record_decision_groups(
             }
         }
     }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Read the state inside the write lock: another process may have signed off.
     let signed_off: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM signoffs WHERE campaign_id = ?1)",
@@ -264,14 +280,14 @@ pub fn record_decision_groups(
         .into());
     }
     let decided_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
-    let own = crate::reviewers::own_keys(&tx, campaign.id, &actor.reviewer)?;
-    let review = ReviewRules::of_campaign(&tx, campaign)?;
+    let own = crate::reviewers::own_keys(tx, campaign.id, &actor.reviewer)?;
+    let review = ReviewRules::of_campaign(tx, campaign)?;
     let mut decided = 0;
     for request in requests {
         if !stages::is_decision(request.action) {
             return Err(Refusal::NotADecision.into());
         }
-        for step in stages::plan(&tx, campaign, &review, request, &own)? {
+        for step in stages::plan(tx, campaign, &review, request, &own)? {
             let request = DecisionRequest {
                 items: &step.items,
                 extras: EventExtras {
@@ -281,13 +297,12 @@ pub fn record_decision_groups(
                 ..request.clone()
             };
             let counts_to = step.outcome.counts_to(request.action.decision());
-            let changes = check(&tx, campaign, &request, actor, &own, counts_to)?;
-            let events = append_events(&tx, campaign, &request, actor, &decided_at)?;
-            projection::apply(&tx, campaign.id, step.outcome, events, &changes)?;
+            let changes = check(tx, campaign, &request, actor, &own, counts_to)?;
+            let events = append_events(tx, campaign, &request, actor, &decided_at)?;
+            projection::apply(tx, campaign.id, step.outcome, events, &changes)?;
         }
         decided += request.items.len();
     }
-    tx.commit()?;
     Ok(decided)
 }
 

@@ -1,5 +1,6 @@
 //! `recert signoff`: sign off a fully decided campaign and lock it.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use chrono::Utc;
@@ -95,6 +96,7 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         done.revoked,
         done.final_hash
     ))?;
+    independence_warnings(&ws.conn, &campaign, &actor.reviewer)?;
     let Some(key) = &key else {
         output::print(&format!(
             "now write the evidence for the auditor, signed: recert export {} -o evidence.csv --key KEY (recert keygen makes a key)\n",
@@ -122,5 +124,36 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
             output::shown(&signature)
         ))?;
     }
+    Ok(())
+}
+
+/// The independence warnings (PRODUCT.md §8) of the campaign just signed
+/// off, on stdout: they never block a sign-off, but the signer should read
+/// them, and the report repeats them for the auditor.
+fn independence_warnings(
+    conn: &rusqlite::Connection,
+    campaign: &crate::campaign::Campaign,
+    signer: &str,
+) -> Result<()> {
+    let found = match crate::campaign::independence::warnings(conn, campaign, Some(signer)) {
+        Ok(found) => found,
+        Err(err) => {
+            output::note(&format!(
+                "the independence warnings could not be read: {err:#}"
+            ));
+            return Ok(());
+        }
+    };
+    if found.is_empty() {
+        return Ok(());
+    }
+    let mut out = format!(
+        "{} (recert report lists them too):\n",
+        text::count(found.len(), "independence warning")
+    );
+    for warning in &found {
+        let _ = writeln!(out, "  - {warning}");
+    }
+    output::print(&out)?;
     Ok(())
 }
