@@ -3,7 +3,7 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use super::app::{BulkSummary, Detail, Limits, Pending};
+use super::app::{BulkSummary, Detail, Limits, Pending, Selection};
 use super::counts::ControlCounts;
 use super::data::Page;
 use super::query::{Anchor, Key, Query, Sort};
@@ -28,6 +28,8 @@ pub enum Action {
     Quit,
     SwitchPane,
     Decide(Verdict),
+    /// R: hand the item, or the marked items, to another reviewer.
+    Reassign,
     Mark,
     MarkRange,
     MarkAll,
@@ -61,6 +63,10 @@ pub enum Action {
     /// The selected item's history and the names of the people it mentions.
     Detail(Detail),
     SignedOff(String),
+    /// The reviewer typed in the reassignment prompt, resolved or refused.
+    ReviewerResolved(Resolved),
+    /// The independence warnings of the campaign (for the sign-off screen).
+    Warnings(Vec<String>),
     /// Another process changed the workspace (its data version moved).
     Changed,
     Refreshed(Refreshed),
@@ -85,11 +91,23 @@ impl Action {
                 | Action::Systems(_)
                 | Action::Detail(_)
                 | Action::SignedOff(_)
+                | Action::ReviewerResolved(_)
+                | Action::Warnings(_)
                 | Action::Changed
                 | Action::Refreshed(_)
                 | Action::Measured(_)
         )
     }
+}
+
+/// A reviewer name of the reassignment prompt, as the shell resolved it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub target: Selection,
+    /// What was typed, to give back when it is refused.
+    pub typed: String,
+    /// The name recorded and how it reads (`Mia Manager (M1)`), or why not.
+    pub reviewer: Result<(String, String), String>,
 }
 
 /// A page the shell loaded for a `Fetch`.
@@ -182,6 +200,20 @@ pub enum Effect {
     SignOff {
         statement: String,
     },
+    /// Resolve the reviewer name typed for a reassignment.
+    ResolveReviewer {
+        target: Selection,
+        name: String,
+    },
+    /// Commit a reassignment to `to` (a resolved reviewer's name).
+    Reassign {
+        target: Selection,
+        to: String,
+        label: String,
+        reason: String,
+    },
+    /// Read the independence warnings (entering the sign-off screen).
+    LoadWarnings,
     /// Read an item's decision history and the names of its people.
     LoadDetail(i64),
     /// Re-read counts, campaign state and the window after another process wrote.
@@ -200,6 +232,9 @@ impl Effect {
             Effect::Prepare(_) => Some("counting the marked items…"),
             Effect::Record { .. } => Some("saving…"),
             Effect::SignOff { .. } => Some("signing off…"),
+            Effect::Reassign { .. } => Some("reassigning…"),
+            Effect::ResolveReviewer { .. } => Some("looking up the reviewer…"),
+            Effect::LoadWarnings => Some("checking the independence of the review…"),
             Effect::Fetch {
                 anchor: Anchor::First | Anchor::Last,
                 ..
@@ -221,6 +256,8 @@ impl Effect {
                 | Effect::LoadSystems
                 | Effect::LoadDetail(_)
                 | Effect::Refresh
+                | Effect::ResolveReviewer { .. }
+                | Effect::LoadWarnings
         )
     }
 }

@@ -50,6 +50,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub status: Status,
     pub limits: Limits,
+    /// The independence warnings, read when the sign-off screen opens.
+    pub warnings: Option<Vec<String>>,
     pub quit: bool,
 }
 
@@ -263,6 +265,13 @@ pub enum Overlay {
     Statement {
         editor: Editor,
     },
+    /// Reassigning `target`: first who to (`to` is `None`), then why.
+    Reassign {
+        target: Selection,
+        editor: Editor,
+        /// The resolved reviewer's name and how it reads, once given.
+        to: Option<(String, String)>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,6 +319,7 @@ impl App {
                 after_save: false,
             },
             limits: Limits::default(),
+            warnings: None,
             quit: false,
         }
     }

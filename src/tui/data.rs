@@ -215,6 +215,8 @@ pub struct ItemState {
     pub signals: u32,
     /// The reviewer's own access, which they may not decide.
     pub own: bool,
+    /// A first review awaits a second reviewer (the item is undecided).
+    pub awaiting: bool,
 }
 
 /// The current state of `ids` in the campaign (unknown ids are left out).
@@ -227,11 +229,13 @@ pub fn item_states(
     let mut statement = conn.prepare_cached(
         "SELECT it.id, it.control_id, cd.decision, it.recommendation, it.signal_mask,
                 it.assigned_reviewer IN (SELECT value FROM json_each(?3)),
-                coalesce(i.identity_id, g.identity_ref), i.email, g.identity_ref
+                coalesce(i.identity_id, g.identity_ref), i.email, g.identity_ref,
+                p.item_id IS NOT NULL
          FROM json_each(?2) j CROSS JOIN items it ON it.id = j.value
          JOIN grants g ON g.id = it.grant_row
          LEFT JOIN identities i ON i.id = it.identity_row
          LEFT JOIN current_decisions cd ON cd.item_id = it.id
+         LEFT JOIN pending_reviews p ON p.item_id = it.id
          WHERE it.campaign_id = ?1",
     )?;
     statement
@@ -247,6 +251,7 @@ pub fn item_states(
                 recommendation: row.get(3)?,
                 signals: row.get(4)?,
                 own: policy::is_own_access(&scope.own, holder.iter().flatten().map(String::as_str)),
+                awaiting: row.get(9)?,
             })
         })?
         .collect()

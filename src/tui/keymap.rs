@@ -50,7 +50,7 @@ impl Ctx {
             Ctx::SignOffReady => "Sign-off screen, every item decided",
             Ctx::SignOffDone => "Sign-off screen, signed off",
             Ctx::Help => "This help",
-            Ctx::Prompt => "Text prompts (justification, search, statement)",
+            Ctx::Prompt => "Text prompts (justification, search, statement, reassignment)",
             Ctx::Confirm => "Confirmation (bulk, or certifying against the recommendation)",
             Ctx::Filter => "Filter menu",
         }
@@ -92,9 +92,12 @@ pub use table::KEYS;
 pub fn context(app: &App) -> Ctx {
     match &app.overlay {
         Some(Overlay::Help { .. }) => Ctx::Help,
-        Some(Overlay::Justify { .. } | Overlay::Search { .. } | Overlay::Statement { .. }) => {
-            Ctx::Prompt
-        }
+        Some(
+            Overlay::Justify { .. }
+            | Overlay::Search { .. }
+            | Overlay::Statement { .. }
+            | Overlay::Reassign { .. },
+        ) => Ctx::Prompt,
         Some(Overlay::Confirm { .. }) => Ctx::Confirm,
         Some(Overlay::Filter { .. }) => Ctx::Filter,
         None => match app.screen {

@@ -43,6 +43,7 @@ const CODES: &[KeyCode] = &[
     KeyCode::Char('x'),
     KeyCode::Char('l'),
     KeyCode::Char('V'),
+    KeyCode::Char('R'),
     KeyCode::Char('*'),
     KeyCode::Char('/'),
     KeyCode::Char('?'),
@@ -106,6 +107,7 @@ fn overlay_kind(app: &App) -> &'static str {
         Some(Overlay::Confirm { .. }) => "confirm",
         Some(Overlay::Filter { .. }) => "filter",
         Some(Overlay::Statement { .. }) => "statement",
+        Some(Overlay::Reassign { .. }) => "reassign",
     }
 }
 
@@ -114,7 +116,8 @@ fn prompt_text(app: &App) -> Option<&str> {
         Some(
             Overlay::Justify { editor, .. }
             | Overlay::Search { editor }
-            | Overlay::Statement { editor },
+            | Overlay::Statement { editor }
+            | Overlay::Reassign { editor, .. },
         ) => Some(editor.text()),
         _ => None,
     }
@@ -161,7 +164,10 @@ proptest! {
                 .collect();
             let mut writes: Vec<Effect> = Vec::new();
             driver::events(&mut shell, &mut app, [event.clone()], &mut |_, effect| {
-                if matches!(effect, Effect::Record { .. } | Effect::SignOff { .. }) {
+                if matches!(
+                    effect,
+                    Effect::Record { .. } | Effect::SignOff { .. } | Effect::Reassign { .. }
+                ) {
                     writes.push(effect.clone());
                 }
             });
@@ -222,13 +228,16 @@ proptest! {
         for event in events {
             driver::events(&mut shell, &mut app, [event], &mut driver::quiet);
             let before = overlay_kind(&app);
-            if !matches!(before, "justify" | "search" | "statement" | "confirm") {
+            if !matches!(before, "justify" | "search" | "statement" | "confirm" | "reassign") {
                 continue;
             }
             let mut writes = 0;
             let esc = Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
             driver::events(&mut shell, &mut app, [esc], &mut |_, effect| {
-                writes += usize::from(matches!(effect, Effect::Record { .. } | Effect::SignOff { .. }));
+                writes += usize::from(matches!(
+                    effect,
+                    Effect::Record { .. } | Effect::SignOff { .. } | Effect::Reassign { .. }
+                ));
             });
             prop_assert_eq!(writes, 0);
             prop_assert_eq!(overlay_kind(&app), "none", "Esc left {}", before);

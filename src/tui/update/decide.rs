@@ -31,11 +31,20 @@ pub fn decide(app: &mut App, verdict: Verdict) -> Option<Effect> {
     };
     let id = item.item_id;
     if verdict == Verdict::Undo {
-        if item.decision.is_none() {
+        if item.decision.is_none() && item.awaiting_second_review.is_none() {
             app.info("this item is not decided yet; nothing to undo");
             return None;
         }
         return Some(record(Pending::item(id, verdict), None));
+    }
+    // A second review is another reviewer's: say so before any prompt.
+    if let (Some(_), Some(first)) = (item.awaiting_second_review, &item.first_review_by) {
+        if policy::is_own_access(&app.own_keys, [first.as_str()]) {
+            app.error(format!(
+                "item {id} awaits a second review by a different reviewer: the first review is yours (u withdraws it)"
+            ));
+            return None;
+        }
     }
     let holder = [
         Some(item.identity_id.as_str()),

@@ -33,7 +33,12 @@ pub fn systems_loaded(app: &mut App, systems: Vec<String>) -> Option<Effect> {
 pub fn is_prompt(app: &App) -> bool {
     matches!(
         app.overlay,
-        Some(Overlay::Justify { .. } | Overlay::Search { .. } | Overlay::Statement { .. })
+        Some(
+            Overlay::Justify { .. }
+                | Overlay::Search { .. }
+                | Overlay::Statement { .. }
+                | Overlay::Reassign { .. }
+        )
     )
 }
 
@@ -86,13 +91,16 @@ pub fn handle(app: &mut App, action: Action) -> Option<Effect> {
             }
         },
         Overlay::Search { editor } => search(app, editor, &action),
+        Overlay::Reassign { target, editor, to } => {
+            super::reassign::prompt(app, target, editor, to, &action)
+        }
         Overlay::Confirm { pending, summary } => decide::confirming(app, pending, summary, &action),
         Overlay::Filter { cursor } => filter_menu(app, cursor, &action),
     }
 }
 
 /// Typing and pasting into a prompt; returns whether the text changed.
-fn edit(app: &mut App, editor: &mut Editor, action: &Action) -> bool {
+pub(super) fn edit(app: &mut App, editor: &mut Editor, action: &Action) -> bool {
     match action {
         Action::Input(key) => editor.handle(*key),
         Action::Paste(text) => {

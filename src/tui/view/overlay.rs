@@ -75,6 +75,26 @@ fn prompt(app: &App, area: Rect) -> Option<Prompt> {
             editor,
             "Enter keeps the search · Esc drops it",
         ),
+        Overlay::Reassign {
+            target,
+            editor,
+            to: None,
+        } => (
+            format!(" Reassign {} ", describe_target(target)),
+            "To whom? An identity_id, e-mail or registered reviewer; not the holder.",
+            editor,
+            "Enter goes on · Esc cancels",
+        ),
+        Overlay::Reassign {
+            target,
+            editor,
+            to: Some((_, label)),
+        } => (
+            format!(" Reassign {} to {} ", describe_target(target), safe(label)),
+            "Why? The reason is recorded with the reassignment, in the item's history.",
+            editor,
+            "Enter reassigns · Esc cancels",
+        ),
         Overlay::Help { .. } | Overlay::Confirm { .. } | Overlay::Filter { .. } => return None,
     };
     let width = area.width.saturating_sub(4).min(100);
@@ -119,12 +139,19 @@ fn prompt(app: &App, area: Rect) -> Option<Prompt> {
 }
 
 fn describe(pending: &Pending) -> String {
-    let what = match &pending.target {
+    format!(
+        "{} {}",
+        verb(pending.verdict),
+        describe_target(&pending.target)
+    )
+}
+
+fn describe_target(target: &Selection) -> String {
+    match target {
         Selection::Items(ids) if ids.len() == 1 => format!("item #{}", ids[0]),
         Selection::Items(ids) => format!("{} marked items", ids.len()),
         Selection::Matching(_) => "every matching item".to_owned(),
-    };
-    format!("{} {what}", verb(pending.verdict))
+    }
 }
 
 /// What a decision key does, as the prompt's title says it.
