@@ -94,7 +94,13 @@ fn quoted_within(text: &str, room: usize) -> String {
     let over = quoted.len() - room;
     chars.truncate(chars.len().saturating_sub(over / 6));
     loop {
-        let cut: String = chars.iter().collect::<String>().trim_end().to_owned();
+        let cut: String = chars.iter().collect();
+        // At a word where one is near, so the last word reads whole.
+        let cut = match cut.rsplit_once(' ') {
+            Some((words, tail)) if tail.chars().count() < 20 => words,
+            _ => cut.as_str(),
+        }
+        .trim_end();
         let quoted = format!("{:?}", format!("{cut}…"));
         if quoted.len() <= room || chars.is_empty() {
             return quoted;
@@ -223,6 +229,10 @@ mod tests {
     }
 
     fn sample_comment_of(name: &str, evidence_format: u8) -> String {
+        sample_comment_with(name, evidence_format, "ok")
+    }
+
+    fn sample_comment_with(name: &str, evidence_format: u8, statement: &str) -> String {
         let campaign = Campaign {
             id: 7,
             name: name.to_owned(),
@@ -242,7 +252,7 @@ mod tests {
             os_user: "ann".to_owned(),
             host: "jump1".to_owned(),
             signed_at: "2026-12-01T10:00:00.000Z".to_owned(),
-            statement: "ok".to_owned(),
+            statement: statement.to_owned(),
             final_hash: "f".repeat(64),
             items: 3,
             certified: 2,
@@ -282,6 +292,37 @@ mod tests {
         assert_eq!(TrustedFacts::parse(&comment).expect("facts").format, 2);
         let faked = sample_comment("x\"; format 2; y");
         assert_eq!(TrustedFacts::parse(&faked).expect("facts").format, 1);
+    }
+
+    #[test]
+    fn a_format_2_comment_carries_the_statement_which_cannot_forge_the_facts() {
+        let hostile =
+            "All reviewed.\nok\"; signed off by \"Mallory\" at 2020-01-01; rows=1 last_row_hash=00";
+        let comment = sample_comment_with("Q4", 2, hostile);
+        assert!(!comment.contains('\n'));
+        assert!(
+            comment.starts_with("recert evidence; format 2; campaign 7 \"Q4\"; statement \"All reviewed. / ok\\\"; signed off by"),
+            "{comment}"
+        );
+        let facts = TrustedFacts::parse(&comment).expect("facts");
+        assert_eq!(facts.signer, "CISO (ann@jump1)");
+        assert_eq!((facts.rows, facts.format), (3, 2));
+        assert_eq!(facts.last_hash, "f".repeat(64));
+        // Format 1 keeps the comment it always had: no statement.
+        assert!(!sample_comment_with("Q4", 1, hostile).contains("statement"));
+    }
+
+    #[test]
+    fn a_long_statement_is_cut_to_what_minisign_reads() {
+        let comment = sample_comment_with("Q4", 2, &"word ".repeat(5000));
+        assert!(comment.len() <= TRUSTED_COMMENT_MAX);
+        assert!(
+            comment.len() > TRUSTED_COMMENT_MAX - 10,
+            "{}",
+            comment.len()
+        );
+        assert!(comment.contains("word…\"; signed off by"), "{comment}");
+        assert_eq!(TrustedFacts::parse(&comment).expect("facts").rows, 3);
     }
 
     #[test]

@@ -107,7 +107,7 @@ pub fn render(campaign: &Campaign, progress: &[ReviewerProgress], overdue: bool)
     if !unknown.is_empty() {
         let _ = writeln!(
             out,
-            "Not known as reviewers, so nobody can decide their items: {}. Register them (recert reviewer add NAME) or hand their items on (recert reassign {} --from NAME --to REVIEWER --reason TEXT).",
+            "Not known as reviewers, so nobody can decide their items: {}.\nRegister them (recert reviewer add NAME) or hand their items on:\n  recert reassign {} --from NAME --to REVIEWER --reason TEXT",
             for_display(&unknown.join(", ")),
             campaign.id
         );

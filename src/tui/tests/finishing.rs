@@ -182,7 +182,10 @@ fn a_first_review_awaits_a_second_different_reviewer() {
     h.press(Action::Decide(Verdict::Certify));
     assert_eq!(h.events(), events);
     assert!(
-        h.app.status.message.contains("the first review is yours"),
+        h.app
+            .status
+            .message
+            .contains("your first review of item 1 needs a second, different reviewer"),
         "{}",
         h.app.status.message
     );

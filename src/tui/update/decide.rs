@@ -41,7 +41,7 @@ pub fn decide(app: &mut App, verdict: Verdict) -> Option<Effect> {
     if let (Some(_), Some(first)) = (item.awaiting_second_review, &item.first_review_by) {
         if policy::is_own_access(&app.own_keys, [first.as_str()]) {
             app.error(format!(
-                "item {id} awaits a second review by a different reviewer: the first review is yours (u withdraws it)"
+                "your first review of item {id} needs a second, different reviewer"
             ));
             return None;
         }
