@@ -742,3 +742,127 @@ fn close_decides_the_open_items_apart_and_makes_sign_off_possible() {
         .success();
     scratch.recert().arg("verify").assert().success();
 }
+
+#[test]
+fn reassign_from_leaves_the_new_reviewers_own_access_and_names_it() {
+    let scratch = Scratch::new();
+    company(&scratch, false, "2099-12-31");
+    scratch.known_reviewers(&["CISO"]);
+    let own = id(&scratch, "E0429", "app");
+    let other = id(&scratch, "E2", "app");
+    scratch
+        .recert()
+        .args(["reassign", "Q4", "--from", "M1", "--to", "E0429"])
+        .args(["--reason", "Mia is on leave", "--reviewer", "CISO"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("items {other}.")))
+        .stderr(predicate::str::contains(format!(
+            "1 item is E0429's own access and stays with M1: {own}"
+        )));
+    assert_eq!(item(&scratch, "E0429", "app")["assigned_reviewer"], "M1");
+    assert_eq!(item(&scratch, "E2", "app")["assigned_reviewer"], "E0429");
+}
+
+#[test]
+fn items_awaiting_a_second_review_are_undone_closed_out_and_reminded_apart() {
+    let scratch = Scratch::new();
+    company(&scratch, true, "2099-12-31");
+    scratch.known_reviewers(&["CISO"]);
+    let e2 = id(&scratch, "E2", "prod");
+    let admin = id(&scratch, "E0429", "prod");
+    let first = |item: &str| {
+        scratch
+            .recert()
+            .args([
+                "decide",
+                "Q4",
+                item,
+                "--certify",
+                "--justification",
+                "on-call",
+            ])
+            .args(["--reviewer", "O1"])
+            .assert()
+            .success();
+    };
+    // Undo withdraws a first review.
+    first(&e2);
+    scratch
+        .recert()
+        .args(["decide", "Q4", &e2, "--undo", "--reviewer", "O1"])
+        .assert()
+        .success();
+    assert!(item(&scratch, "E2", "prod")["awaiting_second_review"].is_null());
+    // Re-deciding a decided item starts over with a first review.
+    first(&e2);
+    scratch
+        .recert()
+        .args(["decide", "Q4", &e2, "--certify", "--justification", "ok"])
+        .args(["--reviewer", "M1"])
+        .assert()
+        .success();
+    assert_eq!(item(&scratch, "E2", "prod")["decision"], "certify");
+    scratch
+        .recert()
+        .args([
+            "decide",
+            "Q4",
+            &e2,
+            "--revoke",
+            "--justification",
+            "changed",
+        ])
+        .args(["--reviewer", "M1"])
+        .assert()
+        .success();
+    let again = item(&scratch, "E2", "prod");
+    assert!(again["decision"].is_null(), "{again}");
+    assert_eq!(again["awaiting_second_review"], "revoke");
+    // O1's own first review waits for someone else: listed apart, not work left.
+    first(&admin);
+    let dir = scratch.dir.path().join("reminders");
+    scratch
+        .recert()
+        .args(["remind", "Q4", "-o"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "O1.txt  Olu Owner (O1): 2 items left",
+        ));
+    let note = std::fs::read_to_string(dir.join("O1.txt")).expect("note");
+    assert!(
+        note.contains("Left: 2 items to decide (and 1 waiting for a second reviewer)"),
+        "{note}"
+    );
+    let waiting = note
+        .split("Waiting for a second, different reviewer (you made the first review)")
+        .nth(1)
+        .expect("a section for them");
+    assert!(
+        waiting.contains(&format!("#{admin} Eve Admin (E0429)")),
+        "{note}"
+    );
+    assert!(waiting.contains("first review by O1"), "{note}");
+    // A close-out decides items awaiting a second review outright.
+    scratch
+        .recert()
+        .args([
+            "close",
+            "Q4",
+            "--undecided",
+            "recommendation",
+            "--reason",
+            "deadline",
+        ])
+        .args(["--reviewer", "CISO"])
+        .assert()
+        .success();
+    for account in ["E2", "E0429"] {
+        let closed = item(&scratch, account, "prod");
+        assert_eq!(closed["decision_basis"], "close-out", "{closed}");
+        assert!(closed["awaiting_second_review"].is_null(), "{closed}");
+    }
+    scratch.recert().arg("verify").assert().success();
+}

@@ -498,3 +498,23 @@ fn reassign_and_a_second_review_in_the_terminal() {
     assert_eq!(decided["first_review_by"], "O1");
     assert_eq!(decided["justification"], "agreed: on-call rota");
 }
+
+/// An unknown reviewer is refused before the review takes the terminal.
+#[test]
+fn the_review_refuses_an_unknown_reviewer_before_taking_the_terminal() {
+    let scratch = sample_campaign();
+    let binary = assert_cmd::cargo::cargo_bin("recert");
+    let tmux = Tmux::start(&format!(
+        "RECERT_WORKSPACE='{}' '{}' review Q4 --reviewer audtior; echo \"exit status $?\"",
+        scratch.workspace().display(),
+        binary.display()
+    ));
+    // The terminal wraps the message at 80 columns.
+    let screen = tmux.wait_for("exit status 1").replace('\n', "");
+    assert!(
+        screen.contains("reviewer \"audtior\" is not known"),
+        "{screen}"
+    );
+    assert!(screen.contains("Did you mean auditor?"), "{screen}");
+    assert!(!tmux.alternate_screen());
+}
