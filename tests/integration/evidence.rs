@@ -185,7 +185,7 @@ fn signed_evidence_verifies_with_recert_and_the_real_minisign() {
     verify(&s, &evidence, &public)
         .success()
         .stdout(predicate::str::contains("intact: 7 rows of campaign 1 (Q4 review)"))
-        .stdout(predicate::str::contains("signature: good; recert evidence; format 2; campaign 1 \"Q4 review\"; signed off by \"CISO (tester@"))
+        .stdout(predicate::str::contains("signature: good; recert evidence; format 2; campaign 1 \"Q4 review\"; statement \"All reviewed.\"; signed off by \"CISO (tester@"))
         .stdout(predicate::str::contains("rows=7 certified=4 revoked=3 undecided=0 last_row_hash="))
         .stdout(predicate::str::contains("signed off by CISO (tester@"))
         .stdout(predicate::str::contains(": 4 certified, 3 revoked"));
