@@ -154,8 +154,21 @@ pub fn resolve(
     }
     let key = fold(&cleaned.text);
     let snapshots = snapshot_set(conn, campaign.map(|c| c.id))?;
+    // An identity_id as written, then a registered name: both indexed
+    // look-ups, so the usual names never scan the identities for an e-mail.
     let mut rows = identity_rows(conn, &snapshots, &cleaned.text, false)?;
     if rows.is_empty() {
+        if let Some(entry) = registry::find(conn, &cleaned.text)? {
+            return Ok(KnownReviewer {
+                name: entry.name,
+                kind: ReviewerKind::Registered,
+                display_name: None,
+                email: None,
+                typed: cleaned.text,
+                removed: cleaned.removed,
+                via: None,
+            });
+        }
         rows = identity_rows(conn, &snapshots, &key, true)?;
     }
     if let Some(found) = pick(&cleaned.text, &key, &rows)? {
@@ -174,17 +187,6 @@ pub fn resolve(
             return Ok(known(&cleaned, &person, ReviewerKind::Person, Some(via)));
         }
         return Ok(known(&cleaned, found, ReviewerKind::Account, None));
-    }
-    if let Some(entry) = registry::find(conn, &cleaned.text)? {
-        return Ok(KnownReviewer {
-            name: entry.name,
-            kind: ReviewerKind::Registered,
-            display_name: None,
-            email: None,
-            typed: cleaned.text,
-            removed: cleaned.removed,
-            via: None,
-        });
     }
     if let Some(person) = linked_person(conn, campaign, &key)? {
         let via = "through a linked account".to_owned();

@@ -56,7 +56,11 @@ fn a_second_reviewer_must_differ_and_agree_before_an_item_is_decided() {
     let scratch = Scratch::new();
     company(&scratch, true, "2099-12-31");
     let e2 = id(&scratch, "E2", "prod");
-    decide(&scratch, &e2, "--certify", "on-call admin", "O1").success();
+    decide(&scratch, &e2, "--certify", "on-call admin", "O1")
+        .success()
+        .stdout(predicate::str::ends_with(
+            "1 item awaits a second review by a different reviewer before it is decided.\n",
+        ));
     let first = item(&scratch, "E2", "prod");
     assert_eq!(first["decision"], serde_json::Value::Null);
     assert_eq!(first["awaiting_second_review"], "certify");
@@ -127,7 +131,11 @@ fn a_disagreeing_second_review_reopens_the_item_with_both_justifications() {
     company(&scratch, true, "2099-12-31");
     let e2 = id(&scratch, "E2", "prod");
     decide(&scratch, &e2, "--certify", "needed for on-call", "O1").success();
-    decide(&scratch, &e2, "--revoke", "left on-call in October", "M1").success();
+    decide(&scratch, &e2, "--revoke", "left on-call in October", "M1")
+        .success()
+        .stdout(predicate::str::contains(
+            "1 item is undecided again: the second review disagreed with the first",
+        ));
     let reopened = item(&scratch, "E2", "prod");
     assert_eq!(reopened["decision"], serde_json::Value::Null);
     assert_eq!(reopened["awaiting_second_review"], serde_json::Value::Null);
