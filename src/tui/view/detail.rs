@@ -10,10 +10,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::fmt::{dated, decision, safe};
-use crate::campaign::{DecisionEvent, ItemRecord};
-use crate::model::{DecisionAction, DecisionBasis};
+use crate::campaign::ItemRecord;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::WIDE;
+
+mod reviews;
+
+use reviews::{assignee, disagreement, how};
 
 const LABEL: usize = 11;
 
@@ -310,70 +313,6 @@ fn history(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
     if detail.history.is_empty() && item.decision.is_none() {
         lines.push(field(app, "History", "no decision yet".to_owned()));
     }
-}
-
-/// ` to E0429` for a reassignment.
-fn assignee(event: &DecisionEvent) -> String {
-    event
-        .extras
-        .as_ref()
-        .and_then(|e| e.assignee.as_deref())
-        .map(|to| format!(" to {}", safe(to)))
-        .unwrap_or_default()
-}
-
-/// ` (first review)`, ` (second review)`, ` (close-out)`: how a decision came about.
-fn how(event: &DecisionEvent) -> &'static str {
-    let Some(extras) = &event.extras else {
-        return "";
-    };
-    match (extras.stage, extras.basis) {
-        (_, Some(DecisionBasis::CloseOut)) => " (close-out)",
-        (_, Some(DecisionBasis::CarryOver)) => " (carry-over)",
-        (Some(1), _) => " (first review)",
-        (Some(2), _) => " (second review)",
-        _ => "",
-    }
-}
-
-/// When the latest reviews of an undecided item disagree, both side by
-/// side: the item went back to undecided, and both justifications count.
-fn disagreement(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
-    if item.decision.is_some() || item.awaiting_second_review.is_some() {
-        return;
-    }
-    let Some(detail) = app.review.detail().filter(|d| d.item == item.item_id) else {
-        return;
-    };
-    let decisions: Vec<&DecisionEvent> = detail
-        .history
-        .iter()
-        .filter(|e| e.action != DecisionAction::Reassign)
-        .collect();
-    let [.., first, second] = decisions.as_slice() else {
-        return;
-    };
-    let stage = |e: &DecisionEvent| e.extras.as_ref().and_then(|x| x.stage);
-    if stage(first) != Some(1) || stage(second) != Some(2) || first.action == second.action {
-        return;
-    }
-    let side = |e: &DecisionEvent| {
-        format!(
-            "{} {}: {}",
-            safe(&e.reviewer),
-            e.action,
-            e.justification.as_deref().map(safe).unwrap_or_default()
-        )
-    };
-    lines.push(field(
-        app,
-        "Disagreed",
-        format!(
-            "the second review disagreed, so the item is undecided again: {} · {}",
-            side(first),
-            side(second)
-        ),
-    ));
 }
 
 fn attributes(app: &App, label: &str, json: Option<&str>, lines: &mut Vec<Line<'static>>) {
