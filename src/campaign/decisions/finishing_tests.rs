@@ -325,3 +325,50 @@ fn a_pending_first_review_changed_behind_recerts_back_is_found() {
         report.problems
     );
 }
+
+#[test]
+fn a_campaign_of_evidence_format_1_refuses_reassignments_and_close_outs() {
+    let mut ws = workspace(true);
+    ws.conn
+        .execute("UPDATE campaigns SET evidence_format = 1", [])
+        .expect("format 1");
+    let campaign = find_campaign(&ws.conn, "Q4").expect("campaign");
+    let app = item(&ws, "E1", "app");
+    let err = record_reassignment(
+        &mut ws.conn,
+        &campaign,
+        &Reassignment {
+            items: &[app],
+            assignee: "O1",
+            reason: "leave",
+        },
+        &Actor::fixed("O1"),
+        at(10),
+    )
+    .expect_err("format 1");
+    assert!(
+        matches!(
+            err,
+            DecideError::Refused(Refusal::NeedsFormat2 {
+                feature: "reassignments",
+                ..
+            })
+        ),
+        "{err}"
+    );
+    let err = crate::campaign::closeout::close_out(
+        &mut ws.conn,
+        &campaign,
+        crate::campaign::closeout::Undecided::Revoke,
+        "deadline",
+        false,
+        &Actor::fixed("O1"),
+        at(10),
+    )
+    .expect_err("format 1");
+    assert!(err.to_string().contains("create a new campaign"), "{err}");
+    // And its privileged items are decided by one reviewer, as they always were.
+    let e1 = item(&ws, "E1", "prod");
+    decide(&mut ws, &[e1], DecisionAction::Certify, "O1").expect("decide");
+    assert_eq!(state(&ws, e1).0.as_deref(), Some("certify"));
+}
