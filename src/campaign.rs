@@ -3,19 +3,24 @@
 //! decisions made on them.
 
 pub mod assign;
+pub mod by_reviewer;
 pub mod catalog;
+pub mod closeout;
 mod compute;
 pub mod create;
 pub mod decisions;
 pub mod earlier;
 pub mod freeze;
+pub mod independence;
 pub mod item;
 pub mod listing;
 pub mod lookup;
 pub mod policy;
 pub mod progress;
 pub mod ranges;
+pub mod reminders;
 mod resolve;
+pub mod review_rules;
 pub mod reviewer;
 pub mod rules;
 pub mod signals;
@@ -23,6 +28,7 @@ pub mod systems;
 
 pub use catalog::{Catalog, Control};
 pub use create::{CampaignSpec, create_campaign, create_campaign_reporting};
+pub use decisions::reassign::{Reassignment, record_reassignment};
 pub use decisions::{
     DecideError, DecisionEvent, DecisionRequest, EventExtras, Refusal, history,
     record_decision_groups, record_decisions,

@@ -79,4 +79,13 @@ pub enum Command {
     /// Show or set the workspace's default rules (thresholds, signals, controls, correlation)
     #[command(subcommand)]
     Rules(commands::rules::Command),
+    /// Register reviewers who are not in the imported identities, and list them
+    #[command(subcommand)]
+    Reviewer(commands::reviewer::Command),
+    /// Hand items to another reviewer (appended to the decision history)
+    Reassign(commands::reassign::Args),
+    /// Write one plain-text reminder per reviewer with work left
+    Remind(commands::remind::Args),
+    /// Decide every item still open at the deadline (decision basis close-out)
+    Close(commands::close::Args),
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its clap arguments and a `run`.
 
 pub mod campaign;
+pub mod close;
 pub mod completions;
 pub mod controls;
 pub mod decide;
@@ -13,8 +14,11 @@ pub mod keygen;
 pub mod links;
 pub mod man;
 pub mod mapping;
+pub mod reassign;
+pub mod remind;
 pub mod report;
 pub mod review;
+pub mod reviewer;
 pub mod rules;
 pub mod signoff;
 pub mod status;
@@ -96,5 +100,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Unlink(args) => links::run_unlink(&context, &args),
         Command::Links(args) => links::run_links(&context, &args),
         Command::Rules(command) => rules::run(&context, &command),
+        Command::Reviewer(command) => reviewer::run(&context, &command),
+        Command::Reassign(args) => reassign::run(&context, &args),
+        Command::Remind(args) => remind::run(&context, &args),
+        Command::Close(args) => close::run(&context, &args),
     }
 }

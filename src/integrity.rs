@@ -29,6 +29,8 @@ const GUARDS: &[&str] = &[
     "signoff_log_append_only_delete",
     "link_events_append_only_update",
     "link_events_append_only_delete",
+    "reviewers_append_only_update",
+    "reviewers_append_only_delete",
 ];
 
 /// What `verify_decision_log` found.

@@ -22,6 +22,7 @@
 //! | [`integrity`] | re-checking the workspace's decision log and counts (`recert verify` without FILE) |
 //! | [`tui`] | the review TUI: state and pure `update`, view, effects, the terminal shell |
 //! | [`actor`] | who acts: reviewer, OS user and host recorded with every change |
+//! | [`reviewers`] | known reviewers: names resolved to persons or registered reviewers, own-access keys |
 //! | [`locking`] | the busy-workspace message, and an error's causes each named once |
 //! | [`private`] | refusing files others may read or write (secret keys, the workspace) |
 //! | [`text`] | untrusted text made safe for terminals and spreadsheets |
@@ -40,6 +41,7 @@ pub mod locking;
 pub mod model;
 pub mod output;
 pub mod private;
+pub mod reviewers;
 #[cfg(test)]
 mod test_support;
 pub mod text;

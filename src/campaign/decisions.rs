@@ -3,6 +3,8 @@
 
 mod event;
 mod projection;
+pub mod reassign;
+mod stages;
 
 use std::collections::HashSet;
 use std::fmt::{self, Write as _};
@@ -13,6 +15,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use super::lookup::{Campaign, CampaignState};
 use super::policy::{self, Justification};
+use super::review_rules::ReviewRules;
 use crate::actor::Actor;
 use crate::model::{Decision, DecisionAction, DecisionBasis, Signal, SignalSet};
 use event::EventFields;
@@ -69,6 +72,25 @@ pub enum Refusal {
         campaign: String,
         feature: &'static str,
     },
+    /// The item awaits a second review, and the first was this reviewer's.
+    SameSecondReviewer {
+        item: i64,
+        reviewer: String,
+    },
+    /// A reassignment onto the holder of the access.
+    ReassignToHolder {
+        item: i64,
+        reviewer: String,
+    },
+    /// The item is assigned to that reviewer already.
+    AlreadyAssigned {
+        item: i64,
+        reviewer: String,
+    },
+    /// A reassignment sent down the decision path: it needs its assignee.
+    NotADecision,
+    /// A reassignment or close-out without a reason.
+    ReasonNeeded,
 }
 
 impl fmt::Display for Refusal {
@@ -100,6 +122,26 @@ impl fmt::Display for Refusal {
             Refusal::NeedsFormat2 { campaign, feature } => write!(
                 f,
                 "campaign {campaign:?} was created before recert recorded {feature}; its evidence keeps the first format, so create a new campaign to use it"
+            ),
+            Refusal::SameSecondReviewer { item, reviewer } => write!(
+                f,
+                "item {item} needs a second, different reviewer: {reviewer} made its first review; ask another reviewer (or undo the first review to change it)"
+            ),
+            Refusal::ReassignToHolder { item, reviewer } => write!(
+                f,
+                "item {item} is {reviewer}'s own access; it cannot be reassigned to them (a reviewer never decides on their own access)"
+            ),
+            Refusal::AlreadyAssigned { item, reviewer } => write!(
+                f,
+                "item {item} is already assigned to {reviewer}; nothing was recorded"
+            ),
+            Refusal::ReasonNeeded => write!(
+                f,
+                "say why: a reassignment or close-out needs a reason (--reason TEXT); nothing was recorded"
+            ),
+            Refusal::NotADecision => write!(
+                f,
+                "a reassignment is recorded with its assignee (recert reassign), not as a decision"
             ),
             Refusal::Separator { field } => write!(
                 f,
@@ -178,6 +220,23 @@ pub fn record_decision_groups(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<usize, DecideError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let decided = record_in_transaction(&tx, campaign, requests, actor, now)?;
+    tx.commit()?;
+    Ok(decided)
+}
+
+/// [`record_decision_groups`] inside a transaction the caller holds (with
+/// the write lock taken, so what it read there still holds), for a command
+/// that decides what to record from the workspace's state: `recert close`
+/// decides the items still open. The caller commits.
+pub(crate) fn record_in_transaction(
+    tx: &Connection,
+    campaign: &Campaign,
+    requests: &[DecisionRequest<'_>],
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<usize, DecideError> {
     for request in requests {
         if campaign.evidence_format < 2 {
             if let Some(feature) = format2_feature(&request.extras) {
@@ -208,7 +267,6 @@ pub fn record_decision_groups(
             }
         }
     }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Read the state inside the write lock: another process may have signed off.
     let signed_off: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM signoffs WHERE campaign_id = ?1)",
@@ -222,14 +280,29 @@ pub fn record_decision_groups(
         .into());
     }
     let decided_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let own = crate::reviewers::own_keys(tx, campaign.id, &actor.reviewer)?;
+    let review = ReviewRules::of_campaign(tx, campaign)?;
     let mut decided = 0;
     for request in requests {
-        let changes = check(&tx, campaign, request, actor)?;
-        let events = append_events(&tx, campaign, request, actor, &decided_at)?;
-        projection::apply(&tx, campaign.id, request.action, events, &changes)?;
+        if !stages::is_decision(request.action) {
+            return Err(Refusal::NotADecision.into());
+        }
+        for step in stages::plan(tx, campaign, &review, request, &own)? {
+            let request = DecisionRequest {
+                items: &step.items,
+                extras: EventExtras {
+                    stage: step.stage,
+                    ..request.extras.clone()
+                },
+                ..request.clone()
+            };
+            let counts_to = step.outcome.counts_to(request.action.decision());
+            let changes = check(tx, campaign, &request, actor, &own, counts_to)?;
+            let events = append_events(tx, campaign, &request, actor, &decided_at)?;
+            projection::apply(tx, campaign.id, step.outcome, events, &changes)?;
+        }
         decided += request.items.len();
     }
-    tx.commit()?;
     Ok(decided)
 }
 
@@ -324,6 +397,8 @@ fn check(
     campaign: &Campaign,
     request: &DecisionRequest<'_>,
     actor: &Actor,
+    own: &[String],
+    counts_to: Option<Decision>,
 ) -> Result<Vec<CountChange>, DecideError> {
     let justified = policy::is_justified(request.justification);
     let new = request.action.decision();
@@ -337,12 +412,13 @@ fn check(
     let mut seen = HashSet::with_capacity(request.items.len());
     let mut lookup = conn.prepare_cached(
         "SELECT r.key, r.value, it.id, it.signal_mask, coalesce(i.identity_id, g.identity_ref),
-                i.email, it.control_id, cd.decision
+                i.email, it.control_id, cd.decision, g.identity_ref, p.item_id IS NOT NULL
          FROM json_each(?1) r
          LEFT JOIN items it ON it.id = r.value AND it.campaign_id = ?2
          LEFT JOIN grants g ON g.id = it.grant_row
          LEFT JOIN identities i ON i.id = it.identity_row
-         LEFT JOIN current_decisions cd ON cd.item_id = it.id",
+         LEFT JOIN current_decisions cd ON cd.item_id = it.id
+         LEFT JOIN pending_reviews p ON p.item_id = it.id",
     )?;
     let mut rows = lookup.query((id_array(request.items), campaign.id))?;
     while let Some(row) = rows.next()? {
@@ -356,21 +432,22 @@ fn check(
             refused = Some((position, Refusal::UnknownItem { item, campaign }));
             continue;
         }
-        let holder = [text(row, 4)?, text(row, 5)?];
-        if policy::is_own_access(&actor.reviewer, holder.into_iter().flatten()) {
+        let holder = [text(row, 4)?, text(row, 5)?, text(row, 8)?];
+        if policy::is_own_access(own, holder.into_iter().flatten()) {
             let reviewer = actor.reviewer.clone();
             refused = Some((position, Refusal::OwnAccess { item, reviewer }));
             continue;
         }
         let old: Option<Decision> = row.get(7)?;
-        if old.is_none() && new.is_none() {
+        let awaiting: bool = row.get(9)?;
+        if old.is_none() && !awaiting && new.is_none() {
             refused = Some((position, Refusal::NothingToUndo { item }));
             continue;
         }
         if refused.is_some() || !seen.insert(item) {
             continue;
         }
-        if old != new {
+        if old != counts_to {
             let control = text(row, 6)?.unwrap_or_default();
             let index = changes
                 .iter()
@@ -379,7 +456,7 @@ fn check(
                     changes.push(CountChange::new(control));
                     changes.len() - 1
                 });
-            changes[index].record(old, new);
+            changes[index].record(old, counts_to);
         }
         if justified {
             continue;
@@ -468,3 +545,6 @@ fn text<'r>(row: &'r rusqlite::Row<'_>, column: usize) -> rusqlite::Result<Optio
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod finishing_tests;

@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use crate::model::{Criticality, Decision, GrantType, IdentityKind, IdentityStatus, SignalSet};
 
-/// Every column of `item_view`, in its order; select with [`ItemRecord::COLUMNS`].
+/// Every column of `item_view`, in its order, then the second-review
+/// state; select with [`ItemRecord::COLUMNS`] from `item_view` itself
+/// (unaliased: the last columns look the item up by `item_view.item_id`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ItemRecord {
     pub item_id: i64,
@@ -72,6 +74,12 @@ pub struct ItemRecord {
     pub account_row: Option<i64>,
     /// The identity row the `identity_*` fields describe.
     pub holder_row: Option<i64>,
+    /// A first review waiting for a second, different reviewer (a control
+    /// the rules give a second review): its decision; the item is undecided.
+    pub awaiting_second_review: Option<Decision>,
+    /// Who made the first review: of the one waiting, or of the two that
+    /// decided the item.
+    pub first_review_by: Option<String>,
 }
 
 impl ItemRecord {
@@ -86,7 +94,13 @@ impl ItemRecord {
         assigned_reviewer, decision, justification, decided_by_reviewer, decided_by_os_user,
         decided_by_host, decided_at, account, decision_basis, valid_until, decided_key,
         link_basis, person_id, secondary_account, kind_reason, link_note, account_row,
-        holder_row";
+        holder_row,
+        (SELECT p.decision FROM pending_reviews p WHERE p.item_id = item_view.item_id),
+        coalesce(
+            (SELECT e.reviewer FROM pending_reviews p JOIN decision_events e ON e.id = p.event_id
+             WHERE p.item_id = item_view.item_id),
+            (SELECT f.reviewer FROM current_decisions c JOIN decision_events f ON f.id = c.first_event_id
+             WHERE c.item_id = item_view.item_id))";
 
     /// Reads one row; a kind, status, type, criticality or decision that
     /// recert does not write is an error naming the value, never a default.
@@ -149,6 +163,8 @@ impl ItemRecord {
             link_note: row.get(47)?,
             account_row: row.get(48)?,
             holder_row: row.get(49)?,
+            awaiting_second_review: row.get(50)?,
+            first_review_by: row.get(51)?,
         })
     }
 

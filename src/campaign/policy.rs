@@ -63,16 +63,23 @@ pub fn is_justified(text: Option<&str>) -> bool {
     text.is_some_and(|text| !text.trim().is_empty())
 }
 
-/// Whether an item is `reviewer`'s own access: one of the keys its holder is
-/// known by (identity id, e-mail; later every linked account) names the
-/// reviewer, ignoring surrounding blanks and ASCII letter case. A reviewer
-/// never decides on their own access.
-pub fn is_own_access<'k>(reviewer: &str, holder_keys: impl IntoIterator<Item = &'k str>) -> bool {
-    let reviewer = reviewer.trim();
-    !reviewer.is_empty()
-        && holder_keys
-            .into_iter()
-            .any(|key| key.trim().eq_ignore_ascii_case(reviewer))
+/// Whether an item is the reviewer's own access: one of the keys its
+/// holder is known by (identity id, e-mail, the account key) is one of the
+/// keys the reviewer holds access under (`reviewers::own_keys`: their name,
+/// the person's identity_id and e-mail, every account the campaign linked to
+/// them), compared with invisible characters removed, blanks trimmed and
+/// ASCII letter case ignored. A reviewer never decides on their own access.
+pub fn is_own_access<'k>(
+    reviewer_keys: &[String],
+    holder_keys: impl IntoIterator<Item = &'k str>,
+) -> bool {
+    holder_keys.into_iter().any(|key| {
+        let key = crate::reviewers::name::fold(key);
+        !key.is_empty()
+            && reviewer_keys
+                .iter()
+                .any(|own| !own.is_empty() && crate::reviewers::name::fold(own) == key)
+    })
 }
 
 #[cfg(test)]
@@ -126,13 +133,22 @@ mod tests {
     }
 
     #[test]
-    fn own_access_matches_any_holder_key_ignoring_case_and_blanks() {
-        assert!(is_own_access(" m1 ", ["E1", "M1"]));
-        assert!(is_own_access("Mia@X.example", ["E1", "mia@x.example "]));
-        assert!(!is_own_access("M1", ["E1", ""]));
+    fn own_access_matches_any_holder_key_ignoring_case_blanks_and_invisibles() {
+        let keys = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        assert!(is_own_access(&keys(&["m1"]), ["E1", " M1 "]));
+        assert!(is_own_access(
+            &keys(&["e0429", "e0429@x.example", "adm-e0429"]),
+            ["ADM-E0429", ""]
+        ));
+        assert!(is_own_access(
+            &keys(&["mia@x.example"]),
+            ["E1", "mia\u{200B}@X.example"]
+        ));
+        assert!(!is_own_access(&keys(&["m1"]), ["E1", ""]));
         assert!(
-            !is_own_access("  ", ["", " "]),
+            !is_own_access(&keys(&[]), ["", " "]),
             "an empty reviewer owns nothing"
         );
+        assert!(!is_own_access(&keys(&[""]), [""]));
     }
 }

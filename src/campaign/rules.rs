@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::catalog::Catalog;
+use super::review_rules::{ReviewFile, ReviewRules};
 use crate::identity::Correlation;
 use crate::identity::config::CorrelationFile;
 use crate::model::{GrantType, IdentityKind, Signal, SignalSet};
@@ -108,6 +109,8 @@ pub struct Rules {
     pub controls: Vec<ControlRule>,
     /// How accounts are linked to persons (`[correlation]`).
     pub correlation: Correlation,
+    /// Second reviews and the decision pace (`[review]`).
+    pub review: ReviewRules,
 }
 
 /// A rules file that cannot be used, with where and why.
@@ -129,6 +132,7 @@ struct RulesFile {
     #[serde(default)]
     control: Vec<ControlFile>,
     correlation: Option<CorrelationFile>,
+    review: Option<ReviewFile>,
 }
 
 #[derive(Default, Deserialize)]
@@ -204,6 +208,11 @@ impl Rules {
             .unwrap_or_default()
             .validate()
             .map_err(|err| source.error(err.span, format!("[correlation] {}", err.message)))?;
+        let review = parsed
+            .review
+            .unwrap_or_default()
+            .validate()
+            .map_err(|err| source.error(err.span, format!("[review] {}", err.message)))?;
         match (controls.last(), parsed.control.last()) {
             (Some(last), Some(spanned)) if !last.is_catch_all() => Err(source.error(
                 Some(spanned.id.span()),
@@ -222,6 +231,7 @@ impl Rules {
                 revoke,
                 controls,
                 correlation,
+                review,
             }),
         }
     }

@@ -3,7 +3,6 @@
 use color_eyre::eyre::{Result, bail};
 
 use super::Context;
-use crate::actor::Actor;
 use crate::campaign::{DecisionRequest, find_campaign, record_decisions};
 use crate::model::DecisionAction;
 use crate::text::for_display;
@@ -28,7 +27,7 @@ pub struct Args {
     /// Why; required for revokes and for certifying risk-flagged items
     #[arg(long, value_name = "TEXT")]
     pub justification: Option<String>,
-    /// Who decides [default: the OS user]
+    /// Who decides: an identity_id, e-mail or registered reviewer [default: the OS user]
     #[arg(long, env = "RECERT_REVIEWER", value_name = "R")]
     pub reviewer: Option<String>,
 }
@@ -53,7 +52,8 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     workspace.use_bulk_cache()?;
     workspace.map_for_reads()?;
     let campaign = find_campaign(&workspace.conn, &args.campaign)?;
-    let actor = Actor::current(args.reviewer.as_deref());
+    let actor =
+        super::reviewer::known_actor(&workspace.conn, Some(&campaign), args.reviewer.as_deref())?;
     let justification = args
         .justification
         .as_deref()
@@ -80,6 +80,48 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         for_display(&campaign.name),
         for_display(&actor.to_string()),
     ))?;
+    let staged =
+        !crate::campaign::review_rules::ReviewRules::of_campaign(&workspace.conn, &campaign)?
+            .second_review
+            .is_empty();
+    if staged && action.decision().is_some() {
+        second_reviews(&workspace.conn, &items)?;
+    }
+    Ok(())
+}
+
+/// Says which of the items a decision left undecided: first reviews that
+/// wait for a second, different reviewer, and second reviews that
+/// disagreed (the item is undecided again). Silent when there are none.
+fn second_reviews(conn: &rusqlite::Connection, items: &[i64]) -> Result<()> {
+    let ids = serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned());
+    let (waiting, reopened): (u64, u64) = conn.query_row(
+        "SELECT coalesce(sum(p.item_id IS NOT NULL), 0),
+                coalesce(sum(p.item_id IS NULL AND cd.item_id IS NULL), 0)
+         FROM json_each(?1) j
+         LEFT JOIN pending_reviews p ON p.item_id = j.value
+         LEFT JOIN current_decisions cd ON cd.item_id = j.value",
+        [ids],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    if waiting > 0 {
+        crate::output::print(&format!(
+            "{} {} a second review by a different reviewer before {} decided.\n",
+            crate::text::count(waiting, "item"),
+            if waiting == 1 { "awaits" } else { "await" },
+            if waiting == 1 { "it is" } else { "they are" }
+        ))?;
+    }
+    if reopened > 0 {
+        crate::output::print(&format!(
+            "{} undecided again: the second review disagreed with the first (both are in the history).\n",
+            if reopened == 1 {
+                "1 item is".to_owned()
+            } else {
+                format!("{reopened} items are")
+            }
+        ))?;
+    }
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::Context;
 use crate::actor::Actor;
-use crate::campaign::{CampaignSpec, create_campaign, find_campaign, rules};
+use crate::campaign::{Campaign, CampaignSpec, create_campaign, find_campaign, rules};
 use crate::import::{ImportOptions, Mapping, Progress, Source, import_sources};
 use crate::output;
 use crate::workspace::{self, Workspace};
@@ -105,8 +105,10 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         None => fresh_default()?,
     };
     let mut ws = Workspace::open(&path)?;
-    let actor = Actor::current(args.reviewer.as_deref());
+    let mut actor = Actor::current(args.reviewer.as_deref());
     let (items, id) = build(&mut ws.conn, &actor)?;
+    let campaign = find_campaign(&ws.conn, &id.to_string())?;
+    actor.reviewer = demo_reviewer(&ws.conn, &campaign, &actor)?;
     let shown = output::shown(&path);
     output::print(&format!(
         "Demo workspace: {shown}\n\
@@ -117,8 +119,24 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         output::print("Not a terminal, so the review is not opened.\n")?;
         return Ok(());
     }
-    let campaign = find_campaign(&ws.conn, &id.to_string())?;
     crate::tui::review(&mut ws.conn, campaign, &actor)
+}
+
+/// The demo reviews as the person `--reviewer` names (E0429, say), or
+/// else as the OS user, registered as a reviewer of the throw-away demo
+/// workspace: every reviewer recert records must be known.
+fn demo_reviewer(conn: &Connection, campaign: &Campaign, actor: &Actor) -> Result<String> {
+    match crate::reviewers::resolve(conn, Some(campaign), &actor.reviewer) {
+        Ok(known) => Ok(known.name),
+        Err(crate::reviewers::ReviewerError::Unknown { name, .. }) => {
+            crate::reviewers::registry::add(conn, &name, None, actor, Utc::now())?;
+            output::note(&format!(
+                "{name:?} is not a person of the sample company, so the demo registered it as a reviewer"
+            ));
+            Ok(name)
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// Sets the demo's workspace rules, imports the embedded sample company and

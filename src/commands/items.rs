@@ -206,6 +206,8 @@ pub fn item_json(
         "decision_basis": item.decision_basis,
         "valid_until": item.valid_until,
         "decided_key": item.decided_key,
+        "awaiting_second_review": item.awaiting_second_review.map(Decision::as_str),
+        "first_review_by": item.first_review_by,
     });
     if let (Value::Object(fields), Value::Object(more)) = (&mut value, more) {
         fields.extend(more);

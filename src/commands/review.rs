@@ -5,14 +5,13 @@ use std::io::IsTerminal;
 use color_eyre::eyre::{Result, bail};
 
 use super::Context;
-use crate::actor::Actor;
 use crate::campaign::find_campaign;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Campaign id or exact name (default: the only open campaign, else a picker)
     pub campaign: Option<String>,
-    /// Who reviews [default: the OS user]
+    /// Who reviews: an identity_id, e-mail or registered reviewer [default: the OS user]
     #[arg(long, env = "RECERT_REVIEWER", value_name = "R")]
     pub reviewer: Option<String>,
 }
@@ -31,6 +30,7 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
             None => return Ok(()),
         },
     };
-    let actor = Actor::current(args.reviewer.as_deref());
+    let actor =
+        super::reviewer::known_actor(&workspace.conn, Some(&campaign), args.reviewer.as_deref())?;
     crate::tui::review(&mut workspace.conn, campaign, &actor)
 }

@@ -1,12 +1,12 @@
 //! `recert signoff`: sign off a fully decided campaign and lock it.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use chrono::Utc;
 use color_eyre::eyre::{Report, Result, WrapErr, bail};
 
 use super::Context;
-use crate::actor::Actor;
 use crate::campaign::find_campaign;
 use crate::evidence::atomic::check_target;
 use crate::evidence::keys::load_secret_key;
@@ -23,7 +23,7 @@ pub const DEFAULT_STATEMENT: &str = "I have reviewed every item of this campaign
 pub struct Args {
     /// Campaign id or exact name
     pub campaign: String,
-    /// Who signs off [default: the OS user]
+    /// Who signs off: an identity_id, e-mail or registered reviewer [default: the OS user]
     #[arg(long, env = "RECERT_REVIEWER", value_name = "R")]
     pub reviewer: Option<String>,
     /// The sign-off statement [default: a statement that every item was reviewed]
@@ -41,6 +41,8 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     let mut ws = context.open_workspace()?;
     let campaign = find_campaign(&ws.conn, &args.campaign)?;
     let name = for_display(&campaign.name).into_owned();
+    // An unknown signer is refused before anything else is asked for.
+    let actor = super::reviewer::known_actor(&ws.conn, Some(&campaign), args.reviewer.as_deref())?;
     // Unlock the key before locking the campaign, so a wrong password
     // leaves everything as it was.
     let key = args.key.as_deref().map(load_secret_key).transpose()?;
@@ -53,7 +55,6 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         check_target(&path)?;
         check_target(&signature_path(&path))?;
     }
-    let actor = Actor::current(args.reviewer.as_deref());
     let statement = args.statement.as_deref().unwrap_or(DEFAULT_STATEMENT);
     let done = match sign_off_with_key(
         &mut ws.conn,
@@ -95,6 +96,7 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         done.revoked,
         done.final_hash
     ))?;
+    independence_warnings(&ws.conn, &campaign, &actor.reviewer)?;
     let Some(key) = &key else {
         output::print(&format!(
             "now write the evidence for the auditor, signed: recert export {} -o evidence.csv --key KEY (recert keygen makes a key)\n",
@@ -122,5 +124,36 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
             output::shown(&signature)
         ))?;
     }
+    Ok(())
+}
+
+/// The independence warnings (PRODUCT.md §8) of the campaign just signed
+/// off, on stdout: they never block a sign-off, but the signer should read
+/// them, and the report repeats them for the auditor.
+fn independence_warnings(
+    conn: &rusqlite::Connection,
+    campaign: &crate::campaign::Campaign,
+    signer: &str,
+) -> Result<()> {
+    let found = match crate::campaign::independence::warnings(conn, campaign, Some(signer)) {
+        Ok(found) => found,
+        Err(err) => {
+            output::note(&format!(
+                "the independence warnings could not be read: {err:#}"
+            ));
+            return Ok(());
+        }
+    };
+    if found.is_empty() {
+        return Ok(());
+    }
+    let mut out = format!(
+        "{} (recert report lists them too):\n",
+        text::count(found.len(), "independence warning")
+    );
+    for warning in &found {
+        let _ = writeln!(out, "  - {warning}");
+    }
+    output::print(&out)?;
     Ok(())
 }

@@ -1,4 +1,6 @@
-//! `recert status`: a campaign's progress per control.
+//! `recert status`: a campaign's progress per control, or per reviewer.
+
+mod by_reviewer;
 
 use std::fmt::Write;
 
@@ -8,6 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::Context;
 use super::table::{self, Column, TERMINAL_WIDTH};
+use crate::campaign::closeout::{awaiting_counts, close_out_counts};
 use crate::campaign::{Campaign, ControlProgress, campaign_progress, find_campaign_or_only_open};
 use crate::output;
 use crate::text::{count, for_display};
@@ -25,16 +28,50 @@ pub struct Args {
     /// Show the signal counts and whole titles instead of fitting 80 columns
     #[arg(long, conflicts_with = "json")]
     pub wide: bool,
+    /// Per reviewer: items assigned, decided, left and overdue
+    #[arg(long, conflicts_with_all = ["reviewer", "wide"])]
+    pub by_reviewer: bool,
+}
+
+/// Items decided by a close-out and items awaiting a second review, per
+/// control: kept apart from the reviewers' decisions.
+#[derive(Debug, Clone, Default)]
+pub struct Outcomes {
+    pub closed_out: Vec<(String, u64)>,
+    pub awaiting: Vec<(String, u64)>,
+}
+
+impl Outcomes {
+    fn of(list: &[(String, u64)], control: &str) -> u64 {
+        list.iter()
+            .find(|(c, _)| c == control)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    fn total(list: &[(String, u64)]) -> u64 {
+        list.iter().map(|(_, n)| n).sum()
+    }
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<()> {
     let workspace = context.open_workspace()?;
     let campaign = find_campaign_or_only_open(&workspace.conn, args.campaign.as_deref())?;
+    if args.by_reviewer {
+        return by_reviewer::run(&workspace.conn, &campaign, args.json);
+    }
     let progress = campaign_progress(&workspace.conn, &campaign, args.reviewer.as_deref())?;
-    if args.json {
-        output::print_json(&to_json(&campaign, &progress))?;
+    let outcomes = if args.reviewer.is_some() {
+        Outcomes::default()
     } else {
-        output::print(&render(&campaign, &progress, args.wide))?;
+        Outcomes {
+            closed_out: close_out_counts(&workspace.conn, campaign.id)?,
+            awaiting: awaiting_counts(&workspace.conn, campaign.id)?,
+        }
+    };
+    if args.json {
+        output::print_json(&to_json(&campaign, &progress, &outcomes))?;
+    } else {
+        output::print(&render(&campaign, &progress, &outcomes, args.wide))?;
     }
     Ok(())
 }
@@ -55,8 +92,9 @@ fn totals(progress: &[ControlProgress]) -> Totals {
     }
 }
 
-/// The JSON of PRODUCT.md §3, plus as_of, due, undecided and signal counts.
-pub fn to_json(campaign: &Campaign, progress: &[ControlProgress]) -> Value {
+/// The JSON of PRODUCT.md §3, plus as_of, due, undecided, signal counts,
+/// close-out decisions and items awaiting a second review.
+pub fn to_json(campaign: &Campaign, progress: &[ControlProgress], outcomes: &Outcomes) -> Value {
     let totals = totals(progress);
     let controls: Vec<Value> = progress
         .iter()
@@ -74,6 +112,8 @@ pub fn to_json(campaign: &Campaign, progress: &[ControlProgress]) -> Value {
                 "certified": p.certified,
                 "revoked": p.revoked,
                 "undecided": p.undecided(),
+                "closed_out": Outcomes::of(&outcomes.closed_out, &p.control_id),
+                "awaiting_second_review": Outcomes::of(&outcomes.awaiting, &p.control_id),
                 "signals": signals,
             })
         })
@@ -92,13 +132,20 @@ pub fn to_json(campaign: &Campaign, progress: &[ControlProgress]) -> Value {
         "certified": totals.certified,
         "revoked": totals.revoked,
         "undecided": totals.total - totals.decided,
+        "closed_out": Outcomes::total(&outcomes.closed_out),
+        "awaiting_second_review": Outcomes::total(&outcomes.awaiting),
         "controls": controls,
     })
 }
 
 /// A table with one row per control and a total row, fitting 80 columns;
 /// `wide` adds each control's signal counts and never cuts a title.
-pub fn render(campaign: &Campaign, progress: &[ControlProgress], wide: bool) -> String {
+pub fn render(
+    campaign: &Campaign,
+    progress: &[ControlProgress],
+    outcomes: &Outcomes,
+    wide: bool,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", heading(campaign, wide));
     let t = totals(progress);
@@ -158,6 +205,31 @@ pub fn render(campaign: &Campaign, progress: &[ControlProgress], wide: bool) -> 
         let _ = writeln!(out, "Every item is decided.");
     } else {
         let _ = writeln!(out, "{undecided} of {} undecided.", count(t.total, "item"));
+    }
+    let awaiting = Outcomes::total(&outcomes.awaiting);
+    if awaiting > 0 {
+        let _ = writeln!(
+            out,
+            "{} {} a second review by a different reviewer (counted undecided).",
+            count(awaiting, "item"),
+            if awaiting == 1 { "awaits" } else { "await" }
+        );
+    }
+    let closed = Outcomes::total(&outcomes.closed_out);
+    if closed > 0 {
+        let per: Vec<String> = progress
+            .iter()
+            .filter_map(|p| {
+                let n = Outcomes::of(&outcomes.closed_out, &p.control_id);
+                (n > 0).then(|| format!("{} {n}", p.control_id))
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "{} decided by close-out (recert close), not by a reviewer: {}.",
+            count(closed, "item"),
+            per.join(", ")
+        );
     }
     out
 }

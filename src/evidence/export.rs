@@ -40,6 +40,14 @@ pub struct EvidenceSummary {
     pub last_hash: String,
 }
 
+/// `reviewer (os_user@host)` of the first of two reviews that decided an
+/// item (a control that needs a second reviewer), else NULL.
+const FIRST_REVIEW: &str =
+    "(SELECT f.reviewer || ' (' || coalesce(nullif(f.os_user, ''), 'unknown')
+        || '@' || coalesce(nullif(f.host, ''), 'unknown') || ')'
+    FROM current_decisions c JOIN decision_events f ON f.id = c.first_event_id
+    WHERE c.item_id = item_view.item_id)";
+
 /// The columns read from `item_view`, in the order `fill_item_cells` expects.
 /// One control's rows (?1 campaign, ?2 control) in item order.
 fn select() -> String {
@@ -48,7 +56,7 @@ fn select() -> String {
             system, entitlement, entitlement_type, privileged, signal_mask, recommendation,
             assigned_reviewer, decision, justification, decided_by_reviewer, decided_by_os_user,
             decided_by_host, decided_at, source_sha256, account, decision_basis, valid_until,
-            decided_key, link_basis
+            decided_key, link_basis, {FIRST_REVIEW}
         FROM item_view WHERE {} ORDER BY item_id",
         ranges::in_control(ranges::VIEW, "?1", "?2")
     )
@@ -160,6 +168,11 @@ fn fill_item_cells(
         put(field, text(row, column)?);
     }
     scratch.clear();
+    // Both deciders of a second review, the first review first.
+    let first = text(row, 24)?;
+    if !first.is_empty() {
+        let _ = write!(scratch, "{first}; ");
+    }
     let reviewer = text(row, 14)?;
     if !reviewer.is_empty() {
         let os_user = or_unknown(text(row, 15)?);

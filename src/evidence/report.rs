@@ -1,6 +1,7 @@
 //! The campaign report for auditors and managers: what it shows, gathered
 //! from the workspace, and writing it as one self-contained HTML page.
 
+pub mod finishing;
 mod html;
 mod svg;
 
@@ -77,6 +78,11 @@ pub struct Report {
     pub evidence_source: EvidenceSource,
     pub last_row_hash: String,
     pub generated_at: DateTime<Utc>,
+    /// Decisions made by close-out (the first `finishing::CLOSED_SHOWN`).
+    pub closed_out: Vec<finishing::ClosedItem>,
+    pub closed_out_total: u64,
+    /// The independence warnings, as sentences.
+    pub warnings: Vec<String>,
 }
 
 impl Report {
@@ -124,17 +130,24 @@ pub fn gather(
             EvidenceSource::File(path.display().to_string())
         }
     };
+    let signoff = load_sign_off(&tx, campaign.id)?;
+    let (closed_out, closed_out_total) = finishing::closed_items(&tx, campaign.id)?;
+    let warnings =
+        finishing::warnings(&tx, campaign, signoff.as_ref().map(|s| s.reviewer.as_str()))?;
     Ok(Report {
         campaign: campaign.clone(),
         controls: control_totals(&tx, campaign.id)?,
         revoked: revoked_items(&tx, campaign.id)?,
         revoked_total: summary.revoked,
         signals: signal_counts(&tx, campaign.id)?,
-        signoff: load_sign_off(&tx, campaign.id)?,
+        signoff,
         evidence_sha256: computed,
         evidence_source,
         last_row_hash: summary.last_hash,
         generated_at: now,
+        closed_out,
+        closed_out_total,
+        warnings,
     })
 }
 

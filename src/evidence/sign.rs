@@ -20,9 +20,17 @@ pub fn signature_path(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// The one-line trusted comment: campaign, signer, sign-off time, counts
-/// per decision and the last row_hash. The fixed `key=value` tail comes last
-/// so that [`TrustedFacts::parse`] reads it back whatever the names hold.
+/// The longest trusted comment minisign reads back: its verifier reads the
+/// line `trusted comment: …` into 8192 bytes, with the prefix (17 bytes), the
+/// line break and the terminating NUL; its signer refuses a longer one.
+pub const TRUSTED_COMMENT_MAX: usize = 8192 - 17 - 2;
+
+/// The one-line trusted comment: campaign, (format 2) the sign-off
+/// statement, signer, sign-off time, counts per decision and the last
+/// row_hash. The fixed `key=value` tail comes last so that
+/// [`TrustedFacts::parse`] reads it back whatever the names hold; the
+/// statement is made one line and shortened with `…` where the whole
+/// comment would outgrow what minisign reads.
 pub fn trusted_comment(
     campaign: &Campaign,
     signoff: &SignOff,
@@ -30,14 +38,12 @@ pub fn trusted_comment(
 ) -> String {
     // Format-1 evidence keeps the comment it always had, so re-signing an
     // old campaign's evidence gives the same trusted comment.
-    let format = match campaign.evidence_format {
-        0 | 1 => String::new(),
-        n => format!("format {n}; "),
+    let (format, with_statement) = match campaign.evidence_format {
+        0 | 1 => (String::new(), false),
+        n => (format!("format {n}; "), true),
     };
-    format!(
-        "recert evidence; {format}campaign {} {:?}; signed off by {:?} at {}; rows={} certified={} revoked={} undecided={} last_row_hash={}",
-        campaign.id,
-        one_line(&campaign.name),
+    let rest = format!(
+        "signed off by {:?} at {}; rows={} certified={} revoked={} undecided={} last_row_hash={}",
         one_line(&signoff.signer()),
         signoff.signed_at,
         summary.rows,
@@ -45,12 +51,62 @@ pub fn trusted_comment(
         summary.revoked,
         summary.undecided,
         summary.last_hash,
+    );
+    let head = format!(
+        "recert evidence; {format}campaign {} {:?}; ",
+        campaign.id,
+        one_line(&campaign.name)
+    );
+    if !with_statement {
+        return format!("{head}{rest}");
+    }
+    let room = TRUSTED_COMMENT_MAX.saturating_sub(head.len() + rest.len() + "statement ; ".len());
+    format!(
+        "{head}statement {}; {rest}",
+        quoted_within(&statement_line(&signoff.statement), room)
     )
 }
 
 /// Text safe for a minisign comment: one line, bounded length.
 fn one_line(text: &str) -> String {
     for_display(text).chars().take(200).collect()
+}
+
+/// A statement as one line: its lines trimmed and joined with ` / `.
+fn statement_line(statement: &str) -> String {
+    let lines: Vec<String> = statement
+        .lines()
+        .map(|line| for_display(line).trim().to_owned())
+        .filter(|line| !line.is_empty())
+        .collect();
+    lines.join(" / ")
+}
+
+/// `text` quoted (`{:?}`) in at most `room` bytes, cut with `…` if need be.
+fn quoted_within(text: &str, room: usize) -> String {
+    let quoted = format!("{text:?}");
+    if quoted.len() <= room {
+        return quoted;
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    // Each character quotes to at most a few bytes: cut by the overshoot,
+    // then a character at a time until it fits.
+    let over = quoted.len() - room;
+    chars.truncate(chars.len().saturating_sub(over / 6));
+    loop {
+        let cut: String = chars.iter().collect();
+        // At a word where one is near, so the last word reads whole.
+        let cut = match cut.rsplit_once(' ') {
+            Some((words, tail)) if tail.chars().count() < 20 => words,
+            _ => cut.as_str(),
+        }
+        .trim_end();
+        let quoted = format!("{:?}", format!("{cut}…"));
+        if quoted.len() <= room || chars.is_empty() {
+            return quoted;
+        }
+        chars.pop();
+    }
 }
 
 /// What a trusted comment says about the file it signs.
@@ -173,6 +229,10 @@ mod tests {
     }
 
     fn sample_comment_of(name: &str, evidence_format: u8) -> String {
+        sample_comment_with(name, evidence_format, "ok")
+    }
+
+    fn sample_comment_with(name: &str, evidence_format: u8, statement: &str) -> String {
         let campaign = Campaign {
             id: 7,
             name: name.to_owned(),
@@ -192,7 +252,7 @@ mod tests {
             os_user: "ann".to_owned(),
             host: "jump1".to_owned(),
             signed_at: "2026-12-01T10:00:00.000Z".to_owned(),
-            statement: "ok".to_owned(),
+            statement: statement.to_owned(),
             final_hash: "f".repeat(64),
             items: 3,
             certified: 2,
@@ -232,6 +292,37 @@ mod tests {
         assert_eq!(TrustedFacts::parse(&comment).expect("facts").format, 2);
         let faked = sample_comment("x\"; format 2; y");
         assert_eq!(TrustedFacts::parse(&faked).expect("facts").format, 1);
+    }
+
+    #[test]
+    fn a_format_2_comment_carries_the_statement_which_cannot_forge_the_facts() {
+        let hostile =
+            "All reviewed.\nok\"; signed off by \"Mallory\" at 2020-01-01; rows=1 last_row_hash=00";
+        let comment = sample_comment_with("Q4", 2, hostile);
+        assert!(!comment.contains('\n'));
+        assert!(
+            comment.starts_with("recert evidence; format 2; campaign 7 \"Q4\"; statement \"All reviewed. / ok\\\"; signed off by"),
+            "{comment}"
+        );
+        let facts = TrustedFacts::parse(&comment).expect("facts");
+        assert_eq!(facts.signer, "CISO (ann@jump1)");
+        assert_eq!((facts.rows, facts.format), (3, 2));
+        assert_eq!(facts.last_hash, "f".repeat(64));
+        // Format 1 keeps the comment it always had: no statement.
+        assert!(!sample_comment_with("Q4", 1, hostile).contains("statement"));
+    }
+
+    #[test]
+    fn a_long_statement_is_cut_to_what_minisign_reads() {
+        let comment = sample_comment_with("Q4", 2, &"word ".repeat(5000));
+        assert!(comment.len() <= TRUSTED_COMMENT_MAX);
+        assert!(
+            comment.len() > TRUSTED_COMMENT_MAX - 10,
+            "{}",
+            comment.len()
+        );
+        assert!(comment.contains("word…\"; signed off by"), "{comment}");
+        assert_eq!(TrustedFacts::parse(&comment).expect("facts").rows, 3);
     }
 
     #[test]

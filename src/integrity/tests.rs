@@ -307,7 +307,7 @@ fn an_undone_item_given_back_a_decision_is_reported() {
     decide(&mut ws, "A", &[1], DecisionAction::Undo);
     ws.conn
         .execute(
-            "INSERT INTO current_decisions VALUES (1, 1, 1, 'certify')",
+            "INSERT INTO current_decisions (item_id, campaign_id, event_id, decision) VALUES (1, 1, 1, 'certify')",
             [],
         )
         .expect("tamper");

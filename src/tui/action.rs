@@ -4,7 +4,7 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use super::accounts::{AccountRow, LinkTarget};
-use super::app::{BulkSummary, Detail, Limits, Pending};
+use super::app::{BulkSummary, Detail, Limits, Pending, Selection};
 use super::counts::ControlCounts;
 use super::data::Page;
 use super::query::{Anchor, Key, Query, Sort};
@@ -29,6 +29,8 @@ pub enum Action {
     Quit,
     SwitchPane,
     Decide(Verdict),
+    /// R: hand the item, or the marked items, to another reviewer.
+    Reassign,
     Mark,
     MarkRange,
     MarkAll,
@@ -81,6 +83,10 @@ pub enum Action {
         reason: String,
         message: String,
     },
+    /// The reviewer typed in the reassignment prompt, resolved or refused.
+    ReviewerResolved(Resolved),
+    /// The independence warnings of the campaign (for the sign-off screen).
+    Warnings(Vec<String>),
     /// Another process changed the workspace (its data version moved).
     Changed,
     Refreshed(Refreshed),
@@ -108,11 +114,23 @@ impl Action {
                 | Action::Linked { .. }
                 | Action::NotLinked { .. }
                 | Action::SignedOff(_)
+                | Action::ReviewerResolved(_)
+                | Action::Warnings(_)
                 | Action::Changed
                 | Action::Refreshed(_)
                 | Action::Measured(_)
         )
     }
+}
+
+/// A reviewer name of the reassignment prompt, as the shell resolved it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub target: Selection,
+    /// What was typed, to give back when it is refused.
+    pub typed: String,
+    /// The name recorded and how it reads (`Mia Manager (M1)`), or why not.
+    pub reviewer: Result<(String, String), String>,
 }
 
 /// A page the shell loaded for a `Fetch`.
@@ -205,6 +223,20 @@ pub enum Effect {
     SignOff {
         statement: String,
     },
+    /// Resolve the reviewer name typed for a reassignment.
+    ResolveReviewer {
+        target: Selection,
+        name: String,
+    },
+    /// Commit a reassignment to `to` (a resolved reviewer's name).
+    Reassign {
+        target: Selection,
+        to: String,
+        label: String,
+        reason: String,
+    },
+    /// Read the independence warnings (entering the sign-off screen).
+    LoadWarnings,
     /// Read an item's decision history and the names of its people.
     LoadDetail(i64),
     /// Re-read counts, campaign state and the window after another process wrote.
@@ -230,6 +262,9 @@ impl Effect {
             Effect::Prepare(_) => Some("counting the marked items…"),
             Effect::Record { .. } => Some("saving…"),
             Effect::SignOff { .. } => Some("signing off…"),
+            Effect::Reassign { .. } => Some("reassigning…"),
+            Effect::ResolveReviewer { .. } => Some("looking up the reviewer…"),
+            Effect::LoadWarnings => Some("checking the independence of the review…"),
             Effect::Fetch {
                 anchor: Anchor::First | Anchor::Last,
                 ..
@@ -254,6 +289,8 @@ impl Effect {
                 | Effect::LoadDetail(_)
                 | Effect::Refresh
                 | Effect::LoadAccounts
+                | Effect::ResolveReviewer { .. }
+                | Effect::LoadWarnings
         )
     }
 }

@@ -38,6 +38,9 @@ pub enum Pane {
 pub struct App {
     pub campaign: Campaign,
     pub reviewer: String,
+    /// The keys the reviewer holds access under (`reviewers::own_keys`):
+    /// their own access is refused before a prompt opens.
+    pub own_keys: Vec<String>,
     /// The day the review is open, for "days left"; given by the shell.
     pub today: NaiveDate,
     pub theme: Theme,
@@ -52,6 +55,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub status: Status,
     pub limits: Limits,
+    /// The independence warnings, read when the sign-off screen opens.
+    pub warnings: Option<Vec<String>>,
     pub quit: bool,
 }
 
@@ -278,6 +283,13 @@ pub enum Overlay {
     FindAccount {
         editor: Editor,
     },
+    /// Reassigning `target`: first who to (`to` is `None`), then why.
+    Reassign {
+        target: Selection,
+        editor: Editor,
+        /// The resolved reviewer's name and how it reads, once given.
+        to: Option<(String, String)>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -309,6 +321,7 @@ impl App {
         App {
             campaign,
             reviewer: reviewer.to_owned(),
+            own_keys: vec![crate::reviewers::name::fold(reviewer)],
             today,
             theme,
             size: (80, 24),
@@ -325,6 +338,7 @@ impl App {
                 after_save: false,
             },
             limits: Limits::default(),
+            warnings: None,
             quit: false,
         }
     }

@@ -11,23 +11,28 @@ use super::query::{Anchor, DecisionFilter, Key, KindFilter, Query, Sort};
 use crate::campaign::{Campaign, ItemRecord, campaign_progress, policy, ranges};
 use crate::model::Decision;
 
-/// Which campaign, and which `assigned_reviewer` values are the reviewer's.
+/// Which campaign, which `assigned_reviewer` values are the reviewer's,
+/// and the keys the reviewer holds access under.
 #[derive(Debug, Clone)]
 pub struct Scope {
     pub campaign: i64,
     /// A JSON array of the reviewer's keys, bound for `json_each`.
     mine: String,
-    /// The reviewer's name, to spot their own access.
-    reviewer: String,
+    /// The reviewer's own keys (`reviewers::own_keys`), to spot their own access.
+    own: Vec<String>,
 }
 
 impl Scope {
-    pub fn new(campaign: i64, reviewer_keys: &[String]) -> Scope {
+    pub fn new(campaign: i64, reviewer_keys: &[String], own_keys: &[String]) -> Scope {
         Scope {
             campaign,
             mine: serde_json::to_string(reviewer_keys).unwrap_or_else(|_| "[]".to_owned()),
-            reviewer: reviewer_keys.first().cloned().unwrap_or_default(),
+            own: own_keys.to_vec(),
         }
+    }
+
+    pub fn own_keys(&self) -> &[String] {
+        &self.own
     }
 }
 
@@ -210,6 +215,8 @@ pub struct ItemState {
     pub signals: u32,
     /// The reviewer's own access, which they may not decide.
     pub own: bool,
+    /// A first review awaits a second reviewer (the item is undecided).
+    pub awaiting: bool,
 }
 
 /// The current state of `ids` in the campaign (unknown ids are left out).
@@ -222,16 +229,18 @@ pub fn item_states(
     let mut statement = conn.prepare_cached(
         "SELECT it.id, it.control_id, cd.decision, it.recommendation, it.signal_mask,
                 it.assigned_reviewer IN (SELECT value FROM json_each(?3)),
-                coalesce(i.identity_id, g.identity_ref), i.email
+                coalesce(i.identity_id, g.identity_ref), i.email, g.identity_ref,
+                p.item_id IS NOT NULL
          FROM json_each(?2) j CROSS JOIN items it ON it.id = j.value
          JOIN grants g ON g.id = it.grant_row
          LEFT JOIN identities i ON i.id = it.identity_row
          LEFT JOIN current_decisions cd ON cd.item_id = it.id
+         LEFT JOIN pending_reviews p ON p.item_id = it.id
          WHERE it.campaign_id = ?1",
     )?;
     statement
         .query_map((scope.campaign, ids, &scope.mine), |row| {
-            let holder: [Option<String>; 2] = [row.get(6)?, row.get(7)?];
+            let holder: [Option<String>; 3] = [row.get(6)?, row.get(7)?, row.get(8)?];
             Ok(ItemState {
                 id: row.get(0)?,
                 before: Before {
@@ -241,10 +250,8 @@ pub fn item_states(
                 },
                 recommendation: row.get(3)?,
                 signals: row.get(4)?,
-                own: policy::is_own_access(
-                    &scope.reviewer,
-                    holder.iter().flatten().map(String::as_str),
-                ),
+                own: policy::is_own_access(&scope.own, holder.iter().flatten().map(String::as_str)),
+                awaiting: row.get(9)?,
             })
         })?
         .collect()

@@ -17,6 +17,7 @@ use super::data::{self, Page, Scope};
 use super::query::{Anchor, Key};
 use super::theme::Theme;
 use crate::actor::Actor;
+use crate::campaign::review_rules::ReviewRules;
 use crate::campaign::{Campaign, history, reviewer_keys};
 
 /// How long a write waits for another process's write lock before the TUI
@@ -30,6 +31,8 @@ pub struct Shell<'a> {
     campaign: Campaign,
     actor: Actor,
     scope: Scope,
+    /// Which controls need a second reviewer (their counts move only then).
+    review: ReviewRules,
     /// SQLite's data version when last looked at: it moves when another
     /// connection commits, and only then.
     data_version: Option<i64>,
@@ -40,7 +43,10 @@ impl<'a> Shell<'a> {
         // "Mine" is every assigned_reviewer value that names this reviewer.
         let keys = reviewer_keys(conn, &campaign, &actor.reviewer)
             .unwrap_or_else(|_| vec![actor.reviewer.clone()]);
-        let scope = Scope::new(campaign.id, &keys);
+        let own = crate::reviewers::own_keys(conn, campaign.id, &actor.reviewer)
+            .unwrap_or_else(|_| vec![crate::reviewers::name::fold(&actor.reviewer)]);
+        let scope = Scope::new(campaign.id, &keys, &own);
+        let review = ReviewRules::of_campaign(conn, &campaign).unwrap_or_default();
         // Failing to set it only means waiting the longer default.
         let _ = conn.busy_timeout(BUSY_WAIT);
         Shell {
@@ -48,6 +54,7 @@ impl<'a> Shell<'a> {
             campaign,
             actor: actor.clone(),
             scope,
+            review,
             data_version: None,
         }
     }
@@ -56,13 +63,15 @@ impl<'a> Shell<'a> {
     pub fn app(&mut self, theme: Theme) -> color_eyre::Result<App> {
         let controls = data::control_counts(self.conn, &self.campaign, &self.actor.reviewer)?;
         self.changed();
-        Ok(App::new(
+        let mut app = App::new(
             self.campaign.clone(),
             &self.actor.reviewer,
             Local::now().date_naive(),
             controls,
             theme,
-        ))
+        );
+        app.own_keys = self.scope.own_keys().to_vec();
+        Ok(app)
     }
 
     /// Whether another process committed to the workspace since the last
@@ -96,6 +105,23 @@ impl<'a> Shell<'a> {
             Effect::Refresh => self.refresh(app),
             Effect::LoadAccounts => links::load(self.conn).map(Action::AccountsLoaded),
             Effect::Link { target, reason } => return self.link(target, reason),
+            Effect::ResolveReviewer { target, name } => Ok(self.resolve_reviewer(target, name)),
+            Effect::Reassign {
+                target,
+                to,
+                label,
+                reason,
+            } => return self.reassign(app, &target, (&to, &label), &reason),
+            Effect::LoadWarnings => {
+                // The signer: who signed off, else who would sign off now.
+                let signer = crate::evidence::signoff::load_sign_off(self.conn, self.campaign.id)
+                    .ok()
+                    .flatten()
+                    .map_or_else(|| self.actor.reviewer.clone(), |s| s.reviewer);
+                crate::campaign::independence::warnings(self.conn, &self.campaign, Some(&signer))
+                    .map(|found| Action::Warnings(found.iter().map(ToString::to_string).collect()))
+                    .map_err(|err| format!("reading the independence warnings: {err:#}"))
+            }
         };
         result.unwrap_or_else(Action::Failed)
     }
@@ -142,6 +168,21 @@ impl<'a> Shell<'a> {
             page,
             cursor: Cursor::Index(0),
         }))
+    }
+
+    /// The reviewer typed for a reassignment, resolved in the campaign.
+    fn resolve_reviewer(&self, target: super::app::Selection, name: String) -> Action {
+        let reviewer = crate::reviewers::resolve(self.conn, Some(&self.campaign), &name)
+            .map(|known| {
+                let label = known.label();
+                (known.name, label)
+            })
+            .map_err(|err| err.to_string());
+        Action::ReviewerResolved(super::action::Resolved {
+            target,
+            typed: name,
+            reviewer,
+        })
     }
 
     fn detail(&self, item: i64) -> Action {

@@ -53,7 +53,7 @@ impl Ctx {
             Ctx::SignOffDone => "Sign-off screen, signed off",
             Ctx::Accounts => "Accounts without a person",
             Ctx::Help => "This help",
-            Ctx::Prompt => "Text prompts (justification, reason, search, statement)",
+            Ctx::Prompt => "Text prompts (justification, reason, search, statement, reassignment)",
             Ctx::Confirm => "Confirmation (bulk, or certifying against the recommendation)",
             Ctx::Filter => "Filter menu",
         }
@@ -100,7 +100,8 @@ pub fn context(app: &App) -> Ctx {
             | Overlay::Search { .. }
             | Overlay::Statement { .. }
             | Overlay::LinkReason { .. }
-            | Overlay::FindAccount { .. },
+            | Overlay::FindAccount { .. }
+            | Overlay::Reassign { .. },
         ) => Ctx::Prompt,
         Some(Overlay::Confirm { .. }) => Ctx::Confirm,
         Some(Overlay::Filter { .. }) => Ctx::Filter,

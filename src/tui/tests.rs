@@ -453,6 +453,7 @@ fn the_detail_pane_scrolls_no_further_than_its_last_line() {
 
 mod accounts;
 mod finding;
+mod finishing;
 mod fuzz;
 mod hardening;
 mod paging;

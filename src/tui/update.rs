@@ -6,6 +6,7 @@ mod accounts;
 mod decide;
 mod nav;
 mod overlay;
+mod reassign;
 
 use super::action::{Action, Effect};
 use super::app::{App, Overlay, Pane, Review, Screen};
@@ -86,6 +87,14 @@ fn reduce(app: &mut App, action: Action) -> Option<Effect> {
             app.review.detail = Some(detail);
             None
         }
+        Action::ReviewerResolved(resolved) => {
+            reassign::resolved(app, resolved);
+            None
+        }
+        Action::Warnings(warnings) => {
+            app.warnings = Some(warnings);
+            None
+        }
         Action::SignedOff(message) => {
             app.campaign.state = CampaignState::SignedOff;
             app.overlay = None;
@@ -147,7 +156,7 @@ fn overview(app: &mut App, action: &Action) -> Option<Effect> {
         Action::Open => return open_control(app, app.overview_cursor, Query::default()),
         Action::Leave => app.quit = true,
         Action::NextUndecided => return next_undecided_control(app),
-        Action::SignOff => app.screen = Screen::SignOff,
+        Action::SignOff => return Some(open_sign_off(app)),
         Action::Accounts => return Some(accounts::open(app)),
         Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
         _ => {}
@@ -257,16 +266,21 @@ fn control(app: &mut App, action: &Action) -> Option<Effect> {
             app.info(format!("sorted by {}", query.sort.label()));
             nav::requery(app, query)
         }
-        Action::SignOff => {
-            app.screen = Screen::SignOff;
-            None
-        }
+        Action::SignOff => Some(open_sign_off(app)),
+        Action::Reassign => reassign::start(app),
         Action::Help => {
             app.overlay = Some(Overlay::Help { scroll: 0 });
             None
         }
         _ => None,
     }
+}
+
+/// The sign-off screen, with the independence warnings read afresh.
+fn open_sign_off(app: &mut App) -> Effect {
+    app.screen = Screen::SignOff;
+    app.warnings = None;
+    Effect::LoadWarnings
 }
 
 /// A scrolled view's new offset for a movement key (`None` for any other

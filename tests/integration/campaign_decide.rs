@@ -87,7 +87,8 @@ fn refusals_exit_1_with_the_reason_and_change_nothing() {
                 "--reviewer",
                 "eve@x.example",
             ],
-            "item 10 is eve@x.example's own access",
+            // The e-mail names E1: the own access of the person, as recorded.
+            "item 10 is E1's own access",
         ),
         (
             &["99", "--certify", "--reviewer", "M1"],

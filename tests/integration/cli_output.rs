@@ -215,6 +215,7 @@ fn counts_of_one_are_singular_everywhere() {
         "{imported}"
     );
     scratch.import(&[grants]);
+    scratch.known_reviewers(&["tester", "M1"]);
     scratch.campaign("Q4", &[]);
     let status = stdout(&scratch, &["status", "Q4"]);
     assert!(status.contains("1 of 1 item undecided."), "{status}");

@@ -33,6 +33,8 @@ pub fn campaign_of(scratch: &Scratch, n: usize) -> Vec<i64> {
         scratch.file("entitlements.csv", &entitlements),
     ];
     scratch.import(&files);
+    // The reviewers the tests decide and sign off as, besides the persons.
+    scratch.known_reviewers(&["tester", "R", "R1", "R2", "CISO"]);
     scratch.campaign("Q4", &["--default-reviewer", "iam-lead"]);
     let conn = Connection::open(scratch.workspace()).expect("open");
     let mut statement = conn

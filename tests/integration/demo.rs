@@ -30,7 +30,24 @@ fn demo_builds_the_sample_campaign_and_says_where() {
         ))
         .stdout(predicate::str::contains(
             "Not a terminal, so the review is not opened.",
+        ))
+        .stderr(predicate::str::contains(
+            "\"tester\" is not a person of the sample company, so the demo registered it as a reviewer",
         ));
+    // The OS user the demo runs as is a known reviewer of its workspace.
+    scratch
+        .recert()
+        .args([
+            "decide",
+            "Demo 2026-Q4",
+            "1",
+            "--revoke",
+            "--justification",
+            "demo",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("by tester (tester@"));
     let status = scratch
         .recert()
         .args(["status", "Demo 2026-Q4", "--json"])
@@ -38,6 +55,7 @@ fn demo_builds_the_sample_campaign_and_says_where() {
         .expect("status");
     let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
     assert_eq!(status["total"], ITEMS);
+    assert_eq!(status["decided"], 1);
     assert_eq!(status["campaign"]["period"], "2026-Q4");
 }
 

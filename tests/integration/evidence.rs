@@ -42,6 +42,7 @@ fn campaign(s: &Scratch) {
     let identities = s.file("identities.csv", IDENTITIES);
     let entitlements = s.file("entitlements.csv", ENTITLEMENTS);
     s.import(&[identities, entitlements]);
+    s.known_reviewers(&["tester", "CISO"]);
     s.campaign(
         "Q4 review",
         &["--period", "2026-Q4", "--default-reviewer", "M1"],
@@ -184,7 +185,7 @@ fn signed_evidence_verifies_with_recert_and_the_real_minisign() {
     verify(&s, &evidence, &public)
         .success()
         .stdout(predicate::str::contains("intact: 7 rows of campaign 1 (Q4 review)"))
-        .stdout(predicate::str::contains("signature: good; recert evidence; format 2; campaign 1 \"Q4 review\"; signed off by \"CISO (tester@"))
+        .stdout(predicate::str::contains("signature: good; recert evidence; format 2; campaign 1 \"Q4 review\"; statement \"All reviewed.\"; signed off by \"CISO (tester@"))
         .stdout(predicate::str::contains("rows=7 certified=4 revoked=3 undecided=0 last_row_hash="))
         .stdout(predicate::str::contains("signed off by CISO (tester@"))
         .stdout(predicate::str::contains(": 4 certified, 3 revoked"));
@@ -495,6 +496,7 @@ fn the_sample_campaign_is_signed_off_and_verified_end_to_end() {
         .args(["identities.csv", "entitlements.csv", "systems.csv"].map(crate::support::sample))
         .assert()
         .success();
+    s.known_reviewers(&["iam-team", "CISO", "tester"]);
     s.campaign("Q4", &[]);
     let items = s
         .recert()

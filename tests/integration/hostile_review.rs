@@ -16,6 +16,7 @@ pub fn hostile_campaign(scratch: &Scratch) -> &'static str {
         scratch.file("entitlements.csv", &hostile_entitlements()),
     ];
     scratch.import(&files);
+    scratch.known_reviewers(&["tester", "R"]);
     scratch.campaign(NAME, &["--default-reviewer", "iam-lead"]);
     let items: Vec<String> = (1..=HOSTILE.len() + 1).map(|i| i.to_string()).collect();
     scratch

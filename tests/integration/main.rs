@@ -13,6 +13,8 @@ mod demo;
 mod dist;
 mod evidence;
 mod evidence_faults;
+mod finishing;
+mod finishing_evidence;
 mod formats;
 mod fuzz_import;
 mod fuzz_verify;

@@ -72,6 +72,17 @@ impl Scratch {
         self.recert().arg("import").args(files).assert().success();
     }
 
+    /// Registers `names` as reviewers (`recert reviewer add`), for tests
+    /// that decide or sign off as someone who is not an imported person.
+    pub fn known_reviewers(&self, names: &[&str]) {
+        for name in names {
+            self.recert()
+                .args(["reviewer", "add", name])
+                .assert()
+                .success();
+        }
+    }
+
     /// Writes `contents` to a file in the scratch directory.
     pub fn file(&self, name: &str, contents: &str) -> PathBuf {
         let path = self.dir.path().join(name);

@@ -156,6 +156,7 @@ fn review_without_a_terminal_says_what_to_use_instead() {
 fn certify_and_revoke_with_justifications_then_quit_cleanly() {
     let scratch = Scratch::new();
     scratch.import(&["identities.csv", "entitlements.csv", "systems.csv"].map(sample));
+    scratch.known_reviewers(&["auditor"]);
     scratch.campaign("Q4", &["--period", "2026-Q4", "--due", "2026-12-31"]);
     let binary = assert_cmd::cargo::cargo_bin("recert");
     let tmux = Tmux::start(&format!(
@@ -243,6 +244,7 @@ fn certify_and_revoke_with_justifications_then_quit_cleanly() {
 fn with_several_open_campaigns_a_picker_asks_which() {
     let scratch = Scratch::new();
     scratch.import(&["identities.csv", "entitlements.csv", "systems.csv"].map(sample));
+    scratch.known_reviewers(&["auditor"]);
     for name in ["First review", "Second review"] {
         scratch.campaign(name, &[]);
     }
@@ -265,6 +267,7 @@ fn with_several_open_campaigns_a_picker_asks_which() {
 fn sample_campaign() -> Scratch {
     let scratch = Scratch::new();
     scratch.import(&["identities.csv", "entitlements.csv", "systems.csv"].map(sample));
+    scratch.known_reviewers(&["auditor"]);
     scratch
         .recert()
         .args(["campaign", "create", "--name", "Q4", "--period", "2026-Q4"])
@@ -405,6 +408,114 @@ fn suspend_and_resume_redraw_the_review() {
     tmux.wait_for("All items");
     tmux.keys(&["q"]);
     tmux.wait_for("exit status 0");
+    assert!(!tmux.alternate_screen());
+}
+
+/// Opens the review of the finishing company's Q4 as `reviewer`.
+fn review_as(scratch: &Scratch, reviewer: &str) -> Tmux {
+    let binary = assert_cmd::cargo::cargo_bin("recert");
+    let tmux = Tmux::start(&format!(
+        "sh -c 'NO_COLOR=1 RECERT_WORKSPACE=\"{}\" \"{}\" review Q4 --reviewer {reviewer}; echo \"exit status $?\"'",
+        scratch.workspace().display(),
+        binary.display()
+    ));
+    tmux.wait_for("All items");
+    tmux
+}
+
+/// Issue #14 in a real terminal: a first review of privileged access waits
+/// for a second, different reviewer, who agrees in their own review; R
+/// reassigns an item after resolving the name (an unknown one is refused
+/// on screen), and the history shows it.
+#[test]
+fn reassign_and_a_second_review_in_the_terminal() {
+    let scratch = Scratch::new();
+    crate::finishing::company(&scratch, true, "2099-12-31");
+    let first = crate::finishing::id(&scratch, "E0429", "prod");
+    let other = crate::finishing::id(&scratch, "E2", "prod");
+
+    // Olu (O1), the system owner, makes the first review of E0429's admin access.
+    let tmux = review_as(&scratch, "olu@x.example");
+    tmux.keys(&["j", "j", "Enter"]);
+    tmux.wait_for("8.2 Privileged access rights · 0/3 decided");
+    tmux.keys(&["c"]);
+    tmux.wait_for("Justification: certify item");
+    tmux.text("on-call administrator");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("1 awaits a second review by a different reviewer");
+    tmux.wait_for("◐ await 2nd");
+    tmux.wait_for("8.2 Privileged access rights · 0/3 decided");
+    // The cursor went on to E2's item; back on the first, c is refused.
+    tmux.keys(&["k", "c"]);
+    tmux.wait_for(&format!(
+        "your first review of item {first} needs a second, different reviewer"
+    ));
+    // E2's item goes to Mia: an unknown name first, then her e-mail.
+    tmux.keys(&["j", "R"]);
+    tmux.wait_for(&format!("Reassign item #{other}"));
+    tmux.text("mai");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("reviewer \"mai\" is not known");
+    tmux.keys(&["Escape", "R"]);
+    tmux.wait_for("To whom?");
+    tmux.text("mia@x.example");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("to Mia Manager (M1)");
+    tmux.text("Olu is on holiday");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Saved: reassigned 1 item to Mia Manager (M1)");
+    // The history, at the end of the detail pane.
+    tmux.keys(&["Tab", "G"]);
+    tmux.wait_for("reassign to M1 by O1: Olu is on");
+    tmux.keys(&["Tab", "q", "q"]);
+    tmux.wait_for("exit status 0");
+    drop(tmux);
+    assert_eq!(
+        crate::finishing::item(&scratch, "E2", "prod")["assigned_reviewer"],
+        "M1"
+    );
+
+    // Mia (M1) makes the second review and agrees: decided.
+    let tmux = review_as(&scratch, "M1");
+    tmux.keys(&["j", "j", "Enter"]);
+    tmux.wait_for("8.2 Privileged access rights · 0/3 decided");
+    tmux.keys(&["Tab", "G"]);
+    tmux.wait_for("certify by O1 (first review): on-call");
+    tmux.wait_for("awaiting a second review: the first review says certify (O1)");
+    tmux.keys(&["Tab", "c"]);
+    tmux.wait_for("Justification: certify item");
+    tmux.text("agreed: on-call rota");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("8.2 Privileged access rights · 1/3 decided");
+    tmux.keys(&["k", "Tab", "G"]);
+    tmux.wait_for("certify by M1 (second review)");
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["q", "q"]);
+    tmux.wait_for("exit status 0");
+    let decided = crate::finishing::item(&scratch, "E0429", "prod");
+    assert_eq!(decided["item_id"].to_string(), first);
+    assert_eq!(decided["decision"], "certify");
+    assert_eq!(decided["first_review_by"], "O1");
+    assert_eq!(decided["justification"], "agreed: on-call rota");
+}
+
+/// An unknown reviewer is refused before the review takes the terminal.
+#[test]
+fn the_review_refuses_an_unknown_reviewer_before_taking_the_terminal() {
+    let scratch = sample_campaign();
+    let binary = assert_cmd::cargo::cargo_bin("recert");
+    let tmux = Tmux::start(&format!(
+        "RECERT_WORKSPACE='{}' '{}' review Q4 --reviewer audtior; echo \"exit status $?\"",
+        scratch.workspace().display(),
+        binary.display()
+    ));
+    // The terminal wraps the message at 80 columns.
+    let screen = tmux.wait_for("exit status 1").replace('\n', "");
+    assert!(
+        screen.contains("reviewer \"audtior\" is not known"),
+        "{screen}"
+    );
+    assert!(screen.contains("Did you mean auditor?"), "{screen}");
     assert!(!tmux.alternate_screen());
 }
 

@@ -27,6 +27,12 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// [`escape`] keeping the text's line breaks (a sign-off statement is
+/// kept whole, over several lines).
+pub fn escape_lines(text: &str) -> String {
+    text.lines().map(escape).collect::<Vec<_>>().join("<br>\n")
+}
+
 const STYLE: &str = "
 body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: #1b1b1b; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
@@ -111,6 +117,13 @@ pub fn render(report: &Report) -> String {
     controls_section(&mut page, report);
     signals_section(&mut page, report);
     revoked_section(&mut page, report);
+    super::finishing::closed_section(
+        &mut page,
+        &report.closed_out,
+        report.closed_out_total,
+        report.campaign.id,
+    );
+    super::finishing::warnings_section(&mut page, &report.warnings);
     signoff_section(&mut page, report);
     evidence_section(&mut page, report);
     page.push_str("<footer>Written by recert. Standard references name ISO/IEC 27002:2022 controls by number and short title only.</footer>\n</body>\n</html>\n");
@@ -207,8 +220,8 @@ fn signoff_section(page: &mut String, report: &Report) {
     };
     let _ = write!(
         page,
-        "<blockquote>{}</blockquote>\n<table>\n<tr><th>Signed off by</th><td>{}</td></tr>\n<tr><th>At</th><td>{}</td></tr>\n<tr><th>Final row_hash</th><td class=\"hash\">{}</td></tr>\n</table>\n",
-        escape(&signoff.statement),
+        "<blockquote class=\"statement\">{}</blockquote>\n<table>\n<tr><th>Signed off by</th><td>{}</td></tr>\n<tr><th>At</th><td>{}</td></tr>\n<tr><th>Final row_hash</th><td class=\"hash\">{}</td></tr>\n</table>\n",
+        escape_lines(&signoff.statement),
         escape(&signoff.signer()),
         escape(&signoff.signed_at),
         escape(&signoff.final_hash)

@@ -6,7 +6,7 @@ use chrono::{Local, Utc};
 
 use super::Shell;
 use crate::campaign::policy;
-use crate::campaign::{DecisionRequest, record_decision_groups};
+use crate::campaign::{DecisionRequest, Reassignment, record_decision_groups, record_reassignment};
 use crate::evidence::signoff::sign_off;
 use crate::locking::is_busy;
 use crate::model::{Decision, DecisionAction, Signal, SignalSet};
@@ -115,7 +115,7 @@ impl Shell<'_> {
             // a bulk decision leaves decided items (and their
             // justifications) alone unless the reviewer included them.
             let skip = match action {
-                DecisionAction::Undo => !decided,
+                DecisionAction::Undo => !decided && !state.awaiting,
                 _ => decided && !pending.include_decided,
             };
             if skip {
@@ -173,6 +173,31 @@ impl Shell<'_> {
             counts::apply(&mut controls, &before, action.decision());
             done.push(describe(*action, items.len()));
         }
+        // A control with second reviews moves its counts only when two
+        // reviewers agree: read them from the workspace instead.
+        let staged = states
+            .iter()
+            .any(|s| self.review.needs_second_review(&s.before.control));
+        if staged {
+            controls = data::control_counts(self.conn, &self.campaign, &self.actor.reviewer)
+                .map_err(|err| (format!("reading the progress: {err}"), false))?;
+            let ids: Vec<i64> = states.iter().map(|s| s.id).collect();
+            let awaiting = data::item_states(self.conn, &self.scope, &ids)
+                .map_err(|err| (format!("reading the items: {err}"), false))?
+                .iter()
+                .filter(|s| s.awaiting)
+                .count();
+            if awaiting > 0 {
+                done.push(format!(
+                    "{} a second review by a different reviewer",
+                    if awaiting == 1 {
+                        "1 awaits".to_owned()
+                    } else {
+                        format!("{awaiting} await")
+                    }
+                ));
+            }
+        }
         let page = self.same_page(app).map_err(|m| (m, false))?;
         Ok(Action::Saved(Saved {
             summary: done.join(", "),
@@ -217,6 +242,60 @@ impl Shell<'_> {
             signed.certified,
             signed.revoked
         ))
+    }
+}
+
+impl Shell<'_> {
+    /// Commits a reassignment of the target to `to`, then re-reads the
+    /// counts ("mine" moves with it) and the window.
+    pub(super) fn reassign(
+        &mut self,
+        app: &App,
+        target: &Selection,
+        (to, label): (&str, &str),
+        reason: &str,
+    ) -> Action {
+        let ids = match self.ids(target) {
+            Ok(ids) => ids,
+            Err(message) => return Action::Failed(message),
+        };
+        let done = record_reassignment(
+            self.conn,
+            &self.campaign,
+            &Reassignment {
+                items: &ids,
+                assignee: to,
+                reason,
+            },
+            &self.actor,
+            Utc::now(),
+        );
+        if let Err(err) = done {
+            return Action::Failed(if is_busy(&err) {
+                format!("{BUSY}; press R again to retry")
+            } else {
+                crate::locking::describe(&err)
+            });
+        }
+        self.changed();
+        let reread = data::control_counts(self.conn, &self.campaign, &self.actor.reviewer)
+            .map_err(|err| format!("reading the progress: {err}"))
+            .and_then(|controls| Ok((controls, self.same_page(app)?)));
+        match reread {
+            Ok((controls, page)) => Action::Saved(Saved {
+                summary: format!(
+                    "reassigned {} to {label}",
+                    crate::text::count(ids.len(), "item")
+                ),
+                action: DecisionAction::Reassign,
+                at: Local::now().format("%H:%M:%S").to_string(),
+                controls,
+                page,
+                advance: false,
+                bulk: !app.review.marks.is_empty(),
+            }),
+            Err(message) => Action::Failed(message),
+        }
     }
 }
 

@@ -142,6 +142,14 @@ pub const KEYS: &[Binding] = &[
         "undo",
     ),
     bind(
+        Char('R'),
+        NONE,
+        Ctx::Control,
+        A::Reassign,
+        "reassign the item, or the marked items, to another reviewer (asks who and why)",
+        "",
+    ),
+    bind(
         Char(' '),
         NONE,
         Ctx::Control,

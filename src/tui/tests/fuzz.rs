@@ -43,6 +43,7 @@ const CODES: &[KeyCode] = &[
     KeyCode::Char('x'),
     KeyCode::Char('l'),
     KeyCode::Char('V'),
+    KeyCode::Char('R'),
     KeyCode::Char('*'),
     KeyCode::Char('/'),
     KeyCode::Char('?'),
@@ -108,6 +109,7 @@ fn overlay_kind(app: &App) -> &'static str {
         Some(Overlay::Statement { .. }) => "statement",
         Some(Overlay::LinkReason { .. }) => "link",
         Some(Overlay::FindAccount { .. }) => "find",
+        Some(Overlay::Reassign { .. }) => "reassign",
     }
 }
 
@@ -118,7 +120,8 @@ fn prompt_text(app: &App) -> Option<&str> {
             | Overlay::Search { editor }
             | Overlay::Statement { editor }
             | Overlay::LinkReason { editor, .. }
-            | Overlay::FindAccount { editor },
+            | Overlay::FindAccount { editor }
+            | Overlay::Reassign { editor, .. },
         ) => Some(editor.text()),
         _ => None,
     }
@@ -168,7 +171,10 @@ proptest! {
             driver::events(&mut shell, &mut app, [event.clone()], &mut |_, effect| {
                 if matches!(
                     effect,
-                    Effect::Record { .. } | Effect::SignOff { .. } | Effect::Link { .. }
+                    Effect::Record { .. }
+                        | Effect::SignOff { .. }
+                        | Effect::Link { .. }
+                        | Effect::Reassign { .. }
                 ) {
                     writes.push(effect.clone());
                 }
@@ -231,7 +237,10 @@ proptest! {
         for event in events {
             driver::events(&mut shell, &mut app, [event], &mut driver::quiet);
             let before = overlay_kind(&app);
-            if !matches!(before, "justify" | "search" | "statement" | "confirm" | "link" | "find") {
+            if !matches!(
+                before,
+                "justify" | "search" | "statement" | "confirm" | "link" | "find" | "reassign"
+            ) {
                 continue;
             }
             let mut writes = 0;
@@ -239,7 +248,10 @@ proptest! {
             driver::events(&mut shell, &mut app, [esc], &mut |_, effect| {
                 writes += usize::from(matches!(
                     effect,
-                    Effect::Record { .. } | Effect::SignOff { .. } | Effect::Link { .. }
+                    Effect::Record { .. }
+                        | Effect::SignOff { .. }
+                        | Effect::Link { .. }
+                        | Effect::Reassign { .. }
                 ));
             });
             prop_assert_eq!(writes, 0);

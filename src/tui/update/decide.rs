@@ -31,17 +31,27 @@ pub fn decide(app: &mut App, verdict: Verdict) -> Option<Effect> {
     };
     let id = item.item_id;
     if verdict == Verdict::Undo {
-        if item.decision.is_none() {
+        if item.decision.is_none() && item.awaiting_second_review.is_none() {
             app.info("this item is not decided yet; nothing to undo");
             return None;
         }
         return Some(record(Pending::item(id, verdict), None));
     }
+    // A second review is another reviewer's: say so before any prompt.
+    if let (Some(_), Some(first)) = (item.awaiting_second_review, &item.first_review_by) {
+        if policy::is_own_access(&app.own_keys, [first.as_str()]) {
+            app.error(format!(
+                "your first review of item {id} needs a second, different reviewer"
+            ));
+            return None;
+        }
+    }
     let holder = [
         Some(item.identity_id.as_str()),
         item.identity_email.as_deref(),
+        Some(item.account.as_str()),
     ];
-    if policy::is_own_access(&app.reviewer, holder.into_iter().flatten()) {
+    if policy::is_own_access(&app.own_keys, holder.into_iter().flatten()) {
         app.error(format!(
             "item {id} is your own access ({}); a reviewer never decides on their own access, ask another reviewer",
             app.reviewer

@@ -39,6 +39,7 @@ pub fn is_prompt(app: &App) -> bool {
                 | Overlay::Statement { .. }
                 | Overlay::LinkReason { .. }
                 | Overlay::FindAccount { .. }
+                | Overlay::Reassign { .. }
         )
     )
 }
@@ -96,6 +97,9 @@ pub fn handle(app: &mut App, action: Action) -> Option<Effect> {
             super::accounts::reason(app, target, editor, &action)
         }
         Overlay::FindAccount { editor } => super::accounts::find(app, editor, &action),
+        Overlay::Reassign { target, editor, to } => {
+            super::reassign::prompt(app, target, editor, to, &action)
+        }
         Overlay::Confirm { pending, summary } => decide::confirming(app, pending, summary, &action),
         Overlay::Filter { cursor } => filter_menu(app, cursor, &action),
     }

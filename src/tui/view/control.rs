@@ -130,7 +130,7 @@ pub fn table(app: &App, area: Rect, buf: &mut Buffer) {
             fit(&item.entitlement, usize::from(cells[4].width)),
             fmt::signals_short(item.signals, usize::from(cells[5].width)),
             item.recommendation.as_str().to_owned(),
-            fmt::decision(item.decision).to_owned(),
+            fmt::decision_cell(item).to_owned(),
         ];
         for (i, (cell, text)) in cells.iter().zip(texts).enumerate() {
             let style = match i {

@@ -17,6 +17,10 @@ use crate::campaign::ItemRecord;
 use crate::tui::app::{App, Pane};
 use crate::tui::layout::WIDE;
 
+mod reviews;
+
+use reviews::{assignee, disagreement, how};
+
 const LABEL: usize = 11;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -222,10 +226,27 @@ fn decision_lines(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) 
     if let (Some(by), Some(at)) = (item.decided_by(), &item.decided_at) {
         let _ = write!(decided, " by {} at {}", safe(&by), safe(at));
     }
+    if item.decision.is_some() && item.decision_basis.as_deref() == Some("close-out") {
+        decided.push_str(" — by close-out (recert close), not a reviewer's decision");
+    }
+    if let (Some(_), Some(first)) = (item.decision, &item.first_review_by) {
+        let _ = write!(
+            decided,
+            ", agreeing with the first review by {}",
+            safe(first)
+        );
+    }
+    if let (Some(first), Some(by)) = (item.awaiting_second_review, &item.first_review_by) {
+        decided = format!(
+            "◐ awaiting a second review: the first review says {first} ({}); a different reviewer decides",
+            safe(by)
+        );
+    }
     lines.push(field(app, "Decision", decided));
     if let Some(why) = &item.justification {
         lines.push(field(app, "Why", safe(why)));
     }
+    disagreement(app, item, lines);
     history(app, item, lines);
     lines.push(field(
         app,
@@ -290,10 +311,12 @@ fn history(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
             app,
             label,
             format!(
-                "{} {} by {}{why}",
+                "{} {}{} by {}{}{why}",
                 safe(&event.decided_at),
                 event.action,
-                safe(&event.reviewer)
+                assignee(event),
+                safe(&event.reviewer),
+                how(event)
             ),
         ));
     }

@@ -138,6 +138,18 @@ pub fn decision(decision: Option<Decision>) -> &'static str {
     }
 }
 
+/// An item's decision cell: the decision, marked when a close-out made it
+/// rather than a reviewer, or the first review awaiting a second one.
+pub fn decision_cell(item: &crate::campaign::ItemRecord) -> &'static str {
+    let close_out = item.decision_basis.as_deref() == Some("close-out");
+    match (item.decision, item.awaiting_second_review) {
+        (Some(Decision::Certify), _) if close_out => "✓ close-out",
+        (Some(Decision::Revoke), _) if close_out => "✗ close-out",
+        (None, Some(_)) => "◐ await 2nd",
+        (decided, _) => decision(decided),
+    }
+}
+
 /// The most columns a signal's abbreviation takes.
 pub const SHORT_MAX: usize = 7;
 

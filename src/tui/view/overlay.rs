@@ -75,28 +75,7 @@ fn prompt(app: &App, area: Rect) -> Option<Prompt> {
             editor,
             "Enter keeps the search · Esc drops it",
         ),
-        Overlay::FindAccount { editor } => (
-            " Find an account ".to_owned(),
-            "",
-            editor,
-            "Enter keeps the search · Esc drops it",
-        ),
-        Overlay::LinkReason { target, editor } => (
-            match &target.person {
-                Some((_, person)) => {
-                    format!(" Link {} to {} ", safe(&target.account), safe(person))
-                }
-                None => format!(" Unlink {} ", safe(&target.account)),
-            },
-            if target.person.is_some() {
-                "Why is this account this person? The reason is kept with the link for the auditor. Campaigns created from now on use the link; this campaign keeps the links it was created with."
-            } else {
-                "Why is this account not that person? The reason is kept for the auditor. Campaigns created from now on use it; this campaign keeps the links it was created with."
-            },
-            editor,
-            "Enter records it · Esc cancels",
-        ),
-        Overlay::Help { .. } | Overlay::Confirm { .. } | Overlay::Filter { .. } => return None,
+        other => prompt_parts(other)?,
     };
     let width = area.width.saturating_sub(4).min(100);
     let inner = usize::from(width.saturating_sub(2)).max(1);
@@ -139,13 +118,74 @@ fn prompt(app: &App, area: Rect) -> Option<Prompt> {
     })
 }
 
+/// Title, explanation, editor and keys of the prompts of the accounts
+/// screen and of reassignment; `None` for an overlay that is no prompt.
+fn prompt_parts(overlay: &Overlay) -> Option<(String, &str, &Editor, &'static str)> {
+    Some(match overlay {
+        Overlay::FindAccount { editor } => (
+            " Find an account ".to_owned(),
+            "",
+            editor,
+            "Enter keeps the search · Esc drops it",
+        ),
+        Overlay::LinkReason { target, editor } => (
+            match &target.person {
+                Some((_, person)) => {
+                    format!(" Link {} to {} ", safe(&target.account), safe(person))
+                }
+                None => format!(" Unlink {} ", safe(&target.account)),
+            },
+            if target.person.is_some() {
+                "Why is this account this person? The reason is kept with the link for the auditor. Campaigns created from now on use the link; this campaign keeps the links it was created with."
+            } else {
+                "Why is this account not that person? The reason is kept for the auditor. Campaigns created from now on use it; this campaign keeps the links it was created with."
+            },
+            editor,
+            "Enter records it · Esc cancels",
+        ),
+        Overlay::Reassign {
+            target,
+            editor,
+            to: None,
+        } => (
+            format!(" Reassign {} ", describe_target(target)),
+            "To whom? An identity_id, e-mail or registered reviewer; not the holder.",
+            editor,
+            "Enter goes on · Esc cancels",
+        ),
+        Overlay::Reassign {
+            target,
+            editor,
+            to: Some((_, label)),
+        } => (
+            format!(" Reassign {} to {} ", describe_target(target), safe(label)),
+            "Why? The reason is recorded with the reassignment, in the item's history.",
+            editor,
+            "Enter reassigns · Esc cancels",
+        ),
+        Overlay::Help { .. }
+        | Overlay::Confirm { .. }
+        | Overlay::Filter { .. }
+        | Overlay::Justify { .. }
+        | Overlay::Statement { .. }
+        | Overlay::Search { .. } => return None,
+    })
+}
+
 fn describe(pending: &Pending) -> String {
-    let what = match &pending.target {
+    format!(
+        "{} {}",
+        verb(pending.verdict),
+        describe_target(&pending.target)
+    )
+}
+
+fn describe_target(target: &Selection) -> String {
+    match target {
         Selection::Items(ids) if ids.len() == 1 => format!("item #{}", ids[0]),
         Selection::Items(ids) => format!("{} marked items", ids.len()),
         Selection::Matching(_) => "every matching item".to_owned(),
-    };
-    format!("{} {what}", verb(pending.verdict))
+    }
 }
 
 /// What a decision key does, as the prompt's title says it.

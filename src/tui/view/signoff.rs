@@ -71,7 +71,35 @@ pub fn render(app: &App, header: Rect, body: Rect, buf: &mut Buffer) {
             "Enter writes the statement and signs off; Esc goes back.",
         ));
     }
+    warnings(app, &mut lines);
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .render(body, buf);
+}
+
+/// The independence warnings, once read: they never block the sign-off,
+/// but the signer reads them first (the report repeats them).
+fn warnings(app: &App, lines: &mut Vec<Line<'static>>) {
+    let Some(warnings) = &app.warnings else {
+        lines.push(Line::styled(
+            "Checking the independence of the review…",
+            app.theme.dim,
+        ));
+        return;
+    };
+    lines.push(Line::raw(""));
+    if warnings.is_empty() {
+        lines.push(Line::styled("Independence: no warning.", app.theme.dim));
+        return;
+    }
+    lines.push(Line::styled(
+        format!(
+            "Independence warnings ({}, also in the report):",
+            warnings.len()
+        ),
+        app.theme.risk,
+    ));
+    for warning in warnings {
+        lines.push(Line::raw(format!("! {}", super::fmt::safe(warning))));
+    }
 }
