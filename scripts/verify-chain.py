@@ -5,7 +5,9 @@ Usage: verify-chain.py evidence.csv
 Exit 0: the chain is intact (prints the row count and last row_hash, to compare with
 the signature's trusted comment). Exit 1: it is not, or the file is not evidence
 (says why, naming the row and line). Exit 2: usage error. Every input gets a verdict.
-Both evidence formats are accepted; the header tells them apart.
+Both evidence formats are accepted; the header tells them apart. A remediation
+addendum is checked the same way from its first prev_hash, which the verdict names:
+it must be the last row_hash of the campaign's evidence.
 """
 import csv, hashlib, sys
 
@@ -18,6 +20,10 @@ FORMAT_2 = ("campaign_id,campaign_name,period,as_of,control_id,control_title,ite
             "entitlement_type,privileged,signals,recommendation,prior_decision,assigned_reviewer,"
             "decision,valid_until,justification,decided_by,decided_key,decision_basis,decided_at,"
             "source_sha256,prev_hash,row_hash").split(",")
+# The remediation addendum: chained the same way, from the evidence's last row_hash.
+REMEDIATION = ("campaign_id,item_id,system,account,entitlement,decision,decided_at,state,"
+               "checked_snapshot,checked_file,checked_sha256,checked_at,days_since_signoff,"
+               "prev_hash,row_hash").split(",")
 
 
 def check(rows):
@@ -25,10 +31,10 @@ def check(rows):
     header = next((row for row in rows if row), None)  # blank lines are skipped, as recert does
     if header is None:
         return "not evidence: the file is empty (an evidence file starts with its header row)", 1
-    if header not in (FORMAT_1, FORMAT_2):
+    if header not in (FORMAT_1, FORMAT_2, REMEDIATION):
         return "line 1: not an evidence header", 1
     prev_at, hash_at, item_at = (header.index(c) for c in ("prev_hash", "row_hash", "item_id"))
-    expected, number, line = "0" * 64, 0, rows.line_num
+    expected, first, number, line = "0" * 64, None, 0, rows.line_num
     for row in rows:
         start, line = line + 1, rows.line_num
         if not row:
@@ -40,11 +46,15 @@ def check(rows):
             return f"{where}: has {len(row)} cells, expected {len(header)}", 1
         if any("\x1f" in cell for cell in row):
             return f"{where}: a cell holds U+001F, which recert never writes: cells may have been re-split", 1
+        if header == REMEDIATION and number == 1:
+            expected = first = row[prev_at]  # must be the evidence's last row_hash
         others = [cell for i, cell in enumerate(row) if i not in (prev_at, hash_at)]
         data = row[prev_at].encode() + b"".join(b"\x1f" + c.encode() for c in others)
         if row[prev_at] != expected or hashlib.sha256(data).hexdigest() != row[hash_at]:
             return f"{where}: chain broken", 1
         expected = row[hash_at]
+    if header == REMEDIATION:
+        return f"chain intact: {number} rows, first prev_hash {first}, last row_hash {expected}", 0
     return f"chain intact: {number} rows, last row_hash {expected}", 0
 
 

@@ -2,19 +2,26 @@
 //! signals and reviewers, finding campaigns, their progress, and the
 //! decisions made on them.
 
+pub mod accept;
 pub mod assign;
+pub mod baseline;
 pub mod by_reviewer;
 pub mod catalog;
 pub mod closeout;
 mod compute;
 pub mod create;
+pub mod cycle;
+pub mod cycle_rules;
 pub mod decisions;
 pub mod earlier;
+pub mod exceptions;
 pub mod freeze;
+pub mod grant_key;
 pub mod independence;
 pub mod item;
 pub mod listing;
 pub mod lookup;
+pub mod past;
 pub mod policy;
 pub mod progress;
 pub mod ranges;
@@ -25,6 +32,7 @@ pub mod reviewer;
 pub mod rules;
 pub mod signals;
 pub mod systems;
+pub mod timebox;
 
 pub use catalog::{Catalog, Control};
 pub use create::{CampaignSpec, create_campaign, create_campaign_reporting};
@@ -34,7 +42,7 @@ pub use decisions::{
     record_decision_groups, record_decisions,
 };
 pub use freeze::Frozen;
-pub use item::ItemRecord;
+pub use item::{ItemRecord, PriorDecision};
 pub use listing::{ItemFilter, for_each_item};
 pub use lookup::{
     Campaign, CampaignState, find_campaign, find_campaign_or_only_open, list_campaigns,

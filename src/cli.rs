@@ -88,4 +88,8 @@ pub enum Command {
     Remind(commands::remind::Args),
     /// Decide every item still open at the deadline (decision basis close-out)
     Close(commands::close::Args),
+    /// Show whether a signed-off campaign's revocations were carried out
+    Remediation(commands::remediation::Args),
+    /// List time-boxed certifications, soonest end first
+    Exceptions(commands::exceptions::Args),
 }

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod controls;
 pub mod decide;
 pub mod demo;
+pub mod exceptions;
 pub mod export;
 pub mod formats;
 pub mod import;
@@ -15,6 +16,7 @@ pub mod links;
 pub mod man;
 pub mod mapping;
 pub mod reassign;
+pub mod remediation;
 pub mod remind;
 pub mod report;
 pub mod review;
@@ -104,5 +106,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Reassign(args) => reassign::run(&context, &args),
         Command::Remind(args) => remind::run(&context, &args),
         Command::Close(args) => close::run(&context, &args),
+        Command::Remediation(args) => remediation::run(&context, &args),
+        Command::Exceptions(args) => exceptions::run(&context, &args),
     }
 }

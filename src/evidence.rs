@@ -2,6 +2,7 @@
 //! minisign signatures, verification, the revocation list, the decision
 //! history and the HTML report (PRODUCT.md §5).
 
+pub mod addendum;
 pub mod atomic;
 pub mod export;
 pub mod format;

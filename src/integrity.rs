@@ -31,6 +31,8 @@ const GUARDS: &[&str] = &[
     "link_events_append_only_delete",
     "reviewers_append_only_update",
     "reviewers_append_only_delete",
+    "remediation_checks_append_only_update",
+    "remediation_checks_append_only_delete",
 ];
 
 /// What `verify_decision_log` found.

@@ -19,6 +19,7 @@
 //! | [`campaign`] | controls and rules, building items with signals and reviewers, lookup, listing, progress, decisions |
 //! | [`chain`] | the hash chain of decision events and evidence rows |
 //! | [`evidence`] | the evidence CSV, sign-off, signatures, verification, revocations, history, report |
+//! | [`remediation`] | following each revocation until a later export shows the grant gone |
 //! | [`integrity`] | re-checking the workspace's decision log and counts (`recert verify` without FILE) |
 //! | [`tui`] | the review TUI: state and pure `update`, view, effects, the terminal shell |
 //! | [`actor`] | who acts: reviewer, OS user and host recorded with every change |
@@ -41,6 +42,7 @@ pub mod locking;
 pub mod model;
 pub mod output;
 pub mod private;
+pub mod remediation;
 pub mod reviewers;
 #[cfg(test)]
 mod test_support;

@@ -246,6 +246,19 @@ named_enum!(
     }
 );
 
+named_enum!(
+    /// How an item's grant compares with the baseline campaign's (PRODUCT.md
+    /// §7): not in the baseline, the same grant with the same privilege and
+    /// type, the same grant otherwise changed, or revoked in the baseline
+    /// and here again.
+    Delta ("delta") {
+        New => "new",
+        Unchanged => "unchanged",
+        Changed => "changed",
+        Regranted => "regranted",
+    }
+);
+
 impl From<Decision> for DecisionAction {
     fn from(decision: Decision) -> Self {
         match decision {

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0007_evidence_format_2.sql"),
     include_str!("workspace/0008_identity_correlation.sql"),
     include_str!("workspace/0009_finishing_campaigns.sql"),
+    include_str!("workspace/0010_quarterly_cycle.sql"),
 ];
 
 /// The schema version this build writes.

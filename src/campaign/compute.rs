@@ -10,7 +10,9 @@ use foldhash::HashMap;
 use rusqlite::{Connection, OpenFlags};
 
 use super::assign::{Basis, Candidates, assign};
+use super::cycle::{Shape, add_cycle_signals};
 use super::freeze::{ItemContext, Scope};
+use super::grant_key::GrantKey;
 use super::resolve::{HolderCache, Holding, LinkRecord};
 use super::rules::Subject;
 use super::signals::{
@@ -19,7 +21,7 @@ use super::signals::{
 use crate::identity::IdentityRow;
 use crate::identity::keys::fold_into;
 use crate::identity::rows::parse_attributes;
-use crate::model::{Decision, IdentityKind, IdentityStatus, When};
+use crate::model::{Decision, Delta, IdentityKind, IdentityStatus, When};
 
 /// Below this many grants a second thread costs more than it saves.
 const PARALLEL_FROM: i64 = 50_000;
@@ -75,7 +77,7 @@ impl Arena {
     }
 }
 
-/// One computed item waiting to be inserted (64 bytes).
+/// One computed item waiting to be inserted (about 110 bytes).
 #[derive(Clone, Copy)]
 pub(super) struct Pending {
     pub grant_row: i64,
@@ -91,6 +93,11 @@ pub(super) struct Pending {
     pub link: u32,
     /// Why the reviewer was chosen.
     pub basis: Basis,
+    /// The grant's key, and how it compares with the baseline (§7).
+    pub key: GrantKey,
+    pub prior_item: Option<i64>,
+    pub delta: Option<Delta>,
+    pub carry_over: bool,
 }
 
 /// The items computed from a range of grants, in grant order, with the
@@ -253,7 +260,7 @@ fn compute_on_threads(
 }
 
 /// `low..=high` cut into up to `parts` consecutive, non-empty ranges.
-fn split(low: i64, high: i64, parts: usize) -> Vec<(i64, i64)> {
+pub(super) fn split(low: i64, high: i64, parts: usize) -> Vec<(i64, i64)> {
     let parts = i64::try_from(parts.max(1)).unwrap_or(1);
     let size = ((high - low) / parts).max(1);
     let mut ranges = Vec::new();
@@ -322,6 +329,12 @@ fn compute(
         );
         let found = account_signals(row, &holding, &grant, entitlement, context)?;
         let signals = add_account_signals(&found, signals, &mut reasons);
+        let shape = Shape::new(grant.privileged, grant.grant_type);
+        let names = (system, entitlement, identity_ref);
+        let assessment = context
+            .cycle
+            .assess_grant(names, shape, context.as_of, &mut key);
+        let signals = add_cycle_signals(&assessment, signals, &mut reasons);
         let control = context.rules.control_for(&Subject {
             signals,
             grant_type: grant.grant_type,
@@ -332,6 +345,10 @@ fn compute(
             continue;
         }
         let (recommendation, why) = recommend(signals, &reasons, context.rules);
+        let (recommendation, why, carry_over) =
+            context
+                .cycle
+                .carry_over(&assessment, signals, context.rules, (recommendation, why));
         let system_row = context.systems.get(system, &mut key);
         let system_owner = system_row.and_then(|s| active_reviewer(s.owner, context));
         let (reviewer, basis) =
@@ -360,6 +377,10 @@ fn compute(
             why: (0, 0),
             link: holding.link,
             basis,
+            key: assessment.key,
+            prior_item: assessment.prior.map(|p| p.item),
+            delta: assessment.delta,
+            carry_over,
         };
         computed.keep(item, reviewer, std::str::from_utf8(&reasons_json)?, &why);
     }
@@ -625,6 +646,7 @@ mod tests {
             resolver: &resolver,
             systems: &systems,
             earlier: &earlier,
+            cycle: &crate::campaign::cycle::Cycle::default(),
             rules,
             as_of,
             default_reviewer: "iam-team",

@@ -9,9 +9,13 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use color_eyre::eyre::{Result, bail};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::baseline::{self, BaselineChoice};
 use super::catalog::Catalog;
+use super::cycle::Cycle;
 use super::earlier::EarlierReviews;
 use super::freeze::{Frozen, ItemContext, Scope, freeze_items};
+use super::lookup::Campaign;
+use super::past::Past;
 use super::rules::{self, Rules};
 use super::systems::Systems;
 use crate::actor::Actor;
@@ -39,6 +43,9 @@ pub struct CampaignSpec {
     pub default_reviewer: Option<String>,
     /// A rules file instead of the built-in rules.
     pub rules: Option<PathBuf>,
+    /// The campaign to compare with (`--baseline`); the latest signed-off
+    /// one unless said otherwise.
+    pub baseline: BaselineChoice,
 }
 
 impl CampaignSpec {
@@ -54,6 +61,7 @@ impl CampaignSpec {
             kinds: Vec::new(),
             default_reviewer: None,
             rules: None,
+            baseline: BaselineChoice::Latest,
         }
     }
 }
@@ -140,6 +148,7 @@ fn build(
             "nothing to review: the workspace holds no entitlements; import an entitlements export first (recert import entitlements.csv)"
         );
     }
+    let baseline = baseline::choose(&tx, &spec.baseline)?;
     tx.execute(
         "INSERT INTO campaigns (name, period, as_of, due, default_reviewer, justify_mask, rules,
              created_at, created_by, evidence_format)
@@ -165,15 +174,17 @@ fn build(
          SELECT ?1, id FROM snapshots WHERE current = 1",
         [campaign_id],
     )?;
-    // The manual links made so far are part of what the campaign freezes.
+    // The manual links made so far are part of what the campaign freezes,
+    // and so is the baseline it is compared with.
     let watermark = links::watermark(&tx)?;
     tx.execute(
-        "UPDATE campaigns SET link_watermark = ?2 WHERE id = ?1",
-        (campaign_id, watermark),
+        "UPDATE campaigns SET link_watermark = ?2, baseline_id = ?3 WHERE id = ?1",
+        (campaign_id, watermark, baseline.as_ref().map(|b| b.id)),
     )?;
     let resolver = Resolver::load(&tx, rules.correlation.clone(), as_of, Some(watermark))?;
     let systems = Systems::load_current(&tx, &resolver)?;
     let earlier = EarlierReviews::load(&tx, &resolver)?;
+    let cycle = load_cycle(&tx, baseline, now)?;
     let scope = Scope {
         controls,
         systems: spec.systems.iter().map(|s| fold(s)).collect(),
@@ -183,6 +194,7 @@ fn build(
         resolver: &resolver,
         systems: &systems,
         earlier: &earlier,
+        cycle: &cycle,
         rules: &rules,
         as_of,
         default_reviewer: &default_reviewer,
@@ -199,6 +211,17 @@ fn build(
     earlier.freeze(&tx, campaign_id, &resolver)?;
     tx.commit()?;
     Ok((campaign_id, frozen))
+}
+
+/// The baseline's decisions and what earlier campaigns revoked or
+/// time-boxed. Revocations of campaigns signed off by an older recert, and
+/// exports imported since the last look, are followed first.
+fn load_cycle(tx: &Connection, baseline: Option<Campaign>, now: DateTime<Utc>) -> Result<Cycle> {
+    crate::remediation::refresh(tx, now.date_naive())?;
+    Ok(Cycle {
+        baseline: baseline.map(|b| baseline::load(tx, b)).transpose()?,
+        past: Past::load(tx)?,
+    })
 }
 
 /// The name, period and reviewers end up in evidence cells, which recert

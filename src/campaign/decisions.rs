@@ -16,6 +16,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use super::lookup::{Campaign, CampaignState};
 use super::policy::{self, Justification};
 use super::review_rules::ReviewRules;
+use super::timebox::{self, TimeBoxRefusal};
 use crate::actor::Actor;
 use crate::model::{Decision, DecisionAction, DecisionBasis, Signal, SignalSet};
 use event::EventFields;
@@ -91,6 +92,8 @@ pub enum Refusal {
     NotADecision,
     /// A reassignment or close-out without a reason.
     ReasonNeeded,
+    /// A time-boxed certification the rules do not allow (PRODUCT.md §7).
+    TimeBox(TimeBoxRefusal),
 }
 
 impl fmt::Display for Refusal {
@@ -143,6 +146,7 @@ impl fmt::Display for Refusal {
                 f,
                 "a reassignment is recorded with its assignee (recert reassign), not as a decision"
             ),
+            Refusal::TimeBox(refusal) => write!(f, "{refusal}"),
             Refusal::Separator { field } => write!(
                 f,
                 "the {field} holds the control character U+001F, which recert's hash chains use to separate fields; remove it and try again"
@@ -265,6 +269,19 @@ pub(crate) fn record_in_transaction(
             if text.contains('\u{1f}') {
                 return Err(Refusal::Separator { field }.into());
             }
+        }
+        if let Some(until) = request.extras.valid_until.as_deref() {
+            let today = now.date_naive();
+            let checked = timebox::check(
+                tx,
+                campaign,
+                request.action,
+                request.items,
+                request.justification,
+                until,
+                today,
+            )?;
+            checked.map_err(Refusal::TimeBox)?;
         }
     }
     // Read the state inside the write lock: another process may have signed off.

@@ -14,12 +14,13 @@ use rusqlite::{Connection, params};
 use super::assign::Basis;
 use super::catalog::compare_ids;
 use super::compute::{Computed, compute_items};
+use super::cycle::Cycle;
 use super::earlier::EarlierReviews;
 use super::resolve::LinkRecord;
 use super::rules::Rules;
 use super::systems::Systems;
 use crate::identity::{LinkBasis, Resolver};
-use crate::model::{Decision, IdentityKind, Signal};
+use crate::model::{Decision, Delta, IdentityKind, Signal};
 
 /// The filters of a spec, normalised for matching.
 pub(super) struct Scope<'a> {
@@ -36,6 +37,8 @@ pub(super) struct ItemContext<'a> {
     pub resolver: &'a Resolver,
     pub systems: &'a Systems,
     pub earlier: &'a EarlierReviews,
+    /// The baseline and earlier decisions (PRODUCT.md §7).
+    pub cycle: &'a Cycle,
     pub rules: &'a Rules,
     pub as_of: NaiveDate,
     pub default_reviewer: &'a str,
@@ -53,6 +56,12 @@ pub struct Frozen {
     pub to_default: u64,
     /// Some holders of those items, `Jane Doe (E0412)` (up to 1000).
     pub default_holders: Vec<String>,
+    /// Items per delta against the baseline, in `Delta::ALL` order.
+    pub deltas: [u64; 4],
+    /// Items recommended for certification as the baseline decided them.
+    pub carried_over: u64,
+    /// The baseline campaign (id, name), if any.
+    pub baseline: Option<(i64, String)>,
 }
 
 /// Reads the current grants, computes one item per grant in scope and
@@ -100,10 +109,12 @@ pub(super) fn freeze_items(
     let mut insert = conn.prepare_cached(
         "INSERT INTO items (campaign_id, control_id, grant_row, identity_row, system_row,
              signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
-             link_row)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             link_row, grant_key, prior_item, delta, carry_over)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?;
     let mut to_default = 0;
+    let mut deltas = [0_u64; 4];
+    let mut carried_over = 0;
     for item in sequence.iter().map(|(_, index)| &pending[*index as usize]) {
         let recommendation = if item.revoke {
             Decision::Revoke
@@ -122,7 +133,15 @@ pub(super) fn freeze_items(
             texts.get(item.why),
             reviewers.get(item.reviewer),
             first_link + i64::from(item.link),
+            item.key.as_bytes(),
+            item.prior_item,
+            item.delta.map(Delta::as_str),
+            item.carry_over,
         ])?;
+        if let Some(delta) = item.delta {
+            deltas[delta as usize] += 1;
+        }
+        carried_over += u64::from(item.carry_over);
         to_default += u64::from(matches!(item.basis, Basis::Default | Basis::Creator));
         tallies[usize::from(item.control)].count(conn.last_insert_rowid(), item.signals);
     }
@@ -132,6 +151,9 @@ pub(super) fn freeze_items(
         created: pending.len() as u64,
         to_default,
         default_holders: unreviewed_holders,
+        deltas,
+        carried_over,
+        baseline: context.cycle.baseline_named(),
     })
 }
 

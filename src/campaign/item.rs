@@ -3,7 +3,9 @@
 use rusqlite::Row;
 use serde::Serialize;
 
-use crate::model::{Criticality, Decision, GrantType, IdentityKind, IdentityStatus, SignalSet};
+use crate::model::{
+    Criticality, Decision, Delta, GrantType, IdentityKind, IdentityStatus, SignalSet,
+};
 
 /// Every column of `item_view`, in its order, then the second-review
 /// state; select with [`ItemRecord::COLUMNS`] from `item_view` itself
@@ -80,6 +82,34 @@ pub struct ItemRecord {
     /// Who made the first review: of the one waiting, or of the two that
     /// decided the item.
     pub first_review_by: Option<String>,
+    /// How the grant compares with the baseline; `None` without one.
+    pub delta: Option<Delta>,
+    /// Recommended for certification because the baseline certified the
+    /// unchanged grant: accepting records basis `carry-over`.
+    pub carry_over: bool,
+    /// The baseline's decision on the same grant.
+    pub prior: Option<PriorDecision>,
+}
+
+/// The baseline campaign's decision on an item's grant (PRODUCT.md §7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PriorDecision {
+    pub item_id: i64,
+    pub campaign_id: i64,
+    pub campaign: String,
+    pub decision: Decision,
+    pub justification: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub valid_until: Option<String>,
+    pub decision_basis: Option<String>,
+}
+
+impl PriorDecision {
+    /// `certify 3`: the evidence's `prior_decision` cell.
+    pub fn cell(&self) -> String {
+        format!("{} {}", self.decision, self.campaign_id)
+    }
 }
 
 impl ItemRecord {
@@ -100,7 +130,10 @@ impl ItemRecord {
             (SELECT e.reviewer FROM pending_reviews p JOIN decision_events e ON e.id = p.event_id
              WHERE p.item_id = item_view.item_id),
             (SELECT f.reviewer FROM current_decisions c JOIN decision_events f ON f.id = c.first_event_id
-             WHERE c.item_id = item_view.item_id))";
+             WHERE c.item_id = item_view.item_id)),
+        delta, carry_over, prior_item, prior_campaign_id, prior_campaign_name,
+        prior_decision, prior_justification, prior_decided_by_reviewer, prior_decided_at,
+        prior_valid_until, prior_basis";
 
     /// Reads one row; a kind, status, type, criticality or decision that
     /// recert does not write is an error naming the value, never a default.
@@ -165,7 +198,15 @@ impl ItemRecord {
             holder_row: row.get(49)?,
             awaiting_second_review: row.get(50)?,
             first_review_by: row.get(51)?,
+            delta: row.get(52)?,
+            carry_over: row.get::<_, Option<bool>>(53)?.unwrap_or(false),
+            prior: prior_from_row(row)?,
         })
+    }
+
+    /// The evidence's `prior_decision` cell, e.g. `certify 3`.
+    pub fn prior_decision(&self) -> Option<String> {
+        self.prior.as_ref().map(PriorDecision::cell)
     }
 
     /// `reviewer (os_user@host)` of the current decision, as evidence writes it.
@@ -181,4 +222,27 @@ impl ItemRecord {
     pub fn is_orphaned(&self) -> bool {
         self.identity_kind.is_none()
     }
+}
+
+/// The baseline's decision of a row selected with [`ItemRecord::COLUMNS`]
+/// (columns 52 to 60), when it has one.
+fn prior_from_row(row: &Row<'_>) -> rusqlite::Result<Option<PriorDecision>> {
+    let (Some(item_id), Some(campaign_id), Some(decision)) = (
+        row.get::<_, Option<i64>>(54)?,
+        row.get::<_, Option<i64>>(55)?,
+        row.get::<_, Option<Decision>>(57)?,
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(PriorDecision {
+        item_id,
+        campaign_id,
+        campaign: row.get::<_, Option<String>>(56)?.unwrap_or_default(),
+        decision,
+        justification: row.get(58)?,
+        decided_by: row.get(59)?,
+        decided_at: row.get(60)?,
+        valid_until: row.get(61)?,
+        decision_basis: row.get(62)?,
+    }))
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::catalog::Catalog;
+use super::cycle_rules::{self, CycleRules, ExceptionsFile, RemediationFile};
 use super::review_rules::{ReviewFile, ReviewRules};
 use crate::identity::Correlation;
 use crate::identity::config::CorrelationFile;
@@ -111,6 +112,8 @@ pub struct Rules {
     pub correlation: Correlation,
     /// Second reviews and the decision pace (`[review]`).
     pub review: ReviewRules,
+    /// Time-boxed certifications and remediation (`[exceptions]`, `[remediation]`).
+    pub cycle: CycleRules,
 }
 
 /// A rules file that cannot be used, with where and why.
@@ -133,6 +136,8 @@ struct RulesFile {
     control: Vec<ControlFile>,
     correlation: Option<CorrelationFile>,
     review: Option<ReviewFile>,
+    exceptions: Option<ExceptionsFile>,
+    remediation: Option<RemediationFile>,
 }
 
 #[derive(Default, Deserialize)]
@@ -213,6 +218,8 @@ impl Rules {
             .unwrap_or_default()
             .validate()
             .map_err(|err| source.error(err.span, format!("[review] {}", err.message)))?;
+        let cycle = cycle_rules::validate(parsed.exceptions, parsed.remediation)
+            .map_err(|err| source.error(err.span, err.message))?;
         match (controls.last(), parsed.control.last()) {
             (Some(last), Some(spanned)) if !last.is_catch_all() => Err(source.error(
                 Some(spanned.id.span()),
@@ -232,6 +239,7 @@ impl Rules {
                 controls,
                 correlation,
                 review,
+                cycle,
             }),
         }
     }

@@ -10,11 +10,12 @@ use unicode_width::UnicodeWidthStr;
 use super::Context;
 use super::table::{self, Column, TERMINAL_WIDTH};
 use crate::actor::Actor;
+use crate::campaign::baseline::BaselineChoice;
 use crate::campaign::{
     Campaign, CampaignSpec, Catalog, Frozen, campaign_progress, create_campaign_reporting,
     list_campaigns,
 };
-use crate::model::IdentityKind;
+use crate::model::{Delta, IdentityKind};
 use crate::output;
 use crate::text::for_display;
 
@@ -55,6 +56,9 @@ pub struct CreateArgs {
     /// A rules file to use instead of the built-in rules
     #[arg(long, value_name = "FILE")]
     pub rules: Option<std::path::PathBuf>,
+    /// The signed-off campaign to compare with (id or exact name), or `none` [default: the latest signed-off campaign]
+    #[arg(long, value_name = "CAMPAIGN|none")]
+    pub baseline: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -85,6 +89,10 @@ fn create(context: &Context, args: &CreateArgs) -> Result<()> {
         kinds: args.kinds.clone(),
         default_reviewer: args.default_reviewer.clone(),
         rules: args.rules.clone(),
+        baseline: args
+            .baseline
+            .as_deref()
+            .map_or(BaselineChoice::Latest, BaselineChoice::parse),
     };
     let mut workspace = context.create_workspace()?;
     let actor = Actor::current(None);
@@ -92,6 +100,9 @@ fn create(context: &Context, args: &CreateArgs) -> Result<()> {
         create_campaign_reporting(&mut workspace.conn, &spec, &actor, chrono::Utc::now())?;
     // Only the id on stdout, so scripts can capture it; the rest on stderr.
     output::print(&format!("{id}\n"))?;
+    if let Some(baseline) = baseline_note(&frozen) {
+        output::note(&baseline);
+    }
     if let Some(share) = default_share(
         &frozen,
         spec.default_reviewer.as_deref().unwrap_or(&actor.reviewer),
@@ -99,6 +110,29 @@ fn create(context: &Context, args: &CreateArgs) -> Result<()> {
         output::note(&share);
     }
     Ok(())
+}
+
+/// How the items compare with the baseline, e.g. `compared with campaign 1
+/// (2026-Q3): 1,300 unchanged (1,100 recommended to certify as then), 20
+/// changed, 150 new, 5 regranted`.
+fn baseline_note(frozen: &Frozen) -> Option<String> {
+    let (id, name) = frozen.baseline.as_ref()?;
+    let parts: Vec<String> = Delta::ALL
+        .iter()
+        .zip(frozen.deltas)
+        .map(|(delta, n)| match delta {
+            Delta::Unchanged => format!(
+                "{n} unchanged ({} recommended to certify as decided then)",
+                frozen.carried_over
+            ),
+            other => format!("{n} {other}"),
+        })
+        .collect();
+    Some(format!(
+        "compared with campaign {id} ({}): {}",
+        for_display(name),
+        parts.join(", ")
+    ))
 }
 
 /// What fell to the default reviewer and why, when anything did:

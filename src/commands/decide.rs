@@ -2,13 +2,20 @@
 
 use color_eyre::eyre::{Result, bail};
 
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+
 use super::Context;
-use crate::campaign::{DecisionRequest, find_campaign, record_decisions};
-use crate::model::DecisionAction;
+use crate::campaign::{
+    DecisionRequest, EventExtras, accept, find_campaign, record_decision_groups,
+};
+use crate::model::{DecisionAction, DecisionBasis};
 use crate::text::for_display;
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("action").required(true)))]
+#[allow(clippy::struct_excessive_bools)] // one per flag of the CLI contract
 pub struct Args {
     /// Campaign id or exact name
     pub campaign: String,
@@ -24,6 +31,12 @@ pub struct Args {
     /// Withdraw the current decision
     #[arg(long, group = "action")]
     pub undo: bool,
+    /// Decide as each item's recommendation says (an unchanged grant certified in the baseline records basis carry-over)
+    #[arg(long, group = "action")]
+    pub accept: bool,
+    /// With --certify: keep the access only through this day (YYYY-MM-DD), a time-boxed certification
+    #[arg(long, value_name = "DATE", value_parser = super::campaign::date, requires = "certify")]
+    pub until: Option<NaiveDate>,
     /// Why; required for revokes and for certifying risk-flagged items
     #[arg(long, value_name = "TEXT")]
     pub justification: Option<String>,
@@ -33,11 +46,12 @@ pub struct Args {
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<()> {
-    let action = match (args.certify, args.revoke, args.undo) {
-        (true, false, false) => DecisionAction::Certify,
-        (false, true, false) => DecisionAction::Revoke,
-        (false, false, true) => DecisionAction::Undo,
-        _ => bail!("say what to do: one of --certify, --revoke or --undo"),
+    let action = match (args.certify, args.revoke, args.undo, args.accept) {
+        (true, false, false, false) => Some(DecisionAction::Certify),
+        (false, true, false, false) => Some(DecisionAction::Revoke),
+        (false, false, true, false) => Some(DecisionAction::Undo),
+        (false, false, false, true) => None,
+        _ => bail!("say what to do: one of --certify, --revoke, --undo or --accept"),
     };
     // Keep the order given but drop repeats; a set keeps this linear for
     // bulk decisions over a hundred thousand ids.
@@ -59,37 +73,74 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         .as_deref()
         .map(str::trim)
         .filter(|j| !j.is_empty());
-    let recorded = record_decisions(
+    // --accept decides each item as recommended: one group per decision
+    // and basis, recorded together.
+    let groups: Vec<(DecisionAction, Option<DecisionBasis>, Vec<i64>)> = match action {
+        Some(action) => vec![(action, None, items.clone())],
+        None => accept::groups(&workspace.conn, &campaign, &items)?
+            .into_iter()
+            .map(|g| {
+                let basis = (g.basis != DecisionBasis::Reviewer).then_some(g.basis);
+                (g.action, basis, g.items)
+            })
+            .collect(),
+    };
+    let until = args.until.map(|d| d.format("%Y-%m-%d").to_string());
+    let requests: Vec<DecisionRequest<'_>> = groups
+        .iter()
+        .map(|(action, basis, ids)| DecisionRequest {
+            items: ids,
+            action: *action,
+            justification,
+            extras: EventExtras {
+                basis: *basis,
+                valid_until: until.clone(),
+                ..EventExtras::default()
+            },
+        })
+        .collect();
+    record_decision_groups(
         &mut workspace.conn,
         &campaign,
-        &DecisionRequest {
-            items: &items,
-            action,
-            justification,
-            extras: crate::campaign::EventExtras::default(),
-        },
+        &requests,
         &actor,
         chrono::Utc::now(),
     )?;
-    crate::output::print(&format!(
-        "Recorded {} on {} {} in campaign {} ({}) by {}.\n",
-        action.as_str(),
-        if recorded == 1 { "item" } else { "items" },
-        item_list(&items),
-        campaign.id,
-        for_display(&campaign.name),
-        for_display(&actor.to_string()),
-    ))?;
+    let mut out = String::new();
+    for (action, basis, ids) in &groups {
+        let until = match (&args.until, action) {
+            (Some(day), DecisionAction::Certify) => format!(" until {day}"),
+            _ => String::new(),
+        };
+        let basis = match basis {
+            Some(basis) => format!(" ({basis})"),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "Recorded {}{until}{basis} on {} {} in campaign {} ({}) by {}.",
+            action.as_str(),
+            if ids.len() == 1 { "item" } else { "items" },
+            item_list(ids),
+            campaign.id,
+            for_display(&campaign.name),
+            for_display(&actor.to_string()),
+        );
+    }
+    crate::output::print(&out)?;
     let staged =
         !crate::campaign::review_rules::ReviewRules::of_campaign(&workspace.conn, &campaign)?
             .second_review
             .is_empty();
-    if staged && action.decision().is_some() {
+    if staged
+        && groups
+            .iter()
+            .any(|(action, _, _)| action.decision().is_some())
+    {
         second_reviews(&workspace.conn, &items)?;
     }
     Ok(())
 }
-
 /// Says which of the items a decision left undecided: first reviews that
 /// wait for a second, different reviewer, and second reviews that
 /// disagreed (the item is undecided again). Silent when there are none.

@@ -1,5 +1,9 @@
 //! `recert demo`: a fresh workspace from the embedded sample company, a
 //! sample campaign, then the review TUI: the first command a new user runs.
+//! The previous quarter is replayed first (`previous`), so the campaign
+//! shows what changed since, and what its revocations left behind.
+
+mod previous;
 
 use std::fs;
 use std::io::IsTerminal;
@@ -110,10 +114,17 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     let campaign = find_campaign(&ws.conn, &id.to_string())?;
     actor.reviewer = demo_reviewer(&ws.conn, &campaign, &actor)?;
     let shown = output::shown(&path);
+    let earlier = find_campaign(&ws.conn, previous::CAMPAIGN)?;
+    let remediation = crate::remediation::counts(&ws.conn, &earlier, Utc::now().date_naive())?
+        .map(|counts| super::remediation::summary(&counts, None))
+        .unwrap_or_default();
     output::print(&format!(
         "Demo workspace: {shown}\n\
-         Campaign {id} {CAMPAIGN:?}: {items} review items from the sample company Northwind Analytics (as of 2026-11-30, due 2026-12-31).\n\
-         Reopen it later with: recert --workspace {shown} review\n"
+         Campaign {} {:?}: the previous quarter, signed off; its revocations: {remediation}.\n\
+         Campaign {id} {CAMPAIGN:?}: {items} review items from the sample company Northwind Analytics (as of 2026-11-30, due 2026-12-31), compared with it.\n\
+         Reopen it later with: recert --workspace {shown} review\n",
+        earlier.id,
+        previous::CAMPAIGN,
     ))?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         output::print("Not a terminal, so the review is not opened.\n")?;
@@ -139,10 +150,13 @@ fn demo_reviewer(conn: &Connection, campaign: &Campaign, actor: &Actor) -> Resul
     }
 }
 
-/// Sets the demo's workspace rules, imports the embedded sample company and
-/// creates the demo campaign; returns the number of items and the campaign id.
+/// Sets the demo's workspace rules, replays the previous quarter, imports
+/// the embedded sample company and creates the demo campaign (its baseline
+/// the previous quarter's); returns the number of items and the campaign id.
 pub fn build(conn: &mut Connection, actor: &Actor) -> Result<(u64, i64)> {
     rules::set_workspace_rules(conn, RULES.1, RULES.0)?;
+    previous::replay(conn, SAMPLE[0], SAMPLE[2])?;
+    let now = Utc::now();
     let sources: Vec<Source<'_>> = SAMPLE
         .iter()
         .map(|(name, text)| Source::Bytes(name, text.as_bytes()))
@@ -151,9 +165,9 @@ pub fn build(conn: &mut Connection, actor: &Actor) -> Result<(u64, i64)> {
         file_mappings: vec![(PathBuf::from(MAPPED.0), Mapping::parse(MAPPED.1, MAPPED.2)?)],
         ..ImportOptions::default()
     };
-    let now = Utc::now();
     import_sources(conn, &sources, &options, actor, now, Progress::hidden())
         .wrap_err("importing the embedded sample data")?;
+    crate::remediation::refresh_now(conn, now.date_naive())?;
     let mut spec = CampaignSpec::new(CAMPAIGN);
     spec.period = Some(PERIOD.to_owned());
     spec.as_of = NaiveDate::from_ymd_opt(AS_OF.0, AS_OF.1, AS_OF.2);

@@ -5,13 +5,15 @@ use std::path::PathBuf;
 use color_eyre::eyre::Result;
 
 use super::Context;
-use crate::campaign::find_campaign;
+use crate::campaign::{Campaign, find_campaign};
+use crate::evidence::addendum::export_remediation;
 use crate::evidence::keys::load_secret_key;
 use crate::evidence::publish::publish;
 use crate::evidence::sign::signature_path;
 use crate::evidence::{history, revocations};
 use crate::output;
 use crate::text::{count, for_display};
+use crate::workspace::Workspace;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -24,18 +26,24 @@ pub struct Args {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["revocations", "history"])]
     pub key: Option<PathBuf>,
     /// Write the revocation work list for the provisioning team
-    #[arg(long, conflicts_with = "history")]
+    #[arg(long, conflicts_with_all = ["history", "remediation"])]
     pub revocations: bool,
+    /// Write the remediation addendum of a signed-off campaign (chained after its evidence; signed with --key)
+    #[arg(long, conflicts_with = "history")]
+    pub remediation: bool,
     /// Write every decision event in order
     #[arg(long)]
     pub history: bool,
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<()> {
-    let ws = context.open_workspace()?;
+    let mut ws = context.open_workspace()?;
     let campaign = find_campaign(&ws.conn, &args.campaign)?;
     let name = for_display(&campaign.name);
     let file = output::shown(&args.output);
+    if args.remediation {
+        return remediation(&mut ws, &campaign, args);
+    }
     if args.revocations {
         let rows = revocations::export_file(&ws.conn, &campaign, &args.output)?;
         output::print(&format!(
@@ -91,18 +99,48 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
             }
         }
     }
-    let stale = signature_path(&args.output);
-    if published.signature.is_none() && stale.exists() {
-        output::note(&format!(
-            "note: {} from an earlier signed export is still next to this unsigned file; it only verifies if the bytes are unchanged",
-            output::shown(&stale)
-        ));
-    }
+    warn_stale(args, published.signature.is_some());
     if let Some(recorded) = &published.drifted_from {
         output::note(&format!(
             "warning: the sign-off recorded a final row_hash of {recorded}, but the evidence now ends with {}: the workspace was changed outside recert",
             summary.last_hash
         ));
     }
+    Ok(())
+}
+
+/// A `.minisig` of an earlier signed export left next to an unsigned file.
+fn warn_stale(args: &Args, signed: bool) {
+    let stale = signature_path(&args.output);
+    if !signed && stale.exists() {
+        output::note(&format!(
+            "note: {} from an earlier signed export is still next to this unsigned file; it only verifies if the bytes are unchanged",
+            output::shown(&stale)
+        ));
+    }
+}
+
+/// `export --remediation`: the chained addendum of a signed-off campaign.
+fn remediation(ws: &mut Workspace, campaign: &Campaign, args: &Args) -> Result<()> {
+    let key = args.key.as_deref().map(load_secret_key).transpose()?;
+    let now = chrono::Utc::now();
+    // Exports imported since the last look are checked first.
+    crate::remediation::refresh_now(&mut ws.conn, now.date_naive())?;
+    let written = export_remediation(&ws.conn, campaign, &args.output, key.as_ref(), now)?;
+    output::print(&format!(
+        "wrote {}: {} of campaign {} ({}): {}; first prev_hash {} (the evidence's last row_hash), last row_hash {}\n",
+        output::shown(&args.output),
+        count(written.rows, "revocation"),
+        campaign.id,
+        for_display(&campaign.name),
+        super::remediation::summary(&written.counts, None),
+        written.evidence_last_hash,
+        written.last_hash
+    ))?;
+    match &written.signature {
+        Some(signature) => output::print(&format!("signed: {}\n", output::shown(signature)))?,
+        None => output::note("note: no --key was given: the addendum is not signed"),
+    }
+    warn_stale(args, written.signature.is_some());
     Ok(())
 }

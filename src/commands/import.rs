@@ -44,6 +44,30 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         Progress::for_stderr(),
     )?;
     crate::output::print(&render_summary(&summary))?;
+    // What the new snapshots say about revocations of signed-off campaigns
+    // (PRODUCT.md §7); the import itself is already committed.
+    let resolved = match crate::remediation::refresh_now(
+        &mut workspace.conn,
+        chrono::Utc::now().date_naive(),
+    ) {
+        Ok(resolved) => resolved,
+        Err(err) => {
+            crate::output::note(&format!(
+                "note: the import is saved, but revocations of signed-off campaigns were not re-checked against it ({}); `recert remediation CAMPAIGN` checks them again",
+                crate::locking::describe(&err)
+            ));
+            return Ok(());
+        }
+    };
+    if !resolved.is_empty() {
+        let mut out = String::from("Remediation:\n");
+        for campaign in &resolved {
+            out.push_str("  ");
+            out.push_str(&campaign.describe());
+            out.push('\n');
+        }
+        crate::output::print(&out)?;
+    }
     Ok(())
 }
 

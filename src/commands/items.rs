@@ -208,6 +208,10 @@ pub fn item_json(
         "decided_key": item.decided_key,
         "awaiting_second_review": item.awaiting_second_review.map(Decision::as_str),
         "first_review_by": item.first_review_by,
+        "delta": item.delta,
+        "prior_decision": item.prior_decision(),
+        "prior": item.prior,
+        "carry_over": item.carry_over,
     });
     if let (Value::Object(fields), Value::Object(more)) = (&mut value, more) {
         fields.extend(more);

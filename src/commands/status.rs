@@ -68,10 +68,24 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
             awaiting: awaiting_counts(&workspace.conn, campaign.id)?,
         }
     };
+    // A signed-off campaign's revocations, as the last import left them.
+    let remediation =
+        crate::remediation::counts(&workspace.conn, &campaign, chrono::Utc::now().date_naive())?;
     if args.json {
-        output::print_json(&to_json(&campaign, &progress, &outcomes))?;
+        let mut json = to_json(&campaign, &progress, &outcomes);
+        json["remediation"] = json!(remediation);
+        output::print_json(&json)?;
     } else {
-        output::print(&render(&campaign, &progress, &outcomes, args.wide))?;
+        let mut text = render(&campaign, &progress, &outcomes, args.wide);
+        if let Some(counts) = &remediation {
+            let _ = writeln!(
+                text,
+                "Remediation: {} (recert remediation {} lists them).",
+                super::remediation::summary(counts, None),
+                campaign.id
+            );
+        }
+        output::print(&text)?;
     }
     Ok(())
 }

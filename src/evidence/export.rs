@@ -56,7 +56,7 @@ fn select() -> String {
             system, entitlement, entitlement_type, privileged, signal_mask, recommendation,
             assigned_reviewer, decision, justification, decided_by_reviewer, decided_by_os_user,
             decided_by_host, decided_at, source_sha256, account, decision_basis, valid_until,
-            decided_key, link_basis, {FIRST_REVIEW}
+            decided_key, link_basis, {FIRST_REVIEW}, prior_decision, prior_campaign_id
         FROM item_view WHERE {} ORDER BY item_id",
         ranges::in_control(ranges::VIEW, "?1", "?2")
     )
@@ -198,6 +198,14 @@ fn fill_item_cells(
     put(Field::ValidUntil, text(row, 21)?);
     put(Field::DecidedKey, text(row, 22)?);
     put(Field::LinkBasis, text(row, 23)?);
+    // The baseline's decision on the same grant: `certify 3` (PRODUCT.md §7).
+    scratch.clear();
+    let prior = text(row, 25)?;
+    if !prior.is_empty() {
+        let campaign: i64 = row.get(26)?;
+        let _ = write!(scratch, "{prior} {campaign}");
+    }
+    put(Field::PriorDecision, scratch);
     Ok(())
 }
 

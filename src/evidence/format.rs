@@ -2,7 +2,8 @@
 //! row can carry, the column order of format 1 and format 2, and which of
 //! them a verifier finds by name. Signals inside a row are listed in the
 //! canonical order of [`crate::model::Signal`]; addenda (remediation,
-//! sample, packets) are separate chained files and name their own columns.
+//! sample, packets) are separate chained files whose columns are listed
+//! here too ([`Addendum`]).
 //!
 //! Format 1 is frozen: campaigns created before format 2 existed keep it, so
 //! their evidence stays byte-identical and verifiable for ever.
@@ -236,6 +237,75 @@ impl EvidenceFormat {
     }
 }
 
+/// An addendum (PRODUCT.md §5): a separate chained file whose first
+/// `prev_hash` is the evidence file's last `row_hash`, so the signed
+/// evidence is never rewritten. Each kind names its hashed columns here;
+/// the two hash cells end every row as in evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addendum {
+    /// Each revocation of a signed-off campaign and whether a later export
+    /// showed it carried out (PRODUCT.md §7).
+    Remediation,
+}
+
+/// The remediation addendum's hashed cells, in column order.
+const REMEDIATION: [&str; 13] = [
+    "campaign_id",
+    "item_id",
+    "system",
+    "account",
+    "entitlement",
+    "decision",
+    "decided_at",
+    "state",
+    "checked_snapshot",
+    "checked_file",
+    "checked_sha256",
+    "checked_at",
+    "days_since_signoff",
+];
+
+impl Addendum {
+    pub const ALL: [Addendum; 1] = [Addendum::Remediation];
+
+    /// The kind as trusted comments and messages name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Addendum::Remediation => "remediation",
+        }
+    }
+
+    /// The hashed cells of a row, in column order.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Addendum::Remediation => &REMEDIATION,
+        }
+    }
+
+    /// The header: the fields, then `prev_hash` and `row_hash`.
+    pub fn columns(self) -> Vec<&'static str> {
+        self.fields()
+            .iter()
+            .copied()
+            .chain([PREV_HASH, ROW_HASH])
+            .collect()
+    }
+
+    /// The position of a column in a row.
+    pub fn position(self, name: &str) -> Option<usize> {
+        self.fields().iter().position(|f| *f == name)
+    }
+
+    /// The addendum whose header `names` is, exactly.
+    pub fn from_header<S: AsRef<str>>(names: &[S]) -> Option<Addendum> {
+        Addendum::ALL.into_iter().find(|addendum| {
+            let columns = addendum.columns();
+            names.len() == columns.len()
+                && names.iter().zip(&columns).all(|(n, c)| n.as_ref() == *c)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +328,20 @@ mod tests {
              prior_decision,assigned_reviewer,decision,valid_until,justification,\
              decided_by,decided_key,decision_basis,decided_at,source_sha256,prev_hash,row_hash"
         );
+    }
+
+    #[test]
+    fn the_remediation_addendum_header_is_fixed_and_recognised() {
+        let columns = Addendum::Remediation.columns();
+        assert_eq!(
+            columns.join(","),
+            "campaign_id,item_id,system,account,entitlement,decision,decided_at,state,\
+             checked_snapshot,checked_file,checked_sha256,checked_at,days_since_signoff,\
+             prev_hash,row_hash"
+        );
+        assert_eq!(Addendum::from_header(&columns), Some(Addendum::Remediation));
+        assert_eq!(EvidenceFormat::from_header(&columns), None);
+        assert_eq!(Addendum::from_header(&EvidenceFormat::Two.columns()), None);
     }
 
     #[test]

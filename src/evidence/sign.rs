@@ -8,6 +8,7 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use minisign::{PublicKey, SignatureBox};
 
 use super::export::EvidenceSummary;
+use super::format::Addendum;
 use super::keys::SigningKey;
 use super::signoff::SignOff;
 use crate::campaign::Campaign;
@@ -67,6 +68,30 @@ pub fn trusted_comment(
     )
 }
 
+/// The trusted comment of a remediation addendum: the same facts as the
+/// evidence's, the evidence's last row_hash the addendum continues, and
+/// the revocations per state. [`TrustedFacts::parse`] reads it back.
+pub fn addendum_comment(
+    campaign: &Campaign,
+    signoff: &SignOff,
+    evidence_last_hash: &str,
+    rows: u64,
+    counts: &crate::remediation::Counts,
+    last_hash: &str,
+) -> String {
+    format!(
+        "recert remediation addendum; campaign {} {:?}; evidence last_row_hash={evidence_last_hash}; signed off by {:?} at {}; rows={rows} removed={} pending={} not_rechecked={} reappeared={} last_row_hash={last_hash}",
+        campaign.id,
+        one_line(&campaign.name),
+        one_line(&signoff.signer()),
+        signoff.signed_at,
+        counts.removed,
+        counts.pending,
+        counts.not_rechecked,
+        counts.reappeared,
+    )
+}
+
 /// Text safe for a minisign comment: one line, bounded length.
 fn one_line(text: &str) -> String {
     for_display(text).chars().take(200).collect()
@@ -112,6 +137,10 @@ fn quoted_within(text: &str, room: usize) -> String {
 /// What a trusted comment says about the file it signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedFacts {
+    /// The addendum the comment signs; `None` for evidence.
+    pub addendum: Option<Addendum>,
+    /// For an addendum: the last row_hash of the evidence it continues.
+    pub evidence_last_hash: Option<String>,
     /// The evidence format the comment names (1 when it names none).
     pub format: u8,
     /// `reviewer (os_user@host)` of the sign-off, as the comment names it.
@@ -127,14 +156,32 @@ impl TrustedFacts {
     /// Reads the `key=value` tail of a recert trusted comment; `None` when
     /// the comment was not written by recert.
     pub fn parse(comment: &str) -> Option<TrustedFacts> {
-        if !comment.starts_with("recert evidence; ") {
+        let addendum = if comment.starts_with("recert evidence; ") {
+            None
+        } else if comment.starts_with("recert remediation addendum; ") {
+            Some(Addendum::Remediation)
+        } else {
             return None;
-        }
+        };
         let tail_at = comment.rfind("; rows=")?;
         let tail = &comment[tail_at + 2..];
         // `signed off by "SIGNER" at TIME` sits right before the tail.
         let head = &comment[..tail_at];
-        let by = &head[head.rfind("; signed off by ")? + "; signed off by ".len()..];
+        let by_at = head.rfind("; signed off by ")?;
+        let by = &head[by_at + "; signed off by ".len()..];
+        // An addendum names the evidence's last row_hash right before.
+        let evidence_last_hash = if addendum.is_some() {
+            let before = &head[..by_at];
+            let hash = before.get(before.len().checked_sub(64)?..)?;
+            before[..before.len() - 64]
+                .ends_with("; evidence last_row_hash=")
+                .then(|| hash.to_owned())
+        } else {
+            None
+        };
+        if addendum.is_some() && evidence_last_hash.is_none() {
+            return None;
+        }
         let (quoted, signed_at) = by.rsplit_once(" at ")?;
         let signer = quoted
             .strip_prefix('"')?
@@ -146,7 +193,10 @@ impl TrustedFacts {
             .and_then(|rest| rest.split_once(';'))
             .map_or(Some(1), |(number, _)| number.parse().ok())?;
         let mut facts = TrustedFacts {
-            format,
+            addendum,
+            evidence_last_hash,
+            // Addenda have no evidence format of their own.
+            format: if addendum.is_some() { 0 } else { format },
             signer,
             signed_at: signed_at.to_owned(),
             rows: 0,

@@ -145,6 +145,8 @@ pub fn sign_off_with_key(
     )?;
     log_sign_off(&tx, campaign.id, key, &signoff.signed_at)
         .map_err(|err| SignOffError::Log(format!("{err:#}")))?;
+    // Its revocations are followed from here on (PRODUCT.md §7).
+    crate::remediation::track_sign_off(&tx, campaign.id)?;
     tx.commit()?;
     Ok(signoff)
 }

@@ -1,6 +1,8 @@
-//! Checking an evidence file without the workspace: the header, every row's
-//! place in the hash chain, and the minisign signature with its trusted
-//! comment. Reports the first row that does not match.
+//! Checking an evidence file or an addendum without the workspace: the
+//! header, every row's place in the hash chain, and the minisign signature
+//! with its trusted comment. Reports the first row that does not match. An
+//! addendum's chain starts from the evidence's last row_hash, which
+//! [`Verification::first_prev_hash`] gives for checking against it.
 
 use std::fmt;
 use std::fs::File;
@@ -10,7 +12,7 @@ use std::path::Path;
 use color_eyre::eyre::{Result, WrapErr};
 use minisign::PublicKey;
 
-use super::format::{EvidenceFormat, Field};
+use super::format::{Addendum, EvidenceFormat, Field};
 use super::sign::signature_path;
 use crate::chain::{self, GENESIS};
 use crate::text::neutralise_formula;
@@ -52,6 +54,11 @@ pub enum Signature {
 pub struct Verification {
     /// The layout the header names; `None` when the header is neither.
     pub format: Option<EvidenceFormat>,
+    /// The addendum the header names instead (then `format` is `None`).
+    pub addendum: Option<Addendum>,
+    /// An addendum's first `prev_hash`: the last row_hash of the evidence
+    /// it continues (`None` without rows, or for evidence).
+    pub first_prev_hash: Option<String>,
     pub rows: u64,
     pub campaign_id: Option<String>,
     pub campaign_name: Option<String>,
@@ -110,6 +117,8 @@ fn problem(what: String) -> Problem {
 pub fn check_chain<R: std::io::Read>(reader: R) -> Verification {
     let mut result = Verification {
         format: None,
+        addendum: None,
+        first_prev_hash: None,
         rows: 0,
         campaign_id: None,
         campaign_name: None,
@@ -143,7 +152,8 @@ pub fn check_chain<R: std::io::Read>(reader: R) -> Verification {
         if !header_seen {
             header_seen = true;
             match header_format(&record) {
-                Ok(format) => result.format = Some(format),
+                Ok(Layout::Evidence(format)) => result.format = Some(format),
+                Ok(Layout::Addendum(addendum)) => result.addendum = Some(addendum),
                 Err(what) => {
                     result.problems.push(Problem {
                         line: Some(line),
@@ -155,14 +165,16 @@ pub fn check_chain<R: std::io::Read>(reader: R) -> Verification {
             }
             continue;
         }
-        let Some(format) = result.format else {
-            break;
+        let layout = match (result.format, result.addendum) {
+            (Some(format), _) => Layout::Evidence(format),
+            (None, Some(addendum)) => Layout::Addendum(addendum),
+            (None, None) => break,
         };
-        let item_id = format
-            .position(Field::ItemId)
+        let item_id = layout
+            .item_id()
             .and_then(|at| record.get(at))
             .map(str::to_owned);
-        if let Some(what) = row_problem(format, &record, &mut result) {
+        if let Some(what) = row_problem(layout, &record, &mut result) {
             result.problems.push(Problem {
                 line: Some(line),
                 item_id,
@@ -182,12 +194,54 @@ pub fn check_chain<R: std::io::Read>(reader: R) -> Verification {
     result
 }
 
-/// The evidence format the header names, or what differs from the
-/// closest one.
-fn header_format(record: &csv::StringRecord) -> Result<EvidenceFormat, String> {
+/// What a file's rows are: evidence of one format, or an addendum.
+#[derive(Debug, Clone, Copy)]
+enum Layout {
+    Evidence(EvidenceFormat),
+    Addendum(Addendum),
+}
+
+impl Layout {
+    fn columns(self) -> Vec<&'static str> {
+        match self {
+            Layout::Evidence(format) => format.columns(),
+            Layout::Addendum(addendum) => addendum.columns(),
+        }
+    }
+
+    /// The cells a row's hash covers, before `prev_hash`.
+    fn hashed_cells(self) -> usize {
+        match self {
+            Layout::Evidence(format) => format.hashed_cells(),
+            Layout::Addendum(addendum) => addendum.fields().len(),
+        }
+    }
+
+    fn item_id(self) -> Option<usize> {
+        match self {
+            Layout::Evidence(format) => format.position(Field::ItemId),
+            Layout::Addendum(addendum) => addendum.position("item_id"),
+        }
+    }
+
+    /// Where the campaign's name is; addenda name only its id.
+    fn campaign_name(self) -> Option<usize> {
+        match self {
+            Layout::Evidence(format) => format.position(Field::CampaignName),
+            Layout::Addendum(_) => None,
+        }
+    }
+}
+
+/// The evidence format or addendum the header names, or what differs from
+/// the closest evidence format.
+fn header_format(record: &csv::StringRecord) -> Result<Layout, String> {
     let names: Vec<&str> = record.iter().collect();
     if let Some(format) = EvidenceFormat::from_header(&names) {
-        return Ok(format);
+        return Ok(Layout::Evidence(format));
+    }
+    if let Some(addendum) = Addendum::from_header(&names) {
+        return Ok(Layout::Addendum(addendum));
     }
     let closest = EvidenceFormat::closest(&names);
     let columns = closest.columns();
@@ -222,11 +276,11 @@ fn header_format(record: &csv::StringRecord) -> Result<EvidenceFormat, String> {
 
 /// Checks one data row against the chain so far; on success advances it.
 fn row_problem(
-    format: EvidenceFormat,
+    layout: Layout,
     record: &csv::StringRecord,
     result: &mut Verification,
 ) -> Option<String> {
-    let columns = format.columns();
+    let columns = layout.columns();
     if record.len() != columns.len() {
         return Some(format!(
             "the row has {} cells, expected {}",
@@ -243,12 +297,15 @@ fn row_problem(
             columns[index]
         ));
     }
-    // Both formats start with campaign_id and campaign_name.
+    // Every layout starts with campaign_id.
     let campaign = &record[0];
     match &result.campaign_id {
         None => {
             result.campaign_id = Some(campaign.to_owned());
-            result.campaign_name = Some(record[1].to_owned());
+            result.campaign_name = layout
+                .campaign_name()
+                .and_then(|at| record.get(at))
+                .map(str::to_owned);
         }
         Some(first) if first != campaign => {
             return Some(format!(
@@ -257,9 +314,16 @@ fn row_problem(
         }
         Some(_) => {}
     }
-    let prev = &record[format.prev_hash()];
-    let own = chain::link(prev, record.iter().take(format.hashed_cells()));
-    let stated = &record[format.row_hash()];
+    let hashed = layout.hashed_cells();
+    let prev = &record[hashed];
+    if result.rows == 0 && matches!(layout, Layout::Addendum(_)) {
+        // An addendum continues the evidence's chain: its start is checked
+        // against the evidence (`--evidence`) and its signature's comment.
+        prev.clone_into(&mut result.last_hash);
+        result.first_prev_hash = Some(prev.to_owned());
+    }
+    let own = chain::link(prev, record.iter().take(hashed));
+    let stated = &record[hashed + 1];
     let continues = prev == result.last_hash;
     let consistent = own == stated;
     let what = match (continues, consistent) {
@@ -267,7 +331,7 @@ fn row_problem(
             result.last_hash = own;
             return None;
         }
-        (true, false) if stripped_apostrophes(format, record, prev, stated) => {
+        (true, false) if stripped_apostrophes(hashed, record, prev, stated) => {
             "row_hash matches only once the formula-like cells get back their leading ': a spreadsheet probably re-saved the file and stripped them (no value changed otherwise); use the file as exported".to_owned()
         }
         (true, false) => {
@@ -288,12 +352,12 @@ fn row_problem(
 /// Whether the row is intact except that a spreadsheet removed the `'`
 /// recert puts before formula-like cells.
 fn stripped_apostrophes(
-    format: EvidenceFormat,
+    hashed: usize,
     record: &csv::StringRecord,
     prev: &str,
     stated: &str,
 ) -> bool {
-    let cells: Vec<_> = record.iter().take(format.hashed_cells()).collect();
+    let cells: Vec<_> = record.iter().take(hashed).collect();
     if !cells
         .iter()
         .any(|cell| neutralise_formula(cell).len() != cell.len())

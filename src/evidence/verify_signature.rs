@@ -180,6 +180,25 @@ fn compare(comment: &str, source: &str, result: &mut Verification) {
         )));
         return;
     };
+    if facts.addendum != result.addendum {
+        let what = |addendum: Option<crate::evidence::format::Addendum>| match addendum {
+            Some(addendum) => format!("a {} addendum", addendum.name()),
+            None => "evidence".to_owned(),
+        };
+        result.problems.push(problem(format!(
+            "{source} is for {}, but the file is {}: the signature belongs to another file",
+            what(facts.addendum),
+            what(result.addendum)
+        )));
+        return;
+    }
+    if let (Some(first), Some(evidence)) = (&result.first_prev_hash, &facts.evidence_last_hash) {
+        if first != evidence {
+            result.problems.push(problem(format!(
+                "the addendum's first prev_hash is {first}, but {source} says it continues evidence ending with {evidence}: its first rows were removed or the file was replaced"
+            )));
+        }
+    }
     if let Some(format) = result.format.filter(|f| f.number() != facts.format) {
         result.problems.push(problem(format!(
             "the file has the evidence format {} header, but {source} says format {}: the header was rewritten",

@@ -31,6 +31,8 @@ pub enum Action {
     Decide(Verdict),
     /// R: hand the item, or the marked items, to another reviewer.
     Reassign,
+    /// `t`: certify until a date (time-boxed).
+    CertifyUntil,
     Mark,
     MarkRange,
     MarkAll,
@@ -197,6 +199,8 @@ pub struct Refreshed {
     pub signed_off: bool,
     /// The current window re-read (on the control screen).
     pub page: Option<Page>,
+    /// Revocations by remediation state, for a signed-off campaign.
+    pub remediation: Option<crate::remediation::Counts>,
 }
 
 /// What `update` asks the shell to do.

@@ -58,6 +58,11 @@ pub struct App {
     /// The independence warnings, read when the sign-off screen opens.
     pub warnings: Option<Vec<String>>,
     pub quit: bool,
+    /// A signed-off campaign's revocations by remediation state (§7).
+    pub remediation: Option<crate::remediation::Counts>,
+    /// The most days a time-boxed certification may run (the campaign's
+    /// `[exceptions] max_days`), for checking an end date as it is typed.
+    pub max_until_days: i64,
 }
 
 /// The open control's table and detail pane.
@@ -148,6 +153,8 @@ pub struct Pending {
     /// Whether items that are already decided get the new decision too
     /// (a bulk decision skips them unless the reviewer includes them).
     pub include_decided: bool,
+    /// The end of a time-boxed certification (access kept through that day).
+    pub until: Option<NaiveDate>,
 }
 
 impl Pending {
@@ -157,6 +164,7 @@ impl Pending {
             target: Selection::Items(vec![id]),
             verdict,
             include_decided: true,
+            until: None,
         }
     }
 }
@@ -290,6 +298,13 @@ pub enum Overlay {
         /// The resolved reviewer's name and how it reads, once given.
         to: Option<(String, String)>,
     },
+    /// The end date of a time-boxed certification; `back` is the
+    /// justification prompt it was opened from (Tab), restored after it.
+    Until {
+        pending: Pending,
+        editor: Editor,
+        back: Option<(Editor, String)>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -340,6 +355,8 @@ impl App {
             limits: Limits::default(),
             warnings: None,
             quit: false,
+            remediation: None,
+            max_until_days: crate::campaign::cycle_rules::CycleRules::default().max_exception_days,
         }
     }
 

@@ -79,6 +79,10 @@ fn conditions(scope: &Scope, query: &Query) -> (String, Vec<Value>) {
         Some(KindFilter::Orphaned) => sql.push_str(" AND identity_kind IS NULL"),
         None => {}
     }
+    if let Some(delta) = filter.delta {
+        sql.push_str(" AND delta = ?");
+        params.push(Value::Text(delta.as_str().to_owned()));
+    }
     if filter.mine {
         sql.push_str(" AND assigned_reviewer IN (SELECT value FROM json_each(?))");
         params.push(Value::Text(scope.mine.clone()));
@@ -217,6 +221,8 @@ pub struct ItemState {
     pub own: bool,
     /// A first review awaits a second reviewer (the item is undecided).
     pub awaiting: bool,
+    /// Its certification carries over the baseline's (basis `carry-over`).
+    pub carry_over: bool,
 }
 
 /// The current state of `ids` in the campaign (unknown ids are left out).
@@ -230,7 +236,7 @@ pub fn item_states(
         "SELECT it.id, it.control_id, cd.decision, it.recommendation, it.signal_mask,
                 it.assigned_reviewer IN (SELECT value FROM json_each(?3)),
                 coalesce(i.identity_id, g.identity_ref), i.email, g.identity_ref,
-                p.item_id IS NOT NULL
+                p.item_id IS NOT NULL, it.carry_over
          FROM json_each(?2) j CROSS JOIN items it ON it.id = j.value
          JOIN grants g ON g.id = it.grant_row
          LEFT JOIN identities i ON i.id = it.identity_row
@@ -252,6 +258,7 @@ pub fn item_states(
                 signals: row.get(4)?,
                 own: policy::is_own_access(&scope.own, holder.iter().flatten().map(String::as_str)),
                 awaiting: row.get(9)?,
+                carry_over: row.get::<_, Option<bool>>(10)?.unwrap_or(false),
             })
         })?
         .collect()

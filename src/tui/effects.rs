@@ -71,7 +71,17 @@ impl<'a> Shell<'a> {
             theme,
         );
         app.own_keys = self.scope.own_keys().to_vec();
+        app.remediation = self.remediation(&self.campaign)?;
+        app.max_until_days = crate::campaign::timebox::max_days(self.conn, &self.campaign)?;
         Ok(app)
+    }
+
+    /// A signed-off campaign's revocations by state, as the last import left them.
+    fn remediation(
+        &self,
+        campaign: &Campaign,
+    ) -> rusqlite::Result<Option<crate::remediation::Counts>> {
+        crate::remediation::counts(self.conn, campaign, Local::now().date_naive())
     }
 
     /// Whether another process committed to the workspace since the last
@@ -218,6 +228,13 @@ impl<'a> Shell<'a> {
             .map_err(|err| format!("reading the progress: {err}"))?;
         let signed_off = data::is_signed_off(self.conn, self.campaign.id)
             .map_err(|err| format!("reading the campaign: {err}"))?;
+        let mut campaign = self.campaign.clone();
+        if signed_off {
+            campaign.state = crate::campaign::CampaignState::SignedOff;
+        }
+        let remediation = self
+            .remediation(&campaign)
+            .map_err(|err| format!("reading the remediation: {err}"))?;
         let page = match app.screen {
             Screen::Control => Some(self.same_page(app)?),
             Screen::Overview | Screen::SignOff | Screen::Accounts => None,
@@ -226,6 +243,7 @@ impl<'a> Shell<'a> {
             controls,
             signed_off,
             page,
+            remediation,
         }))
     }
 }

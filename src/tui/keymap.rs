@@ -53,7 +53,9 @@ impl Ctx {
             Ctx::SignOffDone => "Sign-off screen, signed off",
             Ctx::Accounts => "Accounts without a person",
             Ctx::Help => "This help",
-            Ctx::Prompt => "Text prompts (justification, reason, search, statement, reassignment)",
+            Ctx::Prompt => {
+                "Text prompts (justification, reason, end date, search, statement, reassignment)"
+            }
             Ctx::Confirm => "Confirmation (bulk, or certifying against the recommendation)",
             Ctx::Filter => "Filter menu",
         }
@@ -101,7 +103,8 @@ pub fn context(app: &App) -> Ctx {
             | Overlay::Statement { .. }
             | Overlay::LinkReason { .. }
             | Overlay::FindAccount { .. }
-            | Overlay::Reassign { .. },
+            | Overlay::Reassign { .. }
+            | Overlay::Until { .. },
         ) => Ctx::Prompt,
         Some(Overlay::Confirm { .. }) => Ctx::Confirm,
         Some(Overlay::Filter { .. }) => Ctx::Filter,

@@ -2,7 +2,7 @@
 //! that pages through them. Pure data; `data.rs` turns it into SQL.
 
 use crate::campaign::ItemRecord;
-use crate::model::{IdentityKind, Signal};
+use crate::model::{Delta, IdentityKind, Signal};
 
 /// Which decision state to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -65,6 +65,8 @@ pub struct Filter {
     pub signal: Option<Signal>,
     pub system: Option<String>,
     pub kind: Option<KindFilter>,
+    /// How the grant compares with the baseline campaign's.
+    pub delta: Option<Delta>,
     /// Only the items assigned to the reviewer.
     pub mine: bool,
 }
@@ -88,6 +90,9 @@ impl Filter {
         }
         if let Some(kind) = self.kind {
             parts.push(kind.label().to_owned());
+        }
+        if let Some(delta) = self.delta {
+            parts.push(delta.as_str().to_owned());
         }
         if self.mine {
             parts.push("mine".to_owned());

@@ -452,6 +452,7 @@ fn the_detail_pane_scrolls_no_further_than_its_last_line() {
 }
 
 mod accounts;
+mod cycle;
 mod finding;
 mod finishing;
 mod fuzz;

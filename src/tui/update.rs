@@ -241,6 +241,7 @@ fn control(app: &mut App, action: &Action) -> Option<Effect> {
             None
         }
         Action::Decide(verdict) => decide::decide(app, *verdict),
+        Action::CertifyUntil => decide::until(app),
         Action::Mark => nav::mark(app),
         Action::MarkRange => {
             nav::mark_range(app);

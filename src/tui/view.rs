@@ -3,6 +3,7 @@
 
 mod accounts;
 mod control;
+mod cycle;
 mod detail;
 pub mod fmt;
 mod help;

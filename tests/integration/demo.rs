@@ -35,12 +35,13 @@ fn demo_builds_the_sample_campaign_and_says_where() {
             "\"tester\" is not a person of the sample company, so the demo registered it as a reviewer",
         ));
     // The OS user the demo runs as is a known reviewer of its workspace.
+    let first = json(&scratch, &["items", "Demo 2026-Q4", "--json"])[0]["item_id"].to_string();
     scratch
         .recert()
         .args([
             "decide",
             "Demo 2026-Q4",
-            "1",
+            &first,
             "--revoke",
             "--justification",
             "demo",
@@ -195,6 +196,50 @@ fn the_demo_links_accounts_by_every_rule() {
     }
 }
 
+#[test]
+fn demo_replays_the_previous_quarter_so_deltas_and_remediation_show() {
+    let scratch = Scratch::new();
+    scratch
+        .recert()
+        .arg("demo")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Campaign 1 \"Demo 2026-Q3\": the previous quarter, signed off; its revocations:",
+        ))
+        .stdout(predicate::str::contains("compared with it."));
+    let json = |args: &[&str]| -> serde_json::Value {
+        let output = scratch.recert().args(args).output().expect("run");
+        assert!(output.status.success(), "{args:?}");
+        serde_json::from_slice(&output.stdout).expect("json")
+    };
+    let remediation = json(&["remediation", "Demo 2026-Q3", "--json"]);
+    for state in ["removed", "pending", "reappeared"] {
+        assert!(
+            remediation["counts"][state].as_u64() > Some(0),
+            "the previous quarter shows {state} revocations: {}",
+            remediation["counts"]
+        );
+    }
+    let items = json(&["items", "Demo 2026-Q4", "--json"]);
+    let items = items.as_array().expect("items");
+    for delta in ["new", "unchanged", "changed", "regranted"] {
+        assert!(
+            items.iter().any(|i| i["delta"] == delta),
+            "the demo campaign has {delta} items"
+        );
+    }
+    assert!(items.iter().any(|i| i["carry_over"] == true));
+    for signal in ["regranted", "revoked-not-removed"] {
+        assert!(
+            items.iter().any(|i| i["signals"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|v| v == signal))),
+            "the demo campaign flags {signal}"
+        );
+    }
+}
+
 /// The leaver is caught under every key she has, and the review shows
 /// the earlier reviews of her and of the others the exports name.
 #[test]
@@ -295,4 +340,31 @@ fn the_sample_exports_import_with_their_mapping_and_name_the_rehire() {
         said.contains("000215") && said.contains("000902"),
         "the import names both records of the rehire:\n{said}"
     );
+}
+
+/// The previous quarter's exports are derived from the current sample by a
+/// script: when the sample changes, the script must be run again.
+#[test]
+fn the_previous_quarter_is_what_the_script_derives_from_the_sample() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scratch = Scratch::new();
+    let out = scratch.dir.path().join("previous");
+    let status = std::process::Command::new("python3")
+        .arg(root.join("scripts/make-previous-quarter.py"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("python3");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    for name in ["entitlements-2026-08-31.csv", "entitlements-2026-10-15.csv"] {
+        assert_eq!(
+            std::fs::read(out.join(name)).expect("written"),
+            std::fs::read(root.join("sample-data/previous").join(name)).expect("committed"),
+            "sample-data/previous/{name} is stale: run scripts/make-previous-quarter.py"
+        );
+    }
 }

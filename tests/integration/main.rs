@@ -8,6 +8,7 @@ mod cli_output;
 mod concurrency;
 mod correlation;
 mod crash;
+mod cycle;
 mod decide_faults;
 mod demo;
 mod dist;

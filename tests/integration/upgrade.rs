@@ -399,3 +399,92 @@ fn a_sign_off_made_before_schema_6_enters_the_sign_off_log_on_upgrade() {
     let report = verify_decision_log(&ws.conn).expect("verify");
     assert!(report.is_intact(), "{:?}", report.problems);
 }
+
+#[test]
+fn a_sign_off_made_before_schema_9_has_its_revocations_followed_after_the_upgrade() {
+    let scratch = Scratch::new();
+    let path = scratch.workspace();
+    std::fs::copy(fixtures().join("schema-v8.db"), &path).expect("copy");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    // E2's access certified (upgrading the workspace), then signed off as
+    // a recert of schema 8 would have, after the fixture's import.
+    let e2: i64 = Connection::open(&path)
+        .expect("open")
+        .query_row(
+            "SELECT it.id FROM items it JOIN grants g ON g.id = it.grant_row WHERE g.identity_ref = 'E2'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("E2's item");
+    scratch
+        .recert()
+        .args([
+            "decide",
+            "1",
+            &e2.to_string(),
+            "--certify",
+            "--reviewer",
+            "E1",
+        ])
+        .assert()
+        .success();
+    Connection::open(&path)
+        .expect("open")
+        .execute(
+            "INSERT INTO signoffs VALUES (1, 'CISO', 'ann', 'jump1', '2026-11-30T12:00:00.000Z', 'done', ?1)",
+            ["a".repeat(64)],
+        )
+        .expect("a schema-8 sign-off");
+    let report = scratch
+        .recert()
+        .args(["remediation", "1", "--json"])
+        .output()
+        .expect("remediation");
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&report.stdout).expect("json");
+    assert_eq!(report["counts"]["not_rechecked"], 1, "{report}");
+    assert_eq!(report["revocations"][0]["account"], "X9");
+    // The next export no longer holds X9's grant.
+    let without_x9 = scratch.file(
+        "entitlements.csv",
+        "identity_id,system,entitlement,type,privileged,last_used_at\n\
+         E2,github,member,role,false,2026-11-01\n\
+         S1,aws,AKIA1,api_key,no,2026-11-20\n",
+    );
+    scratch
+        .recert()
+        .arg("import")
+        .arg(&without_x9)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "campaign \"2026-Q4 access review\" (1): 1 revocation now removed, 0 pending",
+        ));
+    // Its items have no stored grant key: the next campaign computes them
+    // from the grant rows to compare.
+    scratch
+        .create_campaign("next", &[])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "compared with campaign 1 (2026-Q4 access review): ",
+        ));
+    let items = scratch
+        .recert()
+        .args(["items", "next", "--json"])
+        .output()
+        .expect("items");
+    let items: serde_json::Value = serde_json::from_slice(&items.stdout).expect("json");
+    let github = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["system"] == "github")
+        .expect("E2's github item");
+    assert_eq!(github["delta"], "unchanged", "{github}");
+    assert_eq!(github["prior_decision"], "certify 1");
+}

@@ -9,7 +9,7 @@ use crate::campaign::policy;
 use crate::campaign::{DecisionRequest, Reassignment, record_decision_groups, record_reassignment};
 use crate::evidence::signoff::sign_off;
 use crate::locking::is_busy;
-use crate::model::{Decision, DecisionAction, Signal, SignalSet};
+use crate::model::{Decision, DecisionAction, DecisionBasis, Signal, SignalSet};
 use crate::tui::action::{Action, NotSaved, Retry, Saved};
 use crate::tui::app::{App, BulkSummary, Impact, Pending, Selection};
 use crate::tui::counts::{self, ControlCounts};
@@ -107,25 +107,7 @@ impl Shell<'_> {
         justification: Option<&str>,
     ) -> Result<Action, (String, bool)> {
         let states = self.states(&pending.target).map_err(|m| (m, false))?;
-        let mut groups: Vec<(DecisionAction, Vec<&ItemState>)> = Vec::new();
-        for state in &states {
-            let action = pending.verdict.action(state.recommendation);
-            let decided = state.before.decision.is_some();
-            // Undoing an undecided item would only add noise to the log;
-            // a bulk decision leaves decided items (and their
-            // justifications) alone unless the reviewer included them.
-            let skip = match action {
-                DecisionAction::Undo => !decided && !state.awaiting,
-                _ => decided && !pending.include_decided,
-            };
-            if skip {
-                continue;
-            }
-            match groups.iter_mut().find(|(a, _)| *a == action) {
-                Some((_, items)) => items.push(state),
-                None => groups.push((action, vec![state])),
-            }
-        }
+        let groups = decision_groups(pending, &states);
         if groups.is_empty() {
             let message = if pending.verdict == policy::Verdict::Undo {
                 "none of the marked items is decided; nothing to undo"
@@ -136,16 +118,21 @@ impl Shell<'_> {
         }
         let ids: Vec<Vec<i64>> = groups
             .iter()
-            .map(|(_, items)| items.iter().map(|s| s.id).collect())
+            .map(|(_, _, items)| items.iter().map(|s| s.id).collect())
             .collect();
+        let until = pending.until.map(|d| d.format("%Y-%m-%d").to_string());
         let requests: Vec<DecisionRequest<'_>> = groups
             .iter()
             .zip(&ids)
-            .map(|((action, _), ids)| DecisionRequest {
+            .map(|((action, basis, _), ids)| DecisionRequest {
                 items: ids,
                 action: *action,
                 justification,
-                extras: crate::campaign::EventExtras::default(),
+                extras: crate::campaign::EventExtras {
+                    basis: *basis,
+                    valid_until: until.clone(),
+                    ..crate::campaign::EventExtras::default()
+                },
             })
             .collect();
         // One transaction for every group (an accept certifies some items
@@ -168,7 +155,7 @@ impl Shell<'_> {
         self.changed();
         let mut controls: Vec<ControlCounts> = app.controls.clone();
         let mut done = Vec::new();
-        for (action, items) in &groups {
+        for (action, _, items) in &groups {
             let before: Vec<counts::Before> = items.iter().map(|s| s.before.clone()).collect();
             counts::apply(&mut controls, &before, action.decision());
             done.push(describe(*action, items.len()));
@@ -201,7 +188,7 @@ impl Shell<'_> {
         let page = self.same_page(app).map_err(|m| (m, false))?;
         Ok(Action::Saved(Saved {
             summary: done.join(", "),
-            action: groups.first().map_or(DecisionAction::Undo, |(a, _)| *a),
+            action: groups.first().map_or(DecisionAction::Undo, |(a, _, _)| *a),
             at: Local::now().format("%H:%M:%S").to_string(),
             controls,
             page,
@@ -307,4 +294,39 @@ fn describe(action: DecisionAction, n: usize) -> String {
         DecisionAction::Reassign => "reassigned",
     };
     format!("{verb} {n} item{}", if n == 1 { "" } else { "s" })
+}
+
+/// Items recorded together: one decision, one basis.
+type Group<'a> = (DecisionAction, Option<DecisionBasis>, Vec<&'a ItemState>);
+
+/// The items of a decision in groups of one decision and basis: accepting a
+/// carried-over certification records basis carry-over (PRODUCT.md §7).
+/// Undoing an undecided item would only add noise to the log; a bulk
+/// decision leaves decided items (and their justifications) alone unless
+/// the reviewer included them.
+fn decision_groups<'a>(pending: &Pending, states: &'a [ItemState]) -> Vec<Group<'a>> {
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    for state in states {
+        let action = pending.verdict.action(state.recommendation);
+        let basis = (pending.verdict == policy::Verdict::Accept
+            && state.carry_over
+            && action == DecisionAction::Certify)
+            .then_some(DecisionBasis::CarryOver);
+        let decided = state.before.decision.is_some();
+        let skip = match action {
+            DecisionAction::Undo => !decided && !state.awaiting,
+            _ => decided && !pending.include_decided,
+        };
+        if skip {
+            continue;
+        }
+        match groups
+            .iter_mut()
+            .find(|(a, b, _)| *a == action && *b == basis)
+        {
+            Some((_, _, items)) => items.push(state),
+            None => groups.push((action, basis, vec![state])),
+        }
+    }
+    groups
 }

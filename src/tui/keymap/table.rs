@@ -118,6 +118,14 @@ pub const KEYS: &[Binding] = &[
         "certify",
     ),
     bind(
+        Char('t'),
+        NONE,
+        Ctx::Control,
+        A::CertifyUntil,
+        "certify until a date (time-boxed): asks for the end date, then why",
+        "",
+    ),
+    bind(
         Char('r'),
         NONE,
         Ctx::Control,
@@ -186,7 +194,7 @@ pub const KEYS: &[Binding] = &[
         NONE,
         Ctx::Control,
         A::Filter,
-        "filter by decision, signal, system, kind, mine",
+        "filter by decision, signal, system, kind, change since the baseline, mine",
         "filter",
     ),
     bind(
@@ -299,6 +307,14 @@ pub const KEYS: &[Binding] = &[
     bind(Char('?'), NONE, Ctx::Help, A::Back, "close the help", ""),
     bind(Char('q'), NONE, Ctx::Help, A::Back, "close the help", ""),
     bind(Enter, NONE, Ctx::Prompt, A::Submit, "save", "save"),
+    bind(
+        Tab,
+        NONE,
+        Ctx::Prompt,
+        A::SwitchPane,
+        "in the justification of a certification: set an end date (time-boxed)",
+        "",
+    ),
     bind(
         Esc,
         NONE,

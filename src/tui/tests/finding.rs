@@ -127,6 +127,14 @@ fn filter_by_signal_system_kind_and_mine() {
     h.press(Action::ClearFilter);
     h.press(Action::Down);
     h.press(Action::Next);
+    assert_eq!(
+        h.app.review.query.filter.delta,
+        Some(crate::model::Delta::New)
+    );
+    assert_eq!(ids(&h.app), [0_i64; 0], "this campaign has no baseline");
+    h.press(Action::ClearFilter);
+    h.press(Action::Down);
+    h.press(Action::Next);
     assert!(h.app.review.query.filter.mine);
     assert_eq!(ids(&h.app), [2, 6, 7, 9]);
     h.press(Action::Back);

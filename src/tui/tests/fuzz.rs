@@ -29,6 +29,7 @@ const CODES: &[KeyCode] = &[
     KeyCode::Char('r'),
     KeyCode::Char('a'),
     KeyCode::Char('u'),
+    KeyCode::Char('t'),
     KeyCode::Char('y'),
     KeyCode::Char('n'),
     KeyCode::Char('i'),
@@ -110,6 +111,7 @@ fn overlay_kind(app: &App) -> &'static str {
         Some(Overlay::LinkReason { .. }) => "link",
         Some(Overlay::FindAccount { .. }) => "find",
         Some(Overlay::Reassign { .. }) => "reassign",
+        Some(Overlay::Until { .. }) => "until",
     }
 }
 
@@ -121,7 +123,8 @@ fn prompt_text(app: &App) -> Option<&str> {
             | Overlay::Statement { editor }
             | Overlay::LinkReason { editor, .. }
             | Overlay::FindAccount { editor }
-            | Overlay::Reassign { editor, .. },
+            | Overlay::Reassign { editor, .. }
+            | Overlay::Until { editor, .. },
         ) => Some(editor.text()),
         _ => None,
     }

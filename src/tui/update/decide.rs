@@ -8,7 +8,9 @@ use super::super::editor::Editor;
 use super::nav;
 use crate::campaign::ItemRecord;
 use crate::campaign::policy::{self, Justification, Verdict};
-use crate::model::{Decision, DecisionAction};
+use crate::campaign::timebox;
+use crate::model::{Decision, DecisionAction, Signal};
+use chrono::NaiveDate;
 
 /// c, r, a or u on the control table.
 pub fn decide(app: &mut App, verdict: Verdict) -> Option<Effect> {
@@ -21,6 +23,7 @@ pub fn decide(app: &mut App, verdict: Verdict) -> Option<Effect> {
             target: app.review.marks.clone(),
             verdict,
             include_decided: false,
+            until: None,
         };
         app.info("counting the marked items…");
         return Some(Effect::Prepare(pending));
@@ -59,16 +62,31 @@ pub fn decide(app: &mut App, verdict: Verdict) -> Option<Effect> {
         return None;
     }
     let decision = verdict.decision(item.recommendation)?;
-    // An accept is recorded as the decision it stands for.
+    // An accept is recorded as the decision it stands for, but accepting a
+    // carried-over certification stays an accept: it records that basis.
+    let carry_over = verdict == Verdict::Accept && item.carry_over;
     let pending = Pending::item(
         id,
         match decision {
+            _ if carry_over => Verdict::Accept,
             Decision::Certify => Verdict::Certify,
             Decision::Revoke => Verdict::Revoke,
         },
     );
-    let rule = policy::justification_rule(decision, item.signals, app.campaign.justify)
+    let item = item.clone();
+    certify_or_ask(app, &item, pending)
+}
+
+/// Goes on with a decision on the item under the cursor: confirm one
+/// against the recommendation, ask for a justification the rules (or an
+/// end date) need, else record it.
+fn certify_or_ask(app: &mut App, item: &ItemRecord, pending: Pending) -> Option<Effect> {
+    let decision = pending.verdict.decision(item.recommendation)?;
+    let mut rule = policy::justification_rule(decision, item.signals, app.campaign.justify)
         .map(|rule| format!("Rule: {}.", rule_sentence(rule)));
+    if let Some(until) = pending.until {
+        rule = Some(until_why(until, rule.as_deref()));
+    }
     if decision == Decision::Certify && item.recommendation == Decision::Revoke {
         // Keeping access the rules say to remove takes an explicit y, as in
         // bulk: one stray key plus a pasted line must never certify a leaver.
@@ -121,6 +139,134 @@ fn against(item: &ItemRecord, rule: Option<String>) -> BulkSummary {
             reason: item.recommendation_reason.clone(),
             rule,
         }),
+    }
+}
+
+/// What the justification prompt of a time-boxed certification says.
+fn until_why(until: NaiveDate, rule: Option<&str>) -> String {
+    let mut why = format!(
+        "Keep the access until {until} (through that day): say why it is needed until then."
+    );
+    if let Some(rule) = rule {
+        why.push(' ');
+        why.push_str(rule);
+    }
+    why
+}
+
+/// `t`: certify until a date. Asks for the date first; refused at once for
+/// a terminated holder or an orphaned grant (never time-boxed).
+pub fn until(app: &mut App) -> Option<Effect> {
+    if app.is_signed_off() {
+        app.error("the campaign is signed off and locked; decisions can no longer change");
+        return None;
+    }
+    let pending = if app.review.marks.is_empty() {
+        let item = app.review.selected()?;
+        if let Some(signal) = [Signal::Terminated, Signal::Orphaned]
+            .into_iter()
+            .find(|s| item.signals.contains(*s))
+        {
+            app.error(format!(
+                "a time-boxed certification is never for {} access; revoke it, or certify (c) and justify",
+                signal.as_str()
+            ));
+            return None;
+        }
+        Pending::item(item.item_id, Verdict::Certify)
+    } else {
+        Pending {
+            target: app.review.marks.clone(),
+            verdict: Verdict::Certify,
+            include_decided: false,
+            until: None,
+        }
+    };
+    ask_until(app, pending, None);
+    None
+}
+
+fn ask_until(app: &mut App, pending: Pending, back: Option<(Editor, String)>) {
+    let text = pending
+        .until
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    app.info(format!(
+        "certify until a date: type YYYY-MM-DD (at most {} days from today); Enter goes on, Esc cancels",
+        app.max_until_days
+    ));
+    app.overlay = Some(Overlay::Until {
+        pending,
+        editor: Editor::with_text(&text),
+        back,
+    });
+}
+
+/// Tab in the justification prompt of a certification: set its end date.
+pub fn switch_to_until(app: &mut App, pending: Pending, editor: Editor, why: String) {
+    if pending.verdict != Verdict::Certify {
+        app.info("an end date only goes with certify (t certifies until a date)");
+        app.overlay = Some(Overlay::Justify {
+            pending,
+            editor,
+            why,
+        });
+        return;
+    }
+    ask_until(app, pending, Some((editor, why)));
+}
+
+/// Enter in the end-date prompt: a date from today to the maximum goes on
+/// to the justification (back to it, when it came from there).
+pub fn until_entered(
+    app: &mut App,
+    mut pending: Pending,
+    editor: Editor,
+    back: Option<(Editor, String)>,
+) -> Option<Effect> {
+    let checked = timebox::parse_until(editor.text()).and_then(|until| {
+        timebox::check_date(until, app.today, app.max_until_days).map(|()| until)
+    });
+    let until = match checked {
+        Ok(until) => until,
+        Err(refusal) => {
+            app.error(refusal.to_string());
+            app.overlay = Some(Overlay::Until {
+                pending,
+                editor,
+                back,
+            });
+            return None;
+        }
+    };
+    pending.until = Some(until);
+    if let Some((text, _)) = back {
+        ask_justification(app, pending, until_why(until, None));
+        if let Some(Overlay::Justify { editor, .. }) = &mut app.overlay {
+            *editor = text;
+        }
+        return None;
+    }
+    if !app.review.marks.is_empty() {
+        app.info("counting the marked items…");
+        return Some(Effect::Prepare(pending));
+    }
+    let item = app.review.selected()?.clone();
+    certify_or_ask(app, &item, pending)
+}
+
+/// Esc in the end-date prompt: back to the justification it came from, else cancelled.
+pub fn until_cancelled(app: &mut App, pending: Pending, back: Option<(Editor, String)>) {
+    match back {
+        Some((editor, why)) => {
+            app.info("no end date; type the justification");
+            app.overlay = Some(Overlay::Justify {
+                pending,
+                editor,
+                why,
+            });
+        }
+        None => app.info("cancelled; nothing was saved"),
     }
 }
 
@@ -215,6 +361,11 @@ fn confirm(app: &mut App, pending: Pending, summary: &BulkSummary) -> Option<Eff
     let impact = summary.impact(&pending);
     if impact.items == 0 {
         app.info("nothing to decide: every marked item is already decided");
+        return None;
+    }
+    if let Some(until) = pending.until {
+        let rule = summary.against.as_ref().and_then(|a| a.rule.clone());
+        ask_justification(app, pending, until_why(until, rule.as_deref()));
         return None;
     }
     if impact.needs_justification {

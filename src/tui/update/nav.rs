@@ -25,6 +25,7 @@ pub fn keep_visible(review: &mut Review, size: (u16, u16)) {
 pub fn refreshed(app: &mut App, refreshed: Refreshed) {
     let changed = app.controls != refreshed.controls;
     app.controls = refreshed.controls;
+    app.remediation = refreshed.remediation;
     if refreshed.signed_off && !app.is_signed_off() {
         app.campaign.state = crate::campaign::CampaignState::SignedOff;
         app.error("another recert process signed the campaign off; it is locked now");

@@ -6,10 +6,17 @@ use super::super::app::{App, Overlay};
 use super::super::editor::Editor;
 use super::super::query::{DecisionFilter, Filter, KindFilter, Query};
 use super::{decide, nav};
-use crate::model::Signal;
+use crate::model::{Delta, Signal};
 
 /// The rows of the filter menu, in order.
-pub const FILTER_ROWS: [&str; 5] = ["decision", "signal", "system", "identity kind", "mine only"];
+pub const FILTER_ROWS: [&str; 6] = [
+    "decision",
+    "signal",
+    "system",
+    "identity kind",
+    "since baseline",
+    "mine only",
+];
 const SYSTEM_ROW: usize = 2;
 
 /// The systems arrived: take the step through them the reviewer asked for.
@@ -40,6 +47,7 @@ pub fn is_prompt(app: &App) -> bool {
                 | Overlay::LinkReason { .. }
                 | Overlay::FindAccount { .. }
                 | Overlay::Reassign { .. }
+                | Overlay::Until { .. }
         )
     )
 }
@@ -66,6 +74,10 @@ pub fn handle(app: &mut App, action: Action) -> Option<Effect> {
                 app.info("cancelled; nothing was saved");
                 None
             }
+            Action::SwitchPane => {
+                decide::switch_to_until(app, pending, editor, why);
+                None
+            }
             other => {
                 edit(app, &mut editor, &other);
                 app.overlay = Some(Overlay::Justify {
@@ -89,6 +101,26 @@ pub fn handle(app: &mut App, action: Action) -> Option<Effect> {
             other => {
                 edit(app, &mut editor, &other);
                 app.overlay = Some(Overlay::Statement { editor });
+                None
+            }
+        },
+        Overlay::Until {
+            pending,
+            mut editor,
+            back,
+        } => match action {
+            Action::Submit => decide::until_entered(app, pending, editor, back),
+            Action::Back => {
+                decide::until_cancelled(app, pending, back);
+                None
+            }
+            other => {
+                edit(app, &mut editor, &other);
+                app.overlay = Some(Overlay::Until {
+                    pending,
+                    editor,
+                    back,
+                });
                 None
             }
         },
@@ -211,6 +243,7 @@ fn cycle(filter: &mut Filter, row: usize, forward: bool, systems: Option<&[Strin
         1 => filter.signal = step(Signal::ALL, filter.signal, forward),
         2 => filter.system = step(systems.unwrap_or(&[]), filter.system.clone(), forward),
         3 => filter.kind = step(&KindFilter::all(), filter.kind, forward),
+        4 => filter.delta = step(Delta::ALL, filter.delta, forward),
         _ => filter.mine = !filter.mine,
     }
 }

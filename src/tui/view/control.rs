@@ -48,9 +48,11 @@ pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
     Line::styled(fit(&text, width), app.theme.title).render(area, buf);
 }
 
-/// Column widths: cursor+mark, identity, kind, system, entitlement, signals, recommendation, decision.
-fn columns(area: Rect) -> [Rect; 8] {
-    Layout::horizontal([
+/// Column widths: cursor+mark, identity, kind, system, entitlement,
+/// signals, then (for a campaign with a baseline) how the grant compares
+/// with it, recommendation, decision.
+fn columns(area: Rect, before: bool) -> Vec<Rect> {
+    let mut constraints = vec![
         Constraint::Length(5),
         Constraint::Fill(3),
         Constraint::Length(5),
@@ -59,9 +61,14 @@ fn columns(area: Rect) -> [Rect; 8] {
         Constraint::Length(11),
         Constraint::Length(7),
         Constraint::Length(11),
-    ])
-    .spacing(1)
-    .areas(area)
+    ];
+    if before {
+        constraints.insert(BEFORE, Constraint::Length(6));
+    }
+    Layout::horizontal(constraints)
+        .spacing(1)
+        .split(area)
+        .to_vec()
 }
 
 const HEADINGS: [&str; 8] = [
@@ -75,13 +82,22 @@ const HEADINGS: [&str; 8] = [
     "Decision",
 ];
 
+/// Where the baseline column goes, when there is one.
+const BEFORE: usize = 6;
+
 pub fn table(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
     let review = &app.review;
+    // Every item of a campaign with a baseline has a delta.
+    let before = review.rows.iter().any(|item| item.delta.is_some());
     let head = Rect { height: 1, ..area };
-    for (cell, text) in columns(head).iter().zip(HEADINGS) {
+    let mut headings = HEADINGS.to_vec();
+    if before {
+        headings.insert(BEFORE, "Before");
+    }
+    for (cell, text) in columns(head, before).iter().zip(headings) {
         Line::styled(text, app.theme.header).render(*cell, buf);
     }
     if review.rows.is_empty() {
@@ -114,7 +130,7 @@ pub fn table(app: &App, area: Rect, buf: &mut Buffer) {
             Style::new()
         };
         buf.set_style(line, base);
-        let cells = columns(line);
+        let cells = columns(line, before);
         let mark = if review.is_marked(item.item_id) {
             "[x]"
         } else {
@@ -122,7 +138,7 @@ pub fn table(app: &App, area: Rect, buf: &mut Buffer) {
         };
         let cursor = if selected { ">" } else { " " };
         let name = item.identity_name.as_deref().unwrap_or(&item.identity_id);
-        let texts = [
+        let mut texts = vec![
             format!("{cursor} {mark}"),
             fit(name, usize::from(cells[1].width)),
             fmt::kind_short(item.identity_kind.map(crate::model::IdentityKind::as_str)).to_owned(),
@@ -132,10 +148,14 @@ pub fn table(app: &App, area: Rect, buf: &mut Buffer) {
             item.recommendation.as_str().to_owned(),
             fmt::decision_cell(item).to_owned(),
         ];
+        if before {
+            texts.insert(BEFORE, fmt::before(item.delta, item.prior.as_ref()));
+        }
+        let decision_column = texts.len() - 1;
         for (i, (cell, text)) in cells.iter().zip(texts).enumerate() {
             let style = match i {
                 5 if item.signals.iter().any(crate::model::Signal::is_risk) => app.theme.risk,
-                7 => match item.decision {
+                i if i == decision_column => match item.decision {
                     Some(Decision::Certify) => app.theme.certified,
                     Some(Decision::Revoke) => app.theme.revoked,
                     None => app.theme.dim,

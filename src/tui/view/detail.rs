@@ -75,6 +75,7 @@ fn lines(app: &App, item: &ItemRecord) -> Vec<Line<'static>> {
     if let Some(detail) = app.review.detail() {
         person::review_lines(app, detail, &mut lines);
     }
+    super::cycle::detail_lines(app, item, &mut lines);
     decision_lines(app, item, &mut lines);
     attributes(
         app,
@@ -247,6 +248,7 @@ fn decision_lines(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) 
         lines.push(field(app, "Why", safe(why)));
     }
     disagreement(app, item, lines);
+    super::cycle::decision_lines(app, item, lines);
     history(app, item, lines);
     lines.push(field(
         app,

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 use unicode_width::UnicodeWidthChar;
 
-use crate::model::{Decision, Signal, SignalSet, When};
+use crate::campaign::PriorDecision;
+use crate::model::{Decision, Delta, Signal, SignalSet, When};
 use crate::text::for_display;
 
 /// The first `chars` characters of `text`, and whether there was more.
@@ -147,6 +148,24 @@ pub fn decision_cell(item: &crate::campaign::ItemRecord) -> &'static str {
         (Some(Decision::Revoke), _) if close_out => "✗ close-out",
         (None, Some(_)) => "◐ await 2nd",
         (decided, _) => decision(decided),
+    }
+}
+
+/// How an item compares with the baseline, in six columns: `new`, or the
+/// change (`same`, `chg`, `back` for a grant the baseline revoked) and the
+/// baseline's decision as a symbol, e.g. `same ✓`.
+pub fn before(delta: Option<Delta>, prior: Option<&PriorDecision>) -> String {
+    let change = match delta {
+        None => return String::new(),
+        Some(Delta::New) => return "new".to_owned(),
+        Some(Delta::Unchanged) => "same",
+        Some(Delta::Changed) => "chg",
+        Some(Delta::Regranted) => "back",
+    };
+    match prior.map(|p| p.decision) {
+        Some(Decision::Certify) => format!("{change} ✓"),
+        Some(Decision::Revoke) => format!("{change} ✗"),
+        None => change.to_owned(),
     }
 }
 

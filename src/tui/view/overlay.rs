@@ -61,7 +61,11 @@ fn prompt(app: &App, area: Rect) -> Option<Prompt> {
             format!(" Justification: {} ", describe(pending)),
             why.as_str(),
             editor,
-            "Enter saves · Esc cancels",
+            if pending.verdict == Verdict::Certify {
+                "Enter saves · Tab sets an end date · Esc cancels"
+            } else {
+                "Enter saves · Esc cancels"
+            },
         ),
         Overlay::Statement { editor } => (
             " Sign-off statement ".to_owned(),
@@ -74,6 +78,14 @@ fn prompt(app: &App, area: Rect) -> Option<Prompt> {
             "",
             editor,
             "Enter keeps the search · Esc drops it",
+        ),
+        Overlay::Until {
+            pending, editor, ..
+        } => (
+            format!(" Certify until: {} ", describe(pending)),
+            "Keep the access through this day (YYYY-MM-DD), at most the rules' maximum from today; a later campaign flags it once ended.",
+            editor,
+            "Enter goes on to the justification · Esc cancels",
         ),
         other => prompt_parts(other)?,
     };
@@ -168,13 +180,18 @@ fn prompt_parts(overlay: &Overlay) -> Option<(String, &str, &Editor, &'static st
         | Overlay::Filter { .. }
         | Overlay::Justify { .. }
         | Overlay::Statement { .. }
-        | Overlay::Search { .. } => return None,
+        | Overlay::Search { .. }
+        | Overlay::Until { .. } => return None,
     })
 }
 
 fn describe(pending: &Pending) -> String {
+    let until = pending
+        .until
+        .map(|d| format!(" until {d}"))
+        .unwrap_or_default();
     format!(
-        "{} {}",
+        "{} {}{until}",
         verb(pending.verdict),
         describe_target(&pending.target)
     )
@@ -393,6 +410,9 @@ fn filter(app: &App, cursor: usize, area: Rect, buf: &mut Buffer) {
         f.signal.map_or("any", Signal::as_str).to_owned(),
         f.system.as_deref().map_or_else(|| "any".to_owned(), safe),
         f.kind.map_or("any", |k| k.label()).to_owned(),
+        f.delta
+            .map_or("any", crate::model::Delta::as_str)
+            .to_owned(),
         if f.mine { "yes" } else { "no" }.to_owned(),
     ];
     let mut lines: Vec<Line> = FILTER_ROWS

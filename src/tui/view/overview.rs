@@ -67,8 +67,11 @@ pub fn body(app: &App, area: Rect, buf: &mut Buffer) {
             (gauge, width),
             &[format!(" · assigned to {}", fit(&app.reviewer, 20))],
         ),
-        Line::raw(""),
     ];
+    if let Some(counts) = &app.remediation {
+        lines.push(super::cycle::remediation_line(app, counts, width));
+    }
+    lines.push(Line::raw(""));
     let per_control = 3;
     let room = usize::from(area.height).saturating_sub(lines.len()) / per_control;
     let first = app.overview_cursor.saturating_sub(room.saturating_sub(1));
