@@ -15,6 +15,7 @@ mod fixture;
 pub mod headless;
 #[cfg(test)]
 mod hostile_tests;
+pub mod index;
 pub mod keymap;
 pub mod layout;
 mod picker;

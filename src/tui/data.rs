@@ -1,7 +1,10 @@
 //! The TUI's queries: keyset pages of `item_view` over one control's id
 //! range (`campaign::ranges`), the per-control counts, and what bulk
 //! decisions need.
-//! Nothing here loads a whole campaign.
+//! Nothing here loads a whole campaign. Queries that search, sort or
+//! filter go through the control's in-memory index instead (`indexed`).
+
+pub mod indexed;
 
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
@@ -18,6 +21,8 @@ pub struct Scope {
     pub campaign: i64,
     /// A JSON array of the reviewer's keys, bound for `json_each`.
     mine: String,
+    /// The same keys, for the in-memory index.
+    mine_keys: Vec<String>,
     /// The reviewer's own keys (`reviewers::own_keys`), to spot their own access.
     own: Vec<String>,
 }
@@ -27,12 +32,18 @@ impl Scope {
         Scope {
             campaign,
             mine: serde_json::to_string(reviewer_keys).unwrap_or_else(|_| "[]".to_owned()),
+            mine_keys: reviewer_keys.to_vec(),
             own: own_keys.to_vec(),
         }
     }
 
     pub fn own_keys(&self) -> &[String] {
         &self.own
+    }
+
+    /// The `assigned_reviewer` values that name the reviewer.
+    pub fn mine_keys(&self) -> &[String] {
+        &self.mine_keys
     }
 }
 
@@ -89,10 +100,26 @@ fn conditions(scope: &Scope, query: &Query) -> (String, Vec<Value>) {
     }
     let search = query.search.trim();
     if !search.is_empty() {
-        sql.push_str(
-            " AND instr(lower(identity_id || ' ' || coalesce(identity_name, '') || ' ' || account || ' ' || system || ' ' || entitlement), lower(?)) > 0",
-        );
-        params.push(Value::Text(search.to_owned()));
+        // Field by field, as the index matches (`index::Matcher`); the TUI
+        // searches through the index, which also folds non-ASCII case.
+        sql.push_str(" AND (");
+        let fields = [
+            "identity_id",
+            "identity_name",
+            "account",
+            "system",
+            "entitlement",
+        ];
+        for (n, field) in fields.iter().enumerate() {
+            if n > 0 {
+                sql.push_str(" OR ");
+            }
+            sql.push_str("instr(lower(");
+            sql.push_str(field);
+            sql.push_str("), lower(?)) > 0");
+            params.push(Value::Text(search.to_owned()));
+        }
+        sql.push(')');
     }
     (sql, params)
 }

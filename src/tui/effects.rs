@@ -6,6 +6,7 @@
 mod links;
 mod write;
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use chrono::Local;
@@ -13,7 +14,9 @@ use rusqlite::Connection;
 
 use super::action::{Action, Cursor, Effect, Loaded, Refreshed};
 use super::app::{App, Detail, Screen, WINDOW};
+use super::data::indexed::{self, Selected};
 use super::data::{self, Page, Scope};
+use super::index::cache::{Indexes, needs_index};
 use super::query::{Anchor, Key};
 use super::theme::Theme;
 use crate::actor::Actor;
@@ -36,6 +39,8 @@ pub struct Shell<'a> {
     /// SQLite's data version when last looked at: it moves when another
     /// connection commits, and only then.
     data_version: Option<i64>,
+    /// In-memory indexes of the controls opened, for search, sort and filters.
+    pub(super) indexes: RefCell<Indexes>,
 }
 
 impl<'a> Shell<'a> {
@@ -49,7 +54,9 @@ impl<'a> Shell<'a> {
         let review = ReviewRules::of_campaign(conn, &campaign).unwrap_or_default();
         // Failing to set it only means waiting the longer default.
         let _ = conn.busy_timeout(BUSY_WAIT);
+        let indexes = RefCell::new(Indexes::new(conn, campaign.id));
         Shell {
+            indexes,
             conn,
             campaign,
             actor: actor.clone(),
@@ -107,9 +114,11 @@ impl<'a> Shell<'a> {
                 pending,
                 justification,
             } => return self.record(app, pending, justification),
-            Effect::LoadSystems => data::systems(self.conn, &self.scope, &app.review.query.control)
-                .map(Action::Systems)
-                .map_err(|err| err.to_string()),
+            Effect::LoadSystems => self
+                .indexes
+                .borrow_mut()
+                .get(self.conn, &app.review.query.control)
+                .map(|index| Action::Systems(index.system_names())),
             Effect::SignOff { statement } => return self.sign_off(statement),
             Effect::LoadDetail(item) => Ok(self.detail(item)),
             Effect::Refresh => self.refresh(app),
@@ -137,8 +146,35 @@ impl<'a> Shell<'a> {
     }
 
     fn page(&self, app: &App, anchor: &Anchor) -> Result<Page, String> {
-        data::page(self.conn, &self.scope, &app.review.query, anchor, WINDOW)
+        let query = &app.review.query;
+        // Whatever the reviewer does next in this control, its index will be ready.
+        self.indexes.borrow_mut().prepare(&query.control);
+        if needs_index(query) {
+            return self.with_selection(query, |selected| {
+                indexed::page(self.conn, selected, anchor, WINDOW)
+            });
+        }
+        data::page(self.conn, &self.scope, query, anchor, WINDOW)
             .map_err(|err| format!("reading items: {err}"))
+    }
+
+    /// Runs `read` over the rows the control's index selects for `query`.
+    pub(super) fn with_selection<T>(
+        &self,
+        query: &crate::tui::query::Query,
+        read: impl FnOnce(&Selected<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, String> {
+        let (index, positions) = self
+            .indexes
+            .borrow_mut()
+            .select(self.conn, query, self.scope.mine_keys())
+            .map_err(|err| format!("indexing the control: {err}"))?;
+        read(&Selected {
+            index: &index,
+            positions: &positions,
+            query,
+        })
+        .map_err(|err| format!("reading items: {err}"))
     }
 
     /// The window the table shows now, read again from where it starts.
@@ -158,7 +194,12 @@ impl<'a> Shell<'a> {
 
     fn next_undecided(&self, app: &App, after: Option<&Key>) -> Result<Action, String> {
         let query = &app.review.query;
-        let find = |after| {
+        let find = |after: Option<&Key>| {
+            if needs_index(query) {
+                return self.with_selection(query, |selected| {
+                    indexed::next_undecided(self.conn, selected, after)
+                });
+            }
             data::next_undecided(self.conn, &self.scope, query, after)
                 .map_err(|err| format!("looking for undecided items: {err}"))
         };
@@ -224,6 +265,8 @@ impl<'a> Shell<'a> {
 
     /// Counts, sign-off and the window as another process left them.
     fn refresh(&self, app: &App) -> Result<Action, String> {
+        // Another process wrote: it may have reassigned or linked items.
+        self.indexes.borrow_mut().forget();
         let controls = data::control_counts(self.conn, &self.campaign, &self.actor.reviewer)
             .map_err(|err| format!("reading the progress: {err}"))?;
         let signed_off = data::is_signed_off(self.conn, self.campaign.id)

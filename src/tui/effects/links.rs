@@ -110,6 +110,7 @@ impl Shell<'_> {
     /// Records the link (or unlink), committed before anything says so,
     /// then reads the accounts again.
     pub(super) fn link(&mut self, target: LinkTarget, reason: String) -> Action {
+        self.indexes.borrow_mut().forget();
         let person = target.person.as_ref().map(|(id, _)| id.as_str());
         let appended = links::append(
             self.conn,

@@ -23,6 +23,10 @@ impl Shell<'_> {
     fn ids(&self, target: &Selection) -> Result<Vec<i64>, String> {
         match target {
             Selection::Items(ids) => Ok(ids.clone()),
+            Selection::Matching(query) if crate::tui::index::cache::needs_index(query) => self
+                .with_selection(query, |selected| {
+                    crate::tui::data::indexed::matching_ids(self.conn, selected)
+                }),
             Selection::Matching(query) => data::matching_ids(self.conn, &self.scope, query)
                 .map_err(|err| format!("listing the marked items: {err}")),
         }
@@ -246,6 +250,8 @@ impl Shell<'_> {
             Ok(ids) => ids,
             Err(message) => return Action::Failed(message),
         };
+        // Reassigned items change the "mine" filter the indexes answer.
+        self.indexes.borrow_mut().forget();
         let done = record_reassignment(
             self.conn,
             &self.campaign,
