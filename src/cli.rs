@@ -92,4 +92,6 @@ pub enum Command {
     Remediation(commands::remediation::Args),
     /// List time-boxed certifications, soonest end first
     Exceptions(commands::exceptions::Args),
+    /// Draw a reproducible audit sample of a signed-off campaign
+    Sample(commands::sample::Args),
 }

@@ -22,6 +22,7 @@ pub mod report;
 pub mod review;
 pub mod reviewer;
 pub mod rules;
+pub mod sample;
 pub mod signoff;
 pub mod status;
 pub mod table;
@@ -108,5 +109,6 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Close(args) => close::run(&context, &args),
         Command::Remediation(args) => remediation::run(&context, &args),
         Command::Exceptions(args) => exceptions::run(&context, &args),
+        Command::Sample(args) => sample::run(&context, &args),
     }
 }

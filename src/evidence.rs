@@ -14,6 +14,7 @@ pub mod publish;
 pub mod query_csv;
 pub mod report;
 pub mod revocations;
+pub mod sample;
 pub mod seal;
 pub mod sign;
 pub mod signoff;
