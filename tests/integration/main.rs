@@ -1,5 +1,6 @@
 //! Tests of the real `recert` binary, all in one test binary.
 
+mod auditor;
 mod campaign;
 mod campaign_decide;
 mod campaign_sample;
