@@ -94,4 +94,6 @@ pub enum Command {
     Exceptions(commands::exceptions::Args),
     /// Draw a reproducible audit sample of a signed-off campaign
     Sample(commands::sample::Args),
+    /// Write the evidence pack of a signed-off campaign for its auditor
+    Pack(commands::pack::Args),
 }

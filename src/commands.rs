@@ -15,6 +15,7 @@ pub mod keygen;
 pub mod links;
 pub mod man;
 pub mod mapping;
+pub mod pack;
 pub mod reassign;
 pub mod remediation;
 pub mod remind;
@@ -110,5 +111,6 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Remediation(args) => remediation::run(&context, &args),
         Command::Exceptions(args) => exceptions::run(&context, &args),
         Command::Sample(args) => sample::run(&context, &args),
+        Command::Pack(args) => pack::run(&context, &args),
     }
 }

@@ -10,6 +10,7 @@ pub mod history;
 pub mod keypair;
 pub mod keys;
 pub mod order;
+pub mod pack;
 pub mod publish;
 pub mod query_csv;
 pub mod report;

@@ -20,7 +20,10 @@ pub fn signed_off(scratch: &Scratch, name: &str) {
         ]);
         scratch.known_reviewers(&["CISO"]);
     }
-    scratch.campaign(name, &["--default-reviewer", "iam-team", "--baseline", "none"]);
+    scratch.campaign(
+        name,
+        &["--default-reviewer", "iam-team", "--baseline", "none"],
+    );
     let output = scratch
         .recert()
         .args(["items", name, "--undecided", "--json"])
@@ -35,7 +38,13 @@ pub fn signed_off(scratch: &Scratch, name: &str) {
         .collect();
     scratch
         .recert()
-        .args(["decide", name, "--accept", "--justification", "checked as recommended"])
+        .args([
+            "decide",
+            name,
+            "--accept",
+            "--justification",
+            "checked as recommended",
+        ])
         .args(["--reviewer", "CISO"])
         .args(&ids)
         .assert()
@@ -48,11 +57,16 @@ pub fn signed_off(scratch: &Scratch, name: &str) {
 }
 
 pub fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scripts")
+        .join(name)
 }
 
 fn python(args: &[&std::ffi::OsStr]) -> std::process::Output {
-    Command::new("python3").args(args).output().expect("python3")
+    Command::new("python3")
+        .args(args)
+        .output()
+        .expect("python3")
 }
 
 fn path(scratch: &Scratch, name: &str) -> PathBuf {
@@ -145,7 +159,11 @@ fn a_sample_is_reproducible_stratified_and_rederived_by_the_script() {
         "--check".as_ref(),
         a.as_os_str(),
     ]);
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     assert!(String::from_utf8_lossy(&check.stdout).starts_with("sample agrees: 12 items"));
     let listed = python(&[
         script("sample.py").as_os_str(),
@@ -161,7 +179,11 @@ fn a_sample_is_reproducible_stratified_and_rederived_by_the_script() {
         .skip(1)
         .map(|line| {
             let cells: Vec<&str> = line.split(',').collect();
-            (cells[0].to_owned(), cells[1].to_owned(), cells[2].to_owned())
+            (
+                cells[0].to_owned(),
+                cells[1].to_owned(),
+                cells[2].to_owned(),
+            )
         })
         .collect();
     assert_eq!(from_script, rows);
@@ -174,7 +196,9 @@ fn a_sample_is_reproducible_stratified_and_rederived_by_the_script() {
         .arg(&evidence)
         .assert()
         .success()
-        .stdout(predicate::str::contains("intact: sample addendum, 12 rows of campaign 1"))
+        .stdout(predicate::str::contains(
+            "intact: sample addendum, 12 rows of campaign 1",
+        ))
         .stdout(predicate::str::contains("it continues"));
     let chain = python(&[script("verify-chain.py").as_os_str(), a.as_os_str()]);
     assert!(
@@ -186,7 +210,11 @@ fn a_sample_is_reproducible_stratified_and_rederived_by_the_script() {
     // A changed cell: the script and recert both notice.
     let text = std::fs::read_to_string(&a).expect("a");
     let tampered = path(&scratch, "tampered.csv");
-    std::fs::write(&tampered, text.replacen("checked as recommended", "checked", 1)).expect("w");
+    std::fs::write(
+        &tampered,
+        text.replacen("checked as recommended", "checked", 1),
+    )
+    .expect("w");
     let check = python(&[
         script("sample.py").as_os_str(),
         evidence.as_os_str(),
@@ -195,7 +223,12 @@ fn a_sample_is_reproducible_stratified_and_rederived_by_the_script() {
     ]);
     assert_eq!(check.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&check.stderr).contains("does NOT agree"));
-    scratch.recert().arg("verify").arg(&tampered).assert().failure();
+    scratch
+        .recert()
+        .arg("verify")
+        .arg(&tampered)
+        .assert()
+        .failure();
 }
 
 #[test]
@@ -222,15 +255,29 @@ fn seeds_strata_by_signal_and_other_campaigns_give_other_samples() {
     assert_ne!(grants(&q4), grants(&q1));
     // A seed given by hand is used as given, and changes the sample.
     let seeded = path(&scratch, "seeded.csv");
-    sample_to(&scratch, "Q4", &seeded, &["--size", "20", "--seed", "audit 2026"]);
+    sample_to(
+        &scratch,
+        "Q4",
+        &seeded,
+        &["--size", "20", "--seed", "audit 2026"],
+    );
     assert!(column(&seeded, "seed").iter().all(|s| s == "audit 2026"));
     assert_ne!(grants(&seeded), grants(&q4));
     // Per signal: the stratum is each item's first signal, or none.
     let by_signal = path(&scratch, "signal.csv");
-    sample_to(&scratch, "Q4", &by_signal, &["--size", "30", "--per", "signal"]);
+    sample_to(
+        &scratch,
+        "Q4",
+        &by_signal,
+        &["--size", "30", "--per", "signal"],
+    );
     let strata = column(&by_signal, "stratum");
     for (stratum, signals) in strata.iter().zip(column(&by_signal, "signals")) {
-        let first = signals.split(';').next().filter(|s| !s.is_empty()).unwrap_or("none");
+        let first = signals
+            .split(';')
+            .next()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("none");
         assert_eq!(*stratum, format!("signal:{first}"));
     }
     assert!(strata.iter().any(|s| s == "signal:none"));
@@ -243,14 +290,20 @@ fn seeds_strata_by_signal_and_other_campaigns_give_other_samples() {
         "--check".as_ref(),
         by_signal.as_os_str(),
     ]);
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     // Without -o: a listing, the strata with what each gave.
     scratch
         .recert()
         .args(["sample", "Q4", "--size", "4", "--per", "control"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("4 items of campaign 1 (Q4) in 4 strata"))
+        .stdout(predicate::str::contains(
+            "4 items of campaign 1 (Q4) in 4 strata",
+        ))
         .stdout(predicate::str::contains("control:5.18: 1 of 1303"));
 }
 
