@@ -343,3 +343,49 @@ fn sampling_is_refused_for_an_open_campaign_a_zero_size_or_a_formula_seed() {
         assert!(!out.exists());
     }
 }
+
+#[test]
+fn the_report_opens_with_every_certified_item_kept_despite_a_risk_signal() {
+    let scratch = Scratch::new();
+    signed_off(&scratch, "Q4");
+    let evidence = path(&scratch, "evidence.csv");
+    export(&scratch, "Q4", &evidence);
+    let report = path(&scratch, "report.html");
+    scratch
+        .recert()
+        .args(["report", "Q4", "-o"])
+        .arg(&report)
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(&report).expect("report");
+    let first = page.find("<h2").expect("sections");
+    assert!(page[first..].starts_with("<h2 id=\"kept\">Kept despite a risk signal</h2>"));
+    // Counted from the evidence alone: certified rows per risk signal.
+    let mut per_signal: std::collections::BTreeMap<String, usize> = Default::default();
+    for (decision, signals) in column(&evidence, "decision")
+        .iter()
+        .zip(column(&evidence, "signals"))
+    {
+        if decision == "certify" {
+            for signal in signals.split(';').filter(|s| !s.is_empty() && *s != "new") {
+                *per_signal.entry(signal.to_owned()).or_default() += 1;
+            }
+        }
+    }
+    assert!(!per_signal.is_empty());
+    for (signal, n) in &per_signal {
+        assert!(
+            page.contains(&format!("<h3>{signal} ({n})</h3>")),
+            "{signal} {n}"
+        );
+    }
+    assert!(page.contains("checked as recommended"));
+    for section in [
+        "Time-boxed certifications",
+        "<h2>Remediation</h2>",
+        "<h2>Reviewers</h2>",
+        "Median seconds per decision",
+    ] {
+        assert!(page.contains(section), "{section}");
+    }
+}

@@ -143,6 +143,9 @@ fn a_signed_pack_holds_everything_privately_and_verify_txt_commands_pass() {
         manifest.contains(&format!("entitlements.csv,{},1475,", &digest[..64])),
         "{manifest}"
     );
+    // The pack's report is the auditor's: exceptions first.
+    let report = std::fs::read_to_string(pack.join("report.html")).expect("report");
+    assert!(report.contains("Kept despite a risk signal"));
 }
 
 #[test]
