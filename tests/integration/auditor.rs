@@ -361,7 +361,7 @@ fn the_report_opens_with_every_certified_item_kept_despite_a_risk_signal() {
     let first = page.find("<h2").expect("sections");
     assert!(page[first..].starts_with("<h2 id=\"kept\">Kept despite a risk signal</h2>"));
     // Counted from the evidence alone: certified rows per risk signal.
-    let mut per_signal: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut per_signal = std::collections::BTreeMap::<String, usize>::new();
     for (decision, signals) in column(&evidence, "decision")
         .iter()
         .zip(column(&evidence, "signals"))
