@@ -24,6 +24,11 @@ FORMAT_2 = ("campaign_id,campaign_name,period,as_of,control_id,control_title,ite
 REMEDIATION = ("campaign_id,item_id,system,account,entitlement,decision,decided_at,state,"
                "checked_snapshot,checked_file,checked_sha256,checked_at,days_since_signoff,"
                "prev_hash,row_hash").split(",")
+# The sample addendum (recert sample): seed, stratum and rank, the format-2 cells, the context.
+SAMPLE = (["seed", "stratum", "rank_hash"] + FORMAT_2[:-2] + "evidence_row_hash,signal_reasons,"
+          "source_file,source_line,identity_file,identity_line,identity_sha256,decision_events,"
+          "prev_hash,row_hash".split(","))
+ADDENDA = (REMEDIATION, SAMPLE)
 
 
 def check(rows):
@@ -31,7 +36,7 @@ def check(rows):
     header = next((row for row in rows if row), None)  # blank lines are skipped, as recert does
     if header is None:
         return "not evidence: the file is empty (an evidence file starts with its header row)", 1
-    if header not in (FORMAT_1, FORMAT_2, REMEDIATION):
+    if header not in (FORMAT_1, FORMAT_2, *ADDENDA):
         return "line 1: not an evidence header", 1
     prev_at, hash_at, item_at = (header.index(c) for c in ("prev_hash", "row_hash", "item_id"))
     expected, first, number, line = "0" * 64, None, 0, rows.line_num
@@ -46,14 +51,14 @@ def check(rows):
             return f"{where}: has {len(row)} cells, expected {len(header)}", 1
         if any("\x1f" in cell for cell in row):
             return f"{where}: a cell holds U+001F, which recert never writes: cells may have been re-split", 1
-        if header == REMEDIATION and number == 1:
+        if header in ADDENDA and number == 1:
             expected = first = row[prev_at]  # must be the evidence's last row_hash
         others = [cell for i, cell in enumerate(row) if i not in (prev_at, hash_at)]
         data = row[prev_at].encode() + b"".join(b"\x1f" + c.encode() for c in others)
         if row[prev_at] != expected or hashlib.sha256(data).hexdigest() != row[hash_at]:
             return f"{where}: chain broken", 1
         expected = row[hash_at]
-    if header == REMEDIATION:
+    if header in ADDENDA:
         return f"chain intact: {number} rows, first prev_hash {first}, last row_hash {expected}", 0
     return f"chain intact: {number} rows, last row_hash {expected}", 0
 

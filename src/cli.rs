@@ -92,4 +92,8 @@ pub enum Command {
     Remediation(commands::remediation::Args),
     /// List time-boxed certifications, soonest end first
     Exceptions(commands::exceptions::Args),
+    /// Draw a reproducible audit sample of a signed-off campaign
+    Sample(commands::sample::Args),
+    /// Write the evidence pack of a signed-off campaign for its auditor
+    Pack(commands::pack::Args),
 }

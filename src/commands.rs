@@ -15,6 +15,7 @@ pub mod keygen;
 pub mod links;
 pub mod man;
 pub mod mapping;
+pub mod pack;
 pub mod reassign;
 pub mod remediation;
 pub mod remind;
@@ -22,6 +23,7 @@ pub mod report;
 pub mod review;
 pub mod reviewer;
 pub mod rules;
+pub mod sample;
 pub mod signoff;
 pub mod status;
 pub mod table;
@@ -108,5 +110,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Close(args) => close::run(&context, &args),
         Command::Remediation(args) => remediation::run(&context, &args),
         Command::Exceptions(args) => exceptions::run(&context, &args),
+        Command::Sample(args) => sample::run(&context, &args),
+        Command::Pack(args) => pack::run(&context, &args),
     }
 }

@@ -126,14 +126,15 @@ fn remediation(ws: &mut Workspace, campaign: &Campaign, args: &Args) -> Result<(
     let now = chrono::Utc::now();
     // Exports imported since the last look are checked first.
     crate::remediation::refresh_now(&mut ws.conn, now.date_naive())?;
-    let written = export_remediation(&ws.conn, campaign, &args.output, key.as_ref(), now)?;
+    let (written, counts) =
+        export_remediation(&ws.conn, campaign, &args.output, key.as_ref(), now)?;
     output::print(&format!(
         "wrote {}: {} of campaign {} ({}): {}; first prev_hash {} (the evidence's last row_hash), last row_hash {}\n",
         output::shown(&args.output),
         count(written.rows, "revocation"),
         campaign.id,
         for_display(&campaign.name),
-        super::remediation::summary(&written.counts, None),
+        super::remediation::summary(&counts, None),
         written.evidence_last_hash,
         written.last_hash
     ))?;

@@ -246,6 +246,9 @@ pub enum Addendum {
     /// Each revocation of a signed-off campaign and whether a later export
     /// showed it carried out (PRODUCT.md §7).
     Remediation,
+    /// A reproducible audit sample (PRODUCT.md §10): each sampled item's
+    /// evidence cells with its full context (`recert sample`).
+    Sample,
 }
 
 /// The remediation addendum's hashed cells, in column order.
@@ -265,13 +268,55 @@ const REMEDIATION: [&str; 13] = [
     "days_since_signoff",
 ];
 
+/// The sample addendum's columns before the evidence cells: the seed the
+/// items were ranked with, the stratum and the item's rank in it.
+const SAMPLE_HEAD: [&str; 3] = ["seed", "stratum", "rank_hash"];
+
+/// The sample addendum's columns after the evidence cells: the item's row
+/// in the evidence, and its context (README "Handing evidence to the
+/// auditor" says what each holds).
+const SAMPLE_TAIL: [&str; 8] = [
+    "evidence_row_hash",
+    "signal_reasons",
+    "source_file",
+    "source_line",
+    "identity_file",
+    "identity_line",
+    "identity_sha256",
+    "decision_events",
+];
+
+/// The sample addendum's hashed cells: [`SAMPLE_HEAD`], every format-2
+/// evidence field, then [`SAMPLE_TAIL`], built from the lists above so
+/// they cannot drift apart.
+const SAMPLE: [&str; SAMPLE_HEAD.len() + FORMAT_2.len() + SAMPLE_TAIL.len()] = {
+    let mut out = [""; SAMPLE_HEAD.len() + FORMAT_2.len() + SAMPLE_TAIL.len()];
+    let mut i = 0;
+    while i < SAMPLE_HEAD.len() {
+        out[i] = SAMPLE_HEAD[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < FORMAT_2.len() {
+        out[i + j] = FORMAT_2[j].name();
+        j += 1;
+    }
+    let mut k = 0;
+    while k < SAMPLE_TAIL.len() {
+        out[i + j + k] = SAMPLE_TAIL[k];
+        k += 1;
+    }
+    out
+};
+
 impl Addendum {
-    pub const ALL: [Addendum; 1] = [Addendum::Remediation];
+    pub const ALL: [Addendum; 2] = [Addendum::Remediation, Addendum::Sample];
 
     /// The kind as trusted comments and messages name it.
     pub fn name(self) -> &'static str {
         match self {
             Addendum::Remediation => "remediation",
+            Addendum::Sample => "sample",
         }
     }
 
@@ -279,8 +324,13 @@ impl Addendum {
     pub fn fields(self) -> &'static [&'static str] {
         match self {
             Addendum::Remediation => &REMEDIATION,
+            Addendum::Sample => &SAMPLE,
         }
     }
+
+    /// Where a sample row's evidence cells start (they are the format-2
+    /// fields, in order).
+    pub const SAMPLE_EVIDENCE_AT: usize = SAMPLE_HEAD.len();
 
     /// The header: the fields, then `prev_hash` and `row_hash`.
     pub fn columns(self) -> Vec<&'static str> {
@@ -342,6 +392,25 @@ mod tests {
         assert_eq!(Addendum::from_header(&columns), Some(Addendum::Remediation));
         assert_eq!(EvidenceFormat::from_header(&columns), None);
         assert_eq!(Addendum::from_header(&EvidenceFormat::Two.columns()), None);
+    }
+
+    #[test]
+    fn the_sample_addendum_holds_the_format_2_cells_between_its_own() {
+        let columns = Addendum::Sample.columns();
+        assert_eq!(&columns[..3], ["seed", "stratum", "rank_hash"]);
+        let evidence =
+            &columns[Addendum::SAMPLE_EVIDENCE_AT..][..EvidenceFormat::Two.hashed_cells()];
+        for (column, field) in evidence.iter().zip(EvidenceFormat::Two.fields()) {
+            assert_eq!(*column, field.name());
+        }
+        assert_eq!(
+            columns[Addendum::SAMPLE_EVIDENCE_AT + EvidenceFormat::Two.hashed_cells()..].join(","),
+            "evidence_row_hash,signal_reasons,source_file,source_line,identity_file,\
+             identity_line,identity_sha256,decision_events,prev_hash,row_hash"
+        );
+        assert_eq!(Addendum::from_header(&columns), Some(Addendum::Sample));
+        assert_eq!(Addendum::Sample.position("item_id"), Some(9));
+        assert_eq!(Addendum::Sample.position("campaign_id"), Some(3));
     }
 
     #[test]

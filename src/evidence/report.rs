@@ -1,6 +1,7 @@
 //! The campaign report for auditors and managers: what it shows, gathered
 //! from the workspace, and writing it as one self-contained HTML page.
 
+pub mod auditor;
 pub mod finishing;
 mod html;
 mod svg;
@@ -65,7 +66,7 @@ pub enum EvidenceSource {
 }
 
 /// Everything the page shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub campaign: Campaign,
     pub controls: Vec<ControlTotals>,
@@ -83,6 +84,8 @@ pub struct Report {
     pub closed_out_total: u64,
     /// The independence warnings, as sentences.
     pub warnings: Vec<String>,
+    /// Kept despite a risk signal, time-boxed, remediation, reviewers.
+    pub auditor: auditor::Sections,
 }
 
 impl Report {
@@ -148,6 +151,7 @@ pub fn gather(
         closed_out,
         closed_out_total,
         warnings,
+        auditor: auditor::gather(&tx, campaign, now.date_naive())?,
     })
 }
 

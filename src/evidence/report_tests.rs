@@ -96,3 +96,55 @@ fn a_draft_says_so_and_a_wrong_evidence_file_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn kept_despite_a_risk_signal_comes_first_grouped_by_signal() {
+    let (report, _) = signed_report();
+    let kept: Vec<(&str, Vec<i64>, u64)> = report
+        .auditor
+        .kept
+        .iter()
+        .map(|(s, items, n)| (s.as_str(), items.iter().map(|i| i.item_id).collect(), *n))
+        .collect();
+    // Item 4 carries no signal; 1 and 2 were revoked.
+    assert_eq!(
+        kept,
+        [("unrotated", vec![3], 1), ("privileged", vec![5], 1)]
+    );
+    assert_eq!(report.auditor.kept[0].1[0].justification, "still needed");
+    assert!(report.auditor.kept[0].1[0].decided_by.starts_with("M1 ("));
+    let page = html::render(&report);
+    let first = page.find("<h2").expect("a section");
+    assert!(page[first..].starts_with("<h2 id=\"kept\">Kept despite a risk signal</h2>"));
+    let order: Vec<usize> = [
+        "Kept despite a risk signal",
+        "Time-boxed certifications",
+        "Close-out decisions",
+        "<h2>Remediation",
+        "<h2>Independence",
+        "<h2>Reviewers",
+        "Decisions per control",
+    ]
+    .iter()
+    .map(|h| page.find(h).unwrap_or_else(|| panic!("{h} missing")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    assert!(page.contains("@page { size: A4"));
+    // Per reviewer: M1 decided all five, one after another.
+    let m1 = report
+        .auditor
+        .reviewers
+        .iter()
+        .find(|r| r.reviewer == "M1")
+        .expect("M1");
+    assert_eq!(m1.decided, 5);
+    assert!(m1.median_seconds.is_some());
+}
+
+#[test]
+fn the_median_is_the_middle_or_the_mean_of_the_two_middles() {
+    use super::auditor::median;
+    assert_eq!(median(vec![]), None);
+    assert_eq!(median(vec![3000, 1000, 2000]), Some(2.0));
+    assert_eq!(median(vec![4000, 1000, 2000, 3000]), Some(2.5));
+}

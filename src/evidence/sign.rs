@@ -68,27 +68,26 @@ pub fn trusted_comment(
     )
 }
 
-/// The trusted comment of a remediation addendum: the same facts as the
-/// evidence's, the evidence's last row_hash the addendum continues, and
-/// the revocations per state. [`TrustedFacts::parse`] reads it back.
+/// The trusted comment of an addendum: the same facts as the evidence's,
+/// the evidence's last row_hash the addendum continues, and `counts`, the
+/// kind's own `key=value` figures (space-separated, no spaces inside).
+/// [`TrustedFacts::parse`] reads it back.
 pub fn addendum_comment(
+    kind: Addendum,
     campaign: &Campaign,
     signoff: &SignOff,
     evidence_last_hash: &str,
     rows: u64,
-    counts: &crate::remediation::Counts,
+    counts: &str,
     last_hash: &str,
 ) -> String {
     format!(
-        "recert remediation addendum; campaign {} {:?}; evidence last_row_hash={evidence_last_hash}; signed off by {:?} at {}; rows={rows} removed={} pending={} not_rechecked={} reappeared={} last_row_hash={last_hash}",
+        "recert {} addendum; campaign {} {:?}; evidence last_row_hash={evidence_last_hash}; signed off by {:?} at {}; rows={rows} {counts} last_row_hash={last_hash}",
+        kind.name(),
         campaign.id,
         one_line(&campaign.name),
         one_line(&signoff.signer()),
         signoff.signed_at,
-        counts.removed,
-        counts.pending,
-        counts.not_rechecked,
-        counts.reappeared,
     )
 }
 
@@ -158,10 +157,13 @@ impl TrustedFacts {
     pub fn parse(comment: &str) -> Option<TrustedFacts> {
         let addendum = if comment.starts_with("recert evidence; ") {
             None
-        } else if comment.starts_with("recert remediation addendum; ") {
-            Some(Addendum::Remediation)
         } else {
-            return None;
+            Some(Addendum::ALL.into_iter().find(|kind| {
+                comment
+                    .strip_prefix("recert ")
+                    .and_then(|rest| rest.strip_prefix(kind.name()))
+                    .is_some_and(|rest| rest.starts_with(" addendum; "))
+            })?)
         };
         let tail_at = comment.rfind("; rows=")?;
         let tail = &comment[tail_at + 2..];

@@ -224,11 +224,21 @@ impl Layout {
         }
     }
 
-    /// Where the campaign's name is; addenda name only its id.
+    /// Where the campaign's id is: every layout has it.
+    fn campaign_id(self) -> usize {
+        match self {
+            Layout::Evidence(format) => format.position(Field::CampaignId),
+            Layout::Addendum(addendum) => addendum.position(Field::CampaignId.name()),
+        }
+        .unwrap_or(0)
+    }
+
+    /// Where the campaign's name is, if the layout has it (the remediation
+    /// addendum names only its id).
     fn campaign_name(self) -> Option<usize> {
         match self {
             Layout::Evidence(format) => format.position(Field::CampaignName),
-            Layout::Addendum(_) => None,
+            Layout::Addendum(addendum) => addendum.position(Field::CampaignName.name()),
         }
     }
 }
@@ -297,8 +307,7 @@ fn row_problem(
             columns[index]
         ));
     }
-    // Every layout starts with campaign_id.
-    let campaign = &record[0];
+    let campaign = &record[layout.campaign_id()];
     match &result.campaign_id {
         None => {
             result.campaign_id = Some(campaign.to_owned());

@@ -1,5 +1,7 @@
 //! Tests of the real `recert` binary, all in one test binary.
 
+mod auditor;
+mod auditor_pack;
 mod campaign;
 mod campaign_decide;
 mod campaign_sample;

@@ -57,9 +57,12 @@ code, .hash { font-family: ui-monospace, 'SFMono-Regular', Menlo, monospace; fon
 blockquote { margin: .5rem 0; padding: .5rem 1rem; border-left: 4px solid #90a4ae; background: #fafafa; }
 svg text { font: 12px system-ui, sans-serif; fill: #1b1b1b; }
 footer { margin-top: 2rem; color: #777; font-size: .85em; }
+h3 { font-size: 1rem; margin: 1.2rem 0 .3rem; }
+@page { size: A4; margin: 14mm 12mm; }
 @media print {
   body { margin: 0; max-width: none; font-size: 11pt; }
-  h2 { break-after: avoid; }
+  h2, h3 { break-after: avoid; }
+  table.items { font-size: 8pt; }
   tr, .card, svg, blockquote { break-inside: avoid; }
   .banner, .card, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   a { color: inherit; text-decoration: none; }
@@ -114,16 +117,21 @@ pub fn render(report: &Report) -> String {
         report.certified(),
         report.revoked()
     );
-    controls_section(&mut page, report);
-    signals_section(&mut page, report);
-    revoked_section(&mut page, report);
+    // What an auditor asks for first, then the rest (PRODUCT.md §10).
+    super::auditor::kept_section(&mut page, &report.auditor);
+    super::auditor::time_boxed_section(&mut page, &report.auditor);
     super::finishing::closed_section(
         &mut page,
         &report.closed_out,
         report.closed_out_total,
         report.campaign.id,
     );
+    super::auditor::remediation_section(&mut page, &report.auditor);
     super::finishing::warnings_section(&mut page, &report.warnings);
+    super::auditor::reviewers_section(&mut page, &report.auditor);
+    controls_section(&mut page, report);
+    signals_section(&mut page, report);
+    revoked_section(&mut page, report);
     signoff_section(&mut page, report);
     evidence_section(&mut page, report);
     page.push_str("<footer>Written by recert. Standard references name ISO/IEC 27002:2022 controls by number and short title only.</footer>\n</body>\n</html>\n");
