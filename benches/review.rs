@@ -2,7 +2,10 @@
 //! and 1,000,000 items: the campaign is paged from SQLite, so the time per
 //! keystroke must not grow with the campaign. Also one decision, from the
 //! call to its durable commit (`synchronous = FULL`), in the same
-//! workspaces. Run with `cargo bench`.
+//! workspaces. The `query` group measures search, sort and the system
+//! filter on the largest control (issue #19: the first screen within
+//! 100 ms at a million items), from the key to the rendered frame, once the
+//! control's index is built. Run with `cargo bench`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -131,6 +134,65 @@ fn review(c: &mut Criterion) {
     group.finish();
 }
 
+/// Search, sort and filter on the largest control, key to rendered frame.
+fn query(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let actor = Actor::fixed(REVIEWER);
+    let mut group = c.benchmark_group("query");
+    group.sample_size(20);
+    for items in SIZES {
+        let mut ws = workspace(dir.path(), items);
+        let campaign = find_campaign(&ws.conn, "bench").expect("campaign");
+        let mut session =
+            Headless::open(&mut ws.conn, campaign.clone(), &actor, 80, 24).expect("open");
+        session.press(key(KeyCode::Char('j')));
+        session.press(key(KeyCode::Enter));
+        // Every press below re-queries the whole control: 750,000 items at 1M.
+        group.bench_with_input(
+            BenchmarkId::new("o then render (cycles the four sorts)", items),
+            &items,
+            |b, _| {
+                b.iter(|| {
+                    session.press(key(KeyCode::Char('o')));
+                    black_box(session.render().expect("render"));
+                });
+            },
+        );
+        session.press(key(KeyCode::Char('/')));
+        for typed in "person 12".chars() {
+            session.press(key(KeyCode::Char(typed)));
+        }
+        group.bench_with_input(
+            BenchmarkId::new("search: type and erase a character (two searches)", items),
+            &items,
+            |b, _| {
+                b.iter(|| {
+                    session.press(key(KeyCode::Char('3')));
+                    black_box(session.render().expect("render"));
+                    session.press(key(KeyCode::Backspace));
+                    black_box(session.render().expect("render"));
+                });
+            },
+        );
+        // Esc drops the search and closes the prompt.
+        session.press(key(KeyCode::Esc));
+        session.press(key(KeyCode::Char('f')));
+        session.press(key(KeyCode::Down));
+        session.press(key(KeyCode::Down));
+        group.bench_with_input(
+            BenchmarkId::new("filter: next system then render", items),
+            &items,
+            |b, _| {
+                b.iter(|| {
+                    session.press(key(KeyCode::Right));
+                    black_box(session.render().expect("render"));
+                });
+            },
+        );
+    }
+    group.finish();
+}
+
 /// One certify or revoke on one item, committed to disk before it returns:
 /// what the TUI waits for before it shows a decision as saved.
 fn decide(c: &mut Criterion) {
@@ -176,5 +238,5 @@ fn decide(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, review, decide);
+criterion_group!(benches, review, query, decide);
 criterion_main!(benches);

@@ -376,10 +376,18 @@ pub fn names_by_key(
         return Ok(Vec::new());
     }
     let keys = serde_json::to_string(keys).unwrap_or_else(|_| "[]".to_owned());
+    // Two lookups through the folded-key indexes (migration 0011), not one
+    // join on `id OR email`, which SQLite answers by scanning identities.
     let mut statement = conn.prepare_cached(
-        "SELECT k.value, i.display_name FROM json_each(?2) k
-         JOIN identities i ON lower(i.identity_id) = lower(trim(k.value))
-                           OR lower(i.email) = lower(trim(k.value))
+        "WITH keys(value, folded) AS (SELECT value, lower(trim(value)) FROM json_each(?2)),
+              hits(value, row) AS (
+                  SELECT k.value, i.id FROM keys k
+                  JOIN identities i ON lower(i.identity_id) = k.folded
+                  UNION
+                  SELECT k.value, i.id FROM keys k
+                  JOIN identities i ON lower(i.email) = k.folded AND i.email IS NOT NULL)
+         SELECT h.value, i.display_name FROM hits h
+         JOIN identities i ON i.id = h.row
          JOIN snapshots s ON s.id = i.snapshot_id
          WHERE i.snapshot_id IN (SELECT snapshot_id FROM campaign_snapshots WHERE campaign_id = ?1)
            AND s.kind = 'identities' AND coalesce(trim(i.display_name), '') != ''

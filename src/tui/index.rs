@@ -113,13 +113,15 @@ pub fn fold(text: &str) -> String {
     text.to_lowercase()
 }
 
-/// One item as the index keeps it.
+/// One item as the index keeps it: 36 bytes, so a control of a million
+/// items fits in well under the TUI's 64 MB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Row {
-    pub id: i64,
+    /// The item id less the control's first id.
+    pub offset: u32,
     pub identity: u32,
-    /// `None`: the holder has no name.
-    pub name: Option<u32>,
+    /// [`NO_NAME`]: the holder has no name.
+    pub name: u32,
     pub account: u32,
     pub system: u32,
     pub entitlement: u32,
@@ -130,9 +132,14 @@ pub struct Row {
     pub signals: u32,
 }
 
+/// A [`Row::name`] for a holder without a name.
+pub const NO_NAME: u32 = u32::MAX;
+
 /// One control's items in item-id order, with the dictionaries of their texts.
 #[derive(Debug, Default)]
 pub struct ControlIndex {
+    /// The id of the control's first item; rows hold offsets from it.
+    pub first_id: i64,
     pub rows: Vec<Row>,
     pub identities: Dict,
     pub names: Dict,
@@ -152,25 +159,18 @@ impl ControlIndex {
     /// values that name the reviewer.
     pub fn select(&self, query: &Query, mine: &[String]) -> Selection {
         let matcher = Matcher::new(self, query, mine);
-        let mut selected: Selection = ids(self.rows.len())
+        let selected: Selection = ids(self.rows.len())
             .filter(|position| matcher.matches(&self.rows[*position as usize]))
             .collect();
-        if let Some(rank) = self.rank_of(query.sort) {
-            // Rows are in id order, so a stable sort by rank keeps ids ascending within a value.
-            selected.sort_by_key(|position| rank(&self.rows[*position as usize]));
-        }
-        selected
-    }
-
-    /// The rank of a row's sort value, for sorts other than by item.
-    fn rank_of(&self, sort: Sort) -> Option<impl Fn(&Row) -> u32 + '_> {
-        let (dict, column): (&Dict, fn(&Row) -> u32) = match sort {
-            Sort::Item => return None,
+        let (dict, column): (&Dict, fn(&Row) -> u32) = match query.sort {
+            Sort::Item => return selected,
             Sort::Identity => (&self.identities, |row| row.identity),
             Sort::System => (&self.systems, |row| row.system),
             Sort::Entitlement => (&self.entitlements, |row| row.entitlement),
         };
-        Some(move |row: &Row| dict.rank[column(row) as usize])
+        let rank =
+            |position: u32| dict.rank[column(&self.rows[position as usize]) as usize] as usize;
+        counting_sort(&selected, dict.len(), rank)
     }
 
     /// The sort value of a row, as `query::Key` carries it.
@@ -189,10 +189,15 @@ impl ControlIndex {
         selection.partition_point(|position| {
             let row = &self.rows[*position as usize];
             match (self.sort_value(row, sort), value) {
-                (Some(own), Some(value)) => (own, row.id) < (value, id),
-                _ => row.id < id,
+                (Some(own), Some(value)) => (own, self.id(row)) < (value, id),
+                _ => self.id(row) < id,
             }
         })
+    }
+
+    /// The item id of a row.
+    pub fn id(&self, row: &Row) -> i64 {
+        self.first_id + i64::from(row.offset)
     }
 
     /// The systems of the control, in name order (the filter menu's list).
@@ -225,6 +230,27 @@ impl ControlIndex {
             .map(dict)
             .sum::<usize>()
     }
+}
+
+/// `positions` ordered by `rank` (each below `ranks`), stably: a counting
+/// sort, linear in rows and distinct values, so sorting a million rows takes
+/// a few milliseconds. Positions come in id order, so equal values keep
+/// their ids ascending, as SQL's `ORDER BY value, item_id`.
+fn counting_sort(positions: &[u32], ranks: usize, rank: impl Fn(u32) -> usize) -> Selection {
+    let mut starts = vec![0_usize; ranks + 1];
+    for position in positions {
+        starts[rank(*position) + 1] += 1;
+    }
+    for value in 1..starts.len() {
+        starts[value] += starts[value - 1];
+    }
+    let mut sorted = vec![0_u32; positions.len()];
+    for position in positions {
+        let slot = &mut starts[rank(*position)];
+        sorted[*slot] = *position;
+        *slot += 1;
+    }
+    sorted
 }
 
 /// A query's search and filters, resolved against the dictionaries once so
@@ -293,7 +319,7 @@ impl<'a> Matcher<'a> {
             None => true,
             Some([identities, names, accounts, systems, entitlements]) => {
                 identities[row.identity as usize]
-                    || row.name.is_some_and(|name| names[name as usize])
+                    || (row.name != NO_NAME && names[row.name as usize])
                     || accounts[row.account as usize]
                     || systems[row.system as usize]
                     || entitlements[row.entitlement as usize]

@@ -26,7 +26,7 @@ pub struct Selected<'a> {
 
 impl Selected<'_> {
     fn id(&self, at: usize) -> i64 {
-        self.index.rows[self.positions[at] as usize].id
+        self.index.id(&self.index.rows[self.positions[at] as usize])
     }
 
     /// The position of the first row at or after `key` in table order.

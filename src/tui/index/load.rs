@@ -3,7 +3,7 @@
 
 use rusqlite::Connection;
 
-use super::{ControlIndex, DictBuilder, Row};
+use super::{ControlIndex, DictBuilder, NO_NAME, Row};
 use crate::campaign::ranges;
 use crate::model::{Delta, IdentityKind};
 
@@ -22,6 +22,7 @@ pub fn load(conn: &Connection, campaign: i64, control: &str) -> rusqlite::Result
     let mut entitlements = DictBuilder::default();
     let mut reviewers = DictBuilder::default();
     let mut rows = Vec::new();
+    let mut first_id = None;
     let mut cursor = statement.query((campaign, control))?;
     while let Some(row) = cursor.next()? {
         let text = |index: usize| -> rusqlite::Result<String> {
@@ -30,10 +31,13 @@ pub fn load(conn: &Connection, campaign: i64, control: &str) -> rusqlite::Result
         let name: Option<String> = row.get(2)?;
         let kind: Option<String> = row.get(7)?;
         let delta: Option<String> = row.get(8)?;
+        let id: i64 = row.get(0)?;
+        let first = *first_id.get_or_insert(id);
         rows.push(Row {
-            id: row.get(0)?,
+            offset: u32::try_from(id - first)
+                .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(0, id - first))?,
             identity: identities.id(&text(1)?),
-            name: name.map(|name| names.id(&name)),
+            name: name.map_or(NO_NAME, |name| names.id(&name)),
             account: accounts.id(&text(3)?),
             system: systems.id(&text(4)?),
             entitlement: entitlements.id(&text(5)?),
@@ -43,7 +47,9 @@ pub fn load(conn: &Connection, campaign: i64, control: &str) -> rusqlite::Result
             signals: row.get(9)?,
         });
     }
+    rows.shrink_to_fit();
     Ok(ControlIndex {
+        first_id: first_id.unwrap_or(0),
         rows,
         identities: identities.finish(),
         names: names.finish(),

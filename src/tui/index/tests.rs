@@ -370,3 +370,8 @@ fn search_folds_case_beyond_ascii() {
         assert!(!positions.is_empty(), "{search} found nothing in {control}");
     }
 }
+
+#[test]
+fn a_row_stays_small_enough_for_a_million_items_in_64_mb() {
+    assert!(std::mem::size_of::<super::Row>() <= 36);
+}
