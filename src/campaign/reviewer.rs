@@ -31,7 +31,9 @@ pub fn reviewer_keys(
              SELECT cs.snapshot_id FROM campaign_snapshots cs
              JOIN snapshots s ON s.id = cs.snapshot_id
              WHERE cs.campaign_id = ?1 AND s.kind = 'identities')
-           AND (lower(trim(identity_id)) = ?2 OR lower(trim(email)) = ?2)
+           AND id IN (SELECT id FROM identities WHERE lower(trim(identity_id)) = ?2
+                      UNION ALL
+                      SELECT id FROM identities WHERE lower(trim(email)) = ?2 AND email IS NOT NULL)
          ORDER BY id",
     )?;
     let mut rows = statement.query((campaign.id, &wanted))?;

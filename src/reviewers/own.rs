@@ -35,7 +35,9 @@ pub fn own_keys(conn: &Connection, campaign: i64, reviewer: &str) -> rusqlite::R
         rows = person_rows(
             conn,
             &snapshots,
-            "(lower(trim(i.identity_id)) = ?2 OR lower(trim(i.email)) = ?2)",
+            "i.id IN (SELECT id FROM identities WHERE lower(trim(identity_id)) = ?2
+                      UNION ALL
+                      SELECT id FROM identities WHERE lower(trim(email)) = ?2 AND email IS NOT NULL)",
             &key,
         )?;
     }

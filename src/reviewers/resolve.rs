@@ -246,8 +246,9 @@ pub(super) fn snapshot_set(conn: &Connection, campaign: Option<i64>) -> rusqlite
     Ok(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".to_owned()))
 }
 
-/// Identity rows of `snapshots` whose identity_id is `name` exactly (an
-/// indexed look-up), or with `folded`, whose identity_id or e-mail is.
+/// Identity rows of `snapshots` whose identity_id is `name` exactly, or
+/// with `folded`, whose identity_id or e-mail is (indexed look-ups both,
+/// the folded ones through migration 0011's indexes).
 fn identity_rows(
     conn: &Connection,
     snapshots: &str,
@@ -255,7 +256,9 @@ fn identity_rows(
     folded: bool,
 ) -> rusqlite::Result<Vec<Row>> {
     let condition = if folded {
-        "(lower(trim(i.identity_id)) = ?2 OR lower(trim(i.email)) = ?2)"
+        "i.id IN (SELECT id FROM identities WHERE lower(trim(identity_id)) = ?2
+                  UNION ALL
+                  SELECT id FROM identities WHERE lower(trim(email)) = ?2 AND email IS NOT NULL)"
     } else {
         "i.identity_id = ?2"
     };

@@ -382,10 +382,10 @@ pub fn names_by_key(
         "WITH keys(value, folded) AS (SELECT value, lower(trim(value)) FROM json_each(?2)),
               hits(value, row) AS (
                   SELECT k.value, i.id FROM keys k
-                  JOIN identities i ON lower(i.identity_id) = k.folded
+                  JOIN identities i ON lower(trim(i.identity_id)) = k.folded
                   UNION
                   SELECT k.value, i.id FROM keys k
-                  JOIN identities i ON lower(i.email) = k.folded AND i.email IS NOT NULL)
+                  JOIN identities i ON lower(trim(i.email)) = k.folded AND i.email IS NOT NULL)
          SELECT h.value, i.display_name FROM hits h
          JOIN identities i ON i.id = h.row
          JOIN snapshots s ON s.id = i.snapshot_id

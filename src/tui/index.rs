@@ -13,8 +13,6 @@
 pub mod cache;
 pub mod load;
 
-use std::collections::HashMap;
-
 use super::query::{Filter, KindFilter, Query, Sort};
 use crate::model::{Delta, IdentityKind};
 
@@ -69,31 +67,64 @@ fn slice<'a>(text: &'a str, ends: &[u32], id: u32) -> &'a str {
 }
 
 /// Builds a [`Dict`] while rows are read: each distinct text gets an id.
+///
+/// The lookup table is open addressing over the ids themselves (4 bytes a
+/// slot), comparing against the texts already stored, instead of a map
+/// owning a second copy of every text: at a million rows that copy was the
+/// larger part of the TUI's peak memory.
 #[derive(Debug, Default)]
 pub struct DictBuilder {
-    ids: HashMap<Box<str>, u32>,
+    /// `EMPTY` or an id; the length is a power of two, at most half full.
+    slots: Vec<u32>,
     dict: Dict,
 }
 
+const EMPTY: u32 = u32::MAX;
+
 impl DictBuilder {
     pub fn id(&mut self, text: &str) -> u32 {
-        if let Some(id) = self.ids.get(text) {
-            return *id;
+        if self.slots.len() < 2 * (self.dict.ends.len() + 1) {
+            self.grow();
         }
-        let id = u32::try_from(self.dict.ends.len()).unwrap_or(u32::MAX);
+        let mask = self.slots.len() - 1;
+        let mut slot = hash(text) & mask;
+        loop {
+            match self.slots[slot] {
+                EMPTY => break,
+                id if self.dict.get(id) == text => return id,
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+        let id = u32::try_from(self.dict.ends.len()).unwrap_or(EMPTY - 1);
         self.dict.text.push_str(text);
         self.dict.ends.push(end(&self.dict.text));
-        self.ids.insert(text.into(), id);
+        self.slots[slot] = id;
         id
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(64);
+        self.slots = vec![EMPTY; size];
+        let mask = size - 1;
+        for id in ids(self.dict.ends.len()) {
+            let mut slot = hash(self.dict.get(id)) & mask;
+            while self.slots[slot] != EMPTY {
+                slot = (slot + 1) & mask;
+            }
+            self.slots[slot] = id;
+        }
     }
 
     pub fn finish(self) -> Dict {
         let mut dict = self.dict;
+        dict.text.shrink_to_fit();
+        dict.ends.shrink_to_fit();
         for id in ids(dict.ends.len()) {
             let folded = fold(slice(&dict.text, &dict.ends, id));
             dict.folded.push_str(&folded);
             dict.folded_ends.push(end(&dict.folded));
         }
+        dict.folded.shrink_to_fit();
         let mut order: Vec<u32> = ids(dict.ends.len()).collect();
         order.sort_unstable_by(|a, b| dict.get(*a).cmp(dict.get(*b)));
         dict.rank = vec![0; order.len()];
@@ -102,6 +133,17 @@ impl DictBuilder {
         }
         dict
     }
+}
+
+/// FNV-1a: fast on short keys. Keys come from imported exports; a file
+/// crafted to collide could only slow down the index of its own control.
+fn hash(text: &str) -> usize {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    // The table's mask keeps the low bits; fold the high ones in.
+    usize::try_from((hash ^ (hash >> 32)) & u64::from(u32::MAX)).unwrap_or(0)
 }
 
 fn end(text: &str) -> u32 {
@@ -113,7 +155,7 @@ pub fn fold(text: &str) -> String {
     text.to_lowercase()
 }
 
-/// One item as the index keeps it: 36 bytes, so a control of a million
+/// One item as the index keeps it: 32 bytes, so a control of a million
 /// items fits in well under the TUI's 64 MB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Row {
@@ -123,13 +165,14 @@ pub struct Row {
     /// [`NO_NAME`]: the holder has no name.
     pub name: u32,
     pub account: u32,
-    pub system: u32,
     pub entitlement: u32,
     pub reviewer: u32,
+    pub signals: u32,
+    /// Systems are few (a control with more than 65,535 is refused).
+    pub system: u16,
     /// `None`: an orphaned grant.
     pub kind: Option<IdentityKind>,
     pub delta: Option<Delta>,
-    pub signals: u32,
 }
 
 /// A [`Row::name`] for a holder without a name.
@@ -165,7 +208,7 @@ impl ControlIndex {
         let (dict, column): (&Dict, fn(&Row) -> u32) = match query.sort {
             Sort::Item => return selected,
             Sort::Identity => (&self.identities, |row| row.identity),
-            Sort::System => (&self.systems, |row| row.system),
+            Sort::System => (&self.systems, |row| u32::from(row.system)),
             Sort::Entitlement => (&self.entitlements, |row| row.entitlement),
         };
         let rank =
@@ -178,7 +221,7 @@ impl ControlIndex {
         match sort {
             Sort::Item => None,
             Sort::Identity => Some(self.identities.get(row.identity)),
-            Sort::System => Some(self.systems.get(row.system)),
+            Sort::System => Some(self.systems.get(u32::from(row.system))),
             Sort::Entitlement => Some(self.entitlements.get(row.entitlement)),
         }
     }
@@ -204,7 +247,7 @@ impl ControlIndex {
     pub fn system_names(&self) -> Vec<String> {
         let mut used = vec![false; self.systems.len()];
         for row in &self.rows {
-            used[row.system as usize] = true;
+            used[usize::from(row.system)] = true;
         }
         let mut names: Vec<String> = ids(self.systems.len())
             .filter(|id| used[*id as usize])
@@ -300,7 +343,7 @@ impl<'a> Matcher<'a> {
             return false;
         }
         if let Some(system) = self.system
-            && system != row.system
+            && system != u32::from(row.system)
         {
             return false;
         }
@@ -321,7 +364,7 @@ impl<'a> Matcher<'a> {
                 identities[row.identity as usize]
                     || (row.name != NO_NAME && names[row.name as usize])
                     || accounts[row.account as usize]
-                    || systems[row.system as usize]
+                    || systems[usize::from(row.system)]
                     || entitlements[row.entitlement as usize]
             }
         }

@@ -39,7 +39,8 @@ pub fn load(conn: &Connection, campaign: i64, control: &str) -> rusqlite::Result
             identity: identities.id(&text(1)?),
             name: name.map_or(NO_NAME, |name| names.id(&name)),
             account: accounts.id(&text(3)?),
-            system: systems.id(&text(4)?),
+            system: u16::try_from(systems.id(&text(4)?))
+                .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(4, i64::from(u16::MAX)))?,
             entitlement: entitlements.id(&text(5)?),
             reviewer: reviewers.id(&text(6)?),
             kind: kind.as_deref().and_then(IdentityKind::parse),

@@ -373,5 +373,18 @@ fn search_folds_case_beyond_ascii() {
 
 #[test]
 fn a_row_stays_small_enough_for_a_million_items_in_64_mb() {
-    assert!(std::mem::size_of::<super::Row>() <= 36);
+    assert!(std::mem::size_of::<super::Row>() <= 32);
+}
+
+#[test]
+fn a_dictionary_grows_without_losing_or_doubling_a_text() {
+    let mut builder = DictBuilder::default();
+    let texts: Vec<String> = (0..5000).map(|n| format!("E{n:07}")).collect();
+    let first: Vec<u32> = texts.iter().map(|t| builder.id(t)).collect();
+    let again: Vec<u32> = texts.iter().rev().map(|t| builder.id(t)).collect();
+    assert_eq!(first, (0..5000).collect::<Vec<u32>>());
+    assert_eq!(again, (0..5000).rev().collect::<Vec<u32>>());
+    let dict = builder.finish();
+    assert_eq!(dict.len(), 5000);
+    assert_eq!(dict.get(4321), "E0004321");
 }
