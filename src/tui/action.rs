@@ -256,9 +256,10 @@ pub enum Effect {
 
 impl Effect {
     /// What to show while this effect runs, for the ones that can take
-    /// long enough to be noticed: on a campaign of a million items, a sorted,
-    /// searched or filtered view is read by scanning the control (about a
-    /// second), so the key is acknowledged on screen at once.
+    /// long enough to be noticed: a sorted, searched or filtered view needs
+    /// the control's index, and right after a control of a million items
+    /// opens, its build may still be running (about a second), so the key
+    /// is acknowledged on screen at once.
     pub fn working_message(&self, query: &Query) -> Option<&'static str> {
         let plain =
             query.sort == Sort::Item && query.search.trim().is_empty() && query.filter.is_empty();
