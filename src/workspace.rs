@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0008_identity_correlation.sql"),
     include_str!("workspace/0009_finishing_campaigns.sql"),
     include_str!("workspace/0010_quarterly_cycle.sql"),
+    include_str!("workspace/0011_item_conflicts.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,358 @@
+//! Toxic combinations and outliers over a campaign's computed items, in
+//! memory, before they are inserted (PRODUCT.md §11): no query per item.
+//! A person's grants are grouped by sorting, peers' holdings counted in one
+//! hash map; the items that gain a signal get their reason, control and
+//! recommendation again.
+
+use color_eyre::eyre::Result;
+use foldhash::{HashMap, HashMapExt};
+
+use super::compute::{Computed, NO_HOLDER, Pending};
+use super::freeze::ItemContext;
+use super::peers::{Group, Other, SodRule, is_outlier, outlier_reason, sod_reason};
+use super::signals::recommend;
+use crate::identity::IdentityRow;
+use crate::identity::keys::{fold, trim};
+use crate::model::{Decision, Signal, SignalSet};
+
+/// Distinct `system:entitlement` names of a campaign's grants: folded (as
+/// matched and compared) and as first written (as shown).
+#[derive(Default)]
+pub(super) struct Names {
+    ids: HashMap<String, u32>,
+    folded: Vec<String>,
+    labels: Vec<String>,
+    key: String,
+}
+
+impl Names {
+    /// The id of the grant `entitlement` on `system`.
+    pub fn id(&mut self, system: &str, entitlement: &str) -> u32 {
+        self.key.clear();
+        self.key.push_str(trim(system));
+        self.key.push(':');
+        self.key.push_str(trim(entitlement));
+        self.key.make_ascii_lowercase();
+        if let Some(&id) = self.ids.get(self.key.as_str()) {
+            return id;
+        }
+        let label = format!("{}:{}", trim(system), trim(entitlement));
+        let key = std::mem::take(&mut self.key);
+        self.insert(key, label)
+    }
+
+    fn insert(&mut self, folded: String, label: String) -> u32 {
+        if let Some(&id) = self.ids.get(folded.as_str()) {
+            return id;
+        }
+        let id = u32::try_from(self.folded.len()).unwrap_or(u32::MAX);
+        self.ids.insert(folded.clone(), id);
+        self.folded.push(folded);
+        self.labels.push(label);
+        id
+    }
+
+    /// Adds `other`'s names; returns the ids they have here, by their id there.
+    pub fn absorb(&mut self, other: &Names) -> Vec<u32> {
+        other
+            .folded
+            .iter()
+            .zip(&other.labels)
+            .map(|(folded, label)| self.insert(folded.clone(), label.clone()))
+            .collect()
+    }
+
+    fn label(&self, id: u32) -> &str {
+        self.labels.get(id as usize).map_or("", String::as_str)
+    }
+}
+
+/// Two items of one person that a `[[sod]]` rule forbids together, by
+/// their index among the computed items (`a < b`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Conflict {
+    pub a: u32,
+    pub b: u32,
+    pub rule: u16,
+}
+
+/// What the pass found.
+#[derive(Default)]
+pub(super) struct Findings {
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Signals an item gains here.
+#[derive(Default)]
+struct Added {
+    /// (rule, other item) of each conflict.
+    sod: Vec<(u16, u32)>,
+    outlier: Option<String>,
+}
+
+/// Finds the toxic combinations and outliers among `computed`'s items and
+/// adds their signals, reasons, control and recommendation.
+pub(super) fn apply(
+    computed: &mut Computed,
+    context: &ItemContext<'_>,
+    controls: &[&str],
+) -> Result<Findings> {
+    let rules = context.rules;
+    let peers = &rules.peers;
+    let mut added: HashMap<u32, Added> = HashMap::new();
+    let conflicts = if peers.sod.is_empty() {
+        Vec::new()
+    } else {
+        sod_pairs(computed, &peers.sod)
+    };
+    for conflict in &conflicts {
+        let entry = added.entry(conflict.a).or_default();
+        entry.sod.push((conflict.rule, conflict.b));
+        let entry = added.entry(conflict.b).or_default();
+        entry.sod.push((conflict.rule, conflict.a));
+    }
+    if peers.outlier.enabled {
+        for (index, reason) in outliers(computed, context) {
+            added.entry(index).or_default().outlier = Some(reason);
+        }
+    }
+    let mut entries: Vec<(u32, Added)> = added.into_iter().collect();
+    entries.sort_unstable_by_key(|(index, _)| *index);
+    let Computed {
+        pending,
+        texts,
+        links,
+        names,
+        ..
+    } = computed;
+    for (index, add) in entries {
+        let item = pending[index as usize];
+        let mut reasons: Vec<String> = serde_json::from_str(texts.get(item.reasons))?;
+        let mut new = SignalSet::EMPTY;
+        if !add.sod.is_empty() {
+            let others: Vec<Other<'_>> = add
+                .sod
+                .iter()
+                .map(|&(rule, other)| {
+                    let other = &pending[other as usize];
+                    Other {
+                        rule: &peers.sod[usize::from(rule)],
+                        grant: names.label(other.name),
+                        account: (other.link != item.link)
+                            .then(|| links[other.link as usize].account_key.as_str()),
+                    }
+                })
+                .collect();
+            reasons.push(sod_reason(&others));
+            new.insert(Signal::SodConflict);
+        }
+        if let Some(reason) = add.outlier {
+            reasons.push(reason);
+            new.insert(Signal::Outlier);
+        }
+        let signals = SignalSet::from_bits(item.signals | new.bits());
+        let mut updated = item;
+        updated.signals = signals.bits();
+        updated.subject.signals = signals;
+        let control = rules.control_for(&updated.subject);
+        updated.control = controls
+            .iter()
+            .position(|c| *c == control)
+            .and_then(|p| u16::try_from(p).ok())
+            .unwrap_or(item.control);
+        // A carried-over certification stands only while no new signal
+        // asks for a justification.
+        if !item.carry_over || new.intersects(rules.justify) {
+            let (recommendation, why) = recommend(signals, &reasons, rules);
+            updated.revoke = recommendation == Decision::Revoke;
+            updated.why = texts.push(&why);
+            updated.carry_over = false;
+        }
+        updated.reasons = texts.push(&serde_json::to_string(&reasons)?);
+        pending[index as usize] = updated;
+    }
+    Ok(Findings { conflicts })
+}
+
+/// Every pair of one holder's items that a rule forbids together.
+fn sod_pairs(computed: &Computed, rules: &[SodRule]) -> Vec<Conflict> {
+    // The rule sides each distinct grant matches: (rule, a, b).
+    let sides: Vec<Vec<(u16, bool, bool)>> = computed
+        .names
+        .folded
+        .iter()
+        .map(|name| {
+            rules
+                .iter()
+                .enumerate()
+                .filter_map(|(rule, r)| {
+                    let (a, b) = r.sides(name);
+                    let rule = u16::try_from(rule).ok()?;
+                    (a || b).then_some((rule, a, b))
+                })
+                .collect()
+        })
+        .collect();
+    let side_of = |index: u32| {
+        let name = computed.pending[index as usize].name;
+        sides.get(name as usize).map_or(&[][..], Vec::as_slice)
+    };
+    let mut candidates: Vec<(u32, u32)> = computed
+        .pending
+        .iter()
+        .zip(0_u32..)
+        .filter(|(item, index)| item.holder != NO_HOLDER && !side_of(*index).is_empty())
+        .map(|(item, index)| (item.holder, index))
+        .collect();
+    candidates.sort_unstable();
+    let mut pairs = Vec::new();
+    for run in candidates.chunk_by(|x, y| x.0 == y.0) {
+        for rule in 0..u16::try_from(rules.len()).unwrap_or(u16::MAX) {
+            let on = |want_a: bool| -> Vec<u32> {
+                run.iter()
+                    .map(|(_, index)| *index)
+                    .filter(|&index| {
+                        side_of(index)
+                            .iter()
+                            .any(|&(r, a, b)| r == rule && if want_a { a } else { b })
+                    })
+                    .collect()
+            };
+            let a = on(true);
+            if a.is_empty() {
+                continue;
+            }
+            for y in on(false) {
+                for &x in &a {
+                    let same = computed.pending[x as usize].name == computed.pending[y as usize].name;
+                    if x != y && !same {
+                        pairs.push(Conflict {
+                            a: x.min(y),
+                            b: x.max(y),
+                            rule,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// The items whose grant few of the holder's peers hold, with their sentence.
+fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Vec<(u32, String)> {
+    let rules = context.rules.peers.outlier;
+    let resolver = context.resolver;
+    let persons = resolver.persons();
+    let persons_end = u32::try_from(resolver.person_count()).unwrap_or(u32::MAX);
+    // Department group keys are apart from managers' row indices.
+    const DEPARTMENT: u32 = 1 << 31;
+    let peer = |row: &IdentityRow| !row.kind.is_non_human() && row.is_active_on(context.as_of);
+    // Group sizes: persons under each manager, persons in each department.
+    let mut manager_size: HashMap<u32, u32> = HashMap::new();
+    let mut departments: HashMap<String, u32> = HashMap::new();
+    let mut department_names: Vec<&str> = Vec::new();
+    let mut department_size: Vec<u32> = Vec::new();
+    let mut department_of: Vec<u32> = vec![NO_HOLDER; persons.len()];
+    for (index, row) in (0_u32..).zip(persons) {
+        if !peer(row) {
+            continue;
+        }
+        if let Some(manager) = resolver.manager_of(index) {
+            *manager_size.entry(manager).or_default() += 1;
+        }
+        if let Some(name) = row.department.as_deref().map(str::trim) {
+            if !name.is_empty() {
+                let next = u32::try_from(department_names.len()).unwrap_or(u32::MAX);
+                let id = *departments.entry(fold(name)).or_insert_with(|| {
+                    department_names.push(name);
+                    department_size.push(0);
+                    next
+                });
+                department_size[id as usize] += 1;
+                department_of[index as usize] = id;
+            }
+        }
+    }
+    let enough = |size: u32| size.saturating_sub(1) >= rules.min_peers;
+    // Group keys: a manager's row index, or DEPARTMENT | a department's id.
+    let groups = |person: u32| -> [Option<u32>; 2] {
+        let manager = resolver.manager_of(person);
+        let department = department_of[person as usize];
+        [
+            manager,
+            (department != NO_HOLDER).then_some(DEPARTMENT | department),
+        ]
+    };
+    // The group a person is compared in: their manager's team when it is
+    // big enough, else their department.
+    let group_of = |person: u32| -> Option<u32> {
+        let [manager, department] = groups(person);
+        manager
+            .filter(|m| enough(manager_size.get(m).copied().unwrap_or(0)))
+            .or_else(|| {
+                department.filter(|d| enough(department_size[(d & !DEPARTMENT) as usize]))
+            })
+    };
+    let eligible = |holder: u32| holder < persons_end && peer(resolver.row(holder));
+    // A credential (an API key, an SSH key, a password) is its holder's
+    // own: no peer holds the same one, so peers say nothing about it.
+    let compared = |item: &Pending| !item.subject.grant_type.is_credential() && eligible(item.holder);
+    // Distinct (holder, grant), counted in each group the holder is in.
+    let mut held: Vec<(u32, u32)> = computed
+        .pending
+        .iter()
+        .filter(|item| compared(item))
+        .map(|item| (item.holder, item.name))
+        .collect();
+    held.sort_unstable();
+    held.dedup();
+    let mut holders: HashMap<u64, u32> = HashMap::with_capacity(held.len());
+    let key = |group: u32, name: u32| (u64::from(group) << 32) | u64::from(name);
+    for (holder, name) in held {
+        for group in groups(holder).into_iter().flatten() {
+            *holders.entry(key(group, name)).or_default() += 1;
+        }
+    }
+    let mut found = Vec::new();
+    for (item, index) in computed.pending.iter().zip(0_u32..) {
+        if !compared(item) {
+            continue;
+        }
+        let Some(group) = group_of(item.holder) else {
+            continue;
+        };
+        let (size, label) = if group & DEPARTMENT == 0 {
+            (
+                manager_size.get(&group).copied().unwrap_or(0),
+                Group::Manager(""),
+            )
+        } else {
+            let department = (group & !DEPARTMENT) as usize;
+            (
+                department_size[department],
+                Group::Department(department_names[department]),
+            )
+        };
+        let peers = size.saturating_sub(1);
+        let others = holders
+            .get(&key(group, item.name))
+            .copied()
+            .unwrap_or(1)
+            .saturating_sub(1);
+        if is_outlier(others, peers, &rules) {
+            let reason = match label {
+                Group::Manager(_) => outlier_reason(
+                    others,
+                    peers,
+                    Group::Manager(&resolver.row(group).label()),
+                ),
+                department => outlier_reason(others, peers, department),
+            };
+            found.push((index, reason));
+        }
+    }
+    found
+}
