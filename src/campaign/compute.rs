@@ -20,7 +20,6 @@ use super::signals::{
     AccountSignals, GrantFacts, Holder, Owner, add_account_signals, evaluate, recommend,
 };
 use crate::identity::IdentityRow;
-use crate::identity::keys::fold_into;
 use crate::identity::rows::parse_attributes;
 use crate::model::{Decision, Delta, IdentityKind, IdentityStatus, When};
 
@@ -147,6 +146,17 @@ impl Computed {
             why,
             ..item
         });
+    }
+
+    /// Names (up to 1000) the holder of an item that fell to the default
+    /// reviewer.
+    fn note_unreviewed(&mut self, holding: &Holding<'_>, identity_ref: &str) {
+        let label = holding
+            .holder
+            .map_or_else(|| identity_ref.trim().to_owned(), |(_, row)| row.label());
+        if self.unreviewed_holders.len() < 1000 && !self.unreviewed_holders.contains(&label) {
+            self.unreviewed_holders.push(label);
+        }
     }
 
     /// Puts `later`'s items after these, pointing them at this one's
@@ -328,24 +338,16 @@ fn compute(
     let mut rows = select.query([low, high])?;
     while let Some(row) = rows.next()? {
         computed.seen += 1;
-        let mut in_scope = true;
         let system = row.get_ref(2)?.as_str()?;
-        if !scope.systems.is_empty() {
-            fold_into(system, &mut key);
-            if !scope.systems.contains(key.as_str()) {
-                if !peers {
-                    continue;
-                }
-                in_scope = false;
-            }
+        let in_system = scope.in_systems(system, &mut key);
+        if !in_system && !peers {
+            continue;
         }
         let identity_ref = row.get_ref(1)?.as_str()?;
         let holding = cache.holding(identity_ref, system);
-        if !scope.kinds.is_empty() && !holding.kind.is_some_and(|k| scope.kinds.contains(&k)) {
-            if !peers {
-                continue;
-            }
-            in_scope = false;
+        let in_scope = in_system && scope.in_kinds(holding.kind);
+        if !in_scope && !peers {
+            continue;
         }
         let grant = grant_facts(row, identity_ref, system)?;
         let entitlement = row.get_ref(9)?.as_str()?;
@@ -387,17 +389,11 @@ fn compute(
         let (reviewer, basis) =
             reviewer_of(&grant, &holding, holder.as_ref(), system_owner, context);
         if in_scope && matches!(basis, Basis::Default | Basis::Creator) {
-            let label = holding
-                .holder
-                .map_or_else(|| identity_ref.trim().to_owned(), |(_, row)| row.label());
-            if computed.unreviewed_holders.len() < 1000
-                && !computed.unreviewed_holders.contains(&label)
-            {
-                computed.unreviewed_holders.push(label);
-            }
+            computed.note_unreviewed(&holding, identity_ref);
         }
         reasons_json.clear();
         serde_json::to_writer(&mut reasons_json, &reasons)?;
+        let name = peers.then(|| computed.names.id(system, entitlement));
         let item = Pending {
             grant_row: row.get(0)?,
             identity_row: holding.holder.map(|(_, identity)| identity.row),
@@ -415,11 +411,7 @@ fn compute(
             delta: assessment.delta,
             carry_over,
             holder: holding.holder.map_or(NO_HOLDER, |(index, _)| index),
-            name: if peers {
-                computed.names.id(system, entitlement)
-            } else {
-                0
-            },
+            name: name.unwrap_or(0),
             subject,
             in_scope,
         };

@@ -13,10 +13,10 @@ use rusqlite::{Connection, params};
 
 use super::assign::Basis;
 use super::catalog::compare_ids;
-use super::compute::{Computed, Pending, compute_items};
-use super::peer_pass;
+use super::compute::{Computed, Interner, Pending, compute_items};
 use super::cycle::Cycle;
 use super::earlier::EarlierReviews;
+use super::peer_pass;
 use super::resolve::LinkRecord;
 use super::rules::Rules;
 use super::systems::Systems;
@@ -31,6 +31,22 @@ pub(super) struct Scope<'a> {
     pub systems: HashSet<String>,
     /// Empty = all.
     pub kinds: &'a [IdentityKind],
+}
+
+impl Scope<'_> {
+    /// Whether `system` passes the system filter (`key`: a buffer).
+    pub fn in_systems(&self, system: &str, key: &mut String) -> bool {
+        if self.systems.is_empty() {
+            return true;
+        }
+        crate::identity::keys::fold_into(system, key);
+        self.systems.contains(key.as_str())
+    }
+
+    /// Whether a holder of `kind` (`None`: orphaned) passes the kind filter.
+    pub fn in_kinds(&self, kind: Option<IdentityKind>) -> bool {
+        self.kinds.is_empty() || kind.is_some_and(|k| self.kinds.contains(&k))
+    }
 }
 
 /// Everything an item is computed from besides its grant.
@@ -109,25 +125,7 @@ pub(super) fn freeze_items(
         .collect();
     let (links, link_ids) = used_links(links, &pending, &kept);
     let first_link = insert_links(conn, campaign_id, &links)?;
-    // Reviewers in name order, then the source order of the grants.
-    let mut order: Vec<u32> = (0..u32::try_from(reviewers.values.len())?).collect();
-    order.sort_by(|a, b| reviewers.get(*a).cmp(reviewers.get(*b)));
-    let mut rank = vec![0_u32; order.len()];
-    for (position, id) in order.iter().enumerate() {
-        rank[*id as usize] = u32::try_from(position)?;
-    }
-    // Sort small keys, not the items: (control, reviewer rank, position in
-    // the source order), so equal keys keep the order the grants came in.
-    let mut sequence: Vec<(u64, u32)> = pending
-        .iter()
-        .enumerate()
-        .filter(|(index, _)| kept[*index])
-        .map(|(index, p)| {
-            let key = (u64::from(p.control) << 32) | u64::from(rank[p.reviewer as usize]);
-            (key, u32::try_from(index).unwrap_or(u32::MAX))
-        })
-        .collect();
-    sequence.sort_unstable();
+    let sequence = insertion_order(&pending, &kept, &reviewers)?;
 
     let mut tallies = vec![Tally::default(); controls.len()];
     let mut insert = conn.prepare_cached(
@@ -141,7 +139,14 @@ pub(super) fn freeze_items(
     let mut carried_over = 0;
     let mut outliers = 0;
     // Item ids by position in `pending`, for the conflicts (0: not kept).
-    let mut item_ids = vec![0_i64; if findings.conflicts.is_empty() { 0 } else { pending.len() }];
+    let mut item_ids = vec![
+        0_i64;
+        if findings.conflicts.is_empty() {
+            0
+        } else {
+            pending.len()
+        }
+    ];
     for &(_, index) in &sequence {
         let item = &pending[index as usize];
         let recommendation = if item.revoke {
@@ -193,9 +198,41 @@ pub(super) fn freeze_items(
     })
 }
 
+/// The kept items' positions in insertion order: reviewers in name order,
+/// then the source order of the grants.
+fn insertion_order(
+    pending: &[Pending],
+    kept: &[bool],
+    reviewers: &Interner,
+) -> Result<Vec<(u64, u32)>> {
+    let mut order: Vec<u32> = (0..u32::try_from(reviewers.values.len())?).collect();
+    order.sort_by(|a, b| reviewers.get(*a).cmp(reviewers.get(*b)));
+    let mut rank = vec![0_u32; order.len()];
+    for (position, id) in order.iter().enumerate() {
+        rank[*id as usize] = u32::try_from(position)?;
+    }
+    // Sort small keys, not the items: (control, reviewer rank, position in
+    // the source order), so equal keys keep the order the grants came in.
+    let mut sequence: Vec<(u64, u32)> = pending
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| kept[*index])
+        .map(|(index, p)| {
+            let key = (u64::from(p.control) << 32) | u64::from(rank[p.reviewer as usize]);
+            (key, u32::try_from(index).unwrap_or(u32::MAX))
+        })
+        .collect();
+    sequence.sort_unstable();
+    Ok(sequence)
+}
+
 /// The accounts of the kept items, and each account's new index by its
 /// old one (accounts of grants outside the scope get no row).
-fn used_links(links: Vec<LinkRecord>, pending: &[Pending], kept: &[bool]) -> (Vec<LinkRecord>, Vec<u32>) {
+fn used_links(
+    links: Vec<LinkRecord>,
+    pending: &[Pending],
+    kept: &[bool],
+) -> (Vec<LinkRecord>, Vec<u32>) {
     let mut used = vec![false; links.len()];
     for (item, _) in pending.iter().zip(kept).filter(|(_, kept)| **kept) {
         used[item.link as usize] = true;

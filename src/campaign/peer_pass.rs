@@ -224,7 +224,8 @@ fn sod_pairs(computed: &Computed, rules: &[SodRule]) -> Vec<Conflict> {
             }
             for y in on(false) {
                 for &x in &a {
-                    let same = computed.pending[x as usize].name == computed.pending[y as usize].name;
+                    let same =
+                        computed.pending[x as usize].name == computed.pending[y as usize].name;
                     if x != y && !same {
                         pairs.push(Conflict {
                             a: x.min(y),
@@ -241,14 +242,15 @@ fn sod_pairs(computed: &Computed, rules: &[SodRule]) -> Vec<Conflict> {
     pairs
 }
 
+/// Department group keys, apart from managers' row indices.
+const DEPARTMENT: u32 = 1 << 31;
+
 /// The items whose grant few of the holder's peers hold, with their sentence.
 fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Vec<(u32, String)> {
     let rules = context.rules.peers.outlier;
     let resolver = context.resolver;
     let persons = resolver.persons();
     let persons_end = u32::try_from(resolver.person_count()).unwrap_or(u32::MAX);
-    // Department group keys are apart from managers' row indices.
-    const DEPARTMENT: u32 = 1 << 31;
     let peer = |row: &IdentityRow| !row.kind.is_non_human() && row.is_active_on(context.as_of);
     // Group sizes: persons under each manager, persons in each department.
     let mut manager_size: HashMap<u32, u32> = HashMap::new();
@@ -292,14 +294,13 @@ fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Vec<(u32, String)
         let [manager, department] = groups(person);
         manager
             .filter(|m| enough(manager_size.get(m).copied().unwrap_or(0)))
-            .or_else(|| {
-                department.filter(|d| enough(department_size[(d & !DEPARTMENT) as usize]))
-            })
+            .or_else(|| department.filter(|d| enough(department_size[(d & !DEPARTMENT) as usize])))
     };
     let eligible = |holder: u32| holder < persons_end && peer(resolver.row(holder));
     // A credential (an API key, an SSH key, a password) is its holder's
     // own: no peer holds the same one, so peers say nothing about it.
-    let compared = |item: &Pending| !item.subject.grant_type.is_credential() && eligible(item.holder);
+    let compared =
+        |item: &Pending| !item.subject.grant_type.is_credential() && eligible(item.holder);
     // Distinct (holder, grant), counted in each group the holder is in.
     let mut held: Vec<(u32, u32)> = computed
         .pending
@@ -344,12 +345,10 @@ fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Vec<(u32, String)
             .saturating_sub(1);
         if is_outlier(others, peers, &rules) {
             let reason = match label {
-                Group::Manager(_) => outlier_reason(
-                    others,
-                    peers,
-                    Group::Manager(&resolver.row(group).label()),
-                ),
-                department => outlier_reason(others, peers, department),
+                Group::Manager(_) => {
+                    outlier_reason(others, peers, Group::Manager(&resolver.row(group).label()))
+                }
+                department @ Group::Department(_) => outlier_reason(others, peers, department),
             };
             found.push((index, reason));
         }

@@ -210,10 +210,10 @@ fn patterns(
 /// The Wilson score interval's lower bound (z = 1.96, 95 %) of the share
 /// `holders / peers`; `None` without peers.
 pub fn wilson_lower(holders: u32, peers: u32) -> Option<f64> {
+    const Z: f64 = 1.96;
     if peers == 0 {
         return None;
     }
-    const Z: f64 = 1.96;
     let n = f64::from(peers);
     let p = f64::from(holders.min(peers)) / n;
     let z2 = Z * Z;
@@ -310,8 +310,14 @@ mod tests {
         assert_eq!(pay.sides("crm:Approve"), (false, false));
         // System names may hold colons themselves.
         let aws = rule(&["aws:111122223333:*Admin*"], &["*:billing"]);
-        assert_eq!(aws.sides("aws:111122223333:AdministratorAccess"), (true, false));
-        assert_eq!(aws.sides("aws:999999999999:AdministratorAccess"), (false, false));
+        assert_eq!(
+            aws.sides("aws:111122223333:AdministratorAccess"),
+            (true, false)
+        );
+        assert_eq!(
+            aws.sides("aws:999999999999:AdministratorAccess"),
+            (false, false)
+        );
         assert_eq!(aws.sides("aws:111122223333:billing"), (false, true));
         // A grant can match both sides.
         let both = rule(&["erp:*"], &["*:Approve*"]);
@@ -422,8 +428,11 @@ mod tests {
         )
         .expect_err("unknown key");
         assert_eq!(err.line, Some(4), "{err}");
-        let err = Rules::parse(&format!("[[sod]]\nname = \"pay\"\na = [\"x:y\"]\n{tail}"), "r.toml")
-            .expect_err("missing b");
+        let err = Rules::parse(
+            &format!("[[sod]]\nname = \"pay\"\na = [\"x:y\"]\n{tail}"),
+            "r.toml",
+        )
+        .expect_err("missing b");
         assert!(err.to_string().contains("rules file r.toml"), "{err}");
         assert!(err.message.contains("`b`"), "{err}");
     }
@@ -448,8 +457,8 @@ mod tests {
         assert_eq!(rules.control_for(&subject), "5.18");
         subject.signals.insert(crate::model::Signal::SodConflict);
         assert_eq!(rules.control_for(&subject), "5.3");
-        let outlier = Rules::parse("[outlier]\n[[control]]\nid = \"5.18\"\n", "r.toml")
-            .expect("valid");
+        let outlier =
+            Rules::parse("[outlier]\n[[control]]\nid = \"5.18\"\n", "r.toml").expect("valid");
         assert_eq!(
             outlier.peers.outlier,
             OutlierRules {

@@ -245,7 +245,7 @@ mod tests {
         assert!(RULES.1.contains(alias));
         // The example toxic combination in force and outliers on (§11).
         let sod = "[[sod]]\nname = \"payroll admin and approver\"\ndescription = \"changes payroll and approves the run\"\na = [\"payroll:payroll-admin\"]\nb = [\"payroll:payroll-approver\"]\n";
-        let commented: String = sod.lines().map(|line| format!("# {line}\n")).collect();
+        let commented: String = sod.lines().flat_map(|line| ["# ", line, "\n"]).collect();
         let outlier = "[outlier]\nenabled = true\nthreshold = 0.01\nmin_peers = 10\n";
         assert!(RULES.1.contains(sod) && RULES.1.contains(outlier));
         assert_eq!(
