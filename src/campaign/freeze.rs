@@ -100,7 +100,7 @@ pub(super) fn freeze_items(
     controls.dedup();
     let mut computed = compute_items(conn, scope, context, &controls)?;
     let findings = if context.rules.peers.active() {
-        peer_pass::apply(&mut computed, context, &controls)?
+        peer_pass::apply(conn, &mut computed, context, &controls)?
     } else {
         peer_pass::Findings::default()
     };

@@ -93,6 +93,7 @@ struct Added {
 /// Finds the toxic combinations and outliers among `computed`'s items and
 /// adds their signals, reasons, control and recommendation.
 pub(super) fn apply(
+    conn: &rusqlite::Connection,
     computed: &mut Computed,
     context: &ItemContext<'_>,
     controls: &[&str],
@@ -116,6 +117,7 @@ pub(super) fn apply(
             added.entry(index).or_default().outlier = Some(reason);
         }
     }
+    let accounts = holder_keys(conn, computed, &conflicts)?;
     let mut entries: Vec<(u32, Added)> = added.into_iter().collect();
     entries.sort_unstable_by_key(|(index, _)| *index);
     let Computed {
@@ -138,8 +140,13 @@ pub(super) fn apply(
                     Other {
                         rule: &peers.sod[usize::from(rule)],
                         grant: names.label(other.name),
-                        account: (other.link != item.link)
-                            .then(|| links[other.link as usize].account_key.as_str()),
+                        account: (other.link != item.link).then(|| {
+                            accounts
+                                .get(&other.grant_row)
+                                .map_or(links[other.link as usize].account_key.as_str(), |k| {
+                                    k.as_str()
+                                })
+                        }),
                     }
                 })
                 .collect();
@@ -172,6 +179,37 @@ pub(super) fn apply(
         pending[index as usize] = updated;
     }
     Ok(Findings { conflicts })
+}
+
+/// The holder key as the export wrote it of each grant in a conflict, read
+/// in a few queries of many ids (a conflict's sentence names the account).
+fn holder_keys(
+    conn: &rusqlite::Connection,
+    computed: &Computed,
+    conflicts: &[Conflict],
+) -> Result<HashMap<i64, String>> {
+    let mut rows: Vec<i64> = conflicts
+        .iter()
+        .flat_map(|c| [c.a, c.b])
+        .map(|index| computed.pending[index as usize].grant_row)
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let mut keys = HashMap::with_capacity(rows.len());
+    for chunk in rows.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let mut select = conn.prepare(&format!(
+            "SELECT id, trim(identity_ref) FROM grants WHERE id IN ({marks})"
+        ))?;
+        let found = select.query_map(rusqlite::params_from_iter(chunk), |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })?;
+        for pair in found {
+            let (id, key) = pair?;
+            keys.insert(id, key);
+        }
+    }
+    Ok(keys)
 }
 
 /// Every pair of one holder's items that a rule forbids together.

@@ -340,7 +340,8 @@ mod tests {
         let one_of_14 = wilson_lower(1, 14).expect("bound");
         assert!((one_of_14 - 0.0127).abs() < 1e-3, "{one_of_14}");
         // Half of 14 is no outlier at the default threshold.
-        assert!(wilson_lower(7, 14).expect("bound") > 0.2);
+        let half = wilson_lower(7, 14).expect("bound");
+        assert!((half - 0.2679).abs() < 1e-3, "{half}");
         // More holders than peers is clamped to all of them.
         assert_eq!(wilson_lower(9, 5), wilson_lower(5, 5));
     }
@@ -457,6 +458,17 @@ mod tests {
         assert_eq!(rules.control_for(&subject), "5.18");
         subject.signals.insert(crate::model::Signal::SodConflict);
         assert_eq!(rules.control_for(&subject), "5.3");
+        // A control rule naming the signal decides where, in its place.
+        let placed = Rules::parse(
+            "[[sod]]\nname = \"pay\"\na = [\"x:y\"]\nb = [\"x:z\"]\n[[control]]\nid = \"5.16\"\nany_signal = [\"terminated\"]\n[[control]]\nid = \"8.2\"\nany_signal = [\"sod-conflict\"]\n[[control]]\nid = \"5.18\"\n",
+            "r.toml",
+        )
+        .expect("valid");
+        assert_eq!(
+            placed.control_ids().collect::<Vec<_>>(),
+            ["5.16", "8.2", "5.18"]
+        );
+        assert_eq!(placed.control_for(&subject), "8.2");
         let outlier =
             Rules::parse("[outlier]\n[[control]]\nid = \"5.18\"\n", "r.toml").expect("valid");
         assert_eq!(
