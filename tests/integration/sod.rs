@@ -107,7 +107,18 @@ fn signals(item: &Value) -> Vec<&str> {
 fn a_person_holding_both_sides_across_two_accounts_is_one_conflict_under_5_3() {
     let (scratch, rules) = workspace(&rules());
     let rules = rules.to_str().expect("path");
-    scratch.campaign("Q4", &["--rules", rules]);
+    let out = scratch
+        .create_campaign("Q4", &["--rules", rules])
+        .output()
+        .expect("create");
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "found 1 toxic combination (recert items 1 --signal sod-conflict) and 4 outliers"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let all = items(&scratch, "Q4");
     let create = find(&all, "E1", "Create Payment");
     let approve = find(&all, "adm-jane.doe", "Approve Payment");
