@@ -10,7 +10,7 @@ use foldhash::{HashMap, HashMapExt};
 use super::compute::{Computed, NO_HOLDER, Pending};
 use super::freeze::ItemContext;
 use super::peers::{Group, Other, SodRule, is_outlier, outlier_reason, sod_reason};
-use super::signals::recommend;
+use super::signals::{certify_reason, recommend};
 use crate::identity::IdentityRow;
 use crate::identity::keys::{fold, trim};
 use crate::model::{Decision, Signal, SignalSet};
@@ -82,14 +82,6 @@ pub(super) struct Findings {
     pub conflicts: Vec<Conflict>,
 }
 
-/// Signals an item gains here.
-#[derive(Default)]
-struct Added {
-    /// (rule, other item) of each conflict.
-    sod: Vec<(u16, u32)>,
-    outlier: Option<String>,
-}
-
 /// Finds the toxic combinations and outliers among `computed`'s items and
 /// adds their signals, reasons, control and recommendation.
 pub(super) fn apply(
@@ -100,26 +92,35 @@ pub(super) fn apply(
 ) -> Result<Findings> {
     let rules = context.rules;
     let peers = &rules.peers;
-    let mut added: HashMap<u32, Added> = HashMap::new();
     let conflicts = if peers.sod.is_empty() {
         Vec::new()
     } else {
         sod_pairs(computed, &peers.sod)
     };
+    // (rule, other item) by item; few.
+    let mut sod: HashMap<u32, Vec<(u16, u32)>> = HashMap::new();
     for conflict in &conflicts {
-        let entry = added.entry(conflict.a).or_default();
-        entry.sod.push((conflict.rule, conflict.b));
-        let entry = added.entry(conflict.b).or_default();
-        entry.sod.push((conflict.rule, conflict.a));
+        sod.entry(conflict.a)
+            .or_default()
+            .push((conflict.rule, conflict.b));
+        sod.entry(conflict.b)
+            .or_default()
+            .push((conflict.rule, conflict.a));
     }
-    if peers.outlier.enabled {
-        for (index, reason) in outliers(computed, context) {
-            added.entry(index).or_default().outlier = Some(reason);
-        }
-    }
+    // In item order, possibly most items.
+    let outliers = if peers.outlier.enabled {
+        outliers(computed, context)
+    } else {
+        Vec::new()
+    };
+    let mut touched: Vec<u32> = sod
+        .keys()
+        .copied()
+        .chain(outliers.iter().map(|(index, _)| *index))
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
     let accounts = holder_keys(conn, computed, &conflicts)?;
-    let mut entries: Vec<(u32, Added)> = added.into_iter().collect();
-    entries.sort_unstable_by_key(|(index, _)| *index);
     let Computed {
         pending,
         texts,
@@ -127,34 +128,36 @@ pub(super) fn apply(
         names,
         ..
     } = computed;
-    for (index, add) in entries {
+    let mut outliers = outliers.into_iter().peekable();
+    let mut added: Vec<String> = Vec::with_capacity(2);
+    let mut reasons = String::new();
+    for index in touched {
         let item = pending[index as usize];
-        let mut reasons: Vec<String> = serde_json::from_str(texts.get(item.reasons))?;
+        added.clear();
         let mut new = SignalSet::EMPTY;
-        if !add.sod.is_empty() {
-            let others: Vec<Other<'_>> = add
-                .sod
+        if let Some(pairs) = sod.get(&index) {
+            let others: Vec<Other<'_>> = pairs
                 .iter()
                 .map(|&(rule, other)| {
                     let other = &pending[other as usize];
+                    let account = (other.link != item.link).then(|| {
+                        accounts.get(&other.grant_row).map_or(
+                            links[other.link as usize].account_key.as_str(),
+                            String::as_str,
+                        )
+                    });
                     Other {
                         rule: &peers.sod[usize::from(rule)],
                         grant: names.label(other.name),
-                        account: (other.link != item.link).then(|| {
-                            accounts
-                                .get(&other.grant_row)
-                                .map_or(links[other.link as usize].account_key.as_str(), |k| {
-                                    k.as_str()
-                                })
-                        }),
+                        account,
                     }
                 })
                 .collect();
-            reasons.push(sod_reason(&others));
+            added.push(sod_reason(&others));
             new.insert(Signal::SodConflict);
         }
-        if let Some(reason) = add.outlier {
-            reasons.push(reason);
+        if let Some((_, reason)) = outliers.next_if(|(i, _)| *i == index) {
+            added.push(reason);
             new.insert(Signal::Outlier);
         }
         let signals = SignalSet::from_bits(item.signals | new.bits());
@@ -167,15 +170,30 @@ pub(super) fn apply(
             .position(|c| *c == control)
             .and_then(|p| u16::try_from(p).ok())
             .unwrap_or(item.control);
-        // A carried-over certification stands only while no new signal
-        // asks for a justification.
-        if !item.carry_over || new.intersects(rules.justify) {
-            let (recommendation, why) = recommend(signals, &reasons, rules);
+        // The new signals come last in `Signal` order: their sentences are
+        // appended to the stored JSON list.
+        reasons.clear();
+        reasons.push_str(texts.get(item.reasons).trim_end_matches(']'));
+        for reason in &added {
+            if reasons.len() > 1 {
+                reasons.push(',');
+            }
+            reasons.push_str(&serde_json::to_string(reason)?);
+        }
+        reasons.push(']');
+        if new.intersects(rules.revoke) {
+            let all: Vec<String> = serde_json::from_str(&reasons)?;
+            let (recommendation, why) = recommend(signals, &all, rules);
             updated.revoke = recommendation == Decision::Revoke;
             updated.why = texts.push(&why);
             updated.carry_over = false;
+        } else if !item.revoke && (!item.carry_over || new.intersects(rules.justify)) {
+            // Still certify; the signals to confirm are more. A carried-over
+            // certification stands only while no new signal asks why.
+            updated.why = texts.push(&certify_reason(signals, rules));
+            updated.carry_over = false;
         }
-        updated.reasons = texts.push(&serde_json::to_string(&reasons)?);
+        updated.reasons = texts.push(&reasons);
         pending[index as usize] = updated;
     }
     Ok(Findings { conflicts })

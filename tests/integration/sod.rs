@@ -200,6 +200,10 @@ fn outliers_name_their_peers_and_leave_credentials_alone() {
         ))
     );
     assert_eq!(admin["recommendation"], "certify");
+    assert_eq!(
+        admin["recommendation_reason"],
+        "no revoke signal; confirm the need (outlier) in the justification"
+    );
     assert_eq!(admin["control_id"], "5.18", "an outlier stays where it was");
     let reader = find(&all, "E1", "reader");
     assert!(!signals(reader).contains(&"outlier"), "{reader}");
@@ -373,4 +377,22 @@ fn the_demo_has_one_toxic_combination_and_a_few_outliers() {
         .filter(|i| signals(i).contains(&"outlier"))
         .count();
     assert!((1..=60).contains(&outliers), "{outliers} outliers");
+}
+
+#[test]
+fn the_signals_section_decides_what_an_outlier_calls_for() {
+    let text = rules().replace(
+        "\"revoked-not-removed\", \"exception-expired\",\n]",
+        "\"revoked-not-removed\", \"exception-expired\", \"outlier\",\n]",
+    );
+    assert_ne!(text, rules(), "the revoke list gained outlier");
+    let (scratch, rules) = workspace(&text);
+    scratch.campaign("Q4", &["--rules", rules.to_str().expect("path")]);
+    let all = items(&scratch, "Q4");
+    let admin = find(&all, "E1", "admin");
+    assert_eq!(admin["recommendation"], "revoke");
+    assert_eq!(
+        admin["recommendation_reason"],
+        "held by 0 of 5 peers under manager Mia Manager (M1)"
+    );
 }
