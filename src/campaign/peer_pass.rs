@@ -172,15 +172,7 @@ pub(super) fn apply(
             .unwrap_or(item.control);
         // The new signals come last in `Signal` order: their sentences are
         // appended to the stored JSON list.
-        reasons.clear();
-        reasons.push_str(texts.get(item.reasons).trim_end_matches(']'));
-        for reason in &added {
-            if reasons.len() > 1 {
-                reasons.push(',');
-            }
-            reasons.push_str(&serde_json::to_string(reason)?);
-        }
-        reasons.push(']');
+        append_reasons(texts.get(item.reasons), &added, &mut reasons)?;
         if new.intersects(rules.revoke) {
             let all: Vec<String> = serde_json::from_str(&reasons)?;
             let (recommendation, why) = recommend(signals, &all, rules);
@@ -197,6 +189,20 @@ pub(super) fn apply(
         pending[index as usize] = updated;
     }
     Ok(Findings { conflicts })
+}
+
+/// Writes into `out` the JSON list `stored` with `added` appended.
+fn append_reasons(stored: &str, added: &[String], out: &mut String) -> Result<()> {
+    out.clear();
+    out.push_str(stored.trim_end().trim_end_matches(']'));
+    for reason in added {
+        if out.trim_end().len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(reason)?);
+    }
+    out.push(']');
+    Ok(())
 }
 
 /// The holder key as the export wrote it of each grant in a conflict, read
@@ -410,4 +416,20 @@ fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Vec<(u32, String)
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::append_reasons;
+
+    #[test]
+    fn sentences_are_appended_to_the_stored_list() {
+        let mut out = String::new();
+        let added = ["held by 1 of 5 peers in department \"R&D\"".to_owned()];
+        append_reasons("[]", &added, &mut out).expect("json");
+        assert_eq!(out, r#"["held by 1 of 5 peers in department \"R&D\""]"#);
+        append_reasons(r#"["privileged entitlement on erp"]"#, &added, &mut out).expect("json");
+        let list: Vec<String> = serde_json::from_str(&out).expect("a JSON list");
+        assert_eq!(list, ["privileged entitlement on erp", added[0].as_str()]);
+    }
 }
