@@ -131,6 +131,7 @@ pub(super) fn apply(
     let mut outliers = outliers.into_iter().peekable();
     let mut added: Vec<String> = Vec::with_capacity(2);
     let mut reasons = String::new();
+    let mut whys: HashMap<u32, (u32, u32)> = HashMap::new();
     for index in touched {
         let item = pending[index as usize];
         added.clear();
@@ -182,7 +183,10 @@ pub(super) fn apply(
         } else if !item.revoke && (!item.carry_over || new.intersects(rules.justify)) {
             // Still certify; the signals to confirm are more. A carried-over
             // certification stands only while no new signal asks why.
-            updated.why = texts.push(&certify_reason(signals, rules));
+            // Most items share a few signal sets: each sentence is stored once.
+            updated.why = *whys
+                .entry(signals.bits())
+                .or_insert_with(|| texts.push(&certify_reason(signals, rules)));
             updated.carry_over = false;
         }
         updated.reasons = texts.push(&reasons);
@@ -307,6 +311,9 @@ fn sod_pairs(computed: &Computed, rules: &[SodRule]) -> Vec<Conflict> {
 /// Department group keys, apart from managers' row indices.
 const DEPARTMENT: u32 = 1 << 31;
 
+/// An entry that counts a holding without judging an item.
+const JUST_COUNTED: u32 = u32::MAX;
+
 /// The items whose grant few of the holder's peers hold, with their sentence.
 fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Vec<(u32, String)> {
     let rules = context.rules.peers.outlier;
@@ -363,31 +370,44 @@ fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Vec<(u32, String)
     // own: no peer holds the same one, so peers say nothing about it.
     let compared =
         |item: &Pending| !item.subject.grant_type.is_credential() && eligible(item.holder);
-    // Distinct (holder, grant), counted in each group the holder is in.
-    let mut held: Vec<(u32, u32)> = computed
-        .pending
-        .iter()
-        .filter(|item| compared(item))
-        .map(|item| (item.holder, item.name))
-        .collect();
-    held.sort_unstable();
-    held.dedup();
-    let mut holders: HashMap<u64, u32> = HashMap::with_capacity(held.len());
-    let key = |group: u32, name: u32| (u64::from(group) << 32) | u64::from(name);
-    for (holder, name) in held {
-        for group in groups(holder).into_iter().flatten() {
-            *holders.entry(key(group, name)).or_default() += 1;
-        }
-    }
-    let mut found = Vec::new();
+    // Per group of comparison, what its members hold, one entry per item:
+    // (group, grant, holder, item judged here or JUST_COUNTED), sorted so
+    // each (group, grant) is one run. A department someone is compared in
+    // also counts the holdings of its members compared in their team.
+    let mut judged = vec![false; department_size.len()];
+    // Each person's group, once known (persons are the first rows).
+    let mut group_of_person: Vec<Option<Option<u32>>> = vec![None; persons.len()];
+    let mut entries: Vec<(u32, u32, u32, u32)> = Vec::new();
     for (item, index) in computed.pending.iter().zip(0_u32..) {
         if !compared(item) {
             continue;
         }
-        let Some(group) = group_of(item.holder) else {
-            continue;
-        };
-        let (size, label) = if group & DEPARTMENT == 0 {
+        let group =
+            *group_of_person[item.holder as usize].get_or_insert_with(|| group_of(item.holder));
+        if let Some(group) = group {
+            if group & DEPARTMENT != 0 {
+                judged[(group & !DEPARTMENT) as usize] = true;
+            }
+            entries.push((group, item.name, item.holder, index));
+        }
+    }
+    if judged.iter().any(|j| *j) {
+        for item in &computed.pending {
+            if !compared(item) {
+                continue;
+            }
+            let [_, department] = groups(item.holder);
+            let own = group_of_person[item.holder as usize].flatten();
+            if let Some(d) = department.filter(|d| judged[(d & !DEPARTMENT) as usize]) {
+                if own != Some(d) {
+                    entries.push((d, item.name, item.holder, JUST_COUNTED));
+                }
+            }
+        }
+    }
+    entries.sort_unstable();
+    let size_of = |group: u32| -> (u32, Group<'_>) {
+        if group & DEPARTMENT == 0 {
             (
                 manager_size.get(&group).copied().unwrap_or(0),
                 Group::Manager(""),
@@ -398,23 +418,50 @@ fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Vec<(u32, String)
                 department_size[department],
                 Group::Department(department_names[department]),
             )
+        }
+    };
+    judge(&entries, size_of, context)
+}
+
+/// The judged items of each (group, grant) run of `entries` that is an
+/// outlier, in item order, with their sentence.
+fn judge<'a>(
+    entries: &[(u32, u32, u32, u32)],
+    size_of: impl Fn(u32) -> (u32, Group<'a>),
+    context: &ItemContext<'_>,
+) -> Vec<(u32, String)> {
+    let rules = context.rules.peers.outlier;
+    let mut found = Vec::new();
+    let mut labels: HashMap<u32, String> = HashMap::new();
+    for run in entries.chunk_by(|x, y| x.0 == y.0 && x.1 == y.1) {
+        let group = run[0].0;
+        let mut holders = 0_u32;
+        let mut last = None;
+        for &(_, _, holder, _) in run {
+            if last != Some(holder) {
+                holders += 1;
+                last = Some(holder);
+            }
+        }
+        let (size, label) = size_of(group);
+        let (peers, others) = (size.saturating_sub(1), holders.saturating_sub(1));
+        if !is_outlier(others, peers, &rules) {
+            continue;
+        }
+        let reason = match label {
+            Group::Manager(_) => {
+                let manager = labels
+                    .entry(group)
+                    .or_insert_with(|| context.resolver.row(group).label());
+                outlier_reason(others, peers, Group::Manager(manager))
+            }
+            department @ Group::Department(_) => outlier_reason(others, peers, department),
         };
-        let peers = size.saturating_sub(1);
-        let others = holders
-            .get(&key(group, item.name))
-            .copied()
-            .unwrap_or(1)
-            .saturating_sub(1);
-        if is_outlier(others, peers, &rules) {
-            let reason = match label {
-                Group::Manager(_) => {
-                    outlier_reason(others, peers, Group::Manager(&resolver.row(group).label()))
-                }
-                department @ Group::Department(_) => outlier_reason(others, peers, department),
-            };
-            found.push((index, reason));
+        for &(_, _, _, index) in run.iter().filter(|e| e.3 != JUST_COUNTED) {
+            found.push((index, reason.clone()));
         }
     }
+    found.sort_unstable_by_key(|(index, _)| *index);
     found
 }
 

@@ -3,6 +3,8 @@
 //! `items --json` and its resolution, justifications, outliers with their
 //! peers, and rules-file errors with file and line.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use crate::support::Scratch;
@@ -394,5 +396,40 @@ fn the_signals_section_decides_what_an_outlier_calls_for() {
     assert_eq!(
         admin["recommendation_reason"],
         "held by 0 of 5 peers under manager Mia Manager (M1)"
+    );
+}
+
+#[test]
+fn a_department_counts_the_holdings_of_members_compared_in_their_team() {
+    // Max has a team of six in Ops; Zoe, in Ops too, is Lee's only report,
+    // so she is compared with the department, where Max's team holds what
+    // she holds.
+    let scratch = Scratch::new();
+    let mut identities =
+        String::from("identity_id,display_name,manager_id,department,kind,status\n");
+    identities.push_str("M2,Max Lead,,Ops,human,active\nM3,Lee Lead,,Ops,human,active\n");
+    identities.push_str("E20,Zoe Solo,M3,Ops,human,active\n");
+    let mut grants =
+        String::from("identity_id,system,entitlement,type,privileged,granted_at,last_used_at\n");
+    for n in 11..=16 {
+        writeln!(identities, "E{n},Ops {n},M2,Ops,human,active").expect("text");
+        writeln!(grants, "E{n},jira,ops,group,false,2025-01-01,2026-11-20").expect("text");
+    }
+    grants.push_str("E20,jira,ops,group,false,2025-01-01,2026-11-20\n");
+    grants.push_str("E20,jira,finance,group,false,2025-01-01,2026-11-20\n");
+    let files = [
+        scratch.file("identities.csv", &identities),
+        scratch.file("entitlements.csv", &grants),
+    ];
+    scratch.import(&files);
+    let rules = scratch.file("rules.toml", &rules());
+    scratch.campaign("Q4", &["--rules", rules.to_str().expect("path")]);
+    let all = items(&scratch, "Q4");
+    let ops = find(&all, "E20", "ops");
+    assert!(!signals(ops).contains(&"outlier"), "6 of 8 peers: {ops}");
+    let finance = find(&all, "E20", "finance");
+    assert_eq!(
+        finance["reasons"].as_array().and_then(|r| r.last()),
+        Some(&Value::from("held by 0 of 8 peers in department Ops"))
     );
 }
