@@ -646,15 +646,32 @@ def systems(m) -> tuple[list[str], list[list[str]]]:
 
 BUILTIN_ALIASES = "domain_aliases = []"
 DEMO_ALIASES = f'domain_aliases = [["{DOMAIN}", "{ANALYTICS}"]]'
+# The example [[sod]] rule of assets/rules.toml, uncommented.
+BUILTIN_SOD = """# [[sod]]
+# name = "payroll admin and approver"
+# description = "changes payroll and approves the run"
+# a = ["payroll:payroll-admin"]
+# b = ["payroll:payroll-approver"]
+"""
+DEMO_SOD = "\n".join(line.removeprefix("# ") for line in BUILTIN_SOD.splitlines()) + "\n"
+BUILTIN_OUTLIER = "[outlier]\nenabled = false\nthreshold = 0.2\nmin_peers = 5\n"
+# The sample company's grants are spread at random, so at the built-in
+# threshold one in seven would be an outlier: the demo asks for more peers
+# and a lower share, leaving the few held by hardly any peer of a big team.
+DEMO_OUTLIER = "[outlier]\nenabled = true\nthreshold = 0.01\nmin_peers = 10\n"
 
 
 def rules(root: Path) -> str:
     """The demo workspace's rules (recert demo sets them as `recert rules
     set` would): the built-in rules (assets/rules.toml) with the analytics
-    brand's domain declared an alias of the staff's."""
+    brand's domain declared an alias of the staff's, the example toxic
+    combination in force (one person holds both: E0820) and outliers on."""
     builtin = (root / "assets" / "rules.toml").read_text(encoding="utf-8")
-    assert builtin.count(BUILTIN_ALIASES) == 1, "assets/rules.toml: no `domain_aliases = []` line"
-    return builtin.replace(BUILTIN_ALIASES, DEMO_ALIASES)
+    for line in (BUILTIN_ALIASES, BUILTIN_SOD, BUILTIN_OUTLIER):
+        assert builtin.count(line) == 1, f"assets/rules.toml: no {line!r}"
+    return (builtin.replace(BUILTIN_ALIASES, DEMO_ALIASES)
+            .replace(BUILTIN_SOD, DEMO_SOD)
+            .replace(BUILTIN_OUTLIER, DEMO_OUTLIER))
 
 
 # file name -> (function, how the console writes it)

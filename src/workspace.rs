@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0009_finishing_campaigns.sql"),
     include_str!("workspace/0010_quarterly_cycle.sql"),
     include_str!("workspace/0011_identity_lookup.sql"),
+    include_str!("workspace/0012_item_conflicts.sql"),
 ];
 
 /// The schema version this build writes.

@@ -13,13 +13,13 @@ use super::assign::{Basis, Candidates, assign};
 use super::cycle::{Shape, add_cycle_signals};
 use super::freeze::{ItemContext, Scope};
 use super::grant_key::GrantKey;
+use super::peer_pass::Names;
 use super::resolve::{HolderCache, Holding, LinkRecord};
 use super::rules::Subject;
 use super::signals::{
     AccountSignals, GrantFacts, Holder, Owner, add_account_signals, evaluate, recommend,
 };
 use crate::identity::IdentityRow;
-use crate::identity::keys::fold_into;
 use crate::identity::rows::parse_attributes;
 use crate::model::{Decision, Delta, IdentityKind, IdentityStatus, When};
 
@@ -63,7 +63,7 @@ pub(super) struct Arena {
 }
 
 impl Arena {
-    fn push(&mut self, text: &str) -> (u32, u32) {
+    pub(super) fn push(&mut self, text: &str) -> (u32, u32) {
         let start = self.text.len();
         self.text.push_str(text);
         (
@@ -98,7 +98,23 @@ pub(super) struct Pending {
     pub prior_item: Option<i64>,
     pub delta: Option<Delta>,
     pub carry_over: bool,
+    /// The holder's row in the resolver (the person where linked), or
+    /// [`NO_HOLDER`]; for toxic combinations and outliers.
+    pub holder: u32,
+    /// The grant's `system:entitlement` in [`Computed::names`] (0 when no
+    /// toxic-combination or outlier rule is in force).
+    pub name: u32,
+    /// What the control rules looked at, to file the item again once the
+    /// signals across items are known.
+    pub subject: Subject,
+    /// Whether the grant passes the system and kind filters: with
+    /// toxic-combination or outlier rules every grant is computed, since a
+    /// person's other grants count whatever the scope.
+    pub in_scope: bool,
 }
+
+/// [`Pending::holder`] of an orphaned grant.
+pub(super) const NO_HOLDER: u32 = u32::MAX;
 
 /// The items computed from a range of grants, in grant order, with the
 /// reviewers and texts they point into.
@@ -111,6 +127,9 @@ pub(super) struct Computed {
     pub texts: Arena,
     /// The distinct accounts the items were held by.
     pub links: Vec<LinkRecord>,
+    /// The distinct `system:entitlement` of the items (toxic combinations
+    /// and outliers only).
+    pub names: Names,
     /// Holders (labels) whose items fell to the default reviewer for want
     /// of a manager or owner, to name them at campaign creation.
     pub unreviewed_holders: Vec<String>,
@@ -127,6 +146,17 @@ impl Computed {
             why,
             ..item
         });
+    }
+
+    /// Names (up to 1000) the holder of an item that fell to the default
+    /// reviewer.
+    fn note_unreviewed(&mut self, holding: &Holding<'_>, identity_ref: &str) {
+        let label = holding
+            .holder
+            .map_or_else(|| identity_ref.trim().to_owned(), |(_, row)| row.label());
+        if self.unreviewed_holders.len() < 1000 && !self.unreviewed_holders.contains(&label) {
+            self.unreviewed_holders.push(label);
+        }
     }
 
     /// Puts `later`'s items after these, pointing them at this one's
@@ -161,6 +191,7 @@ impl Computed {
             .iter()
             .map(|name| self.reviewers.id(name))
             .collect();
+        let names = self.names.absorb(&later.names);
         let shift = u32::try_from(self.texts.text.len())?;
         self.texts.text.push_str(&later.texts.text);
         let moved = |(start, end): (u32, u32)| (start + shift, end + shift);
@@ -170,6 +201,7 @@ impl Computed {
                 reasons: moved(item.reasons),
                 why: moved(item.why),
                 link: links[item.link as usize],
+                name: names.get(item.name as usize).copied().unwrap_or(0),
                 ..item
             }));
         self.seen += later.seen;
@@ -300,19 +332,21 @@ fn compute(
     let mut reasons = Vec::with_capacity(8);
     let mut reasons_json = Vec::with_capacity(256);
     let mut key = String::new();
+    // Toxic combinations and outliers look at every grant of a person:
+    // the filters are then applied once they are known (`freeze`).
+    let peers = context.rules.peers.active();
     let mut rows = select.query([low, high])?;
     while let Some(row) = rows.next()? {
         computed.seen += 1;
         let system = row.get_ref(2)?.as_str()?;
-        if !scope.systems.is_empty() {
-            fold_into(system, &mut key);
-            if !scope.systems.contains(key.as_str()) {
-                continue;
-            }
+        let in_system = scope.in_systems(system, &mut key);
+        if !in_system && !peers {
+            continue;
         }
         let identity_ref = row.get_ref(1)?.as_str()?;
         let holding = cache.holding(identity_ref, system);
-        if !scope.kinds.is_empty() && !holding.kind.is_some_and(|k| scope.kinds.contains(&k)) {
+        let in_scope = in_system && scope.in_kinds(holding.kind);
+        if !in_scope && !peers {
             continue;
         }
         let grant = grant_facts(row, identity_ref, system)?;
@@ -335,13 +369,14 @@ fn compute(
             .cycle
             .assess_grant(names, shape, context.as_of, &mut key);
         let signals = add_cycle_signals(&assessment, signals, &mut reasons);
-        let control = context.rules.control_for(&Subject {
+        let subject = Subject {
             signals,
             grant_type: grant.grant_type,
             privileged: grant.privileged || holding.resolved.link.secondary,
             kind: holding.kind,
-        });
-        if !scope.controls.is_empty() && !scope.controls.contains(control) {
+        };
+        let control = context.rules.control_for(&subject);
+        if !peers && !scope.controls.is_empty() && !scope.controls.contains(control) {
             continue;
         }
         let (recommendation, why) = recommend(signals, &reasons, context.rules);
@@ -353,18 +388,12 @@ fn compute(
         let system_owner = system_row.and_then(|s| active_reviewer(s.owner, context));
         let (reviewer, basis) =
             reviewer_of(&grant, &holding, holder.as_ref(), system_owner, context);
-        if matches!(basis, Basis::Default | Basis::Creator) {
-            let label = holding
-                .holder
-                .map_or_else(|| identity_ref.trim().to_owned(), |(_, row)| row.label());
-            if computed.unreviewed_holders.len() < 1000
-                && !computed.unreviewed_holders.contains(&label)
-            {
-                computed.unreviewed_holders.push(label);
-            }
+        if in_scope && matches!(basis, Basis::Default | Basis::Creator) {
+            computed.note_unreviewed(&holding, identity_ref);
         }
         reasons_json.clear();
         serde_json::to_writer(&mut reasons_json, &reasons)?;
+        let name = peers.then(|| computed.names.id(system, entitlement));
         let item = Pending {
             grant_row: row.get(0)?,
             identity_row: holding.holder.map(|(_, identity)| identity.row),
@@ -381,6 +410,10 @@ fn compute(
             prior_item: assessment.prior.map(|p| p.item),
             delta: assessment.delta,
             carry_over,
+            holder: holding.holder.map_or(NO_HOLDER, |(index, _)| index),
+            name: name.unwrap_or(0),
+            subject,
+            in_scope,
         };
         computed.keep(item, reviewer, std::str::from_utf8(&reasons_json)?, &why);
     }

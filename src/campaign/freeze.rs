@@ -13,9 +13,10 @@ use rusqlite::{Connection, params};
 
 use super::assign::Basis;
 use super::catalog::compare_ids;
-use super::compute::{Computed, compute_items};
+use super::compute::{Computed, Interner, Pending, compute_items};
 use super::cycle::Cycle;
 use super::earlier::EarlierReviews;
+use super::peer_pass;
 use super::resolve::LinkRecord;
 use super::rules::Rules;
 use super::systems::Systems;
@@ -30,6 +31,22 @@ pub(super) struct Scope<'a> {
     pub systems: HashSet<String>,
     /// Empty = all.
     pub kinds: &'a [IdentityKind],
+}
+
+impl Scope<'_> {
+    /// Whether `system` passes the system filter (`key`: a buffer).
+    pub fn in_systems(&self, system: &str, key: &mut String) -> bool {
+        if self.systems.is_empty() {
+            return true;
+        }
+        crate::identity::keys::fold_into(system, key);
+        self.systems.contains(key.as_str())
+    }
+
+    /// Whether a holder of `kind` (`None`: orphaned) passes the kind filter.
+    pub fn in_kinds(&self, kind: Option<IdentityKind>) -> bool {
+        self.kinds.is_empty() || kind.is_some_and(|k| self.kinds.contains(&k))
+    }
 }
 
 /// Everything an item is computed from besides its grant.
@@ -62,6 +79,10 @@ pub struct Frozen {
     pub carried_over: u64,
     /// The baseline campaign (id, name), if any.
     pub baseline: Option<(i64, String)>,
+    /// Pairs of items that form a toxic combination (`[[sod]]`).
+    pub conflicts: u64,
+    /// Items flagged `outlier`.
+    pub outliers: u64,
 }
 
 /// Reads the current grants, computes one item per grant in scope and
@@ -77,6 +98,12 @@ pub(super) fn freeze_items(
     let mut controls: Vec<&str> = context.rules.control_ids().collect();
     controls.sort_by(|a, b| compare_ids(a, b));
     controls.dedup();
+    let mut computed = compute_items(conn, scope, context, &controls)?;
+    let findings = if context.rules.peers.active() {
+        peer_pass::apply(conn, &mut computed, context, &controls)?
+    } else {
+        peer_pass::Findings::default()
+    };
     let Computed {
         seen,
         pending,
@@ -84,26 +111,21 @@ pub(super) fn freeze_items(
         texts,
         links,
         unreviewed_holders,
-    } = compute_items(conn, scope, context, &controls)?;
-    let first_link = insert_links(conn, campaign_id, &links)?;
-    // Reviewers in name order, then the source order of the grants.
-    let mut order: Vec<u32> = (0..u32::try_from(reviewers.values.len())?).collect();
-    order.sort_by(|a, b| reviewers.get(*a).cmp(reviewers.get(*b)));
-    let mut rank = vec![0_u32; order.len()];
-    for (position, id) in order.iter().enumerate() {
-        rank[*id as usize] = u32::try_from(position)?;
-    }
-    // Sort small keys, not the items: (control, reviewer rank, position in
-    // the source order), so equal keys keep the order the grants came in.
-    let mut sequence: Vec<(u64, u32)> = pending
+        ..
+    } = computed;
+    // With toxic-combination or outlier rules every grant was computed;
+    // the filters apply now, to the final controls.
+    let kept: Vec<bool> = pending
         .iter()
-        .enumerate()
-        .map(|(index, p)| {
-            let key = (u64::from(p.control) << 32) | u64::from(rank[p.reviewer as usize]);
-            (key, u32::try_from(index).unwrap_or(u32::MAX))
+        .map(|p| {
+            p.in_scope
+                && (scope.controls.is_empty()
+                    || scope.controls.contains(controls[usize::from(p.control)]))
         })
         .collect();
-    sequence.sort_unstable();
+    let (links, link_ids) = used_links(links, &pending, &kept);
+    let first_link = insert_links(conn, campaign_id, &links)?;
+    let sequence = insertion_order(&pending, &kept, &reviewers)?;
 
     let mut tallies = vec![Tally::default(); controls.len()];
     let mut insert = conn.prepare_cached(
@@ -115,7 +137,18 @@ pub(super) fn freeze_items(
     let mut to_default = 0;
     let mut deltas = [0_u64; 4];
     let mut carried_over = 0;
-    for item in sequence.iter().map(|(_, index)| &pending[*index as usize]) {
+    let mut outliers = 0;
+    // Item ids by position in `pending`, for the conflicts (0: not kept).
+    let mut item_ids = vec![
+        0_i64;
+        if findings.conflicts.is_empty() {
+            0
+        } else {
+            pending.len()
+        }
+    ];
+    for &(_, index) in &sequence {
+        let item = &pending[index as usize];
         let recommendation = if item.revoke {
             Decision::Revoke
         } else {
@@ -132,7 +165,7 @@ pub(super) fn freeze_items(
             recommendation.as_str(),
             texts.get(item.why),
             reviewers.get(item.reviewer),
-            first_link + i64::from(item.link),
+            first_link + i64::from(link_ids[item.link as usize]),
             item.key.as_bytes(),
             item.prior_item,
             item.delta.map(Delta::as_str),
@@ -143,18 +176,108 @@ pub(super) fn freeze_items(
         }
         carried_over += u64::from(item.carry_over);
         to_default += u64::from(matches!(item.basis, Basis::Default | Basis::Creator));
-        tallies[usize::from(item.control)].count(conn.last_insert_rowid(), item.signals);
+        let id = conn.last_insert_rowid();
+        if let Some(slot) = item_ids.get_mut(index as usize) {
+            *slot = id;
+        }
+        outliers += u64::from(item.signals & Signal::Outlier.bit() != 0);
+        tallies[usize::from(item.control)].count(id, item.signals);
     }
     record_tallies(conn, campaign_id, &controls, &tallies)?;
+    let conflicts = insert_conflicts(conn, campaign_id, &findings, &item_ids, context)?;
     Ok(Frozen {
         seen,
-        created: pending.len() as u64,
+        created: sequence.len() as u64,
         to_default,
         default_holders: unreviewed_holders,
         deltas,
         carried_over,
         baseline: context.cycle.baseline_named(),
+        conflicts,
+        outliers,
     })
+}
+
+/// The kept items' positions in insertion order: reviewers in name order,
+/// then the source order of the grants.
+fn insertion_order(
+    pending: &[Pending],
+    kept: &[bool],
+    reviewers: &Interner,
+) -> Result<Vec<(u64, u32)>> {
+    let mut order: Vec<u32> = (0..u32::try_from(reviewers.values.len())?).collect();
+    order.sort_by(|a, b| reviewers.get(*a).cmp(reviewers.get(*b)));
+    let mut rank = vec![0_u32; order.len()];
+    for (position, id) in order.iter().enumerate() {
+        rank[*id as usize] = u32::try_from(position)?;
+    }
+    // Sort small keys, not the items: (control, reviewer rank, position in
+    // the source order), so equal keys keep the order the grants came in.
+    let mut sequence: Vec<(u64, u32)> = pending
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| kept[*index])
+        .map(|(index, p)| {
+            let key = (u64::from(p.control) << 32) | u64::from(rank[p.reviewer as usize]);
+            (key, u32::try_from(index).unwrap_or(u32::MAX))
+        })
+        .collect();
+    sequence.sort_unstable();
+    Ok(sequence)
+}
+
+/// The accounts of the kept items, and each account's new index by its
+/// old one (accounts of grants outside the scope get no row).
+fn used_links(
+    links: Vec<LinkRecord>,
+    pending: &[Pending],
+    kept: &[bool],
+) -> (Vec<LinkRecord>, Vec<u32>) {
+    let mut used = vec![false; links.len()];
+    for (item, _) in pending.iter().zip(kept).filter(|(_, kept)| **kept) {
+        used[item.link as usize] = true;
+    }
+    let mut ids = vec![0_u32; links.len()];
+    let mut kept_links = Vec::with_capacity(links.len());
+    for ((link, used), id) in links.into_iter().zip(used).zip(&mut ids) {
+        if used {
+            *id = u32::try_from(kept_links.len()).unwrap_or(u32::MAX);
+            kept_links.push(link);
+        }
+    }
+    (kept_links, ids)
+}
+
+/// Records each toxic combination whose two items are both in the
+/// campaign (`item_conflicts`, migration 0012); returns how many.
+fn insert_conflicts(
+    conn: &Connection,
+    campaign_id: i64,
+    findings: &peer_pass::Findings,
+    item_ids: &[i64],
+    context: &ItemContext<'_>,
+) -> Result<u64> {
+    let mut insert = conn.prepare(
+        "INSERT INTO item_conflicts (campaign_id, item_a, item_b, rule, description)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut count = 0;
+    for conflict in &findings.conflicts {
+        let (a, b) = (item_ids[conflict.a as usize], item_ids[conflict.b as usize]);
+        if a == 0 || b == 0 {
+            continue;
+        }
+        let rule = &context.rules.peers.sod[usize::from(conflict.rule)];
+        insert.execute(params![
+            campaign_id,
+            a.min(b),
+            a.max(b),
+            rule.name,
+            rule.description
+        ])?;
+        count += 1;
+    }
+    Ok(count)
 }
 
 /// Inserts the campaign's distinct accounts with consecutive ids and

@@ -9,6 +9,7 @@ use toml::Spanned;
 
 use super::catalog::Catalog;
 use super::cycle_rules::{self, CycleRules, ExceptionsFile, RemediationFile};
+use super::peers::{self, OutlierFile, PeerRules, SodFile};
 use super::review_rules::{ReviewFile, ReviewRules};
 use crate::identity::Correlation;
 use crate::identity::config::CorrelationFile;
@@ -114,6 +115,8 @@ pub struct Rules {
     pub review: ReviewRules,
     /// Time-boxed certifications and remediation (`[exceptions]`, `[remediation]`).
     pub cycle: CycleRules,
+    /// Toxic combinations and outliers (`[[sod]]`, `[outlier]`).
+    pub peers: PeerRules,
 }
 
 /// A rules file that cannot be used, with where and why.
@@ -138,6 +141,9 @@ struct RulesFile {
     review: Option<ReviewFile>,
     exceptions: Option<ExceptionsFile>,
     remediation: Option<RemediationFile>,
+    #[serde(default)]
+    sod: Vec<SodFile>,
+    outlier: Option<OutlierFile>,
 }
 
 #[derive(Default, Deserialize)]
@@ -191,7 +197,7 @@ impl Rules {
             )?,
             new_days: source.days(parsed.thresholds.new_days, defaults.new_days, "new_days")?,
         };
-        let justify = match &parsed.signals.justify {
+        let mut justify = match &parsed.signals.justify {
             Some(names) => source.signals(names)?,
             None => Signal::ALL
                 .iter()
@@ -203,7 +209,7 @@ impl Rules {
             Some(names) => source.signals(names)?,
             None => DEFAULT_REVOKE.iter().copied().collect(),
         };
-        let controls = parsed
+        let mut controls = parsed
             .control
             .iter()
             .map(|rule| source.control(rule))
@@ -220,6 +226,30 @@ impl Rules {
             .map_err(|err| source.error(err.span, format!("[review] {}", err.message)))?;
         let cycle = cycle_rules::validate(parsed.exceptions, parsed.remediation)
             .map_err(|err| source.error(err.span, err.message))?;
+        let peers = peers::validate(parsed.sod, parsed.outlier)
+            .map_err(|err| source.error(err.span, err.message))?;
+        if !peers.sod.is_empty() {
+            // A toxic combination is reviewed under 5.3 segregation of
+            // duties, first, unless a rule of the file says where, and is
+            // never certified without a justification.
+            justify.insert(Signal::SodConflict);
+            let routed = controls.iter().any(|rule| {
+                rule.any_signal
+                    .is_some_and(|signals| signals.contains(Signal::SodConflict))
+            });
+            if !routed && !controls.is_empty() {
+                controls.insert(
+                    0,
+                    ControlRule {
+                        control: "5.3".to_owned(),
+                        any_signal: Some([Signal::SodConflict].into_iter().collect()),
+                        types: None,
+                        privileged: None,
+                        non_human: None,
+                    },
+                );
+            }
+        }
         match (controls.last(), parsed.control.last()) {
             (Some(last), Some(spanned)) if !last.is_catch_all() => Err(source.error(
                 Some(spanned.id.span()),
@@ -240,6 +270,7 @@ impl Rules {
                 correlation,
                 review,
                 cycle,
+                peers,
             }),
         }
     }

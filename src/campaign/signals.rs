@@ -289,6 +289,21 @@ pub fn recommend(signals: SignalSet, reasons: &[String], rules: &Rules) -> (Deci
     if !revoke.is_empty() {
         return (Decision::Revoke, revoke);
     }
+    (Decision::Certify, certify_sentence(signals, &confirm))
+}
+
+/// Why an item with no revoke signal is recommended for certification:
+/// [`recommend`]'s reason when it says certify.
+pub fn certify_reason(signals: SignalSet, rules: &Rules) -> String {
+    let confirm: Vec<&str> = signals
+        .iter()
+        .filter(|s| rules.justify.contains(*s))
+        .map(Signal::as_str)
+        .collect();
+    certify_sentence(signals, &confirm)
+}
+
+fn certify_sentence(signals: SignalSet, confirm: &[&str]) -> String {
     let mut reason = String::from("no revoke signal");
     if confirm.is_empty() {
         if signals.contains(Signal::New) {
@@ -301,7 +316,7 @@ pub fn recommend(signals: SignalSet, reasons: &[String], rules: &Rules) -> (Deci
             confirm.join(", ")
         );
     }
-    (Decision::Certify, reason)
+    reason
 }
 
 #[cfg(test)]

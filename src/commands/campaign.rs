@@ -103,6 +103,9 @@ fn create(context: &Context, args: &CreateArgs) -> Result<()> {
     if let Some(baseline) = baseline_note(&frozen) {
         output::note(&baseline);
     }
+    if let Some(peers) = peers_note(&frozen, id) {
+        output::note(&peers);
+    }
     if let Some(share) = default_share(
         &frozen,
         spec.default_reviewer.as_deref().unwrap_or(&actor.reviewer),
@@ -133,6 +136,23 @@ fn baseline_note(frozen: &Frozen) -> Option<String> {
         for_display(name),
         parts.join(", ")
     ))
+}
+
+/// What the toxic-combination and outlier rules found, when they found
+/// anything: `found 1 toxic combination (recert items 4 --signal
+/// sod-conflict) and 12 outliers`.
+fn peers_note(frozen: &Frozen, id: i64) -> Option<String> {
+    let mut parts = Vec::new();
+    if frozen.conflicts > 0 {
+        parts.push(format!(
+            "{} (recert items {id} --signal sod-conflict)",
+            crate::text::count(frozen.conflicts, "toxic combination")
+        ));
+    }
+    if frozen.outliers > 0 {
+        parts.push(crate::text::count(frozen.outliers, "outlier"));
+    }
+    (!parts.is_empty()).then(|| format!("found {}", parts.join(" and ")))
 }
 
 /// What fell to the default reviewer and why, when anything did:

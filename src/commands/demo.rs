@@ -243,8 +243,20 @@ mod tests {
         let alias =
             "\ndomain_aliases = [[\"northwind.example\", \"northwind-analytics.example\"]]\n";
         assert!(RULES.1.contains(alias));
+        // The example toxic combination in force and outliers on (§11).
+        let sod = "[[sod]]\nname = \"payroll admin and approver\"\ndescription = \"changes payroll and approves the run\"\na = [\"payroll:payroll-admin\"]\nb = [\"payroll:payroll-approver\"]\n";
+        let commented: String = sod.lines().flat_map(|line| ["# ", line, "\n"]).collect();
+        let outlier = "[outlier]\nenabled = true\nthreshold = 0.01\nmin_peers = 10\n";
+        assert!(RULES.1.contains(sod) && RULES.1.contains(outlier));
         assert_eq!(
-            RULES.1.replace(alias, "\ndomain_aliases = []\n"),
+            RULES
+                .1
+                .replace(alias, "\ndomain_aliases = []\n")
+                .replace(sod, &commented)
+                .replace(
+                    outlier,
+                    "[outlier]\nenabled = false\nthreshold = 0.2\nmin_peers = 5\n"
+                ),
             rules::BUILTIN_TEXT,
             "sample-data/rules.toml is out of date: run python3 scripts/make-sample-data.py"
         );

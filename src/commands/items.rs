@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::Context;
 use super::table::{self, Column};
 use crate::campaign::catalog::Catalog;
+use crate::campaign::conflicts::Conflict;
 use crate::campaign::{
     Campaign, ItemFilter, ItemRecord, find_campaign, for_each_item, reviewer_keys,
 };
@@ -87,6 +88,7 @@ fn list(context: &Context, args: &Args) -> Result<()> {
     let as_of = NaiveDate::parse_from_str(&campaign.as_of, "%Y-%m-%d").ok();
     if args.json {
         let earlier = crate::import::prior::for_campaign(&workspace.conn, campaign.id)?;
+        let conflicts = crate::campaign::conflicts::for_campaign(&workspace.conn, campaign.id)?;
         let mut first = true;
         out.write_all(b"[")?;
         for_each_item(&workspace.conn, &campaign, &filter, |item| {
@@ -97,7 +99,8 @@ fn list(context: &Context, args: &Args) -> Result<()> {
                 .and_then(|row| earlier.get(&row))
                 .map(|all| crate::import::prior::for_holder(all, &item.system, &item.entitlement))
                 .unwrap_or_default();
-            serde_json::to_writer(&mut out, &item_json(item, as_of, &reviews))?;
+            let pairs = conflicts.get(&item.item_id).map_or(&[][..], Vec::as_slice);
+            serde_json::to_writer(&mut out, &item_json(item, as_of, &reviews, pairs))?;
             Ok(())
         })?;
         out.write_all(if first { b"]\n" } else { b"\n]\n" })?;
@@ -155,6 +158,7 @@ pub fn item_json(
     item: &ItemRecord,
     as_of: Option<NaiveDate>,
     prior_reviews: &[LastReview],
+    sod_conflicts: &[Conflict],
 ) -> Value {
     let signals: Vec<&str> = item.signals.iter().map(Signal::as_str).collect();
     let mut value = json!({
@@ -212,6 +216,7 @@ pub fn item_json(
         "prior_decision": item.prior_decision(),
         "prior": item.prior,
         "carry_over": item.carry_over,
+        "sod_conflicts": sod_conflicts,
     });
     if let (Value::Object(fields), Value::Object(more)) = (&mut value, more) {
         fields.extend(more);

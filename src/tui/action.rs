@@ -33,6 +33,8 @@ pub enum Action {
     Reassign,
     /// `t`: certify until a date (time-boxed).
     CertifyUntil,
+    /// `p`: to the other item of the selected item's toxic combination.
+    Pair,
     Mark,
     MarkRange,
     MarkAll,

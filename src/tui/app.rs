@@ -235,6 +235,8 @@ pub struct Detail {
     /// Earlier reviews (Entra access-review history) of the person or
     /// account under any key, those of the item's own resource first.
     pub prior: Vec<LastReview>,
+    /// The toxic combinations the item is one half of (PRODUCT.md §11).
+    pub conflicts: Vec<crate::campaign::conflicts::Conflict>,
     /// Why the detail could not be read, if it could not.
     pub error: Option<String>,
 }

@@ -241,6 +241,7 @@ impl<'a> Shell<'a> {
             let history = history(self.conn, item)?;
             let mut people = data::people(self.conn, self.campaign.id, item)?;
             let prior = crate::import::prior::for_item(self.conn, item)?;
+            let conflicts = crate::campaign::conflicts::for_item(self.conn, item)?;
             // Earlier reviews name their reviewer by UPN: show the name.
             let reviewers: Vec<&str> = prior.iter().filter_map(|p| p.reviewer.as_deref()).collect();
             for (key, name) in data::names_by_key(self.conn, self.campaign.id, &reviewers)? {
@@ -253,6 +254,7 @@ impl<'a> Shell<'a> {
                 history,
                 people,
                 prior,
+                conflicts,
                 error: None,
             })
         };

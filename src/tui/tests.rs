@@ -459,6 +459,7 @@ mod fuzz;
 mod hardening;
 mod paging;
 mod polish;
+mod sod;
 
 /// Slow reads are acknowledged on screen at once; paging the plain view is
 /// not (it takes milliseconds, and a hint would only flicker).

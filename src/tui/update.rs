@@ -269,6 +269,7 @@ fn control(app: &mut App, action: &Action) -> Option<Effect> {
         }
         Action::SignOff => Some(open_sign_off(app)),
         Action::Reassign => reassign::start(app),
+        Action::Pair => nav::pair(app),
         Action::Help => {
             app.overlay = Some(Overlay::Help { scroll: 0 });
             None

@@ -30,6 +30,7 @@ mod mapping_init;
 mod os_user;
 mod separators;
 mod signoff_forgery;
+mod sod;
 mod support;
 mod terminal_output;
 mod tui_tmux;

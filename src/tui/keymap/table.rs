@@ -206,6 +206,14 @@ pub const KEYS: &[Binding] = &[
         "",
     ),
     bind(
+        Char('p'),
+        NONE,
+        Ctx::Control,
+        A::Pair,
+        "jump to the other item of a toxic combination (sod-conflict); again: back",
+        "",
+    ),
+    bind(
         Char('n'),
         NONE,
         Ctx::Review,

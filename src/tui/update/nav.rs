@@ -238,3 +238,56 @@ pub fn mark_all(app: &mut App) {
         app.info("every item matching this view is marked; c, r or a decides them all");
     }
 }
+
+/// `p`: to the other item of the selected item's first toxic combination:
+/// in the loaded rows if it is there, else the window from it, under its
+/// own control and without the view's filter, search and sort (which
+/// could hide it).
+pub fn pair(app: &mut App) -> Option<Effect> {
+    let Some(detail) = app.review.detail() else {
+        app.info("reading the item; press p again in a moment");
+        return None;
+    };
+    let Some(conflict) = detail.conflicts.first() else {
+        app.info("this item is not part of a toxic combination (no sod-conflict)");
+        return None;
+    };
+    let (other, control) = (conflict.item_id, conflict.control_id.clone());
+    let message = format!(
+        "item #{other}: the other half of {:?}; p goes back",
+        conflict.rule
+    );
+    let shown = control == app.review.query.control;
+    if let Some(index) = app.review.rows.iter().position(|i| i.item_id == other) {
+        app.review.cursor = index;
+        keep_visible(&mut app.review, app.size);
+        app.info(message);
+        return None;
+    }
+    let plain = app.review.query == Query::for_control(&control);
+    if !shown || !plain {
+        let Some(index) = app.controls.iter().position(|c| c.control == control) else {
+            app.error(format!(
+                "item #{other} is under control {control}, which this campaign does not list"
+            ));
+            return None;
+        };
+        app.overview_cursor = index;
+        app.review = Review {
+            query: Query::for_control(&control),
+            ..Review::default()
+        };
+    }
+    app.info(if plain && shown {
+        message
+    } else {
+        format!("{message} (every item of {control} shown)")
+    });
+    Some(Effect::Fetch {
+        anchor: Anchor::From(Key {
+            value: None,
+            id: other,
+        }),
+        cursor: Cursor::Item(other),
+    })
+}

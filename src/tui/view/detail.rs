@@ -72,6 +72,7 @@ fn lines(app: &App, item: &ItemRecord) -> Vec<Line<'static>> {
     identity(app, item, as_of, &mut lines);
     grant(app, item, as_of, &mut lines);
     signals(app, item, &mut lines);
+    pairs(app, item, &mut lines);
     if let Some(detail) = app.review.detail() {
         person::review_lines(app, detail, &mut lines);
     }
@@ -280,6 +281,40 @@ fn signals(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
             Span::styled(format!("{marker} {}: ", signal.as_str()), app.theme.risk),
             Span::raw(reason),
         ]));
+    }
+}
+
+/// The toxic combinations the item is one half of: the other item, its
+/// grant, the rule, and whether revoking either has resolved it.
+fn pairs(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
+    let Some(detail) = app.review.detail() else {
+        return;
+    };
+    for (i, conflict) in detail.conflicts.iter().enumerate() {
+        let state = if conflict.other_decision.as_deref() == Some("revoke") {
+            format!("resolved: #{} revoked", conflict.item_id)
+        } else if item.decision == Some(crate::model::Decision::Revoke) {
+            "resolved: this item revoked".to_owned()
+        } else {
+            "open: revoking either resolves it".to_owned()
+        };
+        let rule = match &conflict.description {
+            Some(description) => format!("{} ({})", safe(&conflict.rule), safe(description)),
+            None => safe(&conflict.rule),
+        };
+        let hint = if i == 0 { " · p jumps to it" } else { "" };
+        lines.push(field(
+            app,
+            if i == 0 { "Pair" } else { "" },
+            format!(
+                "#{} {} · {} · {} (control {}) · {rule} · {state}{hint}",
+                conflict.item_id,
+                safe(&conflict.account),
+                safe(&conflict.system),
+                safe(&conflict.entitlement),
+                safe(&conflict.control_id),
+            ),
+        ));
     }
 }
 

@@ -1,0 +1,482 @@
+//! Toxic combinations and outliers over a campaign's computed items, in
+//! memory, before they are inserted (PRODUCT.md §11): no query per item.
+//! A person's grants are grouped by sorting, peers' holdings counted in one
+//! hash map; the items that gain a signal get their reason, control and
+//! recommendation again.
+
+use color_eyre::eyre::Result;
+use foldhash::{HashMap, HashMapExt};
+
+use super::compute::{Computed, NO_HOLDER, Pending};
+use super::freeze::ItemContext;
+use super::peers::{Group, Other, SodRule, is_outlier, outlier_reason, sod_reason};
+use super::signals::{certify_reason, recommend};
+use crate::identity::IdentityRow;
+use crate::identity::keys::{fold, trim};
+use crate::model::{Decision, Signal, SignalSet};
+
+/// Distinct `system:entitlement` names of a campaign's grants: folded (as
+/// matched and compared) and as first written (as shown).
+#[derive(Default)]
+pub(super) struct Names {
+    ids: HashMap<String, u32>,
+    folded: Vec<String>,
+    labels: Vec<String>,
+    key: String,
+}
+
+impl Names {
+    /// The id of the grant `entitlement` on `system`.
+    pub fn id(&mut self, system: &str, entitlement: &str) -> u32 {
+        self.key.clear();
+        self.key.push_str(trim(system));
+        self.key.push(':');
+        self.key.push_str(trim(entitlement));
+        self.key.make_ascii_lowercase();
+        if let Some(&id) = self.ids.get(self.key.as_str()) {
+            return id;
+        }
+        let label = format!("{}:{}", trim(system), trim(entitlement));
+        let key = std::mem::take(&mut self.key);
+        self.insert(key, label)
+    }
+
+    fn insert(&mut self, folded: String, label: String) -> u32 {
+        if let Some(&id) = self.ids.get(folded.as_str()) {
+            return id;
+        }
+        let id = u32::try_from(self.folded.len()).unwrap_or(u32::MAX);
+        self.ids.insert(folded.clone(), id);
+        self.folded.push(folded);
+        self.labels.push(label);
+        id
+    }
+
+    /// Adds `other`'s names; returns the ids they have here, by their id there.
+    pub fn absorb(&mut self, other: &Names) -> Vec<u32> {
+        other
+            .folded
+            .iter()
+            .zip(&other.labels)
+            .map(|(folded, label)| self.insert(folded.clone(), label.clone()))
+            .collect()
+    }
+
+    fn label(&self, id: u32) -> &str {
+        self.labels.get(id as usize).map_or("", String::as_str)
+    }
+}
+
+/// Two items of one person that a `[[sod]]` rule forbids together, by
+/// their index among the computed items (`a < b`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Conflict {
+    pub a: u32,
+    pub b: u32,
+    pub rule: u16,
+}
+
+/// What the pass found.
+#[derive(Default)]
+pub(super) struct Findings {
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Finds the toxic combinations and outliers among `computed`'s items and
+/// adds their signals, reasons, control and recommendation.
+pub(super) fn apply(
+    conn: &rusqlite::Connection,
+    computed: &mut Computed,
+    context: &ItemContext<'_>,
+    controls: &[&str],
+) -> Result<Findings> {
+    let rules = context.rules;
+    let peers = &rules.peers;
+    let conflicts = if peers.sod.is_empty() {
+        Vec::new()
+    } else {
+        sod_pairs(computed, &peers.sod)
+    };
+    // (rule, other item) by item; few.
+    let mut sod: HashMap<u32, Vec<(u16, u32)>> = HashMap::new();
+    for conflict in &conflicts {
+        sod.entry(conflict.a)
+            .or_default()
+            .push((conflict.rule, conflict.b));
+        sod.entry(conflict.b)
+            .or_default()
+            .push((conflict.rule, conflict.a));
+    }
+    // In item order, possibly most items.
+    let outliers = if peers.outlier.enabled {
+        outliers(computed, context)
+    } else {
+        Vec::new()
+    };
+    let mut touched: Vec<u32> = sod
+        .keys()
+        .copied()
+        .chain(outliers.iter().map(|(index, _)| *index))
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    let accounts = holder_keys(conn, computed, &conflicts)?;
+    let Computed {
+        pending,
+        texts,
+        links,
+        names,
+        ..
+    } = computed;
+    let mut outliers = outliers.into_iter().peekable();
+    let mut added: Vec<String> = Vec::with_capacity(2);
+    let mut reasons = String::new();
+    let mut whys: HashMap<u32, (u32, u32)> = HashMap::new();
+    for index in touched {
+        let item = pending[index as usize];
+        added.clear();
+        let mut new = SignalSet::EMPTY;
+        if let Some(pairs) = sod.get(&index) {
+            let others: Vec<Other<'_>> = pairs
+                .iter()
+                .map(|&(rule, other)| {
+                    let other = &pending[other as usize];
+                    let account = (other.link != item.link).then(|| {
+                        accounts.get(&other.grant_row).map_or(
+                            links[other.link as usize].account_key.as_str(),
+                            String::as_str,
+                        )
+                    });
+                    Other {
+                        rule: &peers.sod[usize::from(rule)],
+                        grant: names.label(other.name),
+                        account,
+                    }
+                })
+                .collect();
+            added.push(sod_reason(&others));
+            new.insert(Signal::SodConflict);
+        }
+        if let Some((_, reason)) = outliers.next_if(|(i, _)| *i == index) {
+            added.push(reason);
+            new.insert(Signal::Outlier);
+        }
+        let signals = SignalSet::from_bits(item.signals | new.bits());
+        let mut updated = item;
+        updated.signals = signals.bits();
+        updated.subject.signals = signals;
+        let control = rules.control_for(&updated.subject);
+        updated.control = controls
+            .iter()
+            .position(|c| *c == control)
+            .and_then(|p| u16::try_from(p).ok())
+            .unwrap_or(item.control);
+        // The new signals come last in `Signal` order: their sentences are
+        // appended to the stored JSON list.
+        append_reasons(texts.get(item.reasons), &added, &mut reasons)?;
+        if new.intersects(rules.revoke) {
+            let all: Vec<String> = serde_json::from_str(&reasons)?;
+            let (recommendation, why) = recommend(signals, &all, rules);
+            updated.revoke = recommendation == Decision::Revoke;
+            updated.why = texts.push(&why);
+            updated.carry_over = false;
+        } else if !item.revoke && (!item.carry_over || new.intersects(rules.justify)) {
+            // Still certify; the signals to confirm are more. A carried-over
+            // certification stands only while no new signal asks why.
+            // Most items share a few signal sets: each sentence is stored once.
+            updated.why = *whys
+                .entry(signals.bits())
+                .or_insert_with(|| texts.push(&certify_reason(signals, rules)));
+            updated.carry_over = false;
+        }
+        updated.reasons = texts.push(&reasons);
+        pending[index as usize] = updated;
+    }
+    Ok(Findings { conflicts })
+}
+
+/// Writes into `out` the JSON list `stored` with `added` appended.
+fn append_reasons(stored: &str, added: &[String], out: &mut String) -> Result<()> {
+    out.clear();
+    out.push_str(stored.trim_end().trim_end_matches(']'));
+    for reason in added {
+        if out.trim_end().len() > 1 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(reason)?);
+    }
+    out.push(']');
+    Ok(())
+}
+
+/// The holder key as the export wrote it of each grant in a conflict, read
+/// in a few queries of many ids (a conflict's sentence names the account).
+fn holder_keys(
+    conn: &rusqlite::Connection,
+    computed: &Computed,
+    conflicts: &[Conflict],
+) -> Result<HashMap<i64, String>> {
+    let mut rows: Vec<i64> = conflicts
+        .iter()
+        .flat_map(|c| [c.a, c.b])
+        .map(|index| computed.pending[index as usize].grant_row)
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let mut keys = HashMap::with_capacity(rows.len());
+    for chunk in rows.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let mut select = conn.prepare(&format!(
+            "SELECT id, trim(identity_ref) FROM grants WHERE id IN ({marks})"
+        ))?;
+        let found = select.query_map(rusqlite::params_from_iter(chunk), |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })?;
+        for pair in found {
+            let (id, key) = pair?;
+            keys.insert(id, key);
+        }
+    }
+    Ok(keys)
+}
+
+/// Every pair of one holder's items that a rule forbids together.
+fn sod_pairs(computed: &Computed, rules: &[SodRule]) -> Vec<Conflict> {
+    // The rule sides each distinct grant matches: (rule, a, b).
+    let sides: Vec<Vec<(u16, bool, bool)>> = computed
+        .names
+        .folded
+        .iter()
+        .map(|name| {
+            rules
+                .iter()
+                .enumerate()
+                .filter_map(|(rule, r)| {
+                    let (a, b) = r.sides(name);
+                    let rule = u16::try_from(rule).ok()?;
+                    (a || b).then_some((rule, a, b))
+                })
+                .collect()
+        })
+        .collect();
+    let side_of = |index: u32| {
+        let name = computed.pending[index as usize].name;
+        sides.get(name as usize).map_or(&[][..], Vec::as_slice)
+    };
+    let mut candidates: Vec<(u32, u32)> = computed
+        .pending
+        .iter()
+        .zip(0_u32..)
+        .filter(|(item, index)| item.holder != NO_HOLDER && !side_of(*index).is_empty())
+        .map(|(item, index)| (item.holder, index))
+        .collect();
+    candidates.sort_unstable();
+    let mut pairs = Vec::new();
+    for run in candidates.chunk_by(|x, y| x.0 == y.0) {
+        for rule in 0..u16::try_from(rules.len()).unwrap_or(u16::MAX) {
+            let on = |want_a: bool| -> Vec<u32> {
+                run.iter()
+                    .map(|(_, index)| *index)
+                    .filter(|&index| {
+                        side_of(index)
+                            .iter()
+                            .any(|&(r, a, b)| r == rule && if want_a { a } else { b })
+                    })
+                    .collect()
+            };
+            let a = on(true);
+            if a.is_empty() {
+                continue;
+            }
+            for y in on(false) {
+                for &x in &a {
+                    let same =
+                        computed.pending[x as usize].name == computed.pending[y as usize].name;
+                    if x != y && !same {
+                        pairs.push(Conflict {
+                            a: x.min(y),
+                            b: x.max(y),
+                            rule,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Department group keys, apart from managers' row indices.
+const DEPARTMENT: u32 = 1 << 31;
+
+/// An entry that counts a holding without judging an item.
+const JUST_COUNTED: u32 = u32::MAX;
+
+/// The items whose grant few of the holder's peers hold, with their sentence.
+fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Vec<(u32, String)> {
+    let rules = context.rules.peers.outlier;
+    let resolver = context.resolver;
+    let persons = resolver.persons();
+    let persons_end = u32::try_from(resolver.person_count()).unwrap_or(u32::MAX);
+    let peer = |row: &IdentityRow| !row.kind.is_non_human() && row.is_active_on(context.as_of);
+    // Group sizes: persons under each manager, persons in each department.
+    let mut manager_size: HashMap<u32, u32> = HashMap::new();
+    let mut departments: HashMap<String, u32> = HashMap::new();
+    let mut department_names: Vec<&str> = Vec::new();
+    let mut department_size: Vec<u32> = Vec::new();
+    let mut department_of: Vec<u32> = vec![NO_HOLDER; persons.len()];
+    for (index, row) in (0_u32..).zip(persons) {
+        if !peer(row) {
+            continue;
+        }
+        if let Some(manager) = resolver.manager_of(index) {
+            *manager_size.entry(manager).or_default() += 1;
+        }
+        if let Some(name) = row.department.as_deref().map(str::trim) {
+            if !name.is_empty() {
+                let next = u32::try_from(department_names.len()).unwrap_or(u32::MAX);
+                let id = *departments.entry(fold(name)).or_insert_with(|| {
+                    department_names.push(name);
+                    department_size.push(0);
+                    next
+                });
+                department_size[id as usize] += 1;
+                department_of[index as usize] = id;
+            }
+        }
+    }
+    let enough = |size: u32| size.saturating_sub(1) >= rules.min_peers;
+    // Group keys: a manager's row index, or DEPARTMENT | a department's id.
+    let groups = |person: u32| -> [Option<u32>; 2] {
+        let manager = resolver.manager_of(person);
+        let department = department_of[person as usize];
+        [
+            manager,
+            (department != NO_HOLDER).then_some(DEPARTMENT | department),
+        ]
+    };
+    // The group a person is compared in: their manager's team when it is
+    // big enough, else their department.
+    let group_of = |person: u32| -> Option<u32> {
+        let [manager, department] = groups(person);
+        manager
+            .filter(|m| enough(manager_size.get(m).copied().unwrap_or(0)))
+            .or_else(|| department.filter(|d| enough(department_size[(d & !DEPARTMENT) as usize])))
+    };
+    let eligible = |holder: u32| holder < persons_end && peer(resolver.row(holder));
+    // A credential (an API key, an SSH key, a password) is its holder's
+    // own: no peer holds the same one, so peers say nothing about it.
+    let compared =
+        |item: &Pending| !item.subject.grant_type.is_credential() && eligible(item.holder);
+    // Per group of comparison, what its members hold, one entry per item:
+    // (group, grant, holder, item judged here or JUST_COUNTED), sorted so
+    // each (group, grant) is one run. A department someone is compared in
+    // also counts the holdings of its members compared in their team.
+    let mut judged = vec![false; department_size.len()];
+    // Each person's group, once known (persons are the first rows).
+    let mut group_of_person: Vec<Option<Option<u32>>> = vec![None; persons.len()];
+    let mut entries: Vec<(u32, u32, u32, u32)> = Vec::new();
+    for (item, index) in computed.pending.iter().zip(0_u32..) {
+        if !compared(item) {
+            continue;
+        }
+        let group =
+            *group_of_person[item.holder as usize].get_or_insert_with(|| group_of(item.holder));
+        if let Some(group) = group {
+            if group & DEPARTMENT != 0 {
+                judged[(group & !DEPARTMENT) as usize] = true;
+            }
+            entries.push((group, item.name, item.holder, index));
+        }
+    }
+    if judged.iter().any(|j| *j) {
+        for item in &computed.pending {
+            if !compared(item) {
+                continue;
+            }
+            let [_, department] = groups(item.holder);
+            let own = group_of_person[item.holder as usize].flatten();
+            if let Some(d) = department.filter(|d| judged[(d & !DEPARTMENT) as usize]) {
+                if own != Some(d) {
+                    entries.push((d, item.name, item.holder, JUST_COUNTED));
+                }
+            }
+        }
+    }
+    entries.sort_unstable();
+    let size_of = |group: u32| -> (u32, Group<'_>) {
+        if group & DEPARTMENT == 0 {
+            (
+                manager_size.get(&group).copied().unwrap_or(0),
+                Group::Manager(""),
+            )
+        } else {
+            let department = (group & !DEPARTMENT) as usize;
+            (
+                department_size[department],
+                Group::Department(department_names[department]),
+            )
+        }
+    };
+    judge(&entries, size_of, context)
+}
+
+/// The judged items of each (group, grant) run of `entries` that is an
+/// outlier, in item order, with their sentence.
+fn judge<'a>(
+    entries: &[(u32, u32, u32, u32)],
+    size_of: impl Fn(u32) -> (u32, Group<'a>),
+    context: &ItemContext<'_>,
+) -> Vec<(u32, String)> {
+    let rules = context.rules.peers.outlier;
+    let mut found = Vec::new();
+    let mut labels: HashMap<u32, String> = HashMap::new();
+    for run in entries.chunk_by(|x, y| x.0 == y.0 && x.1 == y.1) {
+        let group = run[0].0;
+        let mut holders = 0_u32;
+        let mut last = None;
+        for &(_, _, holder, _) in run {
+            if last != Some(holder) {
+                holders += 1;
+                last = Some(holder);
+            }
+        }
+        let (size, label) = size_of(group);
+        let (peers, others) = (size.saturating_sub(1), holders.saturating_sub(1));
+        if !is_outlier(others, peers, &rules) {
+            continue;
+        }
+        let reason = match label {
+            Group::Manager(_) => {
+                let manager = labels
+                    .entry(group)
+                    .or_insert_with(|| context.resolver.row(group).label());
+                outlier_reason(others, peers, Group::Manager(manager))
+            }
+            department @ Group::Department(_) => outlier_reason(others, peers, department),
+        };
+        for &(_, _, _, index) in run.iter().filter(|e| e.3 != JUST_COUNTED) {
+            found.push((index, reason.clone()));
+        }
+    }
+    found.sort_unstable_by_key(|(index, _)| *index);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::append_reasons;
+
+    #[test]
+    fn sentences_are_appended_to_the_stored_list() {
+        let mut out = String::new();
+        let added = ["held by 1 of 5 peers in department \"R&D\"".to_owned()];
+        append_reasons("[]", &added, &mut out).expect("json");
+        assert_eq!(out, r#"["held by 1 of 5 peers in department \"R&D\""]"#);
+        append_reasons(r#"["privileged entitlement on erp"]"#, &added, &mut out).expect("json");
+        let list: Vec<String> = serde_json::from_str(&out).expect("a JSON list");
+        assert_eq!(list, ["privileged entitlement on erp", added[0].as_str()]);
+    }
+}
