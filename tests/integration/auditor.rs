@@ -389,3 +389,92 @@ fn the_report_opens_with_every_certified_item_kept_despite_a_risk_signal() {
         assert!(page.contains(section), "{section}");
     }
 }
+
+/// The first browser of these on the PATH, if any.
+fn browser() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|name| {
+            Command::new(name)
+                .arg("--version")
+                .output()
+                .is_ok_and(|out| out.status.success())
+        })
+}
+
+/// The report in a real browser, where the machine has one (CI installs
+/// chromium): the page the browser builds keeps the exceptions first and
+/// every section in order, and it prints to A4 pages.
+#[test]
+fn a_headless_browser_shows_the_report_in_order_and_prints_it_on_a4() {
+    let Some(browser) = browser() else {
+        eprintln!("skipped: no chromium on this machine (the HTML is parsed by the test above)");
+        return;
+    };
+    let scratch = Scratch::new();
+    signed_off(&scratch, "Q4");
+    let report = path(&scratch, "report.html");
+    scratch
+        .recert()
+        .args(["report", "Q4", "-o"])
+        .arg(&report)
+        .assert()
+        .success();
+    let url = format!("file://{}", report.display());
+    // --no-sandbox: CI runs as root, where chromium's sandbox refuses to start.
+    let headless = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+    ];
+    let dom = Command::new(browser)
+        .args(headless)
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .expect("run the browser");
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let mut at = 0;
+    for heading in [
+        "Kept despite a risk signal",
+        "Time-boxed certifications",
+        "Remediation",
+        "Reviewers",
+    ] {
+        let found = dom[at..]
+            .find(heading)
+            .unwrap_or_else(|| panic!("{heading} missing or out of order in the browser's page"));
+        at += found;
+    }
+    let pdf = path(&scratch, "report.pdf");
+    let printed = Command::new(browser)
+        .args(headless)
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg("--no-pdf-header-footer")
+        .arg(&url)
+        .output()
+        .expect("print with the browser");
+    assert!(
+        printed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&printed.stderr)
+    );
+    let pdf = std::fs::read(&pdf).expect("the PDF");
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = String::from_utf8_lossy(&pdf);
+    // A4 is 595 x 842 points; chromium writes the media box with decimals.
+    assert!(
+        text.contains("/MediaBox [0 0 594.95996 841.91998]")
+            || text.contains("/MediaBox [0 0 595 842]"),
+        "not A4: {}",
+        text.lines()
+            .find(|l| l.contains("MediaBox"))
+            .unwrap_or("no media box")
+    );
+}
