@@ -207,3 +207,19 @@ fn search_finds_an_item_by_the_account_its_export_names() {
     h.typed("ZMULL");
     assert_eq!(ids(&h.app), [7]);
 }
+
+/// README "Finding your way": case is ignored beyond ASCII, and each field
+/// is searched on its own.
+#[test]
+fn search_ignores_case_beyond_ascii_and_matches_one_field_at_a_time() {
+    let mut h = Harness::new();
+    h.open("5.18");
+    h.press(Action::Search);
+    h.typed("ZOË MÜLLER");
+    assert_eq!(ids(&h.app), [2, 7], "Zoë Müller's items");
+    h.press(Action::Back);
+    h.press(Action::Search);
+    // "E1 jira" spans the identity and the system: no single field holds it.
+    h.typed("E1 jira");
+    assert!(ids(&h.app).is_empty());
+}
