@@ -27,7 +27,7 @@ pub fn reviewer_keys(
     let wanted = fold(name);
     let mut statement = conn.prepare_cached(
         "SELECT identity_id, email FROM identities
-         WHERE snapshot_id IN (
+         WHERE +snapshot_id IN (
              SELECT cs.snapshot_id FROM campaign_snapshots cs
              JOIN snapshots s ON s.id = cs.snapshot_id
              WHERE cs.campaign_id = ?1 AND s.kind = 'identities')

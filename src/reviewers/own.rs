@@ -84,9 +84,17 @@ fn person_rows(
     condition: &str,
     value: &str,
 ) -> rusqlite::Result<Vec<PersonRow>> {
+    // An exact identity_id uses the (snapshot_id, identity_id) index; a
+    // folded look-up goes through migration 0011's, which `+` keeps SQLite
+    // from passing over for a read of every identity of the snapshots.
+    let snapshot = if condition.starts_with("i.id IN") {
+        "+i.snapshot_id"
+    } else {
+        "i.snapshot_id"
+    };
     let mut statement = conn.prepare_cached(&format!(
         "SELECT i.id, i.identity_id, i.email FROM identities i
-         WHERE i.snapshot_id IN (SELECT value FROM json_each(?1)) AND {condition}"
+         WHERE {snapshot} IN (SELECT value FROM json_each(?1)) AND {condition}"
     ))?;
     statement
         .query_map((snapshots, value), |row| {

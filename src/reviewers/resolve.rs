@@ -255,6 +255,13 @@ fn identity_rows(
     name: &str,
     folded: bool,
 ) -> rusqlite::Result<Vec<Row>> {
+    // Folded, the look-up goes through migration 0011's indexes, and `+`
+    // keeps SQLite from reading every identity of the snapshots instead.
+    let snapshot = if folded {
+        "+i.snapshot_id"
+    } else {
+        "i.snapshot_id"
+    };
     let condition = if folded {
         "i.id IN (SELECT id FROM identities WHERE lower(trim(identity_id)) = ?2
                   UNION ALL
@@ -266,7 +273,7 @@ fn identity_rows(
         "SELECT i.identity_id, i.email, i.display_name, s.scope = 'canonical',
                 i.status = 'active' AND (i.termination_date IS NULL OR i.termination_date > ?3)
          FROM identities i JOIN snapshots s ON s.id = i.snapshot_id
-         WHERE i.snapshot_id IN (SELECT value FROM json_each(?1)) AND {condition}
+         WHERE {snapshot} IN (SELECT value FROM json_each(?1)) AND {condition}
          ORDER BY i.id DESC"
     ))?;
     let today = Utc::now().date_naive().to_string();

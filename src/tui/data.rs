@@ -377,7 +377,9 @@ pub fn names_by_key(
     }
     let keys = serde_json::to_string(keys).unwrap_or_else(|_| "[]".to_owned());
     // Two lookups through the folded-key indexes (migration 0011), not one
-    // join on `id OR email`, which SQLite answers by scanning identities.
+    // join on `id OR email`, which SQLite answers by scanning identities;
+    // CROSS JOIN and `+` keep SQLite 3.50 from scanning the campaign's
+    // identities by snapshot and probing the few hits with a bloom filter.
     let mut statement = conn.prepare_cached(
         "WITH keys(value, folded) AS (SELECT value, lower(trim(value)) FROM json_each(?2)),
               hits(value, row) AS (
@@ -387,9 +389,9 @@ pub fn names_by_key(
                   SELECT k.value, i.id FROM keys k
                   JOIN identities i ON lower(trim(i.email)) = k.folded AND i.email IS NOT NULL)
          SELECT h.value, i.display_name FROM hits h
-         JOIN identities i ON i.id = h.row
-         JOIN snapshots s ON s.id = i.snapshot_id
-         WHERE i.snapshot_id IN (SELECT snapshot_id FROM campaign_snapshots WHERE campaign_id = ?1)
+         CROSS JOIN identities i ON i.id = h.row
+         CROSS JOIN snapshots s ON s.id = i.snapshot_id
+         WHERE +i.snapshot_id IN (SELECT snapshot_id FROM campaign_snapshots WHERE campaign_id = ?1)
            AND s.kind = 'identities' AND coalesce(trim(i.display_name), '') != ''
          ORDER BY s.scope <> 'canonical', i.id",
     )?;
