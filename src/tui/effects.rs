@@ -169,12 +169,8 @@ impl<'a> Shell<'a> {
             .borrow_mut()
             .select(self.conn, query, self.scope.mine_keys())
             .map_err(|err| format!("indexing the control: {err}"))?;
-        read(&Selected {
-            index: &index,
-            positions: &positions,
-            query,
-        })
-        .map_err(|err| format!("reading items: {err}"))
+        read(&Selected::new(&index, &positions, query))
+            .map_err(|err| format!("reading items: {err}"))
     }
 
     /// The window the table shows now, read again from where it starts.

@@ -24,7 +24,15 @@ pub struct Selected<'a> {
     pub query: &'a Query,
 }
 
-impl Selected<'_> {
+impl<'a> Selected<'a> {
+    pub fn new(index: &'a ControlIndex, positions: &'a [u32], query: &'a Query) -> Selected<'a> {
+        Selected {
+            index,
+            positions,
+            query,
+        }
+    }
+
     fn id(&self, at: usize) -> i64 {
         self.index.id(&self.index.rows[self.positions[at] as usize])
     }

@@ -176,11 +176,7 @@ fn every_query_lists_what_plain_sql_lists_in_the_same_order() {
         let (index, positions) = indexes
             .select(&ws.conn, &query, &mine)
             .expect("fixture query");
-        let selected = Selected {
-            index: &index,
-            positions: &positions,
-            query: &query,
-        };
+        let selected = Selected::new(&index, &positions, &query);
         let listed = indexed::matching_ids(&ws.conn, &selected).expect("fixture query");
         assert_eq!(listed, expected, "{query:?}");
         let page = indexed::page(&ws.conn, &selected, &Anchor::First, 2).expect("fixture query");
@@ -208,11 +204,7 @@ fn paging_forwards_and_backwards_walks_the_whole_order() {
     let (index, positions) = indexes
         .select(&ws.conn, &query, &[])
         .expect("fixture query");
-    let selected = Selected {
-        index: &index,
-        positions: &positions,
-        query: &query,
-    };
+    let selected = Selected::new(&index, &positions, &query);
     let all = indexed::matching_ids(&ws.conn, &selected).expect("fixture query");
     assert_eq!(all.len(), 5);
     // Two rows at a time from the top, each page starting at the row after the last.
@@ -264,11 +256,7 @@ fn next_undecided_skips_decided_rows_in_the_sorted_order() {
     let (index, positions) = indexes
         .select(&ws.conn, &query, &[])
         .expect("fixture query");
-    let selected = Selected {
-        index: &index,
-        positions: &positions,
-        query: &query,
-    };
+    let selected = Selected::new(&index, &positions, &query);
     assert_eq!(
         indexed::matching_ids(&ws.conn, &selected).expect("fixture query"),
         [6, 7, 8]
