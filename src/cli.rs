@@ -92,4 +92,7 @@ pub enum Command {
     Remediation(commands::remediation::Args),
     /// List time-boxed certifications, soonest end first
     Exceptions(commands::exceptions::Args),
+    /// Review packets for reviewers on other machines: create, seal, merge, list
+    #[command(subcommand)]
+    Packet(commands::packet::Command),
 }

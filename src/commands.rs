@@ -15,6 +15,7 @@ pub mod keygen;
 pub mod links;
 pub mod man;
 pub mod mapping;
+pub mod packet;
 pub mod reassign;
 pub mod remediation;
 pub mod remind;
@@ -108,5 +109,6 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Close(args) => close::run(&context, &args),
         Command::Remediation(args) => remediation::run(&context, &args),
         Command::Exceptions(args) => exceptions::run(&context, &args),
+        Command::Packet(command) => packet::run(&context, &command),
     }
 }
