@@ -34,6 +34,9 @@ pub struct Args {
     /// Write every decision event in order
     #[arg(long)]
     pub history: bool,
+    /// Write the packets addendum: each merged review packet (reviewer, key id, SHA-256, items, decisions, merged at), chained after the evidence
+    #[arg(long, conflicts_with_all = ["history", "remediation", "revocations", "key"])]
+    pub packets: bool,
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<()> {
@@ -43,6 +46,17 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     let file = output::shown(&args.output);
     if args.remediation {
         return remediation(&mut ws, &campaign, args);
+    }
+    if args.packets {
+        let written = crate::evidence::addendum::export_packets(&ws.conn, &campaign, &args.output)?;
+        output::print(&format!(
+            "wrote {file}: {} of campaign {} ({name}); first prev_hash {} (the evidence's last row_hash), last row_hash {}\n",
+            count(written.rows, "merged packet"),
+            campaign.id,
+            written.evidence_last_hash,
+            written.last_hash
+        ))?;
+        return Ok(());
     }
     if args.revocations {
         let rows = revocations::export_file(&ws.conn, &campaign, &args.output)?;

@@ -1,4 +1,6 @@
-//! The remediation addendum (PRODUCT.md §5, §7): one chained row per
+//! Addenda (PRODUCT.md §5): chained CSV files continuing a campaign's
+//! evidence, all written by [`write_rows`]. The packets addendum lists each
+//! merged review packet (§9). The remediation addendum (§7): one chained row per
 //! revocation of a signed-off campaign with its remediation state and the
 //! snapshot that shows it. Its first `prev_hash` is the last row_hash of
 //! the campaign's evidence (as recorded at sign-off), so the addendum
@@ -35,6 +37,40 @@ pub struct WrittenAddendum {
     pub signature: Option<PathBuf>,
 }
 
+/// Streams an addendum of kind `addendum` to `out`: the header, then each
+/// row of `rows` (its hashed cells, in the addendum's column order) with
+/// formulas neutralised, chained after `evidence_last_hash`. Returns the
+/// last row_hash. Every addendum kind is written here.
+pub fn write_rows<W: Write>(
+    addendum: Addendum,
+    rows: impl IntoIterator<Item = Vec<String>>,
+    evidence_last_hash: &str,
+    out: W,
+) -> Result<String, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out);
+    writer.write_record(addendum.columns())?;
+    let mut last = evidence_last_hash.to_owned();
+    for row in rows {
+        debug_assert_eq!(row.len(), addendum.fields().len());
+        let cells: Vec<String> = row
+            .iter()
+            .map(|cell| neutralise_formula(cell).into_owned())
+            .collect();
+        let hash = chain::link(&last, &cells);
+        writer.write_record(
+            cells
+                .iter()
+                .map(String::as_str)
+                .chain([last.as_str(), hash.as_str()]),
+        )?;
+        last = hash;
+    }
+    writer.flush()?;
+    Ok(last)
+}
+
 /// Streams the addendum of `report` to `out`, chained after
 /// `evidence_last_hash`; returns the last row_hash.
 pub fn write_remediation<W: Write>(
@@ -42,15 +78,9 @@ pub fn write_remediation<W: Write>(
     evidence_last_hash: &str,
     out: W,
 ) -> Result<String, csv::Error> {
-    let addendum = Addendum::Remediation;
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
-    writer.write_record(addendum.columns())?;
-    let mut last = evidence_last_hash.to_owned();
-    for row in &report.revocations {
+    let rows = report.revocations.iter().map(|row| {
         let snapshot = row.snapshot.as_ref();
-        let cells: Vec<String> = [
+        vec![
             report.campaign_id.to_string(),
             row.item_id.to_string(),
             row.system.clone(),
@@ -65,20 +95,69 @@ pub fn write_remediation<W: Write>(
             snapshot.map(|s| s.imported_at.clone()).unwrap_or_default(),
             row.days_since_signoff.to_string(),
         ]
-        .iter()
-        .map(|cell| neutralise_formula(cell).into_owned())
-        .collect();
-        let hash = chain::link(&last, &cells);
-        writer.write_record(
-            cells
-                .iter()
-                .map(String::as_str)
-                .chain([last.as_str(), hash.as_str()]),
-        )?;
-        last = hash;
+    });
+    write_rows(Addendum::Remediation, rows, evidence_last_hash, out)
+}
+
+/// What [`export_packets`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenPackets {
+    pub rows: u64,
+    pub evidence_last_hash: String,
+    pub last_hash: String,
+}
+
+/// Writes the packets addendum of `campaign` to `path`: one chained row
+/// per merged packet, the first chained after the campaign's evidence as
+/// it exports now (the sign-off's final row_hash once signed off).
+pub fn export_packets(conn: &Connection, campaign: &Campaign, path: &Path) -> Result<WrittenPackets> {
+    check_target(path)?;
+    let evidence_last_hash = match load_sign_off(conn, campaign.id)? {
+        Some(signoff) => signoff.final_hash,
+        None => write_evidence(conn, campaign, std::io::sink())?.last_hash,
+    };
+    let packets = crate::packet::list::issued(conn, campaign.id)?;
+    let mut events = conn.prepare(
+        "SELECT first_event, last_event FROM packet_merges WHERE packet_id = ?1",
+    )?;
+    let mut rows = Vec::new();
+    for packet in &packets {
+        let Some(merged) = &packet.merged else {
+            continue;
+        };
+        let (first, last): (Option<i64>, Option<i64>) =
+            events.query_row([packet.id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let text = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+        rows.push(vec![
+            campaign.id.to_string(),
+            packet.id.to_string(),
+            packet.reviewer.clone(),
+            merged.key_id.clone(),
+            merged.sha256.clone(),
+            merged.items.to_string(),
+            merged.decisions.to_string(),
+            merged.skipped.to_string(),
+            merged.prefer.clone().unwrap_or_default(),
+            text(first),
+            text(last),
+            packet.issued_at.clone(),
+            merged.merged_at.clone(),
+        ]);
     }
-    writer.flush()?;
-    Ok(last)
+    let count = rows.len() as u64;
+    let mut file = AtomicFile::create(path)
+        .wrap_err_with(|| format!("creating a temporary file beside {}", path.display()))?;
+    let last_hash = write_rows(Addendum::Packets, rows, &evidence_last_hash, &mut file)
+        .wrap_err_with(|| format!("writing {}", path.display()))?;
+    file.sync()
+        .wrap_err_with(|| format!("writing {}", path.display()))?;
+    file.commit()
+        .wrap_err_with(|| format!("writing {}", path.display()))?;
+    Ok(WrittenPackets {
+        rows: count,
+        evidence_last_hash,
+        last_hash,
+    })
 }
 
 /// Writes the remediation addendum of signed-off `campaign` to `path`, and

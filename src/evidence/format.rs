@@ -246,7 +246,27 @@ pub enum Addendum {
     /// Each revocation of a signed-off campaign and whether a later export
     /// showed it carried out (PRODUCT.md §7).
     Remediation,
+    /// Each review packet merged into the campaign: who sealed it with
+    /// which key, its SHA-256, what it brought and when (PRODUCT.md §9).
+    Packets,
 }
+
+/// The packets addendum's hashed cells, in column order.
+const PACKETS: [&str; 13] = [
+    "campaign_id",
+    "packet_id",
+    "reviewer",
+    "key_id",
+    "packet_sha256",
+    "items",
+    "decisions",
+    "skipped",
+    "prefer",
+    "first_event",
+    "last_event",
+    "issued_at",
+    "merged_at",
+];
 
 /// The remediation addendum's hashed cells, in column order.
 const REMEDIATION: [&str; 13] = [
@@ -266,12 +286,13 @@ const REMEDIATION: [&str; 13] = [
 ];
 
 impl Addendum {
-    pub const ALL: [Addendum; 1] = [Addendum::Remediation];
+    pub const ALL: [Addendum; 2] = [Addendum::Remediation, Addendum::Packets];
 
     /// The kind as trusted comments and messages name it.
     pub fn name(self) -> &'static str {
         match self {
             Addendum::Remediation => "remediation",
+            Addendum::Packets => "packets",
         }
     }
 
@@ -279,6 +300,7 @@ impl Addendum {
     pub fn fields(self) -> &'static [&'static str] {
         match self {
             Addendum::Remediation => &REMEDIATION,
+            Addendum::Packets => &PACKETS,
         }
     }
 
@@ -342,6 +364,18 @@ mod tests {
         assert_eq!(Addendum::from_header(&columns), Some(Addendum::Remediation));
         assert_eq!(EvidenceFormat::from_header(&columns), None);
         assert_eq!(Addendum::from_header(&EvidenceFormat::Two.columns()), None);
+    }
+
+    #[test]
+    fn the_packets_addendum_header_is_fixed_and_recognised() {
+        let columns = Addendum::Packets.columns();
+        assert_eq!(
+            columns.join(","),
+            "campaign_id,packet_id,reviewer,key_id,packet_sha256,items,decisions,skipped,\
+             prefer,first_event,last_event,issued_at,merged_at,prev_hash,row_hash"
+        );
+        assert_eq!(Addendum::from_header(&columns), Some(Addendum::Packets));
+        assert_eq!(Addendum::Packets.position("item_id"), None);
     }
 
     #[test]
