@@ -16,6 +16,7 @@ use crate::text::{count, for_display};
 use crate::workspace::Workspace;
 
 #[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // one per kind of export
 pub struct Args {
     /// Campaign id or exact name
     pub campaign: String,

@@ -110,16 +110,19 @@ pub struct WrittenPackets {
 /// Writes the packets addendum of `campaign` to `path`: one chained row
 /// per merged packet, the first chained after the campaign's evidence as
 /// it exports now (the sign-off's final row_hash once signed off).
-pub fn export_packets(conn: &Connection, campaign: &Campaign, path: &Path) -> Result<WrittenPackets> {
+pub fn export_packets(
+    conn: &Connection,
+    campaign: &Campaign,
+    path: &Path,
+) -> Result<WrittenPackets> {
     check_target(path)?;
     let evidence_last_hash = match load_sign_off(conn, campaign.id)? {
         Some(signoff) => signoff.final_hash,
         None => write_evidence(conn, campaign, std::io::sink())?.last_hash,
     };
     let packets = crate::packet::list::issued(conn, campaign.id)?;
-    let mut events = conn.prepare(
-        "SELECT first_event, last_event FROM packet_merges WHERE packet_id = ?1",
-    )?;
+    let mut events =
+        conn.prepare("SELECT first_event, last_event FROM packet_merges WHERE packet_id = ?1")?;
     let mut rows = Vec::new();
     for packet in &packets {
         let Some(merged) = &packet.merged else {
