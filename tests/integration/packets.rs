@@ -255,6 +255,13 @@ fn two_reviewers_on_two_machines_decide_in_packets_that_merge_back() {
         .success()
         .stdout(predicate::str::contains("0 packets out, 2 returned"));
 
+    evidence_names_the_keys(&owner, &m1_back);
+    owner.recert().arg("verify").assert().success();
+}
+
+/// The evidence's `decided_key` of each merged decision, and the packets
+/// addendum chained after it.
+fn evidence_names_the_keys(owner: &Scratch, m1_back: &Path) {
     // Evidence names the key each merged decision was sealed with.
     let evidence = owner.dir.path().join("evidence.csv");
     owner
@@ -289,7 +296,7 @@ fn two_reviewers_on_two_machines_decide_in_packets_that_merge_back() {
         .success();
     let text = std::fs::read_to_string(&addendum).expect("addendum");
     assert_eq!(text.lines().count(), 3, "{text}");
-    let sha = hex_sha256(&std::fs::read(&m1_back).expect("read"));
+    let sha = hex_sha256(&std::fs::read(m1_back).expect("read"));
     assert!(text.contains(&sha), "{text}");
     owner
         .recert()
@@ -299,7 +306,6 @@ fn two_reviewers_on_two_machines_decide_in_packets_that_merge_back() {
         .arg(&evidence)
         .assert()
         .success();
-    owner.recert().arg("verify").assert().success();
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
