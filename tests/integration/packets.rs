@@ -595,3 +595,77 @@ fn a_packet_is_one_reviewers_and_never_overwritten() {
         .failure()
         .stderr(predicate::str::contains("not a review packet"));
 }
+
+/// `kill -9` while a packet of 40,000 decisions is being merged: the
+/// workspace holds none of it or all of it, and merging again completes it.
+#[test]
+fn kill_9_during_a_merge_leaves_none_of_the_packet_or_all_of_it() {
+    const ROWS: i64 = 40_000;
+    let owner = Scratch::new();
+    crate::crash::base(&owner);
+    let big = owner.file("big.csv", &crate::crash::big_entitlements(40_000));
+    owner.import(&[big]);
+    let lead = Machine::new();
+    register(&owner, "lead", &lead);
+    owner.campaign("Q4", &["--default-reviewer", "lead"]);
+    let packet = create(&owner, "lead", "lead.packet");
+    let local = lead.receive(&packet);
+    let ids: Vec<String> = {
+        let conn = rusqlite::Connection::open(&local).expect("open packet");
+        let mut statement = conn
+            .prepare("SELECT id FROM items ORDER BY id")
+            .expect("ids");
+        statement
+            .query_map([], |row| row.get::<_, i64>(0))
+            .expect("query")
+            .map(|id| id.expect("id").to_string())
+            .collect()
+    };
+    assert_eq!(ids.len(), 40_000);
+    lead.recert()
+        .args(["decide", "--packet"])
+        .arg(&local)
+        .args(&ids)
+        .args(["--revoke", "--justification", "no owner"])
+        .assert()
+        .success();
+    lead.recert()
+        .args(["packet", "seal"])
+        .arg(&local)
+        .arg("--key")
+        .arg(lead.key())
+        .assert()
+        .success();
+    let back = returned(&owner, &local, "back.packet");
+
+    let mut child = crate::crash::spawn(
+        &owner,
+        &["packet".as_ref(), "merge".as_ref(), back.as_os_str()],
+        &[],
+    );
+    let killed = crate::crash::wait_for_wal(&owner, &mut child, 256 * 1024);
+    if killed {
+        child.kill().expect("SIGKILL");
+    }
+    child.wait().expect("wait");
+    let count = |sql: &str| -> i64 {
+        let conn = rusqlite::Connection::open(owner.workspace()).expect("open");
+        conn.query_row(sql, [], |row| row.get(0)).expect(sql)
+    };
+    let events = count("SELECT count(*) FROM decision_events");
+    let merges = count("SELECT count(*) FROM packet_merges");
+    eprintln!("killed mid-merge: {killed}; events after: {events}");
+    assert!(
+        (events == 0 && merges == 0) || (events == ROWS && merges == 1),
+        "half a merge: {events} events, {merges} merge records"
+    );
+    owner
+        .recert()
+        .args(["packet", "merge"])
+        .arg(&back)
+        .assert()
+        .success();
+    assert_eq!(count("SELECT count(*) FROM decision_events"), ROWS);
+    assert_eq!(status(&owner)["revoked"], ROWS);
+    owner.recert().arg("verify").assert().success();
+}
