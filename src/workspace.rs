@@ -97,14 +97,7 @@ impl Workspace {
     /// mistyped `--workspace` gets "there is no workspace", not an empty one.
     pub fn open_existing(path: &Path) -> Result<Workspace> {
         files::refuse_missing_or_empty(path)?;
-        let workspace = Workspace::open_file(path, Journal::Wal)?;
-        if workspace.is_packet()? {
-            bail!(
-                "{} is a review packet, not a workspace; give it with --packet FILE (or `recert review FILE`), or merge it into its workspace with `recert packet merge`",
-                path.display()
-            );
-        }
-        Ok(workspace)
+        Workspace::open_file(path, Journal::Wal)
     }
 
     /// Opens a review packet (PRODUCT.md §9): a file with the workspace's
@@ -133,9 +126,7 @@ impl Workspace {
 
     /// Whether this file is a review packet rather than a workspace.
     pub fn is_packet(&self) -> Result<bool> {
-        Ok(self
-            .conn
-            .query_row("SELECT EXISTS (SELECT 1 FROM packet)", [], |row| row.get(0))?)
+        holds_packet(&self.conn)
     }
 
     fn open_file(path: &Path, journal: Journal) -> Result<Workspace> {
@@ -143,6 +134,11 @@ impl Workspace {
         let conn = Connection::open(path)
             .wrap_err_with(|| format!("opening workspace {}", path.display()))?;
         refuse_foreign_database(&conn, path)?;
+        // Checked before any pragma: switching a packet to WAL would change
+        // its bytes, and its SHA-256 is evidence once merged.
+        if journal == Journal::Wal && holds_packet(&conn)? {
+            refuse_packet(path)?;
+        }
         let mut workspace = Workspace::from_connection(conn, Some(path.to_path_buf()), journal)?;
         workspace.migrate()?;
         Ok(workspace)
@@ -179,6 +175,9 @@ impl Workspace {
                 path.display(),
                 path.display()
             );
+        }
+        if holds_packet(&workspace.conn)? {
+            refuse_packet(path)?;
         }
         Ok(workspace)
     }
@@ -328,6 +327,28 @@ fn after_migration(tx: &Connection, version: u32) -> Result<()> {
         crate::evidence::signoff_log::log_earlier_sign_offs(tx)?;
     }
     Ok(())
+}
+
+/// Whether the file is a review packet (schema 11 on): read without
+/// writing anything.
+fn holds_packet(conn: &Connection) -> Result<bool> {
+    let has_table: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'packet')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_table {
+        return Ok(false);
+    }
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM packet)", [], |row| row.get(0))?)
+}
+
+/// A review packet given where a workspace belongs.
+fn refuse_packet(path: &Path) -> Result<()> {
+    bail!(
+        "{} is a review packet, not a workspace; give it with --packet FILE (or `recert review FILE`), or merge it into its workspace with `recert packet merge`",
+        path.display()
+    )
 }
 
 /// Refuses an SQLite file recert did not make (no schema version, but

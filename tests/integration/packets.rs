@@ -669,3 +669,31 @@ fn kill_9_during_a_merge_leaves_none_of_the_packet_or_all_of_it() {
     assert_eq!(status(&owner)["revoked"], ROWS);
     owner.recert().arg("verify").assert().success();
 }
+
+/// Registering a person's public key for packets keeps the own-access rule
+/// whole: E0429, registered for their key, still never decides the access
+/// of their own secondary admin account.
+#[test]
+fn a_person_registered_for_their_key_still_never_decides_their_own_access() {
+    let owner = Scratch::new();
+    company(&owner, false, "2026-12-15");
+    let eve = Machine::new();
+    register(&owner, "E0429", &eve);
+    let secondary = crate::finishing::id(&owner, "adm-e0429@x.example", "prod");
+    let before = owner.dump();
+    owner
+        .recert()
+        .args([
+            "decide",
+            "Q4",
+            &secondary,
+            "--certify",
+            "--justification",
+            "mine",
+        ])
+        .args(["--reviewer", "E0429"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("own access"));
+    assert_eq!(owner.dump(), before);
+}
