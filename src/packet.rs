@@ -21,3 +21,6 @@ pub mod merge;
 pub mod seal;
 
 pub use info::PacketInfo;
+
+#[cfg(test)]
+mod tests;
