@@ -215,6 +215,14 @@ fn merging_appends_the_events_with_their_times_key_and_packet_once() {
     }
     let again = merge(&mut ws, &path, Some(Prefer::Packet), &owner, at(13)).expect("again");
     assert!(matches!(again, Outcome::AlreadyMerged { .. }), "{again:?}");
+    // The same packet in other bytes (here rewritten by VACUUM) is refused.
+    let copy = dir.path().join("copy.packet");
+    rusqlite::Connection::open(&path)
+        .expect("open")
+        .execute("VACUUM INTO ?1", [copy.to_string_lossy()])
+        .expect("vacuum");
+    let err = merge(&mut ws, &copy, None, &owner, at(14)).expect_err("merged twice");
+    assert!(err.to_string().contains("a packet is merged once"), "{err}");
     let report = crate::integrity::verify_decision_log(&ws.conn).expect("verify");
     assert!(report.problems.is_empty(), "{:?}", report.problems);
 }
@@ -259,4 +267,40 @@ fn the_fingerprint_is_the_campaigns_and_ignores_reassignments() {
         fingerprint::campaign_fingerprint(&ws.conn, other).expect("fingerprint"),
         first
     );
+}
+
+#[test]
+fn a_packet_refuses_reassignments_and_manual_links() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut ws = workspace();
+    let path = issue(&mut ws, dir.path());
+    let mut packet = Workspace::open_packet(&path).expect("packet");
+    let campaign = find_campaign(&packet.conn, "Q4").expect("campaign");
+    let item: i64 = packet
+        .conn
+        .query_row("SELECT min(id) FROM items", [], |row| row.get(0))
+        .expect("item");
+    let err = crate::campaign::record_reassignment(
+        &mut packet.conn,
+        &campaign,
+        &crate::campaign::Reassignment {
+            items: &[item],
+            assignee: "O1",
+            reason: "Olu covers",
+        },
+        &Actor::fixed("M1"),
+        at(3),
+    )
+    .expect_err("reassigned in a packet");
+    assert!(format!("{err:?}").contains("decisions only"), "{err:?}");
+    let err = packet
+        .conn
+        .execute(
+            "INSERT INTO link_events (account, account_key, person_id, reason, reviewer, os_user,
+                 host, linked_at, prev_hash, event_hash)
+             VALUES ('a', 'a', 'E1', 'r', 'M1', 'u', 'h', 't', ?1, ?1)",
+            [crate::chain::GENESIS],
+        )
+        .expect_err("linked in a packet");
+    assert!(err.to_string().contains("decisions only"), "{err}");
 }

@@ -200,6 +200,15 @@ fn two_reviewers_on_two_machines_decide_in_packets_that_merge_back() {
     assert_eq!(ids_of(&m1_items, "app").len(), 2, "{m1_items:?}");
     assert_eq!(m1_items.len(), 2);
     let m1_done = review_and_seal(&mia, &m1_packet);
+    let mut wal = m1_done.clone().into_os_string();
+    wal.push("-wal");
+    assert!(!Path::new(&wal).exists(), "a packet keeps no WAL beside it");
+    mia.recert()
+        .args(["items", "--undecided", "--packet"])
+        .arg(&m1_done)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("No items"));
     let o1_done = review_and_seal(&olu, &o1_packet);
     // A packet's status works without a workspace.
     let output = mia
@@ -503,6 +512,16 @@ fn conflicts_are_listed_and_nothing_merges_until_a_side_is_preferred() {
         ));
     let item = crate::finishing::item(&owner, "E2", "app");
     assert_eq!(item["decision"], "revoke", "{item}");
+    let listed = owner
+        .recert()
+        .args(["packet", "list", "Q4", "--json"])
+        .output()
+        .expect("list");
+    let listed: Value = serde_json::from_slice(&listed.stdout).expect("json");
+    assert_eq!(listed[0]["state"], "returned", "{listed}");
+    assert_eq!(listed[0]["merged"]["prefer"], "workspace", "{listed}");
+    assert_eq!(listed[0]["merged"]["skipped"], 1, "{listed}");
+    assert_eq!(listed[0]["merged"]["decisions"], 1, "{listed}");
     let other = crate::finishing::item(&owner, "E0429", "app");
     assert_eq!(other["decision"], "certify", "{other}");
 }
@@ -696,4 +715,51 @@ fn a_person_registered_for_their_key_still_never_decides_their_own_access() {
         .code(1)
         .stderr(predicate::str::contains("own access"));
     assert_eq!(owner.dump(), before);
+}
+
+/// With several files, each packet is merged or refused on its own.
+#[test]
+fn each_packet_of_a_merge_is_merged_or_refused_on_its_own() {
+    let owner = Scratch::new();
+    company(&owner, false, "2026-12-15");
+    let m1 = create(&owner, "M1", "m1.packet");
+    let o1 = create(&owner, "O1", "o1.packet");
+    let mia = Machine::new();
+    let olu = Machine::new();
+    let m1_done = review_and_seal(&mia, &m1);
+    // Olu decides by accepting the recommendations but never seals.
+    let o1_local = olu.receive(&o1);
+    let ids: Vec<String> = olu
+        .items(&o1_local)
+        .iter()
+        .map(|i| i["item_id"].to_string())
+        .collect();
+    olu.recert()
+        .args(["decide", "--packet"])
+        .arg(&o1_local)
+        .args(&ids)
+        .args(["--accept", "--justification", "as recommended"])
+        .assert()
+        .success();
+    register(&owner, "M1", &mia);
+    register(&owner, "O1", &olu);
+    let m1_back = returned(&owner, &m1_done, "m1-back.packet");
+    let o1_back = returned(&owner, &o1_local, "o1-back.packet");
+    owner
+        .recert()
+        .args(["packet", "merge"])
+        .arg(&o1_back)
+        .arg(&m1_back)
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains("merged"))
+        .stderr(predicate::str::contains("is not sealed"))
+        .stderr(predicate::str::contains("1 packet of 2 not merged"));
+    assert_eq!(status(&owner)["decided"], 2);
+    owner
+        .recert()
+        .args(["packet", "list", "Q4"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 packet out, 1 returned"));
 }

@@ -643,7 +643,7 @@ fn a_reviewer_reviews_a_packet_in_the_terminal() {
         .assert()
         .success();
     drop(tmux);
-    let tmux = Tmux::start(&open);
+    let tmux = Tmux::start(&open.replace("review m1.packet", "review --packet m1.packet"));
     tmux.wait_for("All items");
     tmux.keys(&["Enter"]);
     tmux.wait_for("5.18 Access rights · 1/2");
