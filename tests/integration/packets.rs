@@ -169,24 +169,7 @@ fn two_reviewers_on_two_machines_decide_in_packets_that_merge_back() {
             .mode();
         assert_eq!(mode & 0o777, 0o600, "{}", packet.display());
     }
-    // Nothing of another reviewer's people is in a packet.
-    let m1_bytes = std::fs::read(&m1_packet).expect("read");
-    let o1_bytes = std::fs::read(&o1_packet).expect("read");
-    let holds = |bytes: &[u8], text: &str| bytes.windows(text.len()).any(|w| w == text.as_bytes());
-    assert!(
-        !holds(&m1_bytes, "olu@x.example"),
-        "O1's row in M1's packet"
-    );
-    assert!(!holds(&m1_bytes, "Olu Owner"));
-    assert!(!holds(&m1_bytes, "adm-e0429"), "O1's item in M1's packet");
-    assert!(
-        !holds(&o1_bytes, "mia@x.example"),
-        "M1's row in O1's packet"
-    );
-    assert!(!holds(&o1_bytes, "Mia Manager"));
-    for bytes in [&m1_bytes, &o1_bytes] {
-        assert!(!holds(bytes, "X9"), "the default reviewer's item leaked");
-    }
+    nothing_of_the_other_reviewers_people(&m1_packet, &o1_packet);
     owner
         .recert()
         .args(["packet", "list", "Q4"])
@@ -315,6 +298,27 @@ fn evidence_names_the_keys(owner: &Scratch, m1_back: &Path) {
         .arg(&evidence)
         .assert()
         .success();
+}
+
+/// No row of another reviewer's people, items or systems is in a packet.
+fn nothing_of_the_other_reviewers_people(m1_packet: &Path, o1_packet: &Path) {
+    let m1_bytes = std::fs::read(m1_packet).expect("read");
+    let o1_bytes = std::fs::read(o1_packet).expect("read");
+    let holds = |bytes: &[u8], text: &str| bytes.windows(text.len()).any(|w| w == text.as_bytes());
+    assert!(
+        !holds(&m1_bytes, "olu@x.example"),
+        "O1's row in M1's packet"
+    );
+    assert!(!holds(&m1_bytes, "Olu Owner"));
+    assert!(!holds(&m1_bytes, "adm-e0429"), "O1's item in M1's packet");
+    assert!(
+        !holds(&o1_bytes, "mia@x.example"),
+        "M1's row in O1's packet"
+    );
+    assert!(!holds(&o1_bytes, "Mia Manager"));
+    for bytes in [&m1_bytes, &o1_bytes] {
+        assert!(!holds(bytes, "X9"), "the default reviewer's item leaked");
+    }
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
