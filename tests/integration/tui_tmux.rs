@@ -608,6 +608,7 @@ fn a_reviewer_reviews_a_packet_in_the_terminal() {
     );
     let tmux = Tmux::start(&open);
     tmux.wait_for("All items");
+    tmux.wait_for("packet 1 · Q4");
     tmux.keys(&["Enter"]);
     tmux.wait_for("5.18 Access rights · 0/2");
     tmux.keys(&["c"]);
@@ -645,6 +646,7 @@ fn a_reviewer_reviews_a_packet_in_the_terminal() {
     drop(tmux);
     let tmux = Tmux::start(&open.replace("review m1.packet", "review --packet m1.packet"));
     tmux.wait_for("All items");
+    tmux.wait_for("PACKET 1 SEALED, read only");
     tmux.keys(&["Enter"]);
     tmux.wait_for("5.18 Access rights · 1/2");
     tmux.keys(&["j", "r"]);
