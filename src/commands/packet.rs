@@ -74,6 +74,9 @@ pub fn run(context: &Context, command: &Command) -> Result<()> {
 
 fn create(context: &Context, campaign: &str, reviewer: &str, path: &Path) -> Result<()> {
     let mut workspace = context.open_workspace()?;
+    // Copying a large share of a campaign reads it as a bulk decision does.
+    workspace.use_bulk_cache()?;
+    workspace.map_for_reads()?;
     let campaign = find_campaign(&workspace.conn, campaign)?;
     let known = crate::reviewers::resolve(&workspace.conn, Some(&campaign), reviewer)?;
     if let Some(note) = known.note() {
@@ -133,7 +136,9 @@ fn seal(file: &Path, key: &Path) -> Result<()> {
 
 fn merge(context: &Context, files: &[PathBuf], prefer: Option<Prefer>) -> Result<()> {
     let mut workspace = context.open_workspace()?;
+    // A merge checks and appends as a bulk decision does.
     workspace.use_bulk_cache()?;
+    workspace.map_for_reads()?;
     let actor = Actor::current(None);
     let mut failed = 0;
     for file in files {

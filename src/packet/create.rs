@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use color_eyre::eyre::{Result, WrapErr, bail};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use super::fingerprint::campaign_fingerprint;
 use crate::actor::Actor;
@@ -82,11 +82,9 @@ pub fn create(
 }
 
 /// The ids of the rows a packet takes, gathered before they are copied.
-const PICK_TABLES: &str = "DROP TABLE IF EXISTS temp.pick_items;
-         DROP TABLE IF EXISTS temp.pick_identities;
+const PICK_TABLES: &str = "DROP TABLE IF EXISTS temp.pick_identities;
          DROP TABLE IF EXISTS temp.pick_links;
          DROP TABLE IF EXISTS temp.pick_snapshots;
-         CREATE TEMP TABLE pick_items (id INTEGER PRIMARY KEY);
          CREATE TEMP TABLE pick_identities (id INTEGER PRIMARY KEY);
          CREATE TEMP TABLE pick_links (id INTEGER PRIMARY KEY);
          CREATE TEMP TABLE pick_snapshots (id INTEGER PRIMARY KEY);";
@@ -113,10 +111,25 @@ fn build(
     let conn = &mut workspace.conn;
     conn.execute("ATTACH DATABASE ?1 AS pk", [temp.to_string_lossy()])
         .wrap_err_with(|| format!("opening the new packet {}", temp.display()))?;
-    let result = fill(conn, campaign, reviewer, path, actor, now);
+    // The packet is a temporary file until it is complete and renamed into
+    // place, and removed on any failure: it needs no journal and no sync
+    // per page, only one sync before the rename. A big page cache keeps the
+    // indexes being built in memory.
+    let result = conn
+        .execute_batch(
+            "PRAGMA pk.journal_mode = OFF; PRAGMA pk.synchronous = OFF;
+             PRAGMA pk.cache_size = -262144; PRAGMA foreign_keys = OFF;",
+        )
+        .map_err(color_eyre::Report::from)
+        .and_then(|()| fill(conn, campaign, reviewer, path, actor, now));
+    let restored = conn.execute_batch("PRAGMA foreign_keys = ON");
     let detached = conn.execute("DETACH DATABASE pk", []);
+    restored?;
     let issued = result?;
     detached?;
+    fs::File::open(temp)
+        .and_then(|file| file.sync_all())
+        .wrap_err_with(|| format!("writing the packet {}", temp.display()))?;
     Ok(issued)
 }
 
@@ -141,12 +154,34 @@ fn fill(
         [],
         |r| r.get(0),
     )?;
-    let fingerprint = campaign_fingerprint(&tx, campaign.id)?;
+    // A campaign's items never change once created, so an earlier packet's
+    // fingerprint of them is the campaign's still.
+    let earlier: Option<String> = tx
+        .query_row(
+            "SELECT fingerprint FROM main.packets WHERE campaign_id = ?1 ORDER BY id DESC LIMIT 1",
+            [campaign.id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let fingerprint = match earlier {
+        Some(fingerprint) => fingerprint,
+        None => campaign_fingerprint(&tx, campaign.id)?,
+    };
     let issued_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
     tx.execute_batch(PICK_TABLES)?;
+    // The items go in first, read once; the rows they point at follow.
+    // Foreign keys are off for the copy (deferred, each parent row would
+    // scan the children for it) and the whole packet is checked at the end.
     let items = tx.execute(
-        "INSERT INTO temp.pick_items SELECT id FROM main.items
-         WHERE campaign_id = ?1 AND assigned_reviewer IN (SELECT value FROM json_each(?2))",
+        "INSERT INTO pk.items (id, campaign_id, control_id, grant_row, identity_row, system_row,
+                 signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
+                 link_row, initial_reviewer, grant_key, prior_item, delta, carry_over)
+             SELECT id, campaign_id, control_id, grant_row, identity_row, system_row,
+                 signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
+                 link_row, initial_reviewer, grant_key, NULL, delta, carry_over
+             FROM main.items
+             WHERE campaign_id = ?1 AND assigned_reviewer IN (SELECT value FROM json_each(?2))
+             ORDER BY id",
         (campaign.id, &keys_json),
     )?;
     if items == 0 {
@@ -159,7 +194,7 @@ fn fill(
         );
     }
     copy_rows(&tx, campaign.id, reviewer)?;
-    count_controls(&tx)?;
+    count_controls(&tx, campaign.id)?;
     let (base_event, base_hash): (i64, Option<String>) = tx.query_row(
         "SELECT coalesce(max(id), 0), (SELECT event_hash FROM pk.decision_events ORDER BY id DESC LIMIT 1)
          FROM pk.decision_events",
@@ -204,13 +239,25 @@ fn fill(
         ),
     )?;
     tx.execute(
-        "INSERT INTO main.packet_items SELECT ?1, id FROM temp.pick_items",
+        "INSERT INTO main.packet_items SELECT ?1, id FROM pk.items",
         [id],
     )?;
     let decided: u64 = tx.query_row("SELECT count(*) FROM pk.current_decisions", [], |r| {
         r.get(0)
     })?;
     tx.execute_batch(PICK_TABLES)?;
+    let dangling: Option<String> = tx
+        .query_row(
+            "SELECT \"table\" FROM pragma_foreign_key_check(NULL, 'pk') LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(table) = dangling {
+        bail!(
+            "the packet's {table} would point at rows it does not hold; the workspace may have been changed outside recert (`recert verify`); nothing was written"
+        );
+    }
     tx.commit()?;
     Ok(Issued {
         id,
@@ -225,6 +272,21 @@ fn fill(
 /// the packet's events name the workspace's items), in foreign-key order.
 /// The baseline's items stay behind: the packet has no prior decisions.
 fn copy_rows(conn: &Connection, campaign_id: i64, reviewer: &str) -> rusqlite::Result<()> {
+    // The items' decision events: looked up per item for a small packet;
+    // for a large share of the campaign, one pass over the campaign's
+    // events in id order is faster (0.1 s against 0.24 s for 100,000 of
+    // 200,000 items), and needs no sort.
+    let (picked, all): (i64, i64) = conn.query_row(
+        "SELECT (SELECT count(*) FROM pk.items),
+                (SELECT coalesce(sum(total), 0) FROM main.control_stats WHERE campaign_id = ?1)",
+        [campaign_id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let events_of_items = if picked * 4 >= all {
+        format!("campaign_id = {campaign_id} AND item_id IN (SELECT id FROM pk.items)")
+    } else {
+        "item_id IN (SELECT id FROM pk.items)".to_owned()
+    };
     // The reviewer's own rows (the own-access rule needs their keys) and
     // the accounts the campaign linked to them.
     conn.execute(
@@ -241,27 +303,29 @@ fn copy_rows(conn: &Connection, campaign_id: i64, reviewer: &str) -> rusqlite::R
     )?;
     conn.execute_batch(&format!(
         "INSERT OR IGNORE INTO temp.pick_links
-             SELECT link_row FROM main.items WHERE id IN (SELECT id FROM temp.pick_items) AND link_row IS NOT NULL;
+             SELECT link_row FROM pk.items WHERE link_row IS NOT NULL;
          INSERT OR IGNORE INTO temp.pick_links
              SELECT id FROM main.campaign_links WHERE campaign_id = {campaign_id}
                AND person_row IN (SELECT id FROM temp.pick_identities);
          INSERT OR IGNORE INTO temp.pick_identities
-             SELECT identity_row FROM main.items WHERE id IN (SELECT id FROM temp.pick_items) AND identity_row IS NOT NULL;
+             SELECT identity_row FROM pk.items WHERE identity_row IS NOT NULL;
+         INSERT INTO pk.campaign_links SELECT * FROM main.campaign_links
+             WHERE id IN (SELECT id FROM temp.pick_links);
          INSERT OR IGNORE INTO temp.pick_identities
-             SELECT account_row FROM main.campaign_links WHERE id IN (SELECT id FROM temp.pick_links) AND account_row IS NOT NULL;
+             SELECT account_row FROM pk.campaign_links WHERE account_row IS NOT NULL;
          INSERT OR IGNORE INTO temp.pick_identities
-             SELECT person_row FROM main.campaign_links WHERE id IN (SELECT id FROM temp.pick_links) AND person_row IS NOT NULL;
+             SELECT person_row FROM pk.campaign_links WHERE person_row IS NOT NULL;
+         INSERT INTO pk.identities SELECT * FROM main.identities
+             WHERE id IN (SELECT id FROM temp.pick_identities);
+         INSERT INTO pk.systems SELECT * FROM main.systems
+             WHERE id IN (SELECT system_row FROM pk.items);
+         INSERT INTO pk.grants SELECT * FROM main.grants
+             WHERE id IN (SELECT grant_row FROM pk.items);
          INSERT OR IGNORE INTO temp.pick_snapshots
              SELECT snapshot_id FROM main.campaign_snapshots WHERE campaign_id = {campaign_id};
-         INSERT OR IGNORE INTO temp.pick_snapshots
-             SELECT snapshot_id FROM main.identities WHERE id IN (SELECT id FROM temp.pick_identities);
-         INSERT OR IGNORE INTO temp.pick_snapshots
-             SELECT g.snapshot_id FROM main.items it JOIN main.grants g ON g.id = it.grant_row
-             WHERE it.id IN (SELECT id FROM temp.pick_items);
-         INSERT OR IGNORE INTO temp.pick_snapshots
-             SELECT s.snapshot_id FROM main.items it JOIN main.systems s ON s.id = it.system_row
-             WHERE it.id IN (SELECT id FROM temp.pick_items);
-
+         INSERT OR IGNORE INTO temp.pick_snapshots SELECT DISTINCT snapshot_id FROM pk.identities;
+         INSERT OR IGNORE INTO temp.pick_snapshots SELECT DISTINCT snapshot_id FROM pk.grants;
+         INSERT OR IGNORE INTO temp.pick_snapshots SELECT DISTINCT snapshot_id FROM pk.systems;
          INSERT INTO pk.imports SELECT * FROM main.imports
              WHERE id IN (SELECT import_id FROM main.snapshots WHERE id IN (SELECT id FROM temp.pick_snapshots));
          INSERT INTO pk.snapshots SELECT * FROM main.snapshots WHERE id IN (SELECT id FROM temp.pick_snapshots);
@@ -271,45 +335,84 @@ fn copy_rows(conn: &Connection, campaign_id: i64, reviewer: &str) -> rusqlite::R
                  created_at, created_by, evidence_format, link_watermark, NULL
              FROM main.campaigns WHERE id = {campaign_id};
          INSERT INTO pk.campaign_snapshots SELECT * FROM main.campaign_snapshots WHERE campaign_id = {campaign_id};
-         INSERT INTO pk.identities SELECT * FROM main.identities WHERE id IN (SELECT id FROM temp.pick_identities);
-         INSERT INTO pk.systems SELECT * FROM main.systems
-             WHERE id IN (SELECT system_row FROM main.items WHERE id IN (SELECT id FROM temp.pick_items));
-         INSERT INTO pk.grants SELECT * FROM main.grants
-             WHERE id IN (SELECT grant_row FROM main.items WHERE id IN (SELECT id FROM temp.pick_items));
-         INSERT INTO pk.campaign_links SELECT * FROM main.campaign_links WHERE id IN (SELECT id FROM temp.pick_links);
-         INSERT INTO pk.items (id, campaign_id, control_id, grant_row, identity_row, system_row, signal_mask,
-                 reasons, recommendation, recommendation_reason, assigned_reviewer, link_row,
-                 initial_reviewer, grant_key, prior_item, delta, carry_over)
-             SELECT id, campaign_id, control_id, grant_row, identity_row, system_row, signal_mask,
-                 reasons, recommendation, recommendation_reason, assigned_reviewer, link_row,
-                 initial_reviewer, grant_key, NULL, delta, carry_over
-             FROM main.items WHERE id IN (SELECT id FROM temp.pick_items);
          INSERT INTO pk.decision_events SELECT * FROM main.decision_events
-             WHERE item_id IN (SELECT id FROM temp.pick_items) ORDER BY id;
+             WHERE {events_of_items} ORDER BY id;
          INSERT INTO pk.current_decisions SELECT * FROM main.current_decisions
-             WHERE item_id IN (SELECT id FROM temp.pick_items);
+             WHERE item_id IN (SELECT id FROM pk.items);
          INSERT INTO pk.pending_reviews SELECT * FROM main.pending_reviews
-             WHERE item_id IN (SELECT id FROM temp.pick_items);",
+             WHERE item_id IN (SELECT id FROM pk.items);",
     ))
 }
 
 /// The packet's per-control counts, over its own items only.
-fn count_controls(conn: &Connection) -> rusqlite::Result<()> {
-    let signals = crate::campaign::progress::signal_columns();
-    let sums = (0..crate::model::Signal::COUNT)
-        .map(|bit| format!("sum((it.signal_mask >> {bit}) & 1)"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    conn.execute(
-        &format!(
-            "INSERT INTO pk.control_stats (campaign_id, control_id, total, first_item, last_item,
-                 certified, revoked, {signals})
-             SELECT it.campaign_id, it.control_id, count(*), min(it.id), max(it.id),
-                 coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0), {sums}
-             FROM pk.items it LEFT JOIN pk.current_decisions cd ON cd.item_id = it.id
-             GROUP BY it.campaign_id, it.control_id"
-        ),
-        [],
+fn count_controls(conn: &Connection, campaign_id: i64) -> rusqlite::Result<()> {
+    // Tallied here in one pass: a GROUP BY summing twenty signal bits
+    // took a fifth of a second over 100,000 items.
+    let mut tallies: Vec<(String, Tally)> = Vec::new();
+    let mut statement = conn.prepare(
+        "SELECT it.control_id, it.id, it.signal_mask, cd.decision
+         FROM pk.items it LEFT JOIN pk.current_decisions cd ON cd.item_id = it.id
+         ORDER BY it.id",
     )?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let control = row.get_ref(0)?.as_str()?;
+        let index = match tallies.iter().position(|(c, _)| c == control) {
+            Some(index) => index,
+            None => {
+                tallies.push((control.to_owned(), Tally::default()));
+                tallies.len() - 1
+            }
+        };
+        let decision: Option<crate::model::Decision> = row.get(3)?;
+        tallies[index].1.count(row.get(1)?, row.get(2)?, decision);
+    }
+    let signals = crate::campaign::progress::signal_columns();
+    let placeholders = vec!["?"; crate::model::Signal::COUNT + 7].join(", ");
+    let mut insert = conn.prepare(&format!(
+        "INSERT INTO pk.control_stats (campaign_id, control_id, total, first_item, last_item,
+             certified, revoked, {signals})
+         VALUES ({placeholders})"
+    ))?;
+    for (control, tally) in &tallies {
+        let mut values: Vec<rusqlite::types::Value> = vec![
+            campaign_id.into(),
+            control.clone().into(),
+            tally.total.into(),
+            tally.first.into(),
+            tally.last.into(),
+            tally.certified.into(),
+            tally.revoked.into(),
+        ];
+        values.extend(tally.signals.iter().map(|&n| n.into()));
+        insert.execute(rusqlite::params_from_iter(values))?;
+    }
     Ok(())
+}
+
+/// One control's counts over the packet's items.
+#[derive(Default)]
+struct Tally {
+    total: i64,
+    first: Option<i64>,
+    last: Option<i64>,
+    certified: i64,
+    revoked: i64,
+    signals: [i64; crate::model::Signal::COUNT],
+}
+
+impl Tally {
+    fn count(&mut self, item: i64, mask: i64, decision: Option<crate::model::Decision>) {
+        self.total += 1;
+        self.first.get_or_insert(item);
+        self.last = Some(item);
+        match decision {
+            Some(crate::model::Decision::Certify) => self.certified += 1,
+            Some(crate::model::Decision::Revoke) => self.revoked += 1,
+            None => {}
+        }
+        for (bit, count) in self.signals.iter_mut().enumerate() {
+            *count += (mask >> bit) & 1;
+        }
+    }
 }
