@@ -81,6 +81,41 @@ pub fn create(
     Ok(issued)
 }
 
+/// Refuses a packet whose rows point at rows it does not hold (foreign
+/// keys are off while it is filled).
+fn refuse_dangling(conn: &Connection) -> Result<()> {
+    let dangling: Option<String> = conn
+        .query_row(
+            "SELECT \"table\" FROM pragma_foreign_key_check(NULL, 'pk') LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(table) = dangling {
+        bail!(
+            "the packet's {table} would point at rows it does not hold; the workspace may have been changed outside recert (`recert verify`); nothing was written"
+        );
+    }
+    Ok(())
+}
+
+/// The campaign's fingerprint. A campaign's items never change once
+/// created, so an earlier packet's fingerprint of them is the campaign's
+/// still, and a second packet need not read every item again.
+fn fingerprint_of(conn: &Connection, campaign_id: i64) -> rusqlite::Result<String> {
+    let earlier: Option<String> = conn
+        .query_row(
+            "SELECT fingerprint FROM main.packets WHERE campaign_id = ?1 ORDER BY id DESC LIMIT 1",
+            [campaign_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    match earlier {
+        Some(fingerprint) => Ok(fingerprint),
+        None => campaign_fingerprint(conn, campaign_id),
+    }
+}
+
 /// The ids of the rows a packet takes, gathered before they are copied.
 const PICK_TABLES: &str = "DROP TABLE IF EXISTS temp.pick_identities;
          DROP TABLE IF EXISTS temp.pick_links;
@@ -154,19 +189,7 @@ fn fill(
         [],
         |r| r.get(0),
     )?;
-    // A campaign's items never change once created, so an earlier packet's
-    // fingerprint of them is the campaign's still.
-    let earlier: Option<String> = tx
-        .query_row(
-            "SELECT fingerprint FROM main.packets WHERE campaign_id = ?1 ORDER BY id DESC LIMIT 1",
-            [campaign.id],
-            |row| row.get(0),
-        )
-        .optional()?;
-    let fingerprint = match earlier {
-        Some(fingerprint) => fingerprint,
-        None => campaign_fingerprint(&tx, campaign.id)?,
-    };
+    let fingerprint = fingerprint_of(&tx, campaign.id)?;
     let issued_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
     tx.execute_batch(PICK_TABLES)?;
     // The items go in first, read once; the rows they point at follow.
@@ -246,18 +269,7 @@ fn fill(
         r.get(0)
     })?;
     tx.execute_batch(PICK_TABLES)?;
-    let dangling: Option<String> = tx
-        .query_row(
-            "SELECT \"table\" FROM pragma_foreign_key_check(NULL, 'pk') LIMIT 1",
-            [],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if let Some(table) = dangling {
-        bail!(
-            "the packet's {table} would point at rows it does not hold; the workspace may have been changed outside recert (`recert verify`); nothing was written"
-        );
-    }
+    refuse_dangling(&tx)?;
     tx.commit()?;
     Ok(Issued {
         id,
@@ -357,12 +369,11 @@ fn count_controls(conn: &Connection, campaign_id: i64) -> rusqlite::Result<()> {
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
         let control = row.get_ref(0)?.as_str()?;
-        let index = match tallies.iter().position(|(c, _)| c == control) {
-            Some(index) => index,
-            None => {
-                tallies.push((control.to_owned(), Tally::default()));
-                tallies.len() - 1
-            }
+        let index = if let Some(index) = tallies.iter().position(|(c, _)| c == control) {
+            index
+        } else {
+            tallies.push((control.to_owned(), Tally::default()));
+            tallies.len() - 1
         };
         let decision: Option<crate::model::Decision> = row.get(3)?;
         tallies[index].1.count(row.get(1)?, row.get(2)?, decision);
