@@ -5,9 +5,9 @@ Usage: verify-chain.py evidence.csv
 Exit 0: the chain is intact (prints the row count and last row_hash, to compare with
 the signature's trusted comment). Exit 1: it is not, or the file is not evidence
 (says why, naming the row and line). Exit 2: usage error. Every input gets a verdict.
-Both evidence formats are accepted; the header tells them apart. A remediation
-addendum is checked the same way from its first prev_hash, which the verdict names:
-it must be the last row_hash of the campaign's evidence.
+Both evidence formats are accepted; the header tells them apart. An addendum
+(remediation, sample, packets) is checked the same way from its first prev_hash,
+which the verdict names: it must be the last row_hash of the campaign's evidence.
 """
 import csv, hashlib, sys
 
@@ -28,7 +28,10 @@ REMEDIATION = ("campaign_id,item_id,system,account,entitlement,decision,decided_
 SAMPLE = (["seed", "stratum", "rank_hash"] + FORMAT_2[:-2] + "evidence_row_hash,signal_reasons,"
           "source_file,source_line,identity_file,identity_line,identity_sha256,decision_events,"
           "prev_hash,row_hash".split(","))
-ADDENDA = (REMEDIATION, SAMPLE)
+# The packets addendum (recert export --packets): one row per merged review packet.
+PACKETS = ("campaign_id,packet_id,reviewer,key_id,packet_sha256,items,decisions,skipped,prefer,"
+           "first_event,last_event,issued_at,merged_at,prev_hash,row_hash").split(",")
+ADDENDA = (REMEDIATION, SAMPLE, PACKETS)
 
 
 def check(rows):
@@ -38,7 +41,8 @@ def check(rows):
         return "not evidence: the file is empty (an evidence file starts with its header row)", 1
     if header not in (FORMAT_1, FORMAT_2, *ADDENDA):
         return "line 1: not an evidence header", 1
-    prev_at, hash_at, item_at = (header.index(c) for c in ("prev_hash", "row_hash", "item_id"))
+    prev_at, hash_at = header.index("prev_hash"), header.index("row_hash")
+    item_at = header.index("item_id") if "item_id" in header else None
     expected, first, number, line = "0" * 64, None, 0, rows.line_num
     for row in rows:
         start, line = line + 1, rows.line_num
@@ -46,7 +50,7 @@ def check(rows):
             continue
         number += 1
         where = f"row {number} (line {start}"
-        where += f", item_id {row[item_at]})" if len(row) > item_at else ")"
+        where += f", item_id {row[item_at]})" if item_at is not None and len(row) > item_at else ")"
         if len(row) != len(header):
             return f"{where}: has {len(row)} cells, expected {len(header)}", 1
         if any("\x1f" in cell for cell in row):

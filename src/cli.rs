@@ -96,4 +96,7 @@ pub enum Command {
     Sample(commands::sample::Args),
     /// Write the evidence pack of a signed-off campaign for its auditor
     Pack(commands::pack::Args),
+    /// Review packets for reviewers on other machines: create, seal, merge, list
+    #[command(subcommand)]
+    Packet(commands::packet::Command),
 }

@@ -16,6 +16,7 @@ pub mod links;
 pub mod man;
 pub mod mapping;
 pub mod pack;
+pub mod packet;
 pub mod reassign;
 pub mod remediation;
 pub mod remind;
@@ -112,5 +113,6 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Exceptions(args) => exceptions::run(&context, &args),
         Command::Sample(args) => sample::run(&context, &args),
         Command::Pack(args) => pack::run(&context, &args),
+        Command::Packet(command) => packet::run(&context, &command),
     }
 }

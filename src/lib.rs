@@ -20,6 +20,7 @@
 //! | [`chain`] | the hash chain of decision events and evidence rows |
 //! | [`evidence`] | the evidence CSV, sign-off, signatures, verification, revocations, history, report |
 //! | [`remediation`] | following each revocation until a later export shows the grant gone |
+//! | [`packet`] | review packets: one reviewer's items in a file of their own, sealed and merged back |
 //! | [`integrity`] | re-checking the workspace's decision log and counts (`recert verify` without FILE) |
 //! | [`tui`] | the review TUI: state and pure `update`, view, effects, the terminal shell |
 //! | [`actor`] | who acts: reviewer, OS user and host recorded with every change |
@@ -41,6 +42,7 @@ pub mod integrity;
 pub mod locking;
 pub mod model;
 pub mod output;
+pub mod packet;
 pub mod private;
 pub mod remediation;
 pub mod reviewers;

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0010_quarterly_cycle.sql"),
     include_str!("workspace/0011_identity_lookup.sql"),
     include_str!("workspace/0012_item_conflicts.sql"),
+    include_str!("workspace/0013_review_packets.sql"),
 ];
 
 /// The schema version this build writes.
@@ -62,6 +63,14 @@ pub fn busy_timeout() -> Result<Duration> {
     }
 }
 
+/// How a file keeps its journal: a workspace in WAL, a packet in a rollback
+/// journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Journal {
+    Wal,
+    Delete,
+}
+
 /// An open workspace. Every command works through one of these.
 pub struct Workspace {
     pub conn: Connection,
@@ -82,7 +91,7 @@ impl Workspace {
         }
         files::refuse_open_directory(path)?;
         files::create_private_file(path)?;
-        Workspace::open_file(path)
+        Workspace::open_file(path, Journal::Wal)
     }
 
     /// Opens the workspace at `path` like [`Workspace::open`], but refuses a
@@ -90,15 +99,49 @@ impl Workspace {
     /// mistyped `--workspace` gets "there is no workspace", not an empty one.
     pub fn open_existing(path: &Path) -> Result<Workspace> {
         files::refuse_missing_or_empty(path)?;
-        Workspace::open_file(path)
+        Workspace::open_file(path, Journal::Wal)
     }
 
-    fn open_file(path: &Path) -> Result<Workspace> {
+    /// Opens a review packet (PRODUCT.md §9): a file with the workspace's
+    /// schema holding one reviewer's items. It keeps a rollback journal
+    /// instead of WAL, so it stays one file to copy to another machine, and
+    /// reading it never changes its bytes (its SHA-256 is part of the
+    /// evidence once merged).
+    pub fn open_packet(path: &Path) -> Result<Workspace> {
+        files::refuse_missing_or_empty(path)?;
+        let workspace = Workspace::open_file(path, Journal::Delete)?;
+        if !workspace.is_packet()? {
+            bail!(
+                "{} is not a review packet (it holds no packet record); a campaign owner writes one with `recert packet create CAMPAIGN --reviewer R -o FILE`",
+                path.display()
+            );
+        }
+        Ok(workspace)
+    }
+
+    /// Creates a new, empty packet file at `path` (mode 0600, which must
+    /// not exist yet) with the current schema; the caller fills it.
+    pub fn create_packet_file(path: &Path) -> Result<Workspace> {
+        files::create_private_file(path)?;
+        Workspace::open_file(path, Journal::Delete)
+    }
+
+    /// Whether this file is a review packet rather than a workspace.
+    pub fn is_packet(&self) -> Result<bool> {
+        holds_packet(&self.conn)
+    }
+
+    fn open_file(path: &Path, journal: Journal) -> Result<Workspace> {
         files::refuse_if_others_can_write(path)?;
         let conn = Connection::open(path)
             .wrap_err_with(|| format!("opening workspace {}", path.display()))?;
         refuse_foreign_database(&conn, path)?;
-        let mut workspace = Workspace::from_connection(conn, Some(path.to_path_buf()))?;
+        // Checked before any pragma: switching a packet to WAL would change
+        // its bytes, and its SHA-256 is evidence once merged.
+        if journal == Journal::Wal && holds_packet(&conn)? {
+            refuse_packet(path)?;
+        }
+        let mut workspace = Workspace::from_connection(conn, Some(path.to_path_buf()), journal)?;
         workspace.migrate()?;
         Ok(workspace)
     }
@@ -135,22 +178,34 @@ impl Workspace {
                 path.display()
             );
         }
+        if holds_packet(&workspace.conn)? {
+            refuse_packet(path)?;
+        }
         Ok(workspace)
     }
 
     /// A throw-away workspace for tests.
     pub fn open_in_memory() -> Result<Workspace> {
         let conn = Connection::open_in_memory()?;
-        let mut workspace = Workspace::from_connection(conn, None)?;
+        let mut workspace = Workspace::from_connection(conn, None, Journal::Wal)?;
         workspace.migrate()?;
         Ok(workspace)
     }
 
-    fn from_connection(conn: Connection, path: Option<PathBuf>) -> Result<Workspace> {
+    fn from_connection(
+        conn: Connection,
+        path: Option<PathBuf>,
+        journal: Journal,
+    ) -> Result<Workspace> {
         conn.busy_timeout(busy_timeout()?)?;
         // WAL lets a reviewer keep reading while another process writes;
         // synchronous=FULL makes each committed decision survive power loss.
-        conn.pragma_update(None, "journal_mode", "wal")?;
+        // A packet keeps a rollback journal: one file to carry around.
+        let mode = match journal {
+            Journal::Wal => "wal",
+            Journal::Delete => "delete",
+        };
+        conn.pragma_update(None, "journal_mode", mode)?;
         conn.pragma_update(None, "synchronous", "full")?;
         conn.pragma_update(None, "foreign_keys", "on")?;
         conn.set_prepared_statement_cache_capacity(64);
@@ -274,6 +329,28 @@ fn after_migration(tx: &Connection, version: u32) -> Result<()> {
         crate::evidence::signoff_log::log_earlier_sign_offs(tx)?;
     }
     Ok(())
+}
+
+/// Whether the file is a review packet (schema 11 on): read without
+/// writing anything.
+fn holds_packet(conn: &Connection) -> Result<bool> {
+    let has_table: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'packet')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_table {
+        return Ok(false);
+    }
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM packet)", [], |row| row.get(0))?)
+}
+
+/// A review packet given where a workspace belongs.
+fn refuse_packet(path: &Path) -> Result<()> {
+    bail!(
+        "{} is a review packet, not a workspace; give it with --packet FILE (or `recert review FILE`), or merge it into its workspace with `recert packet merge`",
+        path.display()
+    )
 }
 
 /// Refuses an SQLite file recert did not make (no schema version, but

@@ -17,11 +17,14 @@ use crate::text::for_display;
 #[command(group(clap::ArgGroup::new("action").required(true)))]
 #[allow(clippy::struct_excessive_bools)] // one per flag of the CLI contract
 pub struct Args {
-    /// Campaign id or exact name
+    /// Campaign id or exact name (omitted with --packet: a packet holds one campaign)
     pub campaign: String,
     /// Item ids to decide
-    #[arg(required = true, value_name = "ITEM_ID")]
+    #[arg(required_unless_present = "packet", value_name = "ITEM_ID")]
     pub items: Vec<i64>,
+    /// Decide in a review packet instead of a workspace campaign
+    #[arg(long, value_name = "FILE")]
+    pub packet: Option<std::path::PathBuf>,
     /// Keep the access
     #[arg(long, group = "action")]
     pub certify: bool,
@@ -53,21 +56,9 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         (false, false, false, true) => None,
         _ => bail!("say what to do: one of --certify, --revoke, --undo or --accept"),
     };
-    // Keep the order given but drop repeats; a set keeps this linear for
-    // bulk decisions over a hundred thousand ids.
-    let mut seen = std::collections::HashSet::with_capacity(args.items.len());
-    let items: Vec<i64> = args
-        .items
-        .iter()
-        .copied()
-        .filter(|item| seen.insert(*item))
-        .collect();
-    let mut workspace = context.open_workspace()?;
+    let (items, mut workspace, campaign, actor) = open_target(context, args)?;
     workspace.use_bulk_cache()?;
     workspace.map_for_reads()?;
-    let campaign = find_campaign(&workspace.conn, &args.campaign)?;
-    let actor =
-        super::reviewer::known_actor(&workspace.conn, Some(&campaign), args.reviewer.as_deref())?;
     let justification = args
         .justification
         .as_deref()
@@ -141,6 +132,68 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     }
     Ok(())
 }
+
+/// The items to decide, and where: the packet of `--packet` (whose first
+/// positional word is an item id, since a packet holds one campaign) or
+/// the workspace campaign named.
+fn open_target(
+    context: &Context,
+    args: &Args,
+) -> Result<(
+    Vec<i64>,
+    crate::workspace::Workspace,
+    crate::campaign::Campaign,
+    crate::actor::Actor,
+)> {
+    // With --packet there is no CAMPAIGN: the first word is an item id.
+    let given: Vec<i64> = if args.packet.is_some() {
+        let first = args.campaign.trim().parse::<i64>().map_err(|_| {
+            color_eyre::eyre::eyre!(
+                "with --packet, give item ids only (a packet holds one campaign); {:?} is not an item id",
+                for_display(&args.campaign)
+            )
+        })?;
+        std::iter::once(first)
+            .chain(args.items.iter().copied())
+            .collect()
+    } else {
+        args.items.clone()
+    };
+    // Keep the order given but drop repeats; a set keeps this linear for
+    // bulk decisions over a hundred thousand ids.
+    let mut seen = std::collections::HashSet::with_capacity(given.len());
+    let items: Vec<i64> = given
+        .iter()
+        .copied()
+        .filter(|item| seen.insert(*item))
+        .collect();
+    let (workspace, campaign, actor) = if let Some(path) = &args.packet {
+        let packet = super::packet::open(path)?;
+        if let Some(at) = &packet.info.sealed_at {
+            bail!(
+                "packet {} was sealed at {at} and takes no more decisions; return it to the campaign owner as it is",
+                output_path(path)
+            );
+        }
+        let actor = super::packet::actor(&packet, args.reviewer.as_deref())?;
+        (packet.workspace, packet.campaign, actor)
+    } else {
+        let workspace = context.open_workspace()?;
+        let campaign = find_campaign(&workspace.conn, &args.campaign)?;
+        let actor = super::reviewer::known_actor(
+            &workspace.conn,
+            Some(&campaign),
+            args.reviewer.as_deref(),
+        )?;
+        (workspace, campaign, actor)
+    };
+    Ok((items, workspace, campaign, actor))
+}
+
+fn output_path(path: &std::path::Path) -> String {
+    crate::output::shown(path)
+}
+
 /// Says which of the items a decision left undecided: first reviews that
 /// wait for a second, different reviewer, and second reviews that
 /// disagreed (the item is undecided again). Silent when there are none.

@@ -16,6 +16,7 @@ use crate::text::{count, for_display};
 use crate::workspace::Workspace;
 
 #[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // one per kind of export
 pub struct Args {
     /// Campaign id or exact name
     pub campaign: String,
@@ -34,6 +35,9 @@ pub struct Args {
     /// Write every decision event in order
     #[arg(long)]
     pub history: bool,
+    /// Write the packets addendum: each merged review packet (reviewer, key id, SHA-256, items, decisions, merged at), chained after the evidence
+    #[arg(long, conflicts_with_all = ["history", "remediation", "revocations", "key"])]
+    pub packets: bool,
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<()> {
@@ -43,6 +47,28 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
     let file = output::shown(&args.output);
     if args.remediation {
         return remediation(&mut ws, &campaign, args);
+    }
+    if args.packets {
+        let key = args.key.as_deref().map(load_secret_key).transpose()?;
+        let written = crate::evidence::addendum::export_packets(
+            &ws.conn,
+            &campaign,
+            &args.output,
+            key.as_ref(),
+            chrono::Utc::now(),
+        )?;
+        output::print(&format!(
+            "wrote {file}: {} of campaign {} ({name}); first prev_hash {} (the evidence's last row_hash), last row_hash {}\n",
+            count(written.rows, "merged packet"),
+            campaign.id,
+            written.evidence_last_hash,
+            written.last_hash
+        ))?;
+        match &written.signature {
+            Some(signature) => output::print(&format!("signed: {}\n", output::shown(signature)))?,
+            None => output::note("note: no --key was given: the addendum is not signed"),
+        }
+        return Ok(());
     }
     if args.revocations {
         let rows = revocations::export_file(&ws.conn, &campaign, &args.output)?;

@@ -20,8 +20,12 @@ use crate::text::neutralise_formula;
 #[derive(Debug, clap::Args)]
 #[allow(clippy::struct_excessive_bools)] // one per flag of the CLI contract
 pub struct Args {
-    /// Campaign id or exact name
-    pub campaign: String,
+    /// Campaign id or exact name (omitted with --packet)
+    #[arg(required_unless_present = "packet")]
+    pub campaign: Option<String>,
+    /// List the items of a review packet instead of a workspace campaign
+    #[arg(long, value_name = "FILE", conflicts_with = "campaign")]
+    pub packet: Option<std::path::PathBuf>,
     /// Only items under this control, e.g. 5.17
     #[arg(long, value_name = "ID", value_parser = super::campaign::control)]
     pub control: Option<String>,
@@ -72,8 +76,18 @@ fn broken_pipe(err: &color_eyre::eyre::Report) -> bool {
 }
 
 fn list(context: &Context, args: &Args) -> Result<()> {
-    let workspace = context.open_workspace()?;
-    let campaign = find_campaign(&workspace.conn, &args.campaign)?;
+    let (workspace, campaign) = match (&args.packet, &args.campaign) {
+        (Some(path), _) => {
+            let packet = super::packet::open(path)?;
+            (packet.workspace, packet.campaign)
+        }
+        (None, Some(key)) => {
+            let workspace = context.open_workspace()?;
+            let campaign = find_campaign(&workspace.conn, key)?;
+            (workspace, campaign)
+        }
+        (None, None) => color_eyre::eyre::bail!("name a campaign, or a packet with --packet FILE"),
+    };
     let mut filter = ItemFilter {
         control: args.control.clone(),
         undecided: args.undecided,

@@ -19,6 +19,9 @@ use crate::text::{count, for_display};
 pub struct Args {
     /// Campaign id or exact name (default: the only open campaign)
     pub campaign: Option<String>,
+    /// Show a review packet's progress instead of a workspace campaign's
+    #[arg(long, value_name = "FILE", conflicts_with = "campaign")]
+    pub packet: Option<std::path::PathBuf>,
     /// Print JSON (PRODUCT.md §3)
     #[arg(long)]
     pub json: bool,
@@ -54,8 +57,14 @@ impl Outcomes {
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<()> {
-    let workspace = context.open_workspace()?;
-    let campaign = find_campaign_or_only_open(&workspace.conn, args.campaign.as_deref())?;
+    let (workspace, campaign) = if let Some(path) = &args.packet {
+        let packet = super::packet::open(path)?;
+        (packet.workspace, packet.campaign)
+    } else {
+        let workspace = context.open_workspace()?;
+        let campaign = find_campaign_or_only_open(&workspace.conn, args.campaign.as_deref())?;
+        (workspace, campaign)
+    };
     if args.by_reviewer {
         return by_reviewer::run(&workspace.conn, &campaign, args.json);
     }

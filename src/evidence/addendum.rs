@@ -245,3 +245,68 @@ pub fn export_remediation(
         },
     )
 }
+
+/// The packets addendum's rows of `campaign`: one per merged review packet
+/// (PRODUCT.md §9), in the order the packets were issued.
+fn packet_rows(conn: &Connection, campaign: &Campaign) -> Result<Vec<Vec<String>>> {
+    let packets = crate::packet::list::issued(conn, campaign.id)?;
+    let mut events =
+        conn.prepare("SELECT first_event, last_event FROM packet_merges WHERE packet_id = ?1")?;
+    let mut rows = Vec::new();
+    for packet in &packets {
+        let Some(merged) = &packet.merged else {
+            continue;
+        };
+        let (first, last): (Option<i64>, Option<i64>) =
+            events.query_row([packet.id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let text = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+        rows.push(vec![
+            campaign.id.to_string(),
+            packet.id.to_string(),
+            packet.reviewer.clone(),
+            merged.key_id.clone(),
+            merged.sha256.clone(),
+            merged.items.to_string(),
+            merged.decisions.to_string(),
+            merged.skipped.to_string(),
+            merged.prefer.clone().unwrap_or_default(),
+            text(first),
+            text(last),
+            packet.issued_at.clone(),
+            merged.merged_at.clone(),
+        ]);
+    }
+    Ok(rows)
+}
+
+/// Writes the packets addendum of signed-off `campaign` to `path` (and with
+/// `key`, `path.minisig`): one chained row per merged packet, after the
+/// evidence's last row_hash as the sign-off recorded it.
+pub fn export_packets(
+    conn: &Connection,
+    campaign: &Campaign,
+    path: &Path,
+    key: Option<&SigningKey>,
+    now: DateTime<Utc>,
+) -> Result<WrittenAddendum> {
+    let (written, ()) = publish_addendum(
+        conn,
+        campaign,
+        Addendum::Packets,
+        path,
+        key,
+        now,
+        |_, out| {
+            let rows = packet_rows(conn, campaign)?;
+            for row in &rows {
+                out.row(row)
+                    .wrap_err_with(|| format!("writing {}", path.display()))?;
+            }
+            Ok(Body {
+                counts: format!("packets={}", rows.len()),
+                value: (),
+            })
+        },
+    )?;
+    Ok(written)
+}

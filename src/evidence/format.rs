@@ -249,7 +249,27 @@ pub enum Addendum {
     /// A reproducible audit sample (PRODUCT.md §10): each sampled item's
     /// evidence cells with its full context (`recert sample`).
     Sample,
+    /// Each review packet merged into the campaign: who sealed it with
+    /// which key, its SHA-256, what it brought and when (PRODUCT.md §9).
+    Packets,
 }
+
+/// The packets addendum's hashed cells, in column order.
+const PACKETS: [&str; 13] = [
+    "campaign_id",
+    "packet_id",
+    "reviewer",
+    "key_id",
+    "packet_sha256",
+    "items",
+    "decisions",
+    "skipped",
+    "prefer",
+    "first_event",
+    "last_event",
+    "issued_at",
+    "merged_at",
+];
 
 /// The remediation addendum's hashed cells, in column order.
 const REMEDIATION: [&str; 13] = [
@@ -310,13 +330,14 @@ const SAMPLE: [&str; SAMPLE_HEAD.len() + FORMAT_2.len() + SAMPLE_TAIL.len()] = {
 };
 
 impl Addendum {
-    pub const ALL: [Addendum; 2] = [Addendum::Remediation, Addendum::Sample];
+    pub const ALL: [Addendum; 3] = [Addendum::Remediation, Addendum::Sample, Addendum::Packets];
 
     /// The kind as trusted comments and messages name it.
     pub fn name(self) -> &'static str {
         match self {
             Addendum::Remediation => "remediation",
             Addendum::Sample => "sample",
+            Addendum::Packets => "packets",
         }
     }
 
@@ -325,6 +346,7 @@ impl Addendum {
         match self {
             Addendum::Remediation => &REMEDIATION,
             Addendum::Sample => &SAMPLE,
+            Addendum::Packets => &PACKETS,
         }
     }
 
@@ -411,6 +433,18 @@ mod tests {
         assert_eq!(Addendum::from_header(&columns), Some(Addendum::Sample));
         assert_eq!(Addendum::Sample.position("item_id"), Some(9));
         assert_eq!(Addendum::Sample.position("campaign_id"), Some(3));
+    }
+
+    #[test]
+    fn the_packets_addendum_header_is_fixed_and_recognised() {
+        let columns = Addendum::Packets.columns();
+        assert_eq!(
+            columns.join(","),
+            "campaign_id,packet_id,reviewer,key_id,packet_sha256,items,decisions,skipped,\
+             prefer,first_event,last_event,issued_at,merged_at,prev_hash,row_hash"
+        );
+        assert_eq!(Addendum::from_header(&columns), Some(Addendum::Packets));
+        assert_eq!(Addendum::Packets.position("item_id"), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use minisign::PublicKey;
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
-use super::addendum::{WrittenAddendum, export_remediation, signed_off};
+use super::addendum::{WrittenAddendum, export_packets, export_remediation, signed_off};
 use super::atomic::write_atomically;
 use super::format::Addendum;
 use super::keys::SigningKey;
@@ -78,9 +78,19 @@ const SNAPSHOT_SELECT: &str = "SELECT s.id, s.kind, s.scope, s.format, s.file_na
 
 /// Every addendum kind the pack holds for a campaign: one entry per kind
 /// that exists for it. The remediation addendum exists for every
-/// signed-off campaign (it may have no rows), and the pack draws a sample.
-pub fn addenda(_conn: &Connection, _campaign: &Campaign) -> Vec<Addendum> {
-    Addendum::ALL.to_vec()
+/// signed-off campaign (it may have no rows), the pack draws a sample, and
+/// the packets addendum exists once a review packet was merged.
+pub fn addenda(conn: &Connection, campaign: &Campaign) -> Result<Vec<Addendum>> {
+    let merged: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM packet_merges m JOIN packets p ON p.id = m.packet_id
+                        WHERE p.campaign_id = ?1)",
+        [campaign.id],
+        |row| row.get(0),
+    )?;
+    Ok(Addendum::ALL
+        .into_iter()
+        .filter(|kind| *kind != Addendum::Packets || merged)
+        .collect())
 }
 
 /// Writes the pack of signed-off `campaign`; returns its files.
@@ -162,11 +172,12 @@ fn build(
         [campaign.id],
     )?;
     let mut written: Vec<(Addendum, WrittenAddendum)> = Vec::new();
-    for kind in addenda(conn, campaign) {
+    for kind in addenda(conn, campaign)? {
         let path = dir.join(format!("{}.csv", kind.name()));
         let addendum = match kind {
             Addendum::Remediation => export_remediation(conn, campaign, &path, key, options.now)?.0,
             Addendum::Sample => export_sample(conn, campaign, sample, &path, key, options.now)?,
+            Addendum::Packets => export_packets(conn, campaign, &path, key, options.now)?,
         };
         written.push((kind, addendum));
     }

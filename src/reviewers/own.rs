@@ -9,7 +9,7 @@ use super::registry;
 use super::resolve::snapshot_set;
 
 /// The folded keys of `reviewer` in campaign `campaign`, the name's first.
-/// A registered reviewer is known by the name alone; an unknown name (a
+/// A registered reviewer who is no person is known by the name alone; an unknown name (a
 /// library caller's) is taken as it is, so the rule never depends on it
 /// resolving. An empty name owns nothing.
 pub fn own_keys(conn: &Connection, campaign: i64, reviewer: &str) -> rusqlite::Result<Vec<String>> {
@@ -19,9 +19,6 @@ pub fn own_keys(conn: &Connection, campaign: i64, reviewer: &str) -> rusqlite::R
         return Ok(Vec::new());
     }
     let mut keys = vec![key.clone()];
-    if registry::find(conn, &name)?.is_some() {
-        return Ok(keys);
-    }
     let add = |keys: &mut Vec<String>, text: Option<String>| {
         if let Some(folded) = text.map(|t| fold(&t)).filter(|t| !t.is_empty()) {
             if !keys.contains(&folded) {
@@ -40,6 +37,12 @@ pub fn own_keys(conn: &Connection, campaign: i64, reviewer: &str) -> rusqlite::R
                       SELECT id FROM identities WHERE lower(trim(email)) = ?2 AND email IS NOT NULL)",
             &key,
         )?;
+    }
+    // A registered reviewer who is no person of the workspace is known by
+    // the name alone. A person registered for their public key (review
+    // packets) keeps every key of theirs.
+    if rows.is_empty() && registry::find(conn, &name)?.is_some() {
+        return Ok(keys);
     }
     if rows.is_empty() {
         // An account key of the campaign's: its person's keys count too.

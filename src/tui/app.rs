@@ -63,6 +63,16 @@ pub struct App {
     /// The most days a time-boxed certification may run (the campaign's
     /// `[exceptions] max_days`), for checking an end date as it is typed.
     pub max_until_days: i64,
+    /// When the review is of a review packet (PRODUCT.md §9): its number,
+    /// and whether it is sealed (it then takes no more decisions).
+    pub packet: Option<PacketBadge>,
+}
+
+/// What the overview says of a review packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PacketBadge {
+    pub id: i64,
+    pub sealed: bool,
 }
 
 /// The open control's table and detail pane.
@@ -359,6 +369,7 @@ impl App {
             quit: false,
             remediation: None,
             max_until_days: crate::campaign::cycle_rules::CycleRules::default().max_exception_days,
+            packet: None,
         }
     }
 

@@ -80,6 +80,10 @@ impl<'a> Shell<'a> {
         app.own_keys = self.scope.own_keys().to_vec();
         app.remediation = self.remediation(&self.campaign)?;
         app.max_until_days = crate::campaign::timebox::max_days(self.conn, &self.campaign)?;
+        app.packet = crate::packet::info::read(self.conn)?.map(|info| super::app::PacketBadge {
+            id: info.id,
+            sealed: info.is_sealed(),
+        });
         Ok(app)
     }
 

@@ -457,6 +457,7 @@ mod finding;
 mod finishing;
 mod fuzz;
 mod hardening;
+mod packet;
 mod paging;
 mod polish;
 mod sod;

@@ -28,6 +28,7 @@ mod import_refusals;
 mod keys;
 mod mapping_init;
 mod os_user;
+mod packets;
 mod separators;
 mod signoff_forgery;
 mod sod;

@@ -584,3 +584,79 @@ fn the_demo_links_a_suggested_account_from_the_accounts_screen() {
         "{note}"
     );
 }
+
+/// A reviewer on a jump host without a workspace reviews a packet in the
+/// TUI (`recert review FILE`): the decision lands in the packet, and once
+/// the packet is sealed the review shows the refusal instead of saving.
+#[test]
+fn a_reviewer_reviews_a_packet_in_the_terminal() {
+    let owner = Scratch::new();
+    crate::finishing::company(&owner, false, "2026-12-15");
+    let machine = tempfile::tempdir().expect("machine");
+    let packet = machine.path().join("m1.packet");
+    owner
+        .recert()
+        .args(["packet", "create", "Q4", "--reviewer", "M1", "-o"])
+        .arg(&packet)
+        .assert()
+        .success();
+    let binary = assert_cmd::cargo::cargo_bin("recert");
+    let open = format!(
+        "cd '{}' && NO_COLOR=1 RECERT_WORKSPACE='{}' '{}' review m1.packet; echo \"exit status $?\"",
+        machine.path().display(),
+        machine.path().join("no-workspace.db").display(),
+        binary.display()
+    );
+    let tmux = Tmux::start(&open);
+    tmux.wait_for("All items");
+    tmux.wait_for("packet 1 · Q4");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("5.18 Access rights · 0/2");
+    tmux.keys(&["c"]);
+    tmux.wait_for("Saved: certified 1 item");
+    tmux.keys(&["q"]);
+    tmux.wait_for("All items");
+    tmux.keys(&["q"]);
+    tmux.wait_for("exit status 0");
+    assert!(
+        !machine.path().join("no-workspace.db").exists(),
+        "reviewing a packet needs no workspace"
+    );
+    let decided = owner
+        .recert()
+        .args(["status", "--json", "--packet"])
+        .arg(&packet)
+        .output()
+        .expect("status");
+    let decided: serde_json::Value = serde_json::from_slice(&decided.stdout).expect("json");
+    assert_eq!(decided["certified"], 1, "{decided}");
+    owner
+        .recert()
+        .args(["keygen", "--no-password", "--out"])
+        .arg(machine.path().join("keys"))
+        .assert()
+        .success();
+    owner
+        .recert()
+        .args(["packet", "seal"])
+        .arg(&packet)
+        .arg("--key")
+        .arg(machine.path().join("keys/recert.key"))
+        .assert()
+        .success();
+    drop(tmux);
+    let tmux = Tmux::start(&open.replace("review m1.packet", "review --packet m1.packet"));
+    tmux.wait_for("All items");
+    tmux.wait_for("PACKET 1 SEALED, read only");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("5.18 Access rights · 1/2");
+    tmux.keys(&["j", "r"]);
+    tmux.wait_for("Justification: revoke item");
+    tmux.text("dormant since January");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("sealed");
+    tmux.keys(&["q"]);
+    tmux.wait_for("All items");
+    tmux.keys(&["q"]);
+    tmux.wait_for("exit status 0");
+}

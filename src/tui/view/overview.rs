@@ -26,6 +26,12 @@ pub fn header(app: &App, area: Rect, buf: &mut Buffer) {
     if app.is_signed_off() {
         text.push_str(" · SIGNED OFF");
     }
+    // A packet says so first, where the title is cut last.
+    let text = match app.packet {
+        Some(packet) if packet.sealed => format!("PACKET {} SEALED, read only · {text}", packet.id),
+        Some(packet) => format!("packet {} · {text}", packet.id),
+        None => text,
+    };
     Line::styled(fit(&text, usize::from(area.width)), app.theme.title).render(area, buf);
 }
 
