@@ -24,18 +24,7 @@ pub fn signed_off(scratch: &Scratch, name: &str) {
         name,
         &["--default-reviewer", "iam-team", "--baseline", "none"],
     );
-    let output = scratch
-        .recert()
-        .args(["items", name, "--undecided", "--json"])
-        .output()
-        .expect("items");
-    let items: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
-    let ids: Vec<String> = items
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|item| item["item_id"].to_string())
-        .collect();
+    let ids = scratch.undecided_ids(name);
     scratch
         .recert()
         .args([

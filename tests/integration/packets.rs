@@ -254,18 +254,7 @@ fn two_reviewers_on_two_machines_decide_in_packets_that_merge_back() {
 /// Accepts every undecided item as a registered reviewer and signs off.
 fn sign_off_the_rest(owner: &Scratch, campaign: &str) {
     owner.known_reviewers(&["CISO"]);
-    let output = owner
-        .recert()
-        .args(["items", campaign, "--undecided", "--json"])
-        .output()
-        .expect("items");
-    let items: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
-    let ids: Vec<String> = items
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|item| item["item_id"].to_string())
-        .collect();
+    let ids = owner.undecided_ids(campaign);
     if !ids.is_empty() {
         owner
             .recert()

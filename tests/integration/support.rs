@@ -83,6 +83,22 @@ impl Scratch {
         }
     }
 
+    /// The ids of the campaign's undecided items, as `items --json` lists them.
+    pub fn undecided_ids(&self, campaign: &str) -> Vec<String> {
+        let output = self
+            .recert()
+            .args(["items", campaign, "--undecided", "--json"])
+            .output()
+            .expect("items");
+        let items: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+        items
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|item| item["item_id"].to_string())
+            .collect()
+    }
+
     /// Writes `contents` to a file in the scratch directory.
     pub fn file(&self, name: &str, contents: &str) -> PathBuf {
         let path = self.dir.path().join(name);
