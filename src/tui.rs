@@ -53,7 +53,7 @@ const BATCH: Duration = Duration::from_millis(50);
 /// Opens the review of `campaign` in the terminal until the reviewer quits.
 pub fn review(conn: &mut rusqlite::Connection, campaign: Campaign, actor: &Actor) -> Result<()> {
     let mut shell = Shell::new(conn, campaign, actor);
-    let mut app = shell.app(theme::Theme::from_env())?;
+    let mut app = shell.first_app(theme::Theme::from_env())?;
     let mut session = Session::start().wrap_err("taking the terminal")?;
     let ended = event_loop(&mut session, &mut shell, &mut app);
     drop(session);
@@ -136,6 +136,7 @@ fn wait(session: &mut Session) -> Result<Wake> {
 fn event_loop(session: &mut Session, shell: &mut Shell<'_>, app: &mut App) -> Result<Option<i32>> {
     resize(session, shell, app)?;
     let mut dirty = true;
+    let mut finished = false;
     while !app.quit {
         let terminal = session.terminal();
         let mut show = |app: &mut App, effect: &Effect| working(terminal, app, effect);
@@ -143,6 +144,12 @@ fn event_loop(session: &mut Session, shell: &mut Shell<'_>, app: &mut App) -> Re
         if dirty {
             draw(session.terminal(), app)?;
             dirty = false;
+        }
+        if !finished {
+            // The first frame is up; what can wait for it comes now.
+            shell.finish_app(app)?;
+            finished = true;
+            draw(session.terminal(), app)?;
         }
         match wait(session)? {
             Wake::Signal(signal) => return Ok(Some(signal)),

@@ -68,6 +68,22 @@ impl<'a> Shell<'a> {
 
     /// The initial state: the campaign overview with its counts.
     pub fn app(&mut self, theme: Theme) -> color_eyre::Result<App> {
+        let mut app = self.first_app(theme)?;
+        self.finish_app(&mut app)?;
+        Ok(app)
+    }
+
+    /// What the rest of the initial state adds once the first frame is on
+    /// screen: a signed-off campaign's remediation counts, one query over
+    /// every revocation (about 0.2 s for 100,000 of them).
+    pub fn finish_app(&mut self, app: &mut App) -> color_eyre::Result<()> {
+        app.remediation = self.remediation(&self.campaign)?;
+        Ok(())
+    }
+
+    /// The initial state without [`Shell::finish_app`]'s part, for the
+    /// first frame.
+    pub fn first_app(&mut self, theme: Theme) -> color_eyre::Result<App> {
         let controls = data::control_counts(self.conn, &self.campaign, &self.actor.reviewer)?;
         self.changed();
         let mut app = App::new(
@@ -78,7 +94,6 @@ impl<'a> Shell<'a> {
             theme,
         );
         app.own_keys = self.scope.own_keys().to_vec();
-        app.remediation = self.remediation(&self.campaign)?;
         app.max_until_days = crate::campaign::timebox::max_days(self.conn, &self.campaign)?;
         app.packet = crate::packet::info::read(self.conn)?.map(|info| super::app::PacketBadge {
             id: info.id,
