@@ -410,12 +410,14 @@ fn a_headless_browser_shows_the_report_in_order_and_prints_it_on_a4() {
         .assert()
         .success();
     let url = format!("file://{}", report.display());
-    // --no-sandbox: CI runs as root, where chromium's sandbox refuses to start.
+    // --no-sandbox: CI runs as root, where chromium's sandbox refuses to
+    // start; containers often have a tiny /dev/shm.
     let headless = [
         "--headless",
         "--no-sandbox",
         "--disable-gpu",
         "--no-first-run",
+        "--disable-dev-shm-usage",
     ];
     let dom = Command::new(browser)
         .args(headless)
