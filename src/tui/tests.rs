@@ -16,6 +16,19 @@ use crate::campaign::policy::Verdict;
 use crate::model::{Decision, DecisionAction, Signal};
 use crate::workspace::Workspace;
 
+/// A drawn test terminal as text, one line per row.
+pub fn screen_text(terminal: &ratatui::Terminal<ratatui::backend::TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol().to_owned())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 pub struct Harness {
     pub ws: Workspace,
     pub app: App,
@@ -48,6 +61,22 @@ impl Harness {
             &Actor::fixed(REVIEWER),
         );
         driver::events(&mut shell, &mut self.app, events, &mut driver::quiet);
+    }
+
+    /// Resizes to `width` x `height` and draws the state on a test terminal.
+    pub fn draw(
+        &mut self,
+        width: u16,
+        height: u16,
+    ) -> ratatui::Terminal<ratatui::backend::TestBackend> {
+        self.press(Action::Resize(width, height));
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+                .expect("terminal");
+        terminal
+            .draw(|frame| crate::tui::view::draw(frame, &self.app))
+            .expect("draw");
+        terminal
     }
 
     pub fn keys(&mut self, actions: impl IntoIterator<Item = Action>) {

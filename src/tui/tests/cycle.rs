@@ -4,8 +4,6 @@
 //! certification, and remediation on a signed-off campaign's overview.
 
 use chrono::{Days, NaiveDate, TimeZone, Utc};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use super::*;
 use crate::campaign::{CampaignSpec, find_campaign};
@@ -107,27 +105,6 @@ fn item_of(h: &Harness, holder: &str, entitlement: &str) -> i64 {
         )
 }
 
-fn draw(h: &mut Harness, width: u16, height: u16) -> Terminal<TestBackend> {
-    h.press(Action::Resize(width, height));
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal
-        .draw(|frame| crate::tui::view::draw(frame, &h.app))
-        .expect("draw");
-    terminal
-}
-
-fn screen(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    (0..buffer.area.height)
-        .map(|y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol().to_owned())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn basis(h: &Harness, item: i64) -> Option<String> {
     h.ws.conn
         .query_row(
@@ -144,12 +121,12 @@ fn the_table_and_detail_show_the_baseline(#[values((80, 24), (120, 40))] size: (
     h.open("5.18");
     let user = item_of(&h, "E1", "user");
     h.select(user);
-    let terminal = draw(&mut h, size.0, size.1);
+    let terminal = h.draw(size.0, size.1);
     insta::assert_snapshot!(
         format!("baseline_{}x{}", size.0, size.1),
         terminal.backend()
     );
-    let text = screen(&terminal);
+    let text = screen_text(&terminal);
     assert!(text.contains("Before"), "{text}");
     assert!(text.contains("same ✓"), "{text}");
     assert!(text.contains("new"), "{text}");
@@ -329,7 +306,7 @@ fn a_signed_off_campaign_shows_its_remediation_on_the_overview() {
     let mut h = harness("Q3");
     let counts = h.app.remediation.expect("signed off: remediation counts");
     assert_eq!((counts.pending, counts.removed), (2, 0), "{counts:?}");
-    let text = screen(&draw(&mut h, 80, 24));
+    let text = screen_text(&h.draw(80, 24));
     assert!(
         text.contains("Remediation 0 removed · 2 pending · 0 not re-checked · 0 reappeared"),
         "{text}"

@@ -3,8 +3,6 @@
 //! resolved it, `p` jumps to it, and certifying either asks why.
 
 use chrono::NaiveDate;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use super::*;
 use crate::campaign::{CampaignSpec, find_campaign};
@@ -85,27 +83,6 @@ fn item_of(h: &Harness, entitlement: &str) -> i64 {
         .expect("item")
 }
 
-fn draw(h: &mut Harness, width: u16, height: u16) -> Terminal<TestBackend> {
-    h.press(Action::Resize(width, height));
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    terminal
-        .draw(|frame| crate::tui::view::draw(frame, &h.app))
-        .expect("draw");
-    terminal
-}
-
-fn screen(terminal: &Terminal<TestBackend>) -> String {
-    let buffer = terminal.backend().buffer();
-    (0..buffer.area.height)
-        .map(|y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol().to_owned())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
 fn the_pair_is_reviewed_under_5_3_and_the_detail_names_the_other_item() {
     let mut h = harness();
@@ -117,9 +94,9 @@ fn the_pair_is_reviewed_under_5_3_and_the_detail_names_the_other_item() {
     let rows: Vec<i64> = h.app.review.rows.iter().map(|r| r.item_id).collect();
     assert_eq!(rows, [create, approve]);
     h.select(create);
-    let terminal = draw(&mut h, 120, 30);
+    let terminal = h.draw(120, 30);
     insta::assert_snapshot!("sod_pair_detail_120x30", terminal.backend());
-    let text = screen(&terminal);
+    let text = screen_text(&terminal);
     assert!(
         text.contains(&format!(
             "#{approve} E1 · erp · Approve Payment (control 5.3) · create and approve (one person pays themselves) · open"
@@ -219,7 +196,7 @@ fn revoking_one_shows_the_other_resolved_and_certifying_asks_why() {
     h.press(Action::Changed);
     h.select(create);
     h.select(approve);
-    let text = screen(&draw(&mut h, 120, 30));
+    let text = screen_text(&h.draw(120, 30));
     assert!(text.contains(&format!("resolved: #{create}")), "{text}");
     assert_eq!(h.decision(approve), None, "resolved, not decided");
 }
