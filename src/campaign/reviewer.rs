@@ -25,17 +25,16 @@ pub fn reviewer_keys(
         }
     };
     let wanted = fold(name);
-    let mut statement = conn.prepare_cached(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT identity_id, email FROM identities
          WHERE +snapshot_id IN (
              SELECT cs.snapshot_id FROM campaign_snapshots cs
              JOIN snapshots s ON s.id = cs.snapshot_id
              WHERE cs.campaign_id = ?1 AND s.kind = 'identities')
-           AND id IN (SELECT id FROM identities WHERE lower(trim(identity_id)) = ?2
-                      UNION ALL
-                      SELECT id FROM identities WHERE lower(trim(email)) = ?2 AND email IS NOT NULL)
+           AND id IN ({})
          ORDER BY id",
-    )?;
+        crate::identity::keys::ROWS_BY_FOLDED_KEY
+    ))?;
     let mut rows = statement.query((campaign.id, &wanted))?;
     while let Some(row) = rows.next()? {
         add(Some(row.get(0)?));

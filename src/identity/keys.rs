@@ -89,6 +89,14 @@ impl DomainAliases {
     }
 }
 
+/// The rows of `identities` whose identity_id or e-mail, trimmed and ASCII
+/// case-folded, is the SQL parameter `?2`: two look-ups through migration
+/// 0011's indexes, for `... AND i.id IN (...)`. SQLite does not combine the
+/// indexes for an `OR` of both columns, and reads every identity instead.
+pub const ROWS_BY_FOLDED_KEY: &str = "SELECT id FROM identities WHERE lower(trim(identity_id)) = ?2
+     UNION ALL
+     SELECT id FROM identities WHERE lower(trim(email)) = ?2 AND email IS NOT NULL";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,16 +27,9 @@ pub fn own_keys(conn: &Connection, campaign: i64, reviewer: &str) -> rusqlite::R
         }
     };
     let snapshots = snapshot_set(conn, Some(campaign))?;
-    let mut rows = person_rows(conn, &snapshots, "i.identity_id = ?2", &name)?;
+    let mut rows = person_rows(conn, &snapshots, &name, false)?;
     if rows.is_empty() {
-        rows = person_rows(
-            conn,
-            &snapshots,
-            "i.id IN (SELECT id FROM identities WHERE lower(trim(identity_id)) = ?2
-                      UNION ALL
-                      SELECT id FROM identities WHERE lower(trim(email)) = ?2 AND email IS NOT NULL)",
-            &key,
-        )?;
+        rows = person_rows(conn, &snapshots, &key, true)?;
     }
     // A registered reviewer who is no person of the workspace is known by
     // the name alone. A person registered for their public key (review
@@ -81,19 +74,24 @@ pub fn own_keys(conn: &Connection, campaign: i64, reviewer: &str) -> rusqlite::R
 
 type PersonRow = (i64, String, Option<String>);
 
+/// Identity rows of `snapshots` whose identity_id is `value` exactly, or
+/// with `folded`, whose identity_id or e-mail is.
 fn person_rows(
     conn: &Connection,
     snapshots: &str,
-    condition: &str,
     value: &str,
+    folded: bool,
 ) -> rusqlite::Result<Vec<PersonRow>> {
     // An exact identity_id uses the (snapshot_id, identity_id) index; a
     // folded look-up goes through migration 0011's, which `+` keeps SQLite
     // from passing over for a read of every identity of the snapshots.
-    let snapshot = if condition.starts_with("i.id IN") {
-        "+i.snapshot_id"
+    let (snapshot, condition) = if folded {
+        (
+            "+i.snapshot_id",
+            format!("i.id IN ({})", crate::identity::keys::ROWS_BY_FOLDED_KEY),
+        )
     } else {
-        "i.snapshot_id"
+        ("i.snapshot_id", "i.identity_id = ?2".to_owned())
     };
     let mut statement = conn.prepare_cached(&format!(
         "SELECT i.id, i.identity_id, i.email FROM identities i

@@ -263,11 +263,9 @@ fn identity_rows(
         "i.snapshot_id"
     };
     let condition = if folded {
-        "i.id IN (SELECT id FROM identities WHERE lower(trim(identity_id)) = ?2
-                  UNION ALL
-                  SELECT id FROM identities WHERE lower(trim(email)) = ?2 AND email IS NOT NULL)"
+        format!("i.id IN ({})", crate::identity::keys::ROWS_BY_FOLDED_KEY)
     } else {
-        "i.identity_id = ?2"
+        "i.identity_id = ?2".to_owned()
     };
     let mut statement = conn.prepare_cached(&format!(
         "SELECT i.identity_id, i.email, i.display_name, s.scope = 'canonical',
