@@ -660,3 +660,28 @@ fn a_reviewer_reviews_a_packet_in_the_terminal() {
     tmux.keys(&["q"]);
     tmux.wait_for("exit status 0");
 }
+
+/// README "Performance": on a signed-off campaign the first frame comes
+/// before the remediation count, which the overview then shows.
+#[test]
+fn a_signed_off_campaign_shows_its_remediation_after_the_first_frame() {
+    let scratch = sample_campaign();
+    let ids = scratch.undecided_ids("Q4");
+    scratch
+        .recert()
+        .args(["decide", "Q4", "--accept", "--justification", "checked"])
+        .args(["--reviewer", "auditor"])
+        .args(&ids)
+        .assert()
+        .success();
+    scratch
+        .recert()
+        .args(["signoff", "Q4", "--reviewer", "auditor"])
+        .assert()
+        .success();
+    let tmux = review(&scratch);
+    let screen = tmux.wait_for("Remediation ");
+    assert!(screen.contains("pending"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("exit status 0");
+}
