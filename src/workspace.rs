@@ -34,6 +34,12 @@ const MIGRATIONS: &[&str] = &[
 #[allow(clippy::cast_possible_truncation)] // a handful of migrations
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
+/// Page size of a new workspace (SQLite keeps an existing file's). Items
+/// are ~110-byte rows written a million at a time: with SQLite's default
+/// 4 KiB pages, creating a campaign spent a third more time in B-tree page
+/// splits and page writes than with 16 KiB pages.
+const PAGE_SIZE: i64 = 16 * 1024;
+
 /// How long a writer waits for another process's transaction before giving up.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -205,6 +211,7 @@ impl Workspace {
             Journal::Wal => "wal",
             Journal::Delete => "delete",
         };
+        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         conn.pragma_update(None, "journal_mode", mode)?;
         conn.pragma_update(None, "synchronous", "full")?;
         conn.pragma_update(None, "foreign_keys", "on")?;
@@ -385,6 +392,30 @@ mod tests {
         assert_eq!(ws.schema_version().expect("version"), SCHEMA_VERSION);
         let mode = fs::metadata(&path).expect("meta").permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn new_workspace_uses_large_pages_and_an_old_one_keeps_its_own() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let page_size = |ws: &Workspace| -> i64 {
+            ws.conn
+                .pragma_query_value(None, "page_size", |row| row.get(0))
+                .expect("page_size")
+        };
+        let fresh = dir.path().join("fresh.db");
+        assert_eq!(
+            page_size(&Workspace::open(&fresh).expect("open")),
+            PAGE_SIZE
+        );
+        // A workspace written with SQLite's default pages (every one made
+        // before this change) opens with its own.
+        let old = dir.path().join("old.db");
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+            "tests/fixtures/workspaces/schema-v{SCHEMA_VERSION}.db"
+        ));
+        fs::copy(fixture, &old).expect("copy fixture");
+        fs::set_permissions(&old, fs::Permissions::from_mode(0o600)).expect("chmod");
+        assert_eq!(page_size(&Workspace::open(&old).expect("open")), 4096);
     }
 
     #[test]
