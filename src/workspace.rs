@@ -2,6 +2,7 @@
 
 mod errors;
 mod files;
+pub mod readers;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

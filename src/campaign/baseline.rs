@@ -4,14 +4,15 @@
 //! items being computed.
 
 use chrono::NaiveDate;
-use color_eyre::eyre::{Result, bail, eyre};
+use color_eyre::eyre::{Result, bail};
 use foldhash::HashMap;
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 
 use super::grant_key::{self, GrantKey};
 use super::lookup::{Campaign, CampaignState, find_campaign};
 use crate::model::{Decision, DecisionBasis, GrantType};
 use crate::text::for_display;
+use crate::workspace::readers;
 
 /// Which campaign a new campaign is compared with (`--baseline`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -132,9 +133,6 @@ impl Baseline {
     }
 }
 
-/// Below this many items one thread reads the baseline.
-const PARALLEL_FROM: i64 = 50_000;
-
 /// The campaign `choice` names, if any: refused when it is not signed off
 /// (its decisions could still change under the new campaign).
 pub fn choose(conn: &Connection, choice: &BaselineChoice) -> Result<Option<Campaign>> {
@@ -198,56 +196,16 @@ pub fn load(conn: &Connection, campaign: Campaign) -> Result<Baseline> {
     })
 }
 
-/// The parts of `low..=high`: on one thread for a small or in-memory
-/// workspace, else on up to four.
+/// The parts of `low..=high`, read on as many threads as its size is worth.
 fn read_parts(conn: &Connection, campaign: i64, low: i64, high: i64) -> Result<Vec<Part>> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    // An in-memory workspace cannot be opened a second time.
-    let path = conn.path().filter(|path| !path.is_empty());
-    let threads = if path.is_some() && high - low >= PARALLEL_FROM {
-        cores.min(4)
-    } else {
-        1
-    };
-    let ranges = super::compute::split(low, high, threads);
-    let readers: Option<Vec<Connection>> = path.filter(|_| ranges.len() > 1).and_then(|path| {
-        ranges[1..]
-            .iter()
-            .map(|_| {
-                let reader = Connection::open_with_flags(
-                    path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )
-                .ok()?;
-                // Grant rows are looked up all over the file: mapped, each
-                // page read costs no system call.
-                reader.pragma_update(None, "mmap_size", 1_i64 << 30).ok()?;
-                Some(reader)
-            })
-            .collect()
-    });
-    let Some(readers) = readers else {
-        return Ok(vec![read_part(conn, campaign, (low, high), 0)?]);
-    };
-    std::thread::scope(|spawner| {
-        let others: Vec<_> = ranges[1..]
-            .iter()
-            .zip(readers)
-            .enumerate()
-            .map(|(index, (&range, reader))| {
-                let part = u16::try_from(index + 1).unwrap_or(u16::MAX);
-                spawner.spawn(move || read_part(&reader, campaign, range, part))
-            })
-            .collect();
-        let mut parts = vec![read_part(conn, campaign, ranges[0], 0)?];
-        for other in others {
-            parts.push(
-                other
-                    .join()
-                    .map_err(|_| eyre!("a thread reading the baseline stopped unexpectedly"))??,
-            );
-        }
-        Ok(parts)
+    let threads = readers::threads_for(high - low + 1);
+    readers::over_ranges(conn, (low, high), threads, |conn, index, range| {
+        read_part(
+            conn,
+            campaign,
+            range,
+            u16::try_from(index).unwrap_or(u16::MAX),
+        )
     })
 }
 

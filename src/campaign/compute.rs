@@ -3,11 +3,9 @@
 //! ranges of grants computed on several threads, each reading through its
 //! own connection, because on a million grants this is seconds of pure CPU.
 
-use std::thread;
-
-use color_eyre::eyre::{Result, eyre};
+use color_eyre::eyre::Result;
 use foldhash::HashMap;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::Connection;
 
 use super::assign::{Basis, Candidates, assign};
 use super::cycle::{Shape, add_cycle_signals};
@@ -22,13 +20,7 @@ use super::signals::{
 use crate::identity::IdentityRow;
 use crate::identity::rows::parse_attributes;
 use crate::model::{Decision, Delta, IdentityKind, IdentityStatus, When};
-
-/// Below this many grants a second thread costs more than it saves.
-const PARALLEL_FROM: i64 = 50_000;
-
-/// At most this many threads: reading and computing scale, the single
-/// writer that inserts the items afterwards does not.
-const MAX_THREADS: usize = 4;
+use crate::workspace::readers;
 
 /// Distinct strings by number, so a million items hold small ids instead
 /// of a million copies of a few thousand reviewers.
@@ -211,7 +203,7 @@ impl Computed {
 
 /// Computes the items of every current grant in scope, in grant id order:
 /// on one thread for a small or in-memory workspace, else on up to
-/// [`MAX_THREADS`] threads over consecutive id ranges, concatenated in
+/// [`readers::MAX_THREADS`] threads over consecutive id ranges, concatenated in
 /// order so the result is the same however many threads ran.
 ///
 /// The other threads read through their own read-only connections. They
@@ -223,15 +215,7 @@ pub(super) fn compute_items(
     context: &ItemContext<'_>,
     controls: &[&str],
 ) -> Result<Computed> {
-    let cores = thread::available_parallelism().map_or(1, usize::from);
-    let threads = |grants: i64| {
-        if grants >= PARALLEL_FROM {
-            cores.min(MAX_THREADS)
-        } else {
-            1
-        }
-    };
-    compute_on_threads(conn, scope, context, controls, threads)
+    compute_on_threads(conn, scope, context, controls, readers::threads_for)
 }
 
 /// [`compute_items`] on `threads(number of grants)` threads.
@@ -251,62 +235,15 @@ fn compute_on_threads(
     let (Some(low), Some(high)) = (low, high) else {
         return Ok(Computed::default());
     };
-    // An in-memory workspace cannot be opened a second time.
-    let path = conn.path().filter(|path| !path.is_empty());
-    let threads = if path.is_some() { threads(grants) } else { 1 };
-    let ranges = split(low, high, threads);
-    // Open the readers up front: if the file cannot be opened again (a
-    // permission or descriptor limit), one thread still does the job.
-    let readers: Option<Vec<Connection>> = path.filter(|_| ranges.len() > 1).and_then(|path| {
-        ranges[1..]
-            .iter()
-            .map(|_| {
-                Connection::open_with_flags(
-                    path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )
-                .ok()
-            })
-            .collect()
-    });
-    let Some(readers) = readers else {
-        return compute(conn, (low, high), scope, context, controls);
-    };
-    thread::scope(|spawner| {
-        let others: Vec<_> = ranges[1..]
-            .iter()
-            .zip(readers)
-            .map(|(&range, reader)| {
-                spawner.spawn(move || compute(&reader, range, scope, context, controls))
-            })
-            .collect();
-        let mut computed = compute(conn, ranges[0], scope, context, controls)?;
-        for other in others {
-            let later = other
-                .join()
-                .map_err(|_| eyre!("a thread computing review items stopped unexpectedly"))??;
-            computed.append(later)?;
-        }
-        Ok(computed)
-    })
-}
-
-/// `low..=high` cut into up to `parts` consecutive, non-empty ranges.
-pub(super) fn split(low: i64, high: i64, parts: usize) -> Vec<(i64, i64)> {
-    let parts = i64::try_from(parts.max(1)).unwrap_or(1);
-    let size = ((high - low) / parts).max(1);
-    let mut ranges = Vec::new();
-    let mut start = low;
-    while start <= high {
-        let end = if i64::try_from(ranges.len()).unwrap_or(i64::MAX) + 1 >= parts {
-            high
-        } else {
-            (start + size - 1).min(high)
-        };
-        ranges.push((start, end));
-        start = end + 1;
+    let parts = readers::over_ranges(conn, (low, high), threads(grants), |conn, _, range| {
+        compute(conn, range, scope, context, controls)
+    })?;
+    let mut parts = parts.into_iter();
+    let mut computed = parts.next().unwrap_or_default();
+    for later in parts {
+        computed.append(later)?;
     }
-    ranges
+    Ok(computed)
 }
 
 /// Computes the items of the current grants with ids in `low..=high`.
@@ -695,26 +632,6 @@ mod tests {
             let many = compute_with(threads);
             assert_eq!(many.seen, one.seen);
             assert_eq!(resolved(&many), resolved(&one), "{threads} threads");
-        }
-    }
-
-    #[test]
-    fn ranges_cover_every_id_once_in_order() {
-        for (low, high, parts) in [
-            (1, 1, 2),
-            (1, 2, 2),
-            (1, 1_000_000, 2),
-            (5, 17, 4),
-            (10, 12, 4),
-        ] {
-            let ranges = split(low, high, parts);
-            assert!(ranges.len() <= parts, "{ranges:?}");
-            assert_eq!(ranges[0].0, low);
-            assert_eq!(ranges.last().map(|r| r.1), Some(high));
-            for pair in ranges.windows(2) {
-                assert_eq!(pair[0].1 + 1, pair[1].0, "{ranges:?}");
-            }
-            assert!(ranges.iter().all(|(start, end)| start <= end), "{ranges:?}");
         }
     }
 }
