@@ -231,6 +231,23 @@ fn every_delta_and_the_revocation_signals_against_the_baseline() {
     };
     assert_eq!(state("E2"), Some(State::Pending));
     assert_eq!(state("E3"), Some(State::Reappeared));
+    // The counts `status` and the import show agree with the listing,
+    // within the SLA and past it (30 days after the sign-off).
+    for today in ["2026-12-31", "2027-02-01"] {
+        let listed = crate::remediation::report(&ws.conn, &campaign, date(today))
+            .expect("report")
+            .expect("signed off")
+            .counts;
+        let counted = crate::remediation::counts(&ws.conn, &campaign, date(today))
+            .expect("counts")
+            .expect("signed off");
+        assert_eq!(counted, listed, "{today}");
+        assert_eq!(
+            counted.over_sla,
+            u64::from(today == "2027-02-01"),
+            "{today}"
+        );
+    }
 }
 
 #[test]

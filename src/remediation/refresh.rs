@@ -8,6 +8,7 @@ use rusqlite::Connection;
 use super::report::{self, Counts};
 use super::track::track_items;
 use crate::campaign::grant_key;
+use crate::workspace::readers;
 
 /// What a refresh found for one campaign whose revocations it checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,38 +176,19 @@ fn check_snapshot(
         wanted.entry(key.as_str()).or_default().push(*item);
         systems.insert(key.split('\u{1f}').next().unwrap_or(""));
     }
-    let mut present: HashSet<&str> = HashSet::default();
     let (low, high): (Option<i64>, Option<i64>) = conn.query_row(
         "SELECT min(id), max(id) FROM grants WHERE snapshot_id = ?1",
         [snapshot],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
+    let mut present: HashSet<&str> = HashSet::default();
     if let (Some(low), Some(high)) = (low, high) {
-        // One import writes a snapshot's grants with consecutive ids: read
-        // them by range in the table's own order.
-        let mut select = conn.prepare_cached(
-            "SELECT system, entitlement, identity_ref FROM grants NOT INDEXED
-             WHERE id BETWEEN ?1 AND ?2 AND snapshot_id = ?3",
-        )?;
-        let mut rows = select.query((low, high, snapshot))?;
-        let mut system = String::new();
-        let mut key = String::new();
-        while let Some(row) = rows.next()? {
-            // Most grants are on systems nothing was revoked on.
-            crate::identity::keys::fold_into(row.get_ref(0)?.as_str()?, &mut system);
-            if !systems.contains(system.as_str()) {
-                continue;
-            }
-            grant_key::text_into(
-                row.get_ref(0)?.as_str()?,
-                row.get_ref(1)?.as_str()?,
-                row.get_ref(2)?.as_str()?,
-                &mut key,
-            );
-            if let Some((known, _)) = wanted.get_key_value(key.as_str()) {
-                present.insert(known);
-            }
-        }
+        // A million-grant export is a second of key building on one core.
+        let threads = readers::threads_for(high - low + 1);
+        let found = readers::over_ranges(conn, (low, high), threads, |conn, _, range| {
+            present_in(conn, snapshot, range, &wanted, &systems)
+        })?;
+        present.extend(found.into_iter().flatten());
     }
     // Inserted in key order, so consecutive inserts touch neighbouring pages.
     let mut checks: Vec<(i64, bool)> = wanted
@@ -224,4 +206,41 @@ fn check_snapshot(
         insert.execute((item, snapshot, here))?;
     }
     Ok(())
+}
+
+/// The wanted keys among the snapshot's grants with ids in `low..=high`.
+fn present_in<'a>(
+    conn: &Connection,
+    snapshot: i64,
+    (low, high): (i64, i64),
+    wanted: &HashMap<&'a str, Vec<i64>>,
+    systems: &HashSet<&str>,
+) -> rusqlite::Result<Vec<&'a str>> {
+    // One import writes a snapshot's grants with consecutive ids: read
+    // them by range in the table's own order.
+    let mut select = conn.prepare_cached(
+        "SELECT system, entitlement, identity_ref FROM grants NOT INDEXED
+         WHERE id BETWEEN ?1 AND ?2 AND snapshot_id = ?3",
+    )?;
+    let mut rows = select.query((low, high, snapshot))?;
+    let mut system = String::new();
+    let mut key = String::new();
+    let mut found = Vec::new();
+    while let Some(row) = rows.next()? {
+        // Most grants are on systems nothing was revoked on.
+        crate::identity::keys::fold_into(row.get_ref(0)?.as_str()?, &mut system);
+        if !systems.contains(system.as_str()) {
+            continue;
+        }
+        grant_key::text_into(
+            row.get_ref(0)?.as_str()?,
+            row.get_ref(1)?.as_str()?,
+            row.get_ref(2)?.as_str()?,
+            &mut key,
+        );
+        if let Some((known, _)) = wanted.get_key_value(key.as_str()) {
+            found.push(*known);
+        }
+    }
+    Ok(found)
 }

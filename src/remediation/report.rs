@@ -181,29 +181,45 @@ pub(super) fn counts_of(
     today: NaiveDate,
 ) -> rusqlite::Result<Counts> {
     let facts = Facts::header(conn, campaign_id, today)?;
-    let (not_rechecked, pending, removed, reappeared): (u64, u64, u64, u64) = conn
-        .prepare_cached(
-            "SELECT coalesce(sum(latest IS NULL), 0), coalesce(sum(latest = 1 AND NOT gone), 0),
-                    coalesce(sum(latest = 0), 0), coalesce(sum(latest = 1 AND gone), 0)
-             FROM (SELECT
-                 (SELECT c.present FROM remediation_checks c WHERE c.item_id = r.item_id
-                  ORDER BY c.snapshot_id DESC LIMIT 1) AS latest,
-                 EXISTS (SELECT 1 FROM remediation_checks c
-                         WHERE c.item_id = r.item_id AND c.present = 0) AS gone
-                 FROM remediation r WHERE r.campaign_id = ?1)",
-        )?
-        .query_row([campaign_id], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })?;
+    let revocations: u64 = conn
+        .prepare_cached("SELECT count(*) FROM remediation WHERE campaign_id = ?1")?
+        .query_row([campaign_id], |row| row.get(0))?;
+    // Each revocation's checks in snapshot order, straight from the two
+    // primary keys (no sort), folded one revocation at a time: a hundred
+    // thousand revocations in a few tens of milliseconds, where two
+    // subqueries per revocation took a fifth of a second.
+    let mut select = conn.prepare_cached(
+        "SELECT c.item_id, c.snapshot_id, c.present
+         FROM remediation r NOT INDEXED
+         JOIN remediation_checks c ON c.item_id = r.item_id
+         WHERE r.campaign_id = ?1
+         ORDER BY r.item_id, c.snapshot_id",
+    )?;
+    let mut rows = select.query([campaign_id])?;
+    let mut counts = Counts::default();
+    let mut checked = 0;
+    let mut current: Option<(i64, Status)> = None;
+    while let Some(row) = rows.next()? {
+        let item: i64 = row.get(0)?;
+        let status = match current {
+            Some((known, status)) if known == item => status,
+            Some((_, status)) => {
+                counts.count(status.state, false);
+                checked += 1;
+                Status::default()
+            }
+            None => Status::default(),
+        };
+        current = Some((item, status.after(row.get(1)?, row.get(2)?)));
+    }
+    if let Some((_, status)) = current {
+        counts.count(status.state, false);
+        checked += 1;
+    }
+    counts.not_rechecked += revocations.saturating_sub(checked);
     // Every pending revocation counts its days to today: all or none are over.
     let (_, over) = facts.days(State::Pending, None);
-    let mut counts = Counts {
-        removed,
-        pending,
-        over_sla: if over { pending } else { 0 },
-        not_rechecked,
-        reappeared,
-    };
+    counts.over_sla = if over { counts.pending } else { 0 };
     if !facts.tracked {
         untracked(conn, campaign_id, &mut counts)?;
     }
