@@ -108,15 +108,15 @@ pub(super) fn apply(
             .push((conflict.rule, conflict.a));
     }
     // In item order, possibly most items.
-    let outliers = if peers.outlier.enabled {
-        outliers(computed, context)
+    let Outliers { items, sentences } = if peers.outlier.enabled {
+        outliers(computed, context)?
     } else {
-        Vec::new()
+        Outliers::default()
     };
     let mut touched: Vec<u32> = sod
         .keys()
         .copied()
-        .chain(outliers.iter().map(|(index, _)| *index))
+        .chain(items.iter().map(|(index, _)| *index))
         .collect();
     touched.sort_unstable();
     touched.dedup();
@@ -128,14 +128,13 @@ pub(super) fn apply(
         names,
         ..
     } = computed;
-    let mut outliers = outliers.into_iter().peekable();
-    let mut added: Vec<String> = Vec::with_capacity(2);
+    let mut outliers = items.into_iter().peekable();
     let mut reasons = String::new();
     let mut whys: HashMap<u32, (u32, u32)> = HashMap::new();
     for index in touched {
         let item = pending[index as usize];
-        added.clear();
         let mut new = SignalSet::EMPTY;
+        let mut sod_sentence = None;
         if let Some(pairs) = sod.get(&index) {
             let others: Vec<Other<'_>> = pairs
                 .iter()
@@ -154,13 +153,13 @@ pub(super) fn apply(
                     }
                 })
                 .collect();
-            added.push(sod_reason(&others));
+            sod_sentence = Some(serde_json::to_string(&sod_reason(&others))?);
             new.insert(Signal::SodConflict);
         }
-        if let Some((_, reason)) = outliers.next_if(|(i, _)| *i == index) {
-            added.push(reason);
+        let outlier_sentence = outliers.next_if(|(i, _)| *i == index).map(|(_, sentence)| {
             new.insert(Signal::Outlier);
-        }
+            sentences[sentence as usize].as_str()
+        });
         let signals = SignalSet::from_bits(item.signals | new.bits());
         let mut updated = item;
         updated.signals = signals.bits();
@@ -173,7 +172,12 @@ pub(super) fn apply(
             .unwrap_or(item.control);
         // The new signals come last in `Signal` order: their sentences are
         // appended to the stored JSON list.
-        append_reasons(texts.get(item.reasons), &added, &mut reasons)?;
+        let added = [sod_sentence.as_deref(), outlier_sentence];
+        append_reasons(
+            texts.get(item.reasons),
+            added.into_iter().flatten(),
+            &mut reasons,
+        );
         if new.intersects(rules.revoke) {
             let all: Vec<String> = serde_json::from_str(&reasons)?;
             let (recommendation, why) = recommend(signals, &all, rules);
@@ -195,18 +199,18 @@ pub(super) fn apply(
     Ok(Findings { conflicts })
 }
 
-/// Writes into `out` the JSON list `stored` with `added` appended.
-fn append_reasons(stored: &str, added: &[String], out: &mut String) -> Result<()> {
+/// Writes into `out` the JSON list `stored` with `added` (JSON strings)
+/// appended.
+fn append_reasons<'a>(stored: &str, added: impl IntoIterator<Item = &'a str>, out: &mut String) {
     out.clear();
     out.push_str(stored.trim_end().trim_end_matches(']'));
     for reason in added {
         if out.trim_end().len() > 1 {
             out.push(',');
         }
-        out.push_str(&serde_json::to_string(reason)?);
+        out.push_str(reason);
     }
     out.push(']');
-    Ok(())
 }
 
 /// The holder key as the export wrote it of each grant in a conflict, read
@@ -314,8 +318,19 @@ const DEPARTMENT: u32 = 1 << 31;
 /// An entry that counts a holding without judging an item.
 const JUST_COUNTED: u32 = u32::MAX;
 
+/// The items whose grant few of the holder's peers hold, in item order,
+/// each with the index of its sentence; the items of one group and grant
+/// share theirs.
+#[derive(Default)]
+struct Outliers {
+    items: Vec<(u32, u32)>,
+    /// Each as a JSON string, written once for all the items it is
+    /// appended to.
+    sentences: Vec<String>,
+}
+
 /// The items whose grant few of the holder's peers hold, with their sentence.
-fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Vec<(u32, String)> {
+fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Result<Outliers> {
     let rules = context.rules.peers.outlier;
     let resolver = context.resolver;
     let persons = resolver.persons();
@@ -429,9 +444,9 @@ fn judge<'a>(
     entries: &[(u32, u32, u32, u32)],
     size_of: impl Fn(u32) -> (u32, Group<'a>),
     context: &ItemContext<'_>,
-) -> Vec<(u32, String)> {
+) -> Result<Outliers> {
     let rules = context.rules.peers.outlier;
-    let mut found = Vec::new();
+    let mut found = Outliers::default();
     let mut labels: HashMap<u32, String> = HashMap::new();
     for run in entries.chunk_by(|x, y| x.0 == y.0 && x.1 == y.1) {
         let group = run[0].0;
@@ -457,12 +472,14 @@ fn judge<'a>(
             }
             department @ Group::Department(_) => outlier_reason(others, peers, department),
         };
+        let sentence = u32::try_from(found.sentences.len()).unwrap_or(u32::MAX);
+        found.sentences.push(serde_json::to_string(&reason)?);
         for &(_, _, _, index) in run.iter().filter(|e| e.3 != JUST_COUNTED) {
-            found.push((index, reason.clone()));
+            found.items.push((index, sentence));
         }
     }
-    found.sort_unstable_by_key(|(index, _)| *index);
-    found
+    found.items.sort_unstable();
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -472,11 +489,16 @@ mod tests {
     #[test]
     fn sentences_are_appended_to_the_stored_list() {
         let mut out = String::new();
-        let added = ["held by 1 of 5 peers in department \"R&D\"".to_owned()];
-        append_reasons("[]", &added, &mut out).expect("json");
+        let sentence = "held by 1 of 5 peers in department \"R&D\"";
+        let json = serde_json::to_string(sentence).expect("json");
+        append_reasons("[]", [json.as_str()], &mut out);
         assert_eq!(out, r#"["held by 1 of 5 peers in department \"R&D\""]"#);
-        append_reasons(r#"["privileged entitlement on erp"]"#, &added, &mut out).expect("json");
+        append_reasons(
+            r#"["privileged entitlement on erp"]"#,
+            [json.as_str()],
+            &mut out,
+        );
         let list: Vec<String> = serde_json::from_str(&out).expect("a JSON list");
-        assert_eq!(list, ["privileged entitlement on erp", added[0].as_str()]);
+        assert_eq!(list, ["privileged entitlement on erp", sentence]);
     }
 }
