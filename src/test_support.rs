@@ -62,8 +62,8 @@ pub fn workspace_with(sql: &str) -> Workspace {
     ws
 }
 
-/// Records the per-control counts and id ranges of campaign `campaign_id`
-/// as campaign creation does, for a fixture that inserted its items with raw
+/// Records the per-control counts and id ranges, and the reviewer ranges,
+/// of campaign `campaign_id` as campaign creation does, for a fixture that inserted its items with raw
 /// SQL (hand-picked reasons and ids out of control order, which no export
 /// produces). Run it again after adding items: it replaces the rows.
 pub fn record_control_stats(conn: &Connection, campaign_id: i64) {
@@ -84,6 +84,8 @@ pub fn record_control_stats(conn: &Connection, campaign_id: i64) {
         [campaign_id],
     )
     .expect("control stats");
+    crate::campaign::ranges::record_reviewer_ranges(conn, "main", campaign_id)
+        .expect("reviewer ranges");
 }
 
 /// 2026-12-01 at `hour`:00 UTC, the day after the fixtures' as-of date.

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0011_identity_lookup.sql"),
     include_str!("workspace/0012_item_conflicts.sql"),
     include_str!("workspace/0013_review_packets.sql"),
+    include_str!("workspace/0014_reviewer_ranges.sql"),
 ];
 
 /// The schema version this build writes.
@@ -409,11 +410,10 @@ mod tests {
             PAGE_SIZE
         );
         // A workspace written with SQLite's default pages (every one made
-        // before this change) opens with its own.
+        // before this change) opens, and upgrades, with its own.
         let old = dir.path().join("old.db");
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
-            "tests/fixtures/workspaces/schema-v{SCHEMA_VERSION}.db"
-        ));
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workspaces/schema-v13.db");
         fs::copy(fixture, &old).expect("copy fixture");
         fs::set_permissions(&old, fs::Permissions::from_mode(0o600)).expect("chmod");
         assert_eq!(page_size(&Workspace::open(&old).expect("open")), 4096);
@@ -563,6 +563,21 @@ mod tests {
                 upgraded, fresh,
                 "schema-v{version}.db upgraded differs from a new workspace"
             );
+            // Every item lies in a run of the reviewer it was created for
+            // (migration 0014), so reviewer queries find it.
+            let outside: i64 = ws
+                .conn
+                .query_row(
+                    "SELECT count(*) FROM items it WHERE NOT EXISTS (
+                         SELECT 1 FROM reviewer_ranges rr
+                         WHERE rr.campaign_id = it.campaign_id
+                           AND rr.reviewer = coalesce(it.initial_reviewer, it.assigned_reviewer)
+                           AND it.id BETWEEN rr.first_item AND rr.last_item)",
+                    [],
+                    |row| row.get(0),
+                )
+                .expect("ranges");
+            assert_eq!(outside, 0, "schema-v{version}.db: items outside any run");
             versions.push(version);
         }
         assert_eq!(

@@ -3,6 +3,8 @@
 //! reviewer at all (an item assigned to nobody recert knows is never
 //! decided until it is reassigned).
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::Serialize;
@@ -44,19 +46,33 @@ pub fn by_reviewer(
     today: NaiveDate,
 ) -> color_eyre::Result<Vec<ReviewerProgress>> {
     let overdue = is_overdue(campaign, today);
-    let mut statement = conn.prepare_cached(
-        "SELECT it.assigned_reviewer, count(*), count(cd.item_id), count(p.item_id)
-         FROM items it INDEXED BY items_by_reviewer
+    // The whole campaign in id order, tallied here by reviewer (in name
+    // order, as a `GROUP BY` would give them, without sorting the items).
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT it.assigned_reviewer, cd.item_id IS NOT NULL, p.item_id IS NOT NULL
+         FROM items it
          LEFT JOIN current_decisions cd ON cd.item_id = it.id
          LEFT JOIN pending_reviews p ON p.item_id = it.id
-         WHERE it.campaign_id = ?1
-         GROUP BY it.assigned_reviewer",
-    )?;
-    let rows: Vec<(String, u64, u64, u64)> = statement
-        .query_map([campaign.id], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+         WHERE {}",
+        super::ranges::in_campaign(super::ranges::ITEMS_AS_IT, "?1")
+    ))?;
+    let mut tallies: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+    let mut found = statement.query([campaign.id])?;
+    while let Some(row) = found.next()? {
+        let reviewer = row.get_ref(0)?.as_str()?;
+        let (decided, awaiting): (bool, bool) = (row.get(1)?, row.get(2)?);
+        let tally = match tallies.get_mut(reviewer) {
+            Some(tally) => tally,
+            None => tallies.entry(reviewer.to_owned()).or_default(),
+        };
+        tally.0 += 1;
+        tally.1 += u64::from(decided);
+        tally.2 += u64::from(awaiting);
+    }
+    let rows: Vec<(String, u64, u64, u64)> = tallies
+        .into_iter()
+        .map(|(reviewer, (assigned, decided, awaiting))| (reviewer, assigned, decided, awaiting))
+        .collect();
     let mut progress = Vec::with_capacity(rows.len());
     for (reviewer, assigned, decided, awaiting) in rows {
         let (name, known) = match reviewers::resolve(conn, Some(campaign), &reviewer) {

@@ -134,6 +134,7 @@ pub(super) fn freeze_items(
              link_row, grant_key, prior_item, delta, carry_over)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?;
+    let mut runs = ReviewerRuns::default();
     let mut to_default = 0;
     let mut deltas = [0_u64; 4];
     let mut carried_over = 0;
@@ -182,8 +183,10 @@ pub(super) fn freeze_items(
         }
         outliers += u64::from(item.signals & Signal::Outlier.bit() != 0);
         tallies[usize::from(item.control)].count(id, item.signals);
+        runs.add(item.reviewer, id);
     }
     record_tallies(conn, campaign_id, &controls, &tallies)?;
+    runs.record(conn, campaign_id, &reviewers)?;
     let conflicts = insert_conflicts(conn, campaign_id, &findings, &item_ids, context)?;
     Ok(Frozen {
         seen,
@@ -308,6 +311,35 @@ fn insert_links(conn: &Connection, campaign_id: i64, links: &[LinkRecord]) -> Re
         ])?;
     }
     Ok(first)
+}
+
+/// Each reviewer's runs of consecutive item ids, noted while inserting
+/// (items go in by control, then reviewer: one run per reviewer and
+/// control) and recorded in `reviewer_ranges` (migration 0014).
+#[derive(Default)]
+struct ReviewerRuns {
+    /// (reviewer, first item, last item), in item order.
+    runs: Vec<(u32, i64, i64)>,
+}
+
+impl ReviewerRuns {
+    fn add(&mut self, reviewer: u32, item: i64) {
+        match self.runs.last_mut() {
+            Some((last, _, end)) if *last == reviewer && *end + 1 == item => *end = item,
+            _ => self.runs.push((reviewer, item, item)),
+        }
+    }
+
+    fn record(&self, conn: &Connection, campaign_id: i64, reviewers: &Interner) -> Result<()> {
+        let mut insert = conn.prepare(
+            "INSERT INTO reviewer_ranges (campaign_id, reviewer, first_item, last_item)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for &(reviewer, first, last) in &self.runs {
+            insert.execute(params![campaign_id, reviewers.get(reviewer), first, last])?;
+        }
+        Ok(())
+    }
 }
 
 /// Items and items per signal bit of one control, counted while inserting

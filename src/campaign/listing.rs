@@ -42,9 +42,9 @@ pub fn for_each_item(
         Some(control) => vec![control.trim().to_owned()],
         None => campaign_controls(conn, campaign)?,
     };
-    // Parameters: ?1 campaign, ?2 control, then the reviewers.
+    // Parameters: ?1 campaign, ?2 control, ?3 the reviewers (a JSON list).
     let in_control = if filter.reviewers.is_some() {
-        super::ranges::in_control_for_reviewer(super::ranges::VIEW, "?1", "?2")
+        super::ranges::in_control_assigned_to(super::ranges::VIEW, "?1", "?2", "?3")
     } else {
         super::ranges::in_control(super::ranges::VIEW, "?1", "?2")
     };
@@ -58,19 +58,17 @@ pub fn for_each_item(
     if !filter.signals.is_empty() {
         let _ = write!(sql, " AND (signal_mask & {}) <> 0", filter.signals.bits());
     }
-    if let Some(reviewers) = &filter.reviewers {
-        let _ = write!(
-            sql,
-            " AND assigned_reviewer IN ({})",
-            vec!["?"; reviewers.len()].join(", ")
-        );
-    }
     sql.push_str(" ORDER BY item_id");
     let mut statement = conn.prepare_cached(&sql)?;
+    let reviewers = filter
+        .reviewers
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
     for control in controls {
         let mut values = vec![Value::Integer(campaign.id), Value::Text(control)];
-        if let Some(reviewers) = &filter.reviewers {
-            values.extend(reviewers.iter().cloned().map(Value::Text));
+        if let Some(reviewers) = &reviewers {
+            values.push(Value::Text(reviewers.clone()));
         }
         let mut rows = statement.query(params_from_iter(values))?;
         while let Some(row) = rows.next()? {

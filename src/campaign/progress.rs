@@ -2,7 +2,7 @@
 //! how many items carry each signal.
 
 use color_eyre::eyre::Result;
-use rusqlite::{Connection, params_from_iter, types::Value};
+use rusqlite::Connection;
 
 use super::catalog::{Catalog, compare_ids};
 use super::lookup::Campaign;
@@ -45,7 +45,7 @@ pub fn campaign_progress(
 
 /// One reviewer's progress, counted from their items: `control_stats` holds
 /// the whole campaign's counts only. The rows are read through the reviewer
-/// index and tallied here: twenty `sum()`s per row in SQL cost more than
+/// ranges and tallied here: twenty `sum()`s per row in SQL cost more than
 /// reading the row (a default reviewer may hold tens of thousands of items,
 /// and the review counts them at every launch).
 fn reviewer_progress(
@@ -53,18 +53,15 @@ fn reviewer_progress(
     campaign: &Campaign,
     reviewer: &str,
 ) -> Result<Vec<ControlProgress>> {
-    let keys = reviewer_keys(conn, campaign, reviewer)?;
+    let keys = serde_json::to_string(&reviewer_keys(conn, campaign, reviewer)?)?;
     let sql = format!(
         "SELECT it.control_id, it.signal_mask, cd.decision
-         FROM items it INDEXED BY items_by_reviewer
-             LEFT JOIN current_decisions cd ON cd.item_id = it.id
-         WHERE it.campaign_id = ? AND it.assigned_reviewer IN ({})",
-        vec!["?"; keys.len()].join(", ")
+         FROM items it LEFT JOIN current_decisions cd ON cd.item_id = it.id
+         WHERE {}",
+        super::ranges::assigned_to(super::ranges::ITEMS_AS_IT, "?1", "?2")
     );
-    let mut values: Vec<Value> = vec![Value::Integer(campaign.id)];
-    values.extend(keys.into_iter().map(Value::Text));
     let mut statement = conn.prepare_cached(&sql)?;
-    let mut rows = statement.query(params_from_iter(values))?;
+    let mut rows = statement.query((campaign.id, keys))?;
     let mut tallies: Vec<(String, Tally)> = Vec::new();
     while let Some(row) = rows.next()? {
         let control = row.get_ref(0)?.as_str()?;

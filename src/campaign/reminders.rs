@@ -53,19 +53,21 @@ pub fn reminders(
     today: NaiveDate,
     workspace: Option<&str>,
 ) -> color_eyre::Result<Vec<Reminder>> {
-    let mut statement = conn.prepare_cached(
+    // The whole campaign in id order, grouped by reviewer here.
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT it.assigned_reviewer, it.id, it.control_id,
                 coalesce(i.display_name || ' (' || i.identity_id || ')', g.identity_ref),
                 g.system, g.entitlement, it.recommendation, e.reviewer
-         FROM items it INDEXED BY items_by_reviewer
+         FROM items it
          JOIN grants g ON g.id = it.grant_row
          LEFT JOIN identities i ON i.id = it.identity_row
          LEFT JOIN current_decisions cd ON cd.item_id = it.id
          LEFT JOIN pending_reviews p ON p.item_id = it.id
          LEFT JOIN decision_events e ON e.id = p.event_id
-         WHERE it.campaign_id = ?1 AND cd.item_id IS NULL
-         ORDER BY it.assigned_reviewer, it.id",
-    )?;
+         WHERE {} AND cd.item_id IS NULL
+         ORDER BY it.id",
+        super::ranges::in_campaign(super::ranges::ITEMS_AS_IT, "?1")
+    ))?;
     let mut by_reviewer: BTreeMap<String, Vec<Open>> = BTreeMap::new();
     let mut rows = statement.query([campaign.id])?;
     while let Some(row) = rows.next()? {

@@ -3,8 +3,7 @@
 
 use chrono::Utc;
 use color_eyre::eyre::{Result, bail};
-use rusqlite::types::Value;
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::Connection;
 
 use super::Context;
 use crate::campaign::{
@@ -106,22 +105,21 @@ fn open_items_of(conn: &Connection, campaign: &Campaign, from: &str, to: &str) -
     }
     let sql = format!(
         "SELECT it.id, coalesce(i.identity_id, g.identity_ref), i.email, g.identity_ref
-         FROM items it INDEXED BY items_by_reviewer
+         FROM items it
          JOIN grants g ON g.id = it.grant_row
          LEFT JOIN identities i ON i.id = it.identity_row
          LEFT JOIN current_decisions cd ON cd.item_id = it.id
-         WHERE it.campaign_id = ? AND cd.item_id IS NULL AND it.assigned_reviewer IN ({})
+         WHERE {} AND cd.item_id IS NULL
          ORDER BY it.id",
-        vec!["?"; keys.len()].join(", ")
+        crate::campaign::ranges::assigned_to(crate::campaign::ranges::ITEMS_AS_IT, "?1", "?2")
     );
-    let mut values = vec![Value::Integer(campaign.id)];
-    values.extend(keys.into_iter().map(Value::Text));
+    let values = (campaign.id, serde_json::to_string(&keys)?);
     // The assignee's own access stays where it is: nobody reviews their own.
     let own = reviewers::own_keys(conn, campaign.id, to)?;
     let mut items = Vec::new();
     let mut kept = Vec::new();
     let mut statement = conn.prepare(&sql)?;
-    let mut rows = statement.query(params_from_iter(values))?;
+    let mut rows = statement.query(values)?;
     while let Some(row) = rows.next()? {
         let holder: [Option<String>; 3] = [row.get(1)?, row.get(2)?, row.get(3)?];
         let item: i64 = row.get(0)?;

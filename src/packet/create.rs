@@ -168,6 +168,31 @@ fn build(
     Ok(issued)
 }
 
+/// Copies the campaign's items assigned to `keys_json` (a JSON list of the
+/// reviewer's keys) into the packet; returns how many.
+fn copy_items(tx: &Connection, campaign: i64, keys_json: &str) -> Result<usize> {
+    // Foreign keys are off for the copy (deferred, each parent row would
+    // scan the children for it) and the whole packet is checked at the end.
+    // (Unqualified, the ranges' tables are the workspace's: `main` comes
+    // before any attached database.)
+    let items = tx.execute(
+        &format!(
+            "INSERT INTO pk.items (id, campaign_id, control_id, grant_row, identity_row, system_row,
+                 signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
+                 link_row, initial_reviewer, grant_key, prior_item, delta, carry_over)
+             SELECT id, campaign_id, control_id, grant_row, identity_row, system_row,
+                 signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
+                 link_row, initial_reviewer, grant_key, NULL, delta, carry_over
+             FROM main.items it
+             WHERE {}
+             ORDER BY id",
+            crate::campaign::ranges::assigned_to(crate::campaign::ranges::ITEMS_AS_IT, "?1", "?2")
+        ),
+        (campaign, keys_json),
+    )?;
+    Ok(items)
+}
+
 fn fill(
     conn: &mut Connection,
     campaign: &Campaign,
@@ -193,20 +218,7 @@ fn fill(
     let issued_at = now.to_rfc3339_opts(SecondsFormat::Millis, true);
     tx.execute_batch(PICK_TABLES)?;
     // The items go in first, read once; the rows they point at follow.
-    // Foreign keys are off for the copy (deferred, each parent row would
-    // scan the children for it) and the whole packet is checked at the end.
-    let items = tx.execute(
-        "INSERT INTO pk.items (id, campaign_id, control_id, grant_row, identity_row, system_row,
-                 signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
-                 link_row, initial_reviewer, grant_key, prior_item, delta, carry_over)
-             SELECT id, campaign_id, control_id, grant_row, identity_row, system_row,
-                 signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
-                 link_row, initial_reviewer, grant_key, NULL, delta, carry_over
-             FROM main.items
-             WHERE campaign_id = ?1 AND assigned_reviewer IN (SELECT value FROM json_each(?2))
-             ORDER BY id",
-        (campaign.id, &keys_json),
-    )?;
+    let items = copy_items(&tx, campaign.id, &keys_json)?;
     if items == 0 {
         bail!(
             "no item of campaign {} ({}) is assigned to {}; nothing to put in a packet (see `recert status {} --by-reviewer`)",
@@ -218,6 +230,7 @@ fn fill(
     }
     copy_rows(&tx, campaign.id, reviewer)?;
     count_controls(&tx, campaign.id)?;
+    crate::campaign::ranges::record_reviewer_ranges(&tx, "pk", campaign.id)?;
     let (base_event, base_hash): (i64, Option<String>) = tx.query_row(
         "SELECT coalesce(max(id), 0), (SELECT event_hash FROM pk.decision_events ORDER BY id DESC LIMIT 1)
          FROM pk.decision_events",

@@ -57,9 +57,10 @@ pub struct Page {
 
 /// The WHERE clause of a query (without paging) and its parameters.
 fn conditions(scope: &Scope, query: &Query) -> (String, Vec<Value>) {
-    // ?1 and ?2; every later `?` numbers on from there, in push order.
+    // ?1, ?2 and with `mine` ?3 (the reviewer's keys); every later `?`
+    // numbers on from there, in push order.
     let mut sql = if query.filter.mine {
-        ranges::in_control_for_reviewer(ranges::VIEW, "?1", "?2")
+        ranges::in_control_assigned_to(ranges::VIEW, "?1", "?2", "?3")
     } else {
         ranges::in_control(ranges::VIEW, "?1", "?2")
     };
@@ -67,6 +68,9 @@ fn conditions(scope: &Scope, query: &Query) -> (String, Vec<Value>) {
         Value::Integer(scope.campaign),
         Value::Text(query.control.clone()),
     ];
+    if query.filter.mine {
+        params.push(Value::Text(scope.mine.clone()));
+    }
     let filter = &query.filter;
     match filter.decision {
         DecisionFilter::Any => {}
@@ -93,10 +97,6 @@ fn conditions(scope: &Scope, query: &Query) -> (String, Vec<Value>) {
     if let Some(delta) = filter.delta {
         sql.push_str(" AND delta = ?");
         params.push(Value::Text(delta.as_str().to_owned()));
-    }
-    if filter.mine {
-        sql.push_str(" AND assigned_reviewer IN (SELECT value FROM json_each(?))");
-        params.push(Value::Text(scope.mine.clone()));
     }
     let search = query.search.trim();
     if !search.is_empty() {
