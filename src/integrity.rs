@@ -204,6 +204,8 @@ pub fn verify_workspace(conn: &Connection, public: Option<&PublicKey>) -> Result
         .wrap_err("comparing per-control counts with current decisions")?;
     projection::check_ranges(conn, &mut report)
         .wrap_err("comparing per-control item ranges with the items")?;
+    projection::check_reviewer_runs(conn, &mut report)
+        .wrap_err("comparing reviewers' item runs with the items")?;
     signoffs::check(conn, &mut report).wrap_err("re-computing signed-off evidence")?;
     signoff_log::check(conn, public, &mut report).wrap_err("checking the sign-off log")?;
     report.links = crate::identity::links::chain_head(conn).wrap_err("reading the link chain")?;

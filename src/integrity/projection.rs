@@ -337,6 +337,40 @@ pub(super) fn check_ranges(conn: &Connection, report: &mut LogReport) -> rusqlit
     Ok(())
 }
 
+/// Items outside every id run recorded for the reviewer they were created
+/// for (migration 0014), per campaign that records runs. A reviewer's
+/// queue (mine only, `status --reviewer`, `reassign --from`, packets) is
+/// read through those runs, so such an item would drop out of it.
+const OUTSIDE_RUNS: &str = "
+SELECT it.campaign_id, count(*), min(it.id)
+FROM items it
+WHERE EXISTS (SELECT 1 FROM reviewer_ranges r WHERE r.campaign_id = it.campaign_id)
+  AND NOT EXISTS (SELECT 1 FROM reviewer_ranges rr
+                  WHERE rr.campaign_id = it.campaign_id
+                    AND rr.reviewer = coalesce(it.initial_reviewer, it.assigned_reviewer)
+                    AND rr.first_item <= it.id AND it.id <= rr.last_item)
+GROUP BY it.campaign_id
+ORDER BY it.campaign_id";
+
+pub(super) fn check_reviewer_runs(
+    conn: &Connection,
+    report: &mut LogReport,
+) -> rusqlite::Result<()> {
+    let mut statement = conn.prepare(OUTSIDE_RUNS)?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let (count, first): (i64, i64) = (row.get(1)?, row.get(2)?);
+        report.problems.push(control_problem(
+            row.get(0)?,
+            format!(
+                "{} outside the runs of ids recorded for the reviewers the items were created for (the first: item {first}): items or runs were changed outside recert, and reviewers' own lists would not show them",
+                crate::text::count(count, "item")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A finding about one control's stored data rather than one event.
 fn control_problem(campaign_id: i64, detail: String) -> LogProblem {
     LogProblem {

@@ -302,6 +302,40 @@ fn items_moved_outside_their_controls_range_are_reported() {
 }
 
 #[test]
+fn items_outside_their_reviewers_runs_are_reported() {
+    let ws = decided();
+    // Campaign B's items 4-6 form one run of the default reviewer's (u);
+    // a run cut short leaves item 6 out of u's list while it stays.
+    let runs: Vec<(i64, String, i64, i64)> = test_support::rows(
+        &ws.conn,
+        "SELECT campaign_id, reviewer, first_item, last_item FROM reviewer_ranges ORDER BY 1, 3",
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+    );
+    assert_eq!(runs, [(1, "u".to_owned(), 1, 3), (2, "u".to_owned(), 4, 6)]);
+    ws.conn
+        .execute("DELETE FROM reviewer_ranges WHERE campaign_id = 2", [])
+        .expect("tamper");
+    assert!(
+        findings(&ws).is_empty(),
+        "no runs at all: a campaign without them"
+    );
+    ws.conn
+        .execute(
+            "INSERT INTO reviewer_ranges (campaign_id, reviewer, first_item, last_item) VALUES (2, 'u', 4, 5)",
+            [],
+        )
+        .expect("tamper");
+    let found: Vec<String> = findings(&ws).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        found,
+        [
+            "campaign 2 (projection): 1 item outside the runs of ids recorded for the reviewers the items were created for (the first: item 6): items or runs were changed outside recert, and reviewers' own lists would not show them"
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn an_undone_item_given_back_a_decision_is_reported() {
     let mut ws = decided();
     decide(&mut ws, "A", &[1], DecisionAction::Undo);
