@@ -132,11 +132,12 @@ pub fn close_out(
 /// The campaign's items without a current decision (those awaiting a
 /// second review included), with their recommendation, in id order.
 fn open_items(conn: &Connection, campaign: i64) -> rusqlite::Result<Vec<(i64, Decision)>> {
-    conn.prepare_cached(
+    conn.prepare_cached(&format!(
         "SELECT it.id, it.recommendation FROM items it
          LEFT JOIN current_decisions cd ON cd.item_id = it.id
-         WHERE it.campaign_id = ?1 AND cd.item_id IS NULL ORDER BY it.id",
-    )?
+         WHERE {} AND cd.item_id IS NULL ORDER BY it.id",
+        super::ranges::in_campaign(super::ranges::ITEMS_AS_IT, "?1")
+    ))?
     .query_map([campaign], |row| Ok((row.get(0)?, row.get(1)?)))?
     .collect()
 }

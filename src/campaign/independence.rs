@@ -313,12 +313,13 @@ fn privileged_holders(
     conn: &Connection,
     campaign: i64,
 ) -> rusqlite::Result<HashSet<(String, String)>> {
-    let mut statement = conn.prepare_cached(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT g.system, coalesce(i.identity_id, g.identity_ref), g.identity_ref
          FROM items it JOIN grants g ON g.id = it.grant_row
          LEFT JOIN identities i ON i.id = it.identity_row
-         WHERE it.campaign_id = ?1 AND g.privileged = 1",
-    )?;
+         WHERE {} AND g.privileged = 1",
+        super::ranges::in_campaign(super::ranges::ITEMS_AS_IT, "?1")
+    ))?;
     let mut holders = HashSet::new();
     let mut rows = statement.query([campaign])?;
     while let Some(row) = rows.next()? {

@@ -19,8 +19,8 @@ use super::atomic::write_atomically;
 use super::export::write_evidence;
 use super::order::compare_controls;
 use super::signoff::{SignOff, load_sign_off};
-use crate::campaign::Campaign;
 use crate::campaign::catalog::Catalog;
+use crate::campaign::{Campaign, ranges};
 use crate::model::Signal;
 
 /// How many revoked items the page lists; the revocation export has all.
@@ -163,12 +163,13 @@ pub fn write_report(report: &Report, path: &Path) -> Result<()> {
 }
 
 fn control_totals(conn: &Connection, campaign: i64) -> rusqlite::Result<Vec<ControlTotals>> {
-    let mut statement = conn.prepare_cached(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT it.control_id, count(*),
              coalesce(sum(cd.decision = 'certify'), 0), coalesce(sum(cd.decision = 'revoke'), 0)
          FROM items it LEFT JOIN current_decisions cd ON cd.item_id = it.id
-         WHERE it.campaign_id = ?1 GROUP BY it.control_id",
-    )?;
+         WHERE {} GROUP BY it.control_id",
+        ranges::in_campaign(ranges::ITEMS_AS_IT, "?1")
+    ))?;
     let mut controls = statement
         .query_map([campaign], |row| {
             let id: String = row.get(0)?;
@@ -223,8 +224,9 @@ fn signal_counts(conn: &Connection, campaign: i64) -> rusqlite::Result<Vec<(Sign
         .map(|s| format!("coalesce(sum(signal_mask & {} != 0), 0)", s.bit()))
         .collect();
     let sql = format!(
-        "SELECT {} FROM items WHERE campaign_id = ?1",
-        columns.join(", ")
+        "SELECT {} FROM items it WHERE {}",
+        columns.join(", "),
+        ranges::in_campaign(ranges::ITEMS_AS_IT, "?1")
     );
     conn.query_row(&sql, [campaign], |row| {
         let mut counts = Vec::new();

@@ -8,7 +8,7 @@ use super::export::{ExportError, write_evidence};
 use super::keys::SigningKey;
 use super::signoff_log::log_sign_off;
 use crate::actor::Actor;
-use crate::campaign::Campaign;
+use crate::campaign::{Campaign, ranges};
 
 /// A campaign's sign-off, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,9 +108,12 @@ pub fn sign_off_with_key(
         return Err(SignOffError::AlreadySignedOff);
     }
     let (count, first_item): (u64, Option<i64>) = tx.query_row(
-        "SELECT count(*), min(it.id) FROM items it
-         LEFT JOIN current_decisions cd ON cd.item_id = it.id
-         WHERE it.campaign_id = ?1 AND cd.item_id IS NULL",
+        &format!(
+            "SELECT count(*), min(it.id) FROM items it
+             LEFT JOIN current_decisions cd ON cd.item_id = it.id
+             WHERE {} AND cd.item_id IS NULL",
+            ranges::in_campaign(ranges::ITEMS_AS_IT, "?1")
+        ),
         [campaign.id],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
@@ -188,11 +191,12 @@ pub fn load_sign_off(conn: &Connection, campaign: i64) -> rusqlite::Result<Optio
 
 /// The ids of up to `limit` undecided items, lowest first, for error messages.
 pub fn undecided_items(conn: &Connection, campaign: i64, limit: u32) -> rusqlite::Result<Vec<i64>> {
-    let mut statement = conn.prepare_cached(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT it.id FROM items it
          LEFT JOIN current_decisions cd ON cd.item_id = it.id
-         WHERE it.campaign_id = ?1 AND cd.item_id IS NULL ORDER BY it.id LIMIT ?2",
-    )?;
+         WHERE {} AND cd.item_id IS NULL ORDER BY it.id LIMIT ?2",
+        ranges::in_campaign(ranges::ITEMS_AS_IT, "?1")
+    ))?;
     statement
         .query_map((campaign, limit), |row| row.get(0))?
         .collect()

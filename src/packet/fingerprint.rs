@@ -27,10 +27,12 @@ pub fn campaign_fingerprint(conn: &Connection, campaign_id: i64) -> rusqlite::Re
             Ok(())
         },
     )?;
-    let mut statement = conn.prepare_cached(
-        "SELECT id, control_id, grant_row, coalesce(identity_row, 0), signal_mask, recommendation
-         FROM items WHERE campaign_id = ?1 ORDER BY id",
-    )?;
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT it.id, it.control_id, it.grant_row, coalesce(it.identity_row, 0), it.signal_mask,
+                it.recommendation
+         FROM items it WHERE {} ORDER BY it.id",
+        crate::campaign::ranges::in_campaign(crate::campaign::ranges::ITEMS_AS_IT, "?1")
+    ))?;
     let mut rows = statement.query([campaign_id])?;
     while let Some(row) = rows.next()? {
         hash.display(row.get::<_, i64>(0)?);

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate};
 use rusqlite::Connection;
 
 use super::html::escape;
-use crate::campaign::Campaign;
+use crate::campaign::{Campaign, ranges};
 use crate::model::{Signal, SignalSet};
 use crate::remediation::Counts;
 
@@ -67,9 +67,10 @@ pub fn gather(
         "SELECT item_id, signal_mask, identity_id || coalesce(' ' || identity_name, ''),
              system || ': ' || entitlement, coalesce(justification, ''), {DECIDER},
              coalesce(valid_until, '')
-         FROM item_view WHERE campaign_id = ?1 AND decision = 'certify'
+         FROM item_view WHERE {} AND decision = 'certify'
              AND (signal_mask & ?2 != 0 OR valid_until IS NOT NULL)
-         ORDER BY item_id"
+         ORDER BY item_id",
+        ranges::in_campaign(ranges::VIEW, "?1")
     ))?;
     let mut kept: BTreeMap<usize, (Vec<KeptItem>, u64)> = BTreeMap::new();
     let mut time_boxed = Vec::new();
@@ -123,20 +124,27 @@ fn reviewers(conn: &Connection, campaign: i64) -> rusqlite::Result<Vec<ReviewerF
         decided: 0,
         median_seconds: None,
     };
-    let mut statement = conn.prepare_cached(
-        "SELECT assigned_reviewer, count(*) FROM items WHERE campaign_id = ?1 GROUP BY 1",
-    )?;
-    for row in statement.query_map([campaign], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
-        let (name, n) = row?;
-        figures
-            .entry(name.clone())
-            .or_insert_with(|| blank(&name))
-            .assigned = n;
+    // The campaign in id order, counted here by reviewer.
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT it.assigned_reviewer FROM items it WHERE {}",
+        ranges::in_campaign(ranges::ITEMS_AS_IT, "?1")
+    ))?;
+    let mut rows = statement.query([campaign])?;
+    while let Some(row) = rows.next()? {
+        let name = row.get_ref(0)?.as_str()?;
+        if let Some(known) = figures.get_mut(name) {
+            known.assigned += 1;
+        } else {
+            let mut first = blank(name);
+            first.assigned = 1;
+            figures.insert(name.to_owned(), first);
+        }
     }
-    let mut statement = conn.prepare_cached(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT decided_by_reviewer, count(*) FROM item_view
-         WHERE campaign_id = ?1 AND decision IS NOT NULL GROUP BY 1",
-    )?;
+         WHERE {} AND decision IS NOT NULL GROUP BY 1",
+        ranges::in_campaign(ranges::VIEW, "?1")
+    ))?;
     for row in statement.query_map([campaign], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
         let (name, n) = row?;
         figures

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use rusqlite::Connection;
 
 use super::html::escape;
-use crate::campaign::Campaign;
 use crate::campaign::independence;
+use crate::campaign::{Campaign, ranges};
 
 /// How many close-out decisions the page lists; the evidence has all.
 pub const CLOSED_SHOWN: usize = 500;
@@ -29,20 +29,23 @@ pub struct ClosedItem {
 
 /// The close-out decisions still current (first [`CLOSED_SHOWN`]), and how many.
 pub fn closed_items(conn: &Connection, campaign: i64) -> rusqlite::Result<(Vec<ClosedItem>, u64)> {
+    let in_campaign = ranges::in_campaign(ranges::VIEW, "?1");
     let total: u64 = conn.query_row(
-        "SELECT count(*) FROM item_view WHERE campaign_id = ?1 AND decision_basis = 'close-out'",
+        &format!(
+            "SELECT count(*) FROM item_view WHERE {in_campaign} AND decision_basis = 'close-out'"
+        ),
         [campaign],
         |row| row.get(0),
     )?;
-    let mut statement = conn.prepare_cached(
+    let mut statement = conn.prepare_cached(&format!(
         "SELECT item_id, control_id, identity_id, system, entitlement, decision,
              coalesce(justification, ''),
              decided_by_reviewer || ' (' || coalesce(decided_by_os_user, 'unknown') || '@'
                  || coalesce(decided_by_host, 'unknown') || ')',
              decided_at
-         FROM item_view WHERE campaign_id = ?1 AND decision_basis = 'close-out'
-         ORDER BY item_id LIMIT ?2",
-    )?;
+         FROM item_view WHERE {in_campaign} AND decision_basis = 'close-out'
+         ORDER BY item_id LIMIT ?2"
+    ))?;
     let items = statement
         .query_map(
             (campaign, i64::try_from(CLOSED_SHOWN).unwrap_or(i64::MAX)),
