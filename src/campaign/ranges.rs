@@ -1,7 +1,10 @@
-//! Finding one control's items of a campaign. A campaign inserts its items
-//! in control order, so each control's items have consecutive ids, and
-//! `control_stats` records that range (migration 0005): SQLite then reads
-//! them in the table's own order, with no index on a million items to keep.
+//! Finding a campaign's items, one control's, or one reviewer's, by ranges
+//! of ids. A campaign inserts its items in control order, then reviewer
+//! order, so each control's items have consecutive ids, which
+//! `control_stats` records (migration 0005), and so do each reviewer's items
+//! of a control, which `reviewer_ranges` records (migration 0014): SQLite
+//! then reads them in the table's own order, with no index over a million
+//! items to keep up to date while creating a campaign.
 
 use rusqlite::Connection;
 
