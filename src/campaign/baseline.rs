@@ -57,6 +57,14 @@ pub struct Prior {
     justification: u32,
 }
 
+/// A baseline decider and justification, by where the baseline keeps them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Quote {
+    part: u16,
+    decider: u32,
+    justification: u32,
+}
+
 /// The decisions of one range of the baseline's items, read by one thread.
 #[derive(Default)]
 struct Part {
@@ -115,6 +123,25 @@ impl Baseline {
         self.parts
             .get(usize::from(prior.part))
             .map_or("", |p| p.text(prior.decider))
+    }
+
+    /// What a carried-over certification of `prior` quotes: the same
+    /// decider and justification give the same sentence.
+    pub fn quote_of(prior: &Prior) -> Quote {
+        Quote {
+            part: prior.part,
+            decider: prior.decider,
+            justification: prior.justification,
+        }
+    }
+
+    /// Who decided and why, as [`Baseline::quote_of`] names them.
+    pub fn quoted(&self, quote: Quote) -> (&str, &str) {
+        self.parts
+            .get(usize::from(quote.part))
+            .map_or(("", ""), |p| {
+                (p.text(quote.decider), p.text(quote.justification))
+            })
     }
 
     /// Why (kept for certifications, which a carry-over quotes).

@@ -8,18 +8,20 @@ use foldhash::HashMap;
 use rusqlite::Connection;
 
 use super::assign::{Basis, Candidates, assign};
-use super::cycle::{Shape, add_cycle_signals};
+use super::baseline::Quote;
+use super::cycle::{Assessment, Shape, add_cycle_signals};
 use super::freeze::{ItemContext, Scope};
 use super::grant_key::GrantKey;
 use super::peer_pass::Names;
 use super::resolve::{HolderCache, Holding, LinkRecord};
 use super::rules::Subject;
 use super::signals::{
-    AccountSignals, GrantFacts, Holder, Owner, add_account_signals, evaluate, recommend,
+    AccountSignals, GrantFacts, Holder, Owner, add_account_signals, certify_reason, evaluate,
+    recommend, says_revoke,
 };
 use crate::identity::IdentityRow;
 use crate::identity::rows::parse_attributes;
-use crate::model::{Decision, Delta, IdentityKind, IdentityStatus, When};
+use crate::model::{Decision, Delta, IdentityKind, IdentityStatus, SignalSet, When};
 use crate::workspace::readers;
 
 /// Distinct strings by number, so a million items hold small ids instead
@@ -128,10 +130,9 @@ pub(super) struct Computed {
 }
 
 impl Computed {
-    fn keep(&mut self, item: Pending, reviewer: &str, reasons: &str, why: &str) {
+    fn keep(&mut self, item: Pending, reviewer: &str, reasons: &str, why: (u32, u32)) {
         let reviewer = self.reviewers.id(reviewer);
         let reasons = self.texts.push(reasons);
-        let why = self.texts.push(why);
         self.pending.push(Pending {
             reviewer,
             reasons,
@@ -268,6 +269,7 @@ fn compute(
     let mut cache = HolderCache::new(context.resolver);
     let mut reasons = Vec::with_capacity(8);
     let mut reasons_json = Vec::with_capacity(256);
+    let mut whys = Whys::default();
     let mut key = String::new();
     // Toxic combinations and outliers look at every grant of a person:
     // the filters are then applied once they are known (`freeze`).
@@ -316,11 +318,9 @@ fn compute(
         if !peers && !scope.controls.is_empty() && !scope.controls.contains(control) {
             continue;
         }
-        let (recommendation, why) = recommend(signals, &reasons, context.rules);
-        let (recommendation, why, carry_over) =
-            context
-                .cycle
-                .carry_over(&assessment, signals, context.rules, (recommendation, why));
+        let (recommendation, why) =
+            whys.recommend(signals, &reasons, &assessment, context, &mut computed.texts);
+        let carry_over = recommendation == Decision::Certify && whys.carried_over;
         let system_row = context.systems.get(system, &mut key);
         let system_owner = system_row.and_then(|s| active_reviewer(s.owner, context));
         let (reviewer, basis) =
@@ -352,10 +352,55 @@ fn compute(
             subject,
             in_scope,
         };
-        computed.keep(item, reviewer, std::str::from_utf8(&reasons_json)?, &why);
+        computed.keep(item, reviewer, std::str::from_utf8(&reasons_json)?, why);
     }
     computed.links = cache.links;
     Ok(computed)
+}
+
+/// Recommendations and their reasons. A certification's reason depends on
+/// the item's signals alone, or quotes the baseline's decider and
+/// justification: most of a million items share a few dozen sentences,
+/// each kept once in the texts.
+#[derive(Default)]
+struct Whys {
+    certify: HashMap<u32, (u32, u32)>,
+    carried: HashMap<Quote, (u32, u32)>,
+    /// Whether the last recommendation carries a certification over.
+    carried_over: bool,
+}
+
+impl Whys {
+    /// The recommendation for an item and where its reason is in `texts`.
+    fn recommend(
+        &mut self,
+        signals: SignalSet,
+        reasons: &[String],
+        assessment: &Assessment<'_>,
+        context: &ItemContext<'_>,
+        texts: &mut Arena,
+    ) -> (Decision, (u32, u32)) {
+        self.carried_over = false;
+        let rules = context.rules;
+        if says_revoke(signals, rules) {
+            let (recommendation, why) = recommend(signals, reasons, rules);
+            return (recommendation, texts.push(&why));
+        }
+        let cycle = context.cycle;
+        if let Some(quote) = cycle.carries_over(assessment, signals, rules, Decision::Certify) {
+            self.carried_over = true;
+            let why = *self
+                .carried
+                .entry(quote)
+                .or_insert_with(|| texts.push(&cycle.carry_over_reason(quote)));
+            return (Decision::Certify, why);
+        }
+        let why = *self
+            .certify
+            .entry(signals.bits())
+            .or_insert_with(|| texts.push(&certify_reason(signals, rules)));
+        (Decision::Certify, why)
+    }
 }
 
 /// The correlation signals of one grant: what its holder's link, its

@@ -22,6 +22,7 @@ use crate::actor::Actor;
 use crate::identity::keys::fold;
 use crate::identity::{Resolver, links};
 use crate::model::IdentityKind;
+use crate::workspace::readers;
 
 /// What to put in a new campaign.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,27 +128,7 @@ fn build(
         .to_owned();
 
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let existing: Option<i64> = tx
-        .query_row("SELECT id FROM campaigns WHERE name = ?1", [name], |row| {
-            row.get(0)
-        })
-        .optional()?;
-    if let Some(id) = existing {
-        bail!(
-            "a campaign named {name:?} already exists (id {id}); choose another --name, e.g. {:?}",
-            format!("{name} (2)")
-        );
-    }
-    let entitlements: i64 = tx.query_row(
-        "SELECT count(*) FROM snapshots WHERE current = 1 AND kind = 'entitlements'",
-        [],
-        |row| row.get(0),
-    )?;
-    if entitlements == 0 {
-        bail!(
-            "nothing to review: the workspace holds no entitlements; import an entitlements export first (recert import entitlements.csv)"
-        );
-    }
+    check_workspace(&tx, name)?;
     let baseline = baseline::choose(&tx, &spec.baseline)?;
     tx.execute(
         "INSERT INTO campaigns (name, period, as_of, due, default_reviewer, justify_mask, rules,
@@ -181,10 +162,12 @@ fn build(
         "UPDATE campaigns SET link_watermark = ?2, baseline_id = ?3 WHERE id = ?1",
         (campaign_id, watermark, baseline.as_ref().map(|b| b.id)),
     )?;
-    let resolver = Resolver::load(&tx, rules.correlation.clone(), as_of, Some(watermark))?;
-    let systems = Systems::load_current(&tx, &resolver)?;
-    let earlier = EarlierReviews::load(&tx, &resolver)?;
-    let cycle = load_cycle(&tx, baseline, now)?;
+    let Loaded {
+        resolver,
+        systems,
+        earlier,
+        cycle,
+    } = load(&tx, &rules, as_of, (watermark, baseline), now)?;
     let scope = Scope {
         controls,
         systems: spec.systems.iter().map(|s| fold(s)).collect(),
@@ -213,14 +196,72 @@ fn build(
     Ok((campaign_id, frozen))
 }
 
-/// The baseline's decisions and what earlier campaigns revoked or
-/// time-boxed. Revocations of campaigns signed off by an older recert, and
-/// exports imported since the last look, are followed first.
-fn load_cycle(tx: &Connection, baseline: Option<Campaign>, now: DateTime<Utc>) -> Result<Cycle> {
-    crate::remediation::refresh(tx, now.date_naive())?;
-    Ok(Cycle {
-        baseline: baseline.map(|b| baseline::load(tx, b)).transpose()?,
-        past: Past::load(tx)?,
+/// Refuses a campaign name in use and a workspace with no entitlements.
+fn check_workspace(tx: &Connection, name: &str) -> Result<()> {
+    let existing: Option<i64> = tx
+        .query_row("SELECT id FROM campaigns WHERE name = ?1", [name], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    if let Some(id) = existing {
+        bail!(
+            "a campaign named {name:?} already exists (id {id}); choose another --name, e.g. {:?}",
+            format!("{name} (2)")
+        );
+    }
+    let entitlements: i64 = tx.query_row(
+        "SELECT count(*) FROM snapshots WHERE current = 1 AND kind = 'entitlements'",
+        [],
+        |row| row.get(0),
+    )?;
+    if entitlements == 0 {
+        bail!(
+            "nothing to review: the workspace holds no entitlements; import an entitlements export first (recert import entitlements.csv)"
+        );
+    }
+    Ok(())
+}
+
+/// What the items of a campaign are computed from.
+struct Loaded {
+    resolver: Resolver,
+    systems: Systems,
+    earlier: EarlierReviews,
+    cycle: Cycle,
+}
+
+/// Loads the identities, systems, earlier reviews and decisions as of the
+/// link `watermark`, with the `baseline`'s decisions read on other threads
+/// meanwhile (a million of them take as long as the rest together).
+fn load(
+    tx: &Connection,
+    rules: &Rules,
+    as_of: NaiveDate,
+    (watermark, baseline): (i64, Option<Campaign>),
+    now: DateTime<Utc>,
+) -> Result<Loaded> {
+    let (baseline, loaded) = readers::alongside(
+        tx,
+        move |reader| baseline.map(|b| baseline::load(reader, b)).transpose(),
+        || -> Result<_> {
+            // Revocations of campaigns signed off by an older recert, and
+            // exports imported since the last look, are followed first.
+            crate::remediation::refresh(tx, now.date_naive())?;
+            let resolver = Resolver::load(tx, rules.correlation.clone(), as_of, Some(watermark))?;
+            let systems = Systems::load_current(tx, &resolver)?;
+            let earlier = EarlierReviews::load(tx, &resolver)?;
+            Ok((resolver, systems, earlier, Past::load(tx)?))
+        },
+    );
+    let (resolver, systems, earlier, past) = loaded?;
+    Ok(Loaded {
+        resolver,
+        systems,
+        earlier,
+        cycle: Cycle {
+            baseline: baseline?,
+            past,
+        },
     })
 }
 

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
-use super::baseline::{Baseline, Prior};
+use super::baseline::{Baseline, Prior, Quote};
 use super::grant_key::GrantKey;
 use super::past::Past;
 use super::rules::Rules;
@@ -151,40 +151,42 @@ impl Cycle {
         assessment
     }
 
-    /// The carry-over of an unchanged grant the baseline certified for
-    /// good, when nothing about it needs a justification now: the
-    /// recommendation becomes "certify" quoting the earlier reviewer.
-    /// Returns the recommendation, its reason and whether it carries over.
-    pub fn carry_over(
+    /// Whether an item carries the baseline's certification over: an
+    /// unchanged grant the baseline certified for good, when nothing about
+    /// it needs a justification now. The recommendation is then "certify",
+    /// quoting the earlier reviewer ([`Cycle::carry_over_reason`]); items
+    /// quoting the same decider and justification share one sentence.
+    pub fn carries_over(
         &self,
         assessment: &Assessment<'_>,
         signals: SignalSet,
         rules: &Rules,
-        recommendation: (Decision, String),
-    ) -> (Decision, String, bool) {
-        let (Some(baseline), Some(prior)) = (&self.baseline, assessment.prior) else {
-            return (recommendation.0, recommendation.1, false);
-        };
+        recommendation: Decision,
+    ) -> Option<Quote> {
+        let prior = assessment.prior?;
+        self.baseline.as_ref()?;
         let eligible = assessment.delta == Some(Delta::Unchanged)
             && prior.decision == Decision::Certify
             && prior.valid_until.is_none()
             && prior.basis != Some(DecisionBasis::CloseOut)
-            && recommendation.0 == Decision::Certify
+            && recommendation == Decision::Certify
             && !signals.intersects(rules.justify);
-        if !eligible {
-            return (recommendation.0, recommendation.1, false);
-        }
-        let mut reason = format!(
-            "certified in {} by {}",
-            baseline.campaign.name,
-            baseline.decider(prior)
-        );
-        let why = baseline.justification(prior).trim();
+        eligible.then(|| Baseline::quote_of(prior))
+    }
+
+    /// The recommendation reason of a carried-over certification.
+    pub fn carry_over_reason(&self, quote: Quote) -> String {
+        let Some(baseline) = &self.baseline else {
+            return String::new();
+        };
+        let (decider, why) = baseline.quoted(quote);
+        let mut reason = format!("certified in {} by {}", baseline.campaign.name, decider);
+        let why = why.trim();
         if !why.is_empty() {
             let _ = write!(reason, ": '{}'", quoted(why));
         }
         reason.push_str("; unchanged");
-        (Decision::Certify, reason, true)
+        reason
     }
 }
 

@@ -272,6 +272,16 @@ pub fn add_account_signals(
 ///
 /// A break-glass account exists to be unused: being dormant never makes
 /// it a revocation (it must be certified with the evidence of its last test).
+/// Whether [`recommend`] says revoke: a revoke signal, other than a
+/// break-glass account's dormancy. When it does not, its reason is
+/// [`certify_reason`]'s, which depends on the signals alone.
+pub fn says_revoke(signals: SignalSet, rules: &Rules) -> bool {
+    let break_glass = signals.contains(Signal::BreakGlass);
+    signals
+        .iter()
+        .any(|signal| rules.revoke.contains(signal) && !(break_glass && signal == Signal::Dormant))
+}
+
 pub fn recommend(signals: SignalSet, reasons: &[String], rules: &Rules) -> (Decision, String) {
     let mut revoke = String::new();
     let mut confirm = Vec::new();

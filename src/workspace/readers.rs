@@ -78,6 +78,41 @@ where
     })
 }
 
+/// Runs `background` on another thread, through a read-only connection of
+/// its own, while `foreground` runs on this one; returns both results.
+/// Loading what a campaign is computed from is several independent reads
+/// (the identities on this thread, a million-item baseline on others):
+/// side by side, they take the time of the longest.
+///
+/// `background` sees the last committed state, as in [`over_ranges`]; an
+/// in-memory workspace, or one that cannot be opened again, runs both here,
+/// `background` first, through `conn`.
+pub fn alongside<A, B>(
+    conn: &Connection,
+    background: impl FnOnce(&Connection) -> A + Send,
+    foreground: impl FnOnce() -> B,
+) -> (A, B)
+where
+    A: Send,
+{
+    let reader = conn
+        .path()
+        .filter(|path| !path.is_empty())
+        .and_then(open_reader);
+    let Some(reader) = reader else {
+        let first = background(conn);
+        return (first, foreground());
+    };
+    thread::scope(|spawner| {
+        let other = spawner.spawn(move || background(&reader));
+        let here = foreground();
+        let there = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (there, here)
+    })
+}
+
 /// A read-only connection to the workspace at `path`. Rows are looked up
 /// all over the file: mapped, a page read costs no system call.
 fn open_reader(path: &str) -> Option<Connection> {
