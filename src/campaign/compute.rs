@@ -678,5 +678,12 @@ mod tests {
             assert_eq!(many.seen, one.seen);
             assert_eq!(resolved(&many), resolved(&one), "{threads} threads");
         }
+        // A certification's reason is kept once per set of signals, however
+        // many items give it.
+        let certified = one.pending.iter().filter(|p| !p.revoke);
+        let spans: HashSet<(u32, u32)> = certified.clone().map(|p| p.why).collect();
+        let sets: HashSet<u32> = certified.clone().map(|p| p.signals).collect();
+        assert!(certified.count() > 20 * sets.len(), "{sets:?}");
+        assert_eq!(spans.len(), sets.len());
     }
 }

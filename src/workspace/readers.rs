@@ -205,4 +205,56 @@ mod tests {
         let parts = over_ranges(&memory, (1, 1000), 3, sum_of).expect("read");
         assert_eq!(parts, vec![(2, 1, 0)]);
     }
+
+    #[test]
+    fn alongside_reads_committed_rows_on_another_thread_while_this_one_writes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("rows.db");
+        let mut conn = Connection::open(&path).expect("open");
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER);
+             INSERT INTO t VALUES (1, 10), (2, 20);",
+        )
+        .expect("rows");
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .expect("write lock");
+        let here = thread::current().id();
+        let (there, written) = alongside(
+            &tx,
+            |reader| {
+                let sum: i64 = reader
+                    .query_row("SELECT sum(v) FROM t", [], |row| row.get(0))
+                    .expect("sum");
+                (sum, thread::current().id())
+            },
+            || {
+                tx.execute("INSERT INTO t VALUES (3, 30)", [])
+                    .expect("insert");
+                tx.query_row("SELECT sum(v) FROM t", [], |row| row.get::<_, i64>(0))
+                    .expect("sum")
+            },
+        );
+        assert_eq!(there.0, 30, "the reader sees what was committed");
+        assert_ne!(there.1, here, "on a thread of its own");
+        assert_eq!(written, 60, "the writer sees its own change");
+        tx.commit().expect("commit");
+
+        // An in-memory database does both on this thread, background first.
+        let memory = Connection::open_in_memory().expect("memory");
+        let order = std::sync::Mutex::new(Vec::new());
+        let ((), ()) = alongside(
+            &memory,
+            |_| {
+                assert_eq!(thread::current().id(), here);
+                order.lock().expect("lock").push("background");
+            },
+            || order.lock().expect("lock").push("foreground"),
+        );
+        assert_eq!(
+            order.into_inner().expect("lock"),
+            ["background", "foreground"]
+        );
+    }
 }
