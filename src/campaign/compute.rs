@@ -82,6 +82,9 @@ pub(super) struct Pending {
     pub signals: u32,
     pub reviewer: u32,
     pub reasons: (u32, u32),
+    /// A sentence the peer pass found, appended to `reasons` as they are
+    /// written: 1 + its index in [`Computed::appended`], or 0.
+    pub appended: u32,
     pub why: (u32, u32),
     /// Index into [`Computed::links`].
     pub link: u32,
@@ -124,6 +127,9 @@ pub(super) struct Computed {
     /// The distinct `system:entitlement` of the items (toxic combinations
     /// and outliers only).
     pub names: Names,
+    /// Sentences (JSON strings) that many items add to their reasons, kept
+    /// once ([`Pending::appended`]).
+    pub appended: Vec<String>,
     /// Holders (labels) whose items fell to the default reviewer for want
     /// of a manager or owner, to name them at campaign creation.
     pub unreviewed_holders: Vec<String>,
@@ -340,6 +346,7 @@ fn compute(
             signals: signals.bits(),
             reviewer: 0,
             reasons: (0, 0),
+            appended: 0,
             why: (0, 0),
             link: holding.link,
             basis,

@@ -111,18 +111,12 @@ pub(super) fn freeze_items(
         texts,
         links,
         unreviewed_holders,
+        appended,
         ..
     } = computed;
     // With toxic-combination or outlier rules every grant was computed;
     // the filters apply now, to the final controls.
-    let kept: Vec<bool> = pending
-        .iter()
-        .map(|p| {
-            p.in_scope
-                && (scope.controls.is_empty()
-                    || scope.controls.contains(controls[usize::from(p.control)]))
-        })
-        .collect();
+    let kept = kept_items(&pending, scope, &controls);
     let (links, link_ids) = used_links(links, &pending, &kept);
     let first_link = insert_links(conn, campaign_id, &links)?;
     let sequence = insertion_order(&pending, &kept, &reviewers)?;
@@ -148,8 +142,13 @@ pub(super) fn freeze_items(
             pending.len()
         }
     ];
+    let mut reasons = String::new();
     for &(_, index) in &sequence {
         let item = &pending[index as usize];
+        let added = item
+            .appended
+            .checked_sub(1)
+            .map(|sentence| appended[sentence as usize].as_str());
         let recommendation = if item.revoke {
             Decision::Revoke
         } else {
@@ -162,7 +161,7 @@ pub(super) fn freeze_items(
             item.identity_row,
             item.system_row,
             item.signals,
-            texts.get(item.reasons),
+            peer_pass::reasons_of(texts.get(item.reasons), added, &mut reasons),
             recommendation.as_str(),
             texts.get(item.why),
             reviewers.get(item.reviewer),
@@ -199,6 +198,19 @@ pub(super) fn freeze_items(
         conflicts,
         outliers,
     })
+}
+
+/// Whether each computed item is in the campaign: in scope, under a
+/// requested control.
+fn kept_items(pending: &[Pending], scope: &Scope<'_>, controls: &[&str]) -> Vec<bool> {
+    pending
+        .iter()
+        .map(|p| {
+            p.in_scope
+                && (scope.controls.is_empty()
+                    || scope.controls.contains(controls[usize::from(p.control)]))
+        })
+        .collect()
 }
 
 /// The kept items' positions in insertion order: reviewers in name order,

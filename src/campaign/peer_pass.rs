@@ -113,19 +113,18 @@ pub(super) fn apply(
     } else {
         Outliers::default()
     };
-    let mut touched: Vec<u32> = sod
-        .keys()
-        .copied()
-        .chain(items.iter().map(|(index, _)| *index))
-        .collect();
-    touched.sort_unstable();
-    touched.dedup();
+    let touched = touched(&sod, &items);
     let accounts = holder_keys(conn, computed, &conflicts)?;
+    // Outlier sentences go to the items as they are written, not copied
+    // into each item's reasons here: most items may be outliers.
+    let first_sentence = u32::try_from(computed.appended.len())?;
+    computed.appended.extend(sentences);
     let Computed {
         pending,
         texts,
         links,
         names,
+        appended,
         ..
     } = computed;
     let mut outliers = items.into_iter().peekable();
@@ -136,48 +135,49 @@ pub(super) fn apply(
         let mut new = SignalSet::EMPTY;
         let mut sod_sentence = None;
         if let Some(pairs) = sod.get(&index) {
-            let others: Vec<Other<'_>> = pairs
-                .iter()
-                .map(|&(rule, other)| {
-                    let other = &pending[other as usize];
-                    let account = (other.link != item.link).then(|| {
-                        accounts.get(&other.grant_row).map_or(
-                            links[other.link as usize].account_key.as_str(),
-                            String::as_str,
-                        )
-                    });
-                    Other {
-                        rule: &peers.sod[usize::from(rule)],
-                        grant: names.label(other.name),
-                        account,
-                    }
-                })
-                .collect();
-            sod_sentence = Some(serde_json::to_string(&sod_reason(&others))?);
+            let others = pairs.iter().map(|&(rule, other)| {
+                let other = &pending[other as usize];
+                let account = (other.link != item.link).then(|| {
+                    accounts.get(&other.grant_row).map_or(
+                        links[other.link as usize].account_key.as_str(),
+                        String::as_str,
+                    )
+                });
+                Other {
+                    rule: &peers.sod[usize::from(rule)],
+                    grant: names.label(other.name),
+                    account,
+                }
+            });
+            sod_sentence = Some(serde_json::to_string(&sod_reason(
+                &others.collect::<Vec<_>>(),
+            ))?);
             new.insert(Signal::SodConflict);
         }
         let outlier_sentence = outliers.next_if(|(i, _)| *i == index).map(|(_, sentence)| {
             new.insert(Signal::Outlier);
-            sentences[sentence as usize].as_str()
+            first_sentence + sentence
         });
         let signals = SignalSet::from_bits(item.signals | new.bits());
         let mut updated = item;
         updated.signals = signals.bits();
         updated.subject.signals = signals;
-        let control = rules.control_for(&updated.subject);
-        updated.control = controls
-            .iter()
-            .position(|c| *c == control)
-            .and_then(|p| u16::try_from(p).ok())
-            .unwrap_or(item.control);
-        // The new signals come last in `Signal` order: their sentences are
-        // appended to the stored JSON list.
-        let added = [sod_sentence.as_deref(), outlier_sentence];
-        append_reasons(
-            texts.get(item.reasons),
-            added.into_iter().flatten(),
-            &mut reasons,
-        );
+        updated.control =
+            control_index(controls, rules.control_for(&updated.subject)).unwrap_or(item.control);
+        if new.intersects(rules.revoke) || sod_sentence.is_some() {
+            // The new signals come last in `Signal` order: their sentences
+            // are appended to the stored JSON list.
+            let outlier = outlier_sentence.map(|s| appended[s as usize].as_str());
+            let added = [sod_sentence.as_deref(), outlier];
+            append_reasons(
+                texts.get(item.reasons),
+                added.into_iter().flatten(),
+                &mut reasons,
+            );
+            updated.reasons = texts.push(&reasons);
+        } else if let Some(sentence) = outlier_sentence {
+            updated.appended = sentence + 1;
+        }
         if new.intersects(rules.revoke) {
             let all: Vec<String> = serde_json::from_str(&reasons)?;
             let (recommendation, why) = recommend(signals, &all, rules);
@@ -193,10 +193,45 @@ pub(super) fn apply(
                 .or_insert_with(|| texts.push(&certify_reason(signals, rules)));
             updated.carry_over = false;
         }
-        updated.reasons = texts.push(&reasons);
         pending[index as usize] = updated;
     }
     Ok(Findings { conflicts })
+}
+
+/// Where `control` is among the campaign's `controls`.
+fn control_index(controls: &[&str], control: &str) -> Option<u16> {
+    controls
+        .iter()
+        .position(|c| *c == control)
+        .and_then(|p| u16::try_from(p).ok())
+}
+
+/// The items that gain a signal, in item order.
+fn touched(sod: &HashMap<u32, Vec<(u16, u32)>>, outliers: &[(u32, u32)]) -> Vec<u32> {
+    let mut touched: Vec<u32> = sod
+        .keys()
+        .copied()
+        .chain(outliers.iter().map(|(index, _)| *index))
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    touched
+}
+
+/// An item's reasons as written: the stored JSON list, with the sentence
+/// the peer pass appended, if any (`buffer` holds the result then).
+pub(super) fn reasons_of<'a>(
+    stored: &'a str,
+    appended: Option<&str>,
+    buffer: &'a mut String,
+) -> &'a str {
+    match appended {
+        None => stored,
+        Some(sentence) => {
+            append_reasons(stored, [sentence], buffer);
+            buffer
+        }
+    }
 }
 
 /// Writes into `out` the JSON list `stored` with `added` (JSON strings)
