@@ -354,8 +354,8 @@ const DEPARTMENT: u32 = 1 << 31;
 const JUST_COUNTED: u32 = u32::MAX;
 
 /// The items whose grant few of the holder's peers hold, in item order,
-/// each with the index of its sentence; the items of one group and grant
-/// share theirs.
+/// each with the index of its sentence; the items of one group whose
+/// grants as many others hold share theirs.
 #[derive(Default)]
 struct Outliers {
     items: Vec<(u32, u32)>,
@@ -483,8 +483,16 @@ fn judge<'a>(
     let rules = context.rules.peers.outlier;
     let mut found = Outliers::default();
     let mut labels: HashMap<u32, String> = HashMap::new();
+    // The sentences of the group being judged, by how many others hold the
+    // grant: a group's runs are consecutive, and with random access most
+    // of its grants are outliers held by one or two of its members.
+    let mut group_sentences: (u32, HashMap<u32, u32>) = (u32::MAX, HashMap::new());
     for run in entries.chunk_by(|x, y| x.0 == y.0 && x.1 == y.1) {
         let group = run[0].0;
+        if group_sentences.0 != group {
+            group_sentences.0 = group;
+            group_sentences.1.clear();
+        }
         let mut holders = 0_u32;
         let mut last = None;
         for &(_, _, holder, _) in run {
@@ -498,17 +506,23 @@ fn judge<'a>(
         if !is_outlier(others, peers, &rules) {
             continue;
         }
-        let reason = match label {
-            Group::Manager(_) => {
-                let manager = labels
-                    .entry(group)
-                    .or_insert_with(|| context.resolver.row(group).label());
-                outlier_reason(others, peers, Group::Manager(manager))
-            }
-            department @ Group::Department(_) => outlier_reason(others, peers, department),
+        let sentence = if let Some(&sentence) = group_sentences.1.get(&others) {
+            sentence
+        } else {
+            let reason = match label {
+                Group::Manager(_) => {
+                    let manager = labels
+                        .entry(group)
+                        .or_insert_with(|| context.resolver.row(group).label());
+                    outlier_reason(others, peers, Group::Manager(manager))
+                }
+                department @ Group::Department(_) => outlier_reason(others, peers, department),
+            };
+            let sentence = u32::try_from(found.sentences.len()).unwrap_or(u32::MAX);
+            found.sentences.push(serde_json::to_string(&reason)?);
+            group_sentences.1.insert(others, sentence);
+            sentence
         };
-        let sentence = u32::try_from(found.sentences.len()).unwrap_or(u32::MAX);
-        found.sentences.push(serde_json::to_string(&reason)?);
         for &(_, _, _, index) in run.iter().filter(|e| e.3 != JUST_COUNTED) {
             found.items.push((index, sentence));
         }
