@@ -19,52 +19,82 @@ use crate::model::{Decision, Signal, SignalSet};
 /// matched and compared) and as first written (as shown).
 #[derive(Default)]
 pub(super) struct Names {
-    ids: HashMap<String, u32>,
+    /// Ids by folded entitlement, by folded system: a few systems, each
+    /// with a map small enough to stay in cache (one map of every name
+    /// made a million lookups a quarter of a second slower).
+    ids: HashMap<String, HashMap<String, u32>>,
     folded: Vec<String>,
     labels: Vec<String>,
-    key: String,
+    system: String,
+    entitlement: String,
 }
 
 impl Names {
     /// The id of the grant `entitlement` on `system`.
     pub fn id(&mut self, system: &str, entitlement: &str) -> u32 {
-        self.key.clear();
-        self.key.push_str(trim(system));
-        self.key.push(':');
-        self.key.push_str(trim(entitlement));
-        self.key.make_ascii_lowercase();
-        if let Some(&id) = self.ids.get(self.key.as_str()) {
+        fold_into(system, &mut self.system);
+        fold_into(entitlement, &mut self.entitlement);
+        let known = self
+            .ids
+            .get(self.system.as_str())
+            .and_then(|names| names.get(self.entitlement.as_str()));
+        if let Some(&id) = known {
             return id;
         }
         let label = format!("{}:{}", trim(system), trim(entitlement));
-        let key = std::mem::take(&mut self.key);
-        self.insert(key, label)
+        let (system, entitlement) = (self.system.clone(), self.entitlement.clone());
+        self.insert(system, entitlement, label)
     }
 
-    fn insert(&mut self, folded: String, label: String) -> u32 {
-        if let Some(&id) = self.ids.get(folded.as_str()) {
+    fn insert(&mut self, system: String, entitlement: String, label: String) -> u32 {
+        let next = u32::try_from(self.folded.len()).unwrap_or(u32::MAX);
+        let folded = format!("{system}:{entitlement}");
+        let names = self.ids.entry(system).or_default();
+        if let Some(&id) = names.get(entitlement.as_str()) {
             return id;
         }
-        let id = u32::try_from(self.folded.len()).unwrap_or(u32::MAX);
-        self.ids.insert(folded.clone(), id);
+        names.insert(entitlement, next);
         self.folded.push(folded);
         self.labels.push(label);
-        id
+        next
     }
 
     /// Adds `other`'s names; returns the ids they have here, by their id there.
+    /// They are added in `other`'s order, so ids do not depend on how the
+    /// maps happen to iterate.
     pub fn absorb(&mut self, other: &Names) -> Vec<u32> {
-        other
-            .folded
+        let mut names: Vec<(u32, &str, &str)> = other
+            .ids
             .iter()
-            .zip(&other.labels)
-            .map(|(folded, label)| self.insert(folded.clone(), label.clone()))
+            .flat_map(|(system, names)| {
+                names
+                    .iter()
+                    .map(move |(entitlement, &id)| (id, system.as_str(), entitlement.as_str()))
+            })
+            .collect();
+        names.sort_unstable();
+        names
+            .into_iter()
+            .map(|(id, system, entitlement)| {
+                self.insert(
+                    system.to_owned(),
+                    entitlement.to_owned(),
+                    other.labels[id as usize].clone(),
+                )
+            })
             .collect()
     }
 
     fn label(&self, id: u32) -> &str {
         self.labels.get(id as usize).map_or("", String::as_str)
     }
+}
+
+/// `text` trimmed and ASCII case-folded, into `out`.
+fn fold_into(text: &str, out: &mut String) {
+    out.clear();
+    out.push_str(trim(text));
+    out.make_ascii_lowercase();
 }
 
 /// Two items of one person that a `[[sod]]` rule forbids together, by
@@ -108,12 +138,12 @@ pub(super) fn apply(
             .push((conflict.rule, conflict.a));
     }
     // In item order, possibly most items.
-    let Outliers { items, sentences } = if peers.outlier.enabled {
+    let Outliers { by_item, sentences } = if peers.outlier.enabled {
         outliers(computed, context)?
     } else {
         Outliers::default()
     };
-    let touched = touched(&sod, &items);
+    let touched = touched(&sod, &by_item);
     let accounts = holder_keys(conn, computed, &conflicts)?;
     // Outlier sentences go to the items as they are written, not copied
     // into each item's reasons here: most items may be outliers.
@@ -127,7 +157,6 @@ pub(super) fn apply(
         appended,
         ..
     } = computed;
-    let mut outliers = items.into_iter().peekable();
     let mut reasons = String::new();
     let mut whys: HashMap<u32, (u32, u32)> = HashMap::new();
     for index in touched {
@@ -154,10 +183,13 @@ pub(super) fn apply(
             ))?);
             new.insert(Signal::SodConflict);
         }
-        let outlier_sentence = outliers.next_if(|(i, _)| *i == index).map(|(_, sentence)| {
-            new.insert(Signal::Outlier);
-            first_sentence + sentence
-        });
+        let outlier_sentence = by_item
+            .get(index as usize)
+            .and_then(|sentence| sentence.checked_sub(1))
+            .map(|sentence| {
+                new.insert(Signal::Outlier);
+                first_sentence + sentence
+            });
         let signals = SignalSet::from_bits(item.signals | new.bits());
         let mut updated = item;
         updated.signals = signals.bits();
@@ -206,15 +238,23 @@ fn control_index(controls: &[&str], control: &str) -> Option<u16> {
         .and_then(|p| u16::try_from(p).ok())
 }
 
-/// The items that gain a signal, in item order.
-fn touched(sod: &HashMap<u32, Vec<(u16, u32)>>, outliers: &[(u32, u32)]) -> Vec<u32> {
-    let mut touched: Vec<u32> = sod
-        .keys()
-        .copied()
-        .chain(outliers.iter().map(|(index, _)| *index))
-        .collect();
-    touched.sort_unstable();
-    touched.dedup();
+/// The items that gain a signal, in item order: those in a toxic
+/// combination (few) merged into the outliers (possibly most items).
+fn touched(sod: &HashMap<u32, Vec<(u16, u32)>>, outliers: &[u32]) -> Vec<u32> {
+    let mut in_pairs: Vec<u32> = sod.keys().copied().collect();
+    in_pairs.sort_unstable();
+    let mut in_pairs = in_pairs.into_iter().peekable();
+    let mut touched = Vec::new();
+    for (index, sentence) in (0_u32..).zip(outliers) {
+        while let Some(item) = in_pairs.next_if(|item| *item < index) {
+            touched.push(item);
+        }
+        let paired = in_pairs.next_if_eq(&index).is_some();
+        if paired || *sentence != 0 {
+            touched.push(index);
+        }
+    }
+    touched.extend(in_pairs);
     touched
 }
 
@@ -353,12 +393,13 @@ const DEPARTMENT: u32 = 1 << 31;
 /// An entry that counts a holding without judging an item.
 const JUST_COUNTED: u32 = u32::MAX;
 
-/// The items whose grant few of the holder's peers hold, in item order,
-/// each with the index of its sentence; the items of one group whose
-/// grants as many others hold share theirs.
+/// The items whose grant few of the holder's peers hold, with their
+/// sentence; the items of one group whose grants as many others hold share
+/// theirs.
 #[derive(Default)]
 struct Outliers {
-    items: Vec<(u32, u32)>,
+    /// By item: 1 + the index of its sentence, or 0 (not an outlier).
+    by_item: Vec<u32>,
     /// Each as a JSON string, written once for all the items it is
     /// appended to.
     sentences: Vec<String>,
@@ -470,18 +511,22 @@ fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Result<Outliers> 
             )
         }
     };
-    judge(&entries, size_of, context)
+    judge(&entries, size_of, computed.pending.len(), context)
 }
 
-/// The judged items of each (group, grant) run of `entries` that is an
-/// outlier, in item order, with their sentence.
+/// The judged items (of `items`) of each (group, grant) run of `entries`
+/// that is an outlier, with their sentence.
 fn judge<'a>(
     entries: &[(u32, u32, u32, u32)],
     size_of: impl Fn(u32) -> (u32, Group<'a>),
+    items: usize,
     context: &ItemContext<'_>,
 ) -> Result<Outliers> {
     let rules = context.rules.peers.outlier;
-    let mut found = Outliers::default();
+    let mut found = Outliers {
+        by_item: vec![0; items],
+        sentences: Vec::new(),
+    };
     let mut labels: HashMap<u32, String> = HashMap::new();
     // The sentences of the group being judged, by how many others hold the
     // grant: a group's runs are consecutive, and with random access most
@@ -524,16 +569,29 @@ fn judge<'a>(
             sentence
         };
         for &(_, _, _, index) in run.iter().filter(|e| e.3 != JUST_COUNTED) {
-            found.items.push((index, sentence));
+            found.by_item[index as usize] = sentence + 1;
         }
     }
-    found.items.sort_unstable();
     Ok(found)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::append_reasons;
+    use foldhash::{HashMap, HashMapExt};
+
+    use super::{append_reasons, touched};
+
+    #[test]
+    fn touched_items_merge_conflicts_into_outliers_in_item_order() {
+        let mut sod = HashMap::new();
+        for item in [7_u32, 3, 4, 12] {
+            sod.insert(item, vec![(0_u16, 0_u32)]);
+        }
+        let outliers = [0, 1, 0, 0, 2, 0, 0, 0, 1];
+        assert_eq!(touched(&sod, &outliers), [1, 3, 4, 7, 8, 12]);
+        assert_eq!(touched(&sod, &[]), [3, 4, 7, 12], "outliers off");
+        assert_eq!(touched(&HashMap::new(), &outliers), [1, 4, 8]);
+    }
 
     #[test]
     fn sentences_are_appended_to_the_stored_list() {
