@@ -122,11 +122,7 @@ pub(super) fn apply(
 ) -> Result<Findings> {
     let rules = context.rules;
     let peers = &rules.peers;
-    let conflicts = if peers.sod.is_empty() {
-        Vec::new()
-    } else {
-        sod_pairs(computed, &peers.sod)
-    };
+    let (conflicts, outliers) = find(computed, context);
     // (rule, other item) by item; few.
     let mut sod: HashMap<u32, Vec<(u16, u32)>> = HashMap::new();
     for conflict in &conflicts {
@@ -137,12 +133,8 @@ pub(super) fn apply(
             .or_default()
             .push((conflict.rule, conflict.a));
     }
-    // In item order, possibly most items.
-    let Outliers { by_item, sentences } = if peers.outlier.enabled {
-        outliers(computed, context)?
-    } else {
-        Outliers::default()
-    };
+    // By item, possibly most items.
+    let Outliers { by_item, sentences } = outliers?;
     let touched = touched(&sod, &by_item);
     let accounts = holder_keys(conn, computed, &conflicts)?;
     // Outlier sentences go to the items as they are written, not copied
@@ -228,6 +220,27 @@ pub(super) fn apply(
         pending[index as usize] = updated;
     }
     Ok(Findings { conflicts })
+}
+
+/// The toxic combinations, found on another thread while this one finds
+/// the outliers (both only read the items).
+fn find(computed: &Computed, context: &ItemContext<'_>) -> (Vec<Conflict>, Result<Outliers>) {
+    let peers = &context.rules.peers;
+    std::thread::scope(|threads| {
+        let pairs =
+            (!peers.sod.is_empty()).then(|| threads.spawn(|| sod_pairs(computed, &peers.sod)));
+        let outliers = if peers.outlier.enabled {
+            outliers(computed, context)
+        } else {
+            Ok(Outliers::default())
+        };
+        let conflicts = pairs.map_or_else(Vec::new, |pairs| {
+            pairs
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (conflicts, outliers)
+    })
 }
 
 /// Where `control` is among the campaign's `controls`.
