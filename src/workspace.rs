@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0012_item_conflicts.sql"),
     include_str!("workspace/0013_review_packets.sql"),
     include_str!("workspace/0014_reviewer_ranges.sql"),
+    include_str!("workspace/0015_campaign_texts.sql"),
 ];
 
 /// The schema version this build writes.

@@ -403,3 +403,64 @@ fn a_baseline_that_is_not_signed_off_is_refused() {
     create(&mut ws, "Q4", "2026-12-31", BaselineChoice::Latest).expect("Q4");
     assert!(items(&ws, "Q4").iter().all(|i| i.delta.is_none()));
 }
+
+#[test]
+fn shared_recommendation_reasons_are_stored_once_and_read_in_full() {
+    let mut ws = decided_q3(&[KEPT, ADMIN, STALE_E2, STALE_E3]);
+    sign_off(&mut ws, "Q3");
+    import(
+        &mut ws,
+        &[KEPT, ADMIN, STALE_E2, STALE_E3, FRESH],
+        on(12, 10),
+    );
+    let q4 = create(&mut ws, "Q4", "2026-12-31", BaselineChoice::Latest).expect("Q4");
+    let listed = items(&ws, "Q4");
+    let carried = item(&listed, "E1", "user");
+    assert!(carried.carry_over);
+    assert_eq!(
+        carried.recommendation_reason,
+        "certified in Q3 by M1: 'as reviewed'; unchanged"
+    );
+    assert!(
+        item(&listed, "E1", "reports")
+            .recommendation_reason
+            .starts_with("no revoke signal"),
+        "{listed:?}"
+    );
+    // In the rows: certifications point at one stored text each, revocations
+    // keep their own reason.
+    let rows: Vec<(String, String, Option<i64>)> = ws
+        .conn
+        .prepare(
+            "SELECT recommendation, recommendation_reason, recommendation_text
+             FROM items WHERE campaign_id = ?1 ORDER BY id",
+        )
+        .expect("select")
+        .query_map([q4], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(rows.len(), listed.len());
+    for (recommendation, reason, text) in &rows {
+        if recommendation == "certify" {
+            assert!(reason.is_empty() && text.is_some(), "{rows:?}");
+        } else {
+            assert!(!reason.is_empty() && text.is_none(), "{rows:?}");
+        }
+    }
+    let stored: i64 = ws
+        .conn
+        .query_row(
+            "SELECT count(*) FROM campaign_texts WHERE campaign_id = ?1",
+            [q4],
+            |row| row.get(0),
+        )
+        .expect("count");
+    let distinct: std::collections::HashSet<&str> = listed
+        .iter()
+        .filter(|i| i.recommendation == Decision::Certify)
+        .map(|i| i.recommendation_reason.as_str())
+        .collect();
+    assert_eq!(usize::try_from(stored), Ok(distinct.len()), "{distinct:?}");
+    assert!(listed.iter().any(|i| i.recommendation == Decision::Revoke));
+}

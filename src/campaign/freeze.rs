@@ -7,13 +7,15 @@
 
 use std::collections::HashSet;
 
+use foldhash::HashMap;
+
 use chrono::NaiveDate;
 use color_eyre::eyre::Result;
 use rusqlite::{Connection, params};
 
 use super::assign::Basis;
 use super::catalog::compare_ids;
-use super::compute::{Computed, Interner, Pending, compute_items};
+use super::compute::{Arena, Computed, Interner, Pending, compute_items};
 use super::cycle::Cycle;
 use super::earlier::EarlierReviews;
 use super::peer_pass;
@@ -125,23 +127,18 @@ pub(super) fn freeze_items(
     let mut insert = conn.prepare_cached(
         "INSERT INTO items (campaign_id, control_id, grant_row, identity_row, system_row,
              signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
-             link_row, grant_key, prior_item, delta, carry_over)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             link_row, grant_key, prior_item, delta, carry_over, recommendation_text)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?;
+    let mut shared = SharedTexts::new(conn, campaign_id)?;
     let mut runs = ReviewerRuns::default();
     let mut to_default = 0;
     let mut deltas = [0_u64; 4];
     let mut carried_over = 0;
     let mut outliers = 0;
     // Item ids by position in `pending`, for the conflicts (0: not kept).
-    let mut item_ids = vec![
-        0_i64;
-        if findings.conflicts.is_empty() {
-            0
-        } else {
-            pending.len()
-        }
-    ];
+    let slots = pending.len() * usize::from(!findings.conflicts.is_empty());
+    let mut item_ids = vec![0_i64; slots];
     let mut reasons = String::new();
     for &(_, index) in &sequence {
         let item = &pending[index as usize];
@@ -149,10 +146,11 @@ pub(super) fn freeze_items(
             .appended
             .checked_sub(1)
             .map(|sentence| appended[sentence as usize].as_str());
-        let recommendation = if item.revoke {
-            Decision::Revoke
+        let (recommendation, reason, text) = if item.revoke {
+            (Decision::Revoke, texts.get(item.why), None)
         } else {
-            Decision::Certify
+            // A certification's reason is one of a few the items share.
+            (Decision::Certify, "", Some(shared.id(item.why, &texts)?))
         };
         insert.execute(params![
             campaign_id,
@@ -163,13 +161,14 @@ pub(super) fn freeze_items(
             item.signals,
             peer_pass::reasons_of(texts.get(item.reasons), added, &mut reasons),
             recommendation.as_str(),
-            texts.get(item.why),
+            reason,
             reviewers.get(item.reviewer),
             first_link + i64::from(link_ids[item.link as usize]),
             item.key.as_bytes(),
             item.prior_item,
             item.delta.map(Delta::as_str),
             item.carry_over,
+            text,
         ])?;
         if let Some(delta) = item.delta {
             deltas[delta as usize] += 1;
@@ -323,6 +322,39 @@ fn insert_links(conn: &Connection, campaign_id: i64, links: &[LinkRecord]) -> Re
         ])?;
     }
     Ok(first)
+}
+
+/// The recommendation reasons items share, each stored once in
+/// `campaign_texts` (migration 0015) when the first item gives it; an item
+/// points at its reason's row.
+struct SharedTexts<'c> {
+    insert: rusqlite::CachedStatement<'c>,
+    campaign_id: i64,
+    /// Row ids by where the text is in the computed texts.
+    ids: HashMap<(u32, u32), i64>,
+}
+
+impl<'c> SharedTexts<'c> {
+    fn new(conn: &'c Connection, campaign_id: i64) -> Result<SharedTexts<'c>> {
+        Ok(SharedTexts {
+            insert: conn.prepare_cached(
+                "INSERT INTO campaign_texts (campaign_id, text) VALUES (?1, ?2) RETURNING id",
+            )?,
+            campaign_id,
+            ids: HashMap::default(),
+        })
+    }
+
+    fn id(&mut self, span: (u32, u32), texts: &Arena) -> Result<i64> {
+        if let Some(&id) = self.ids.get(&span) {
+            return Ok(id);
+        }
+        let id = self
+            .insert
+            .query_row(params![self.campaign_id, texts.get(span)], |row| row.get(0))?;
+        self.ids.insert(span, id);
+        Ok(id)
+    }
 }
 
 /// Each reviewer's runs of consecutive item ids, noted while inserting

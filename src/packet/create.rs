@@ -181,8 +181,12 @@ fn copy_items(tx: &Connection, campaign: i64, keys_json: &str) -> Result<usize> 
                  signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
                  link_row, initial_reviewer, grant_key, prior_item, delta, carry_over)
              SELECT id, campaign_id, control_id, grant_row, identity_row, system_row,
-                 signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
-                 link_row, initial_reviewer, grant_key, NULL, delta, carry_over
+                 signal_mask, reasons, recommendation,
+                 -- The packet holds its items' shared reasons in their rows.
+                 CASE WHEN recommendation_text IS NULL THEN recommendation_reason
+                      ELSE (SELECT t.text FROM main.campaign_texts t WHERE t.id = recommendation_text)
+                 END,
+                 assigned_reviewer, link_row, initial_reviewer, grant_key, NULL, delta, carry_over
              FROM main.items it
              WHERE {}
              ORDER BY id",

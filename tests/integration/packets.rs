@@ -182,6 +182,23 @@ fn two_reviewers_on_two_machines_decide_in_packets_that_merge_back() {
     let m1_items = mia.items(&mia.receive(&m1_packet));
     assert_eq!(ids_of(&m1_items, "app").len(), 2, "{m1_items:?}");
     assert_eq!(m1_items.len(), 2);
+    // The workspace stores a reason many items share once; the packet
+    // carries each item's in full, as the workspace lists it.
+    let output = owner
+        .recert()
+        .args(["items", "Q4", "--json"])
+        .output()
+        .expect("items");
+    let in_workspace: Vec<Value> = serde_json::from_slice(&output.stdout).expect("json");
+    for item in &m1_items {
+        let reason = item["recommendation_reason"].as_str().expect("reason");
+        assert!(!reason.is_empty(), "{item}");
+        let same = in_workspace
+            .iter()
+            .find(|w| w["item_id"] == item["item_id"])
+            .expect("in the workspace");
+        assert_eq!(same["recommendation_reason"], item["recommendation_reason"]);
+    }
     let m1_done = review_and_seal(&mia, &m1_packet);
     let mut wal = m1_done.clone().into_os_string();
     wal.push("-wal");
