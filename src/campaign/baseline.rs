@@ -3,9 +3,11 @@
 //! decided about each grant, keyed by grant key for a hash join with the
 //! items being computed.
 
+use std::collections::hash_map::Entry;
+
 use chrono::NaiveDate;
 use color_eyre::eyre::{Result, bail};
-use foldhash::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use rusqlite::{Connection, OptionalExtension};
 
 use super::grant_key::{self, GrantKey};
@@ -65,12 +67,19 @@ pub struct Quote {
     justification: u32,
 }
 
-/// The decisions of one range of the baseline's items, read by one thread.
+/// The decisions of one range of the baseline's items, read by one thread:
+/// in item order, by the shard their key falls in, with the texts they
+/// point into.
 #[derive(Default)]
 struct Part {
-    priors: HashMap<GrantKey, Prior>,
+    shards: Vec<Vec<(GrantKey, Prior)>>,
     texts: Vec<String>,
     known: HashMap<String, u32>,
+}
+
+/// Which of `shards` maps holds `key` (keys are SHA-256 prefixes: even).
+fn shard_of(key: &GrantKey, shards: usize) -> usize {
+    usize::from(key.0[0]) % shards.max(1)
 }
 
 impl Part {
@@ -96,8 +105,11 @@ pub struct Baseline {
     pub signed_off: NaiveDate,
     /// The sign-off time as stored (RFC 3339, comparable as text).
     pub signed_at: String,
-    /// Consecutive ranges of its items, in item order.
+    /// Consecutive ranges of its items, in item order (their texts).
     parts: Vec<Part>,
+    /// The decisions by key, in shards ([`shard_of`]) built side by side:
+    /// one lookup finds a grant's decision.
+    shards: Vec<HashMap<GrantKey, Prior>>,
 }
 
 impl Baseline {
@@ -105,17 +117,7 @@ impl Baseline {
     /// twice (in two exports) gives its revocation over a certification,
     /// else its first item's decision.
     pub fn get(&self, key: &GrantKey) -> Option<&Prior> {
-        let mut found: Option<&Prior> = None;
-        for part in &self.parts {
-            if let Some(prior) = part.priors.get(key) {
-                match found {
-                    Some(first) if first.decision == Decision::Revoke => {}
-                    Some(_) if prior.decision != Decision::Revoke => {}
-                    _ => found = Some(prior),
-                }
-            }
-        }
-        found
+        self.shards.get(shard_of(key, self.shards.len()))?.get(key)
     }
 
     /// Who decided (kept for every decision).
@@ -152,11 +154,11 @@ impl Baseline {
     }
 
     pub fn len(&self) -> usize {
-        self.parts.iter().map(|p| p.priors.len()).sum()
+        self.shards.iter().map(HashMap::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.parts.iter().all(|p| p.priors.is_empty())
+        self.shards.iter().all(HashMap::is_empty)
     }
 }
 
@@ -211,15 +213,66 @@ pub fn load(conn: &Connection, campaign: Campaign) -> Result<Baseline> {
         [campaign.id],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
-    let parts = match (low, high) {
+    let mut parts = match (low, high) {
         (Some(low), Some(high)) => read_parts(conn, campaign.id, low, high)?,
         _ => Vec::new(),
     };
+    let shards = build_shards(&mut parts);
     Ok(Baseline {
         campaign,
         signed_off,
         signed_at,
         parts,
+        shards,
+    })
+}
+
+/// The decisions of `parts` by key, one map per shard, each built on its
+/// own thread from every part's entries for it, in item order. A grant the
+/// campaign reviewed twice keeps its first revocation, else its first
+/// decision.
+fn build_shards(parts: &mut [Part]) -> Vec<HashMap<GrantKey, Prior>> {
+    let count = parts.iter().map(|p| p.shards.len()).max().unwrap_or(0);
+    let mut columns: Vec<Vec<Vec<(GrantKey, Prior)>>> = (0..count).map(|_| Vec::new()).collect();
+    for part in parts.iter_mut() {
+        for (column, entries) in columns.iter_mut().zip(std::mem::take(&mut part.shards)) {
+            column.push(entries);
+        }
+    }
+    let build = |column: Vec<Vec<(GrantKey, Prior)>>| {
+        let mut shard: HashMap<GrantKey, Prior> =
+            HashMap::with_capacity(column.iter().map(Vec::len).sum());
+        for (key, prior) in column.into_iter().flatten() {
+            match shard.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(prior);
+                }
+                Entry::Occupied(mut slot) => {
+                    let first = slot.get_mut();
+                    if first.decision != Decision::Revoke && prior.decision == Decision::Revoke {
+                        *first = prior;
+                    }
+                }
+            }
+        }
+        shard
+    };
+    if count <= 1 {
+        return columns.into_iter().map(build).collect();
+    }
+    std::thread::scope(|threads| {
+        let handles: Vec<_> = columns
+            .into_iter()
+            .map(|column| threads.spawn(move || build(column)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
     })
 }
 
@@ -231,17 +284,18 @@ fn read_parts(conn: &Connection, campaign: i64, low: i64, high: i64) -> Result<V
             conn,
             campaign,
             range,
-            u16::try_from(index).unwrap_or(u16::MAX),
+            (u16::try_from(index).unwrap_or(u16::MAX), threads),
         )
     })
 }
 
-/// The decisions of the campaign's items with ids in `low..=high`.
+/// The decisions of the campaign's items with ids in `low..=high`, as
+/// part `index`, in `shards` shards.
 fn read_part(
     conn: &Connection,
     campaign: i64,
     (low, high): (i64, i64),
-    index: u16,
+    (index, shards): (u16, usize),
 ) -> Result<Part> {
     // The campaign's items have consecutive ids: read them by range in the
     // table's own order, not through the reviewer index.
@@ -258,7 +312,10 @@ fn read_part(
          JOIN decision_events e ON e.id = cd.event_id
          WHERE it.id BETWEEN ?2 AND ?3 AND it.campaign_id = ?1",
     )?;
-    let mut part = Part::default();
+    let mut part = Part {
+        shards: (0..shards.max(1)).map(|_| Vec::new()).collect(),
+        ..Part::default()
+    };
     let mut rows = select.query((campaign, low, high))?;
     let mut text = String::new();
     while let Some(row) = rows.next()? {
@@ -274,11 +331,6 @@ fn read_part(
             GrantKey::of_text(&text)
         };
         let decision: Decision = row.get(7)?;
-        if let Some(known) = part.priors.get(&key) {
-            if known.decision == Decision::Revoke || decision == Decision::Certify {
-                continue;
-            }
-        }
         let decider = part.intern(row.get_ref(9)?.as_str()?);
         let justification = if decision == Decision::Certify {
             part.intern(row.get_ref(8)?.as_str_or_null()?.unwrap_or(""))
@@ -300,7 +352,79 @@ fn read_part(
             decider,
             justification,
         };
-        part.priors.insert(key, prior);
+        let shard = shard_of(&key, part.shards.len());
+        part.shards[shard].push((key, prior));
     }
     Ok(part)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prior(item: i64, decision: Decision, part: u16) -> Prior {
+        Prior {
+            item,
+            decision,
+            privileged: false,
+            grant_type: GrantType::Role,
+            valid_until: None,
+            basis: None,
+            part,
+            decider: 0,
+            justification: 0,
+        }
+    }
+
+    /// Parts as threads read them: `items` (key, item id, decision) cut
+    /// into `parts` consecutive ranges, each sorted into `shards` shards.
+    fn read(items: &[(GrantKey, i64, Decision)], parts: usize, shards: usize) -> Vec<Part> {
+        items
+            .chunks(items.len().div_ceil(parts))
+            .zip(0_u16..)
+            .map(|(chunk, index)| {
+                let mut part = Part {
+                    shards: (0..shards).map(|_| Vec::new()).collect(),
+                    ..Part::default()
+                };
+                for &(key, item, decision) in chunk {
+                    part.shards[shard_of(&key, shards)].push((key, prior(item, decision, index)));
+                }
+                part
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_grant_reviewed_twice_keeps_its_first_revocation_else_its_first_decision() {
+        let key = |n: u8| GrantKey([n; 16]);
+        let (certify, revoke) = (Decision::Certify, Decision::Revoke);
+        let items = [
+            (key(1), 1, certify),
+            (key(2), 2, revoke),
+            (key(3), 3, certify),
+            (key(4), 4, certify),
+            (key(1), 5, revoke),
+            (key(2), 6, certify),
+            (key(3), 7, certify),
+            (key(4), 8, revoke),
+            (key(4), 9, revoke),
+        ];
+        for (parts, shards) in [(1, 1), (2, 2), (3, 2), (2, 4), (4, 3)] {
+            let mut read = read(&items, parts, shards);
+            let built = build_shards(&mut read);
+            assert_eq!(built.len(), shards);
+            let found = |n: u8| {
+                let shard = &built[shard_of(&key(n), built.len())];
+                shard.get(&key(n)).map(|p| (p.item, p.decision))
+            };
+            let what = format!("{parts} parts, {shards} shards");
+            assert_eq!(found(1), Some((5, revoke)), "{what}");
+            assert_eq!(found(2), Some((2, revoke)), "{what}");
+            assert_eq!(found(3), Some((3, certify)), "{what}");
+            assert_eq!(found(4), Some((8, revoke)), "{what}");
+            assert_eq!(found(5), None, "{what}");
+            assert_eq!(built.iter().map(HashMap::len).sum::<usize>(), 4);
+        }
+    }
 }
