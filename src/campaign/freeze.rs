@@ -7,10 +7,9 @@
 
 use std::collections::HashSet;
 
-use foldhash::HashMap;
-
 use chrono::NaiveDate;
 use color_eyre::eyre::Result;
+use foldhash::HashMap;
 use rusqlite::{Connection, params};
 
 use super::assign::Basis;
