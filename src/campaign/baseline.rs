@@ -146,13 +146,6 @@ impl Baseline {
             })
     }
 
-    /// Why (kept for certifications, which a carry-over quotes).
-    pub fn justification(&self, prior: &Prior) -> &str {
-        self.parts
-            .get(usize::from(prior.part))
-            .map_or("", |p| p.text(prior.justification))
-    }
-
     pub fn len(&self) -> usize {
         self.shards.iter().map(HashMap::len).sum()
     }

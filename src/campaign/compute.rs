@@ -324,9 +324,8 @@ fn compute(
         if !peers && !scope.controls.is_empty() && !scope.controls.contains(control) {
             continue;
         }
-        let (recommendation, why) =
+        let (recommendation, why, carry_over) =
             whys.recommend(signals, &reasons, &assessment, context, &mut computed.texts);
-        let carry_over = recommendation == Decision::Certify && whys.carried_over;
         let system_row = context.systems.get(system, &mut key);
         let system_owner = system_row.and_then(|s| active_reviewer(s.owner, context));
         let (reviewer, basis) =
@@ -373,12 +372,11 @@ fn compute(
 struct Whys {
     certify: HashMap<u32, (u32, u32)>,
     carried: HashMap<Quote, (u32, u32)>,
-    /// Whether the last recommendation carries a certification over.
-    carried_over: bool,
 }
 
 impl Whys {
-    /// The recommendation for an item and where its reason is in `texts`.
+    /// The recommendation for an item, where its reason is in `texts`, and
+    /// whether it carries the baseline's certification over.
     fn recommend(
         &mut self,
         signals: SignalSet,
@@ -386,27 +384,25 @@ impl Whys {
         assessment: &Assessment<'_>,
         context: &ItemContext<'_>,
         texts: &mut Arena,
-    ) -> (Decision, (u32, u32)) {
-        self.carried_over = false;
+    ) -> (Decision, (u32, u32), bool) {
         let rules = context.rules;
         if says_revoke(signals, rules) {
             let (recommendation, why) = recommend(signals, reasons, rules);
-            return (recommendation, texts.push(&why));
+            return (recommendation, texts.push(&why), false);
         }
         let cycle = context.cycle;
-        if let Some(quote) = cycle.carries_over(assessment, signals, rules, Decision::Certify) {
-            self.carried_over = true;
+        if let Some(quote) = cycle.carries_over(assessment, signals, rules) {
             let why = *self
                 .carried
                 .entry(quote)
                 .or_insert_with(|| texts.push(&cycle.carry_over_reason(quote)));
-            return (Decision::Certify, why);
+            return (Decision::Certify, why, true);
         }
         let why = *self
             .certify
             .entry(signals.bits())
             .or_insert_with(|| texts.push(&certify_reason(signals, rules)));
-        (Decision::Certify, why)
+        (Decision::Certify, why, false)
     }
 }
 

@@ -245,19 +245,23 @@ fn load(
     (watermark, baseline): (i64, Option<Campaign>),
     now: DateTime<Utc>,
 ) -> Result<Loaded> {
-    let (baseline, loaded) = readers::alongside(
-        tx,
-        move |reader| baseline.map(|b| baseline::load(reader, b)).transpose(),
-        || -> Result<_> {
-            // Revocations of campaigns signed off by an older recert, and
-            // exports imported since the last look, are followed first.
-            crate::remediation::refresh(tx, now.date_naive())?;
-            let resolver = Resolver::load(tx, rules.correlation.clone(), as_of, Some(watermark))?;
-            let systems = Systems::load_current(tx, &resolver)?;
-            let earlier = EarlierReviews::load(tx, &resolver)?;
-            Ok((resolver, systems, earlier, Past::load(tx)?))
-        },
-    );
+    let rest = || -> Result<_> {
+        // Revocations of campaigns signed off by an older recert, and
+        // exports imported since the last look, are followed first.
+        crate::remediation::refresh(tx, now.date_naive())?;
+        let resolver = Resolver::load(tx, rules.correlation.clone(), as_of, Some(watermark))?;
+        let systems = Systems::load_current(tx, &resolver)?;
+        let earlier = EarlierReviews::load(tx, &resolver)?;
+        Ok((resolver, systems, earlier, Past::load(tx)?))
+    };
+    let (baseline, loaded) = match baseline {
+        Some(baseline) => readers::alongside(
+            tx,
+            |reader| baseline::load(reader, baseline).map(Some),
+            rest,
+        ),
+        None => (Ok(None), rest()),
+    };
     let (resolver, systems, earlier, past) = loaded?;
     Ok(Loaded {
         resolver,

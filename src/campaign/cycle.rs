@@ -151,25 +151,24 @@ impl Cycle {
         assessment
     }
 
-    /// Whether an item carries the baseline's certification over: an
-    /// unchanged grant the baseline certified for good, when nothing about
-    /// it needs a justification now. The recommendation is then "certify",
-    /// quoting the earlier reviewer ([`Cycle::carry_over_reason`]); items
-    /// quoting the same decider and justification share one sentence.
+    /// Whether an item recommended for certification carries the
+    /// baseline's certification over: an unchanged grant the baseline
+    /// certified for good, when nothing about it needs a justification now.
+    /// The reason then quotes the earlier reviewer
+    /// ([`Cycle::carry_over_reason`]); items quoting the same decider and
+    /// justification share one sentence.
     pub fn carries_over(
         &self,
         assessment: &Assessment<'_>,
         signals: SignalSet,
         rules: &Rules,
-        recommendation: Decision,
     ) -> Option<Quote> {
+        // A prior decision comes from the baseline: there is one.
         let prior = assessment.prior?;
-        self.baseline.as_ref()?;
         let eligible = assessment.delta == Some(Delta::Unchanged)
             && prior.decision == Decision::Certify
             && prior.valid_until.is_none()
             && prior.basis != Some(DecisionBasis::CloseOut)
-            && recommendation == Decision::Certify
             && !signals.intersects(rules.justify);
         eligible.then(|| Baseline::quote_of(prior))
     }

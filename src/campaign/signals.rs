@@ -267,27 +267,28 @@ pub fn add_account_signals(
     signals
 }
 
-/// Revoke when a revoke signal is set (the reason quotes those signals'
-/// reasons), otherwise certify; `reasons` lines up with `signals`.
-///
-/// A break-glass account exists to be unused: being dormant never makes
-/// it a revocation (it must be certified with the evidence of its last test).
 /// Whether [`recommend`] says revoke: a revoke signal, other than a
 /// break-glass account's dormancy. When it does not, its reason is
 /// [`certify_reason`]'s, which depends on the signals alone.
 pub fn says_revoke(signals: SignalSet, rules: &Rules) -> bool {
-    let break_glass = signals.contains(Signal::BreakGlass);
-    signals
-        .iter()
-        .any(|signal| rules.revoke.contains(signal) && !(break_glass && signal == Signal::Dormant))
+    signals.iter().any(|signal| revokes(signal, signals, rules))
 }
 
+/// Whether `signal`, one of `signals`, asks for a revocation. A break-glass
+/// account exists to be unused: being dormant never makes it a revocation
+/// (it must be certified with the evidence of its last test).
+fn revokes(signal: Signal, signals: SignalSet, rules: &Rules) -> bool {
+    rules.revoke.contains(signal)
+        && !(signal == Signal::Dormant && signals.contains(Signal::BreakGlass))
+}
+
+/// Revoke when a revoke signal is set (the reason quotes those signals'
+/// reasons), otherwise certify; `reasons` lines up with `signals`.
 pub fn recommend(signals: SignalSet, reasons: &[String], rules: &Rules) -> (Decision, String) {
     let mut revoke = String::new();
     let mut confirm = Vec::new();
-    let break_glass = signals.contains(Signal::BreakGlass);
     for (signal, reason) in signals.iter().zip(reasons) {
-        if rules.revoke.contains(signal) && !(break_glass && signal == Signal::Dormant) {
+        if revokes(signal, signals, rules) {
             if !revoke.is_empty() {
                 revoke.push_str("; ");
             }

@@ -182,23 +182,7 @@ fn two_reviewers_on_two_machines_decide_in_packets_that_merge_back() {
     let m1_items = mia.items(&mia.receive(&m1_packet));
     assert_eq!(ids_of(&m1_items, "app").len(), 2, "{m1_items:?}");
     assert_eq!(m1_items.len(), 2);
-    // The workspace stores a reason many items share once; the packet
-    // carries each item's in full, as the workspace lists it.
-    let output = owner
-        .recert()
-        .args(["items", "Q4", "--json"])
-        .output()
-        .expect("items");
-    let in_workspace: Vec<Value> = serde_json::from_slice(&output.stdout).expect("json");
-    for item in &m1_items {
-        let reason = item["recommendation_reason"].as_str().expect("reason");
-        assert!(!reason.is_empty(), "{item}");
-        let same = in_workspace
-            .iter()
-            .find(|w| w["item_id"] == item["item_id"])
-            .expect("in the workspace");
-        assert_eq!(same["recommendation_reason"], item["recommendation_reason"]);
-    }
+    shared_reasons_travel(&owner, &m1_items, &m1_packet);
     let m1_done = review_and_seal(&mia, &m1_packet);
     let mut wal = m1_done.clone().into_os_string();
     wal.push("-wal");
@@ -269,6 +253,44 @@ fn two_reviewers_on_two_machines_decide_in_packets_that_merge_back() {
 }
 
 /// Accepts every undecided item as a registered reviewer and signs off.
+/// The workspace stores a reason many items share once; the packet
+/// carries the texts its items point at, and lists each item's reason in
+/// full, as the workspace does.
+fn shared_reasons_travel(owner: &Scratch, packet_items: &[Value], packet: &Path) {
+    let output = owner
+        .recert()
+        .args(["items", "Q4", "--json"])
+        .output()
+        .expect("items");
+    let in_workspace: Vec<Value> = serde_json::from_slice(&output.stdout).expect("json");
+    for item in packet_items {
+        let reason = item["recommendation_reason"].as_str().expect("reason");
+        assert!(!reason.is_empty(), "{item}");
+        let same = in_workspace
+            .iter()
+            .find(|w| w["item_id"] == item["item_id"])
+            .expect("in the workspace");
+        assert_eq!(same["recommendation_reason"], item["recommendation_reason"]);
+    }
+    let conn =
+        rusqlite::Connection::open_with_flags(packet, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the packet");
+    let (texts, unused): (i64, i64) = conn
+        .query_row(
+            "SELECT count(*), count(*) FILTER (WHERE id NOT IN
+                 (SELECT recommendation_text FROM items WHERE recommendation_text IS NOT NULL))
+             FROM campaign_texts",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .expect("texts");
+    assert!(
+        texts > 0,
+        "the packet's certified items point at shared texts"
+    );
+    assert_eq!(unused, 0, "no text of another reviewer's items");
+}
+
 fn sign_off_the_rest(owner: &Scratch, campaign: &str) {
     owner.known_reviewers(&["CISO"]);
     let ids = owner.undecided_ids(campaign);
