@@ -20,6 +20,7 @@ pub mod freeze;
 pub mod grant_key;
 pub mod independence;
 pub mod item;
+mod item_rows;
 pub mod listing;
 pub mod lookup;
 pub mod past;

@@ -17,6 +17,7 @@ use super::catalog::compare_ids;
 use super::compute::{Arena, Computed, Interner, Pending, compute_items};
 use super::cycle::Cycle;
 use super::earlier::EarlierReviews;
+use super::item_rows::{ItemRow, ItemWriter};
 use super::peer_pass;
 use super::resolve::LinkRecord;
 use super::rules::Rules;
@@ -123,12 +124,7 @@ pub(super) fn freeze_items(
     let sequence = insertion_order(&pending, &kept, &reviewers)?;
 
     let mut tallies = vec![Tally::default(); controls.len()];
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO items (campaign_id, control_id, grant_row, identity_row, system_row,
-             signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
-             link_row, grant_key, prior_item, delta, carry_over, recommendation_text)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-    )?;
+    let mut writer = ItemWriter::new(conn, campaign_id)?;
     let mut shared = SharedTexts::new(conn, campaign_id)?;
     let mut runs = ReviewerRuns::default();
     let mut to_default = 0;
@@ -138,7 +134,6 @@ pub(super) fn freeze_items(
     // Item ids by position in `pending`, for the conflicts (0: not kept).
     let slots = pending.len() * usize::from(!findings.conflicts.is_empty());
     let mut item_ids = vec![0_i64; slots];
-    let mut reasons = String::new();
     for &(_, index) in &sequence {
         let item = &pending[index as usize];
         let added = item
@@ -151,30 +146,28 @@ pub(super) fn freeze_items(
             // A certification's reason is one of a few the items share.
             (Decision::Certify, "", Some(shared.id(item.why, &texts)?))
         };
-        insert.execute(params![
-            campaign_id,
-            controls[usize::from(item.control)],
-            item.grant_row,
-            item.identity_row,
-            item.system_row,
-            item.signals,
-            peer_pass::reasons_of(texts.get(item.reasons), added, &mut reasons),
-            recommendation.as_str(),
+        let id = writer.push(ItemRow {
+            control: controls[usize::from(item.control)],
+            grant_row: item.grant_row,
+            identity_row: item.identity_row,
+            system_row: item.system_row,
+            signals: item.signals,
+            reasons: peer_pass::reasons_of(texts.get(item.reasons), added),
+            recommendation: recommendation.as_str(),
             reason,
-            reviewers.get(item.reviewer),
-            first_link + i64::from(link_ids[item.link as usize]),
-            item.key.as_bytes(),
-            item.prior_item,
-            item.delta.map(Delta::as_str),
-            item.carry_over,
+            reviewer: reviewers.get(item.reviewer),
+            link_row: first_link + i64::from(link_ids[item.link as usize]),
+            grant_key: item.key.0,
+            prior_item: item.prior_item,
+            delta: item.delta.map(Delta::as_str),
+            carry_over: item.carry_over,
             text,
-        ])?;
+        })?;
         if let Some(delta) = item.delta {
             deltas[delta as usize] += 1;
         }
         carried_over += u64::from(item.carry_over);
         to_default += u64::from(matches!(item.basis, Basis::Default | Basis::Creator));
-        let id = conn.last_insert_rowid();
         if let Some(slot) = item_ids.get_mut(index as usize) {
             *slot = id;
         }
@@ -182,9 +175,11 @@ pub(super) fn freeze_items(
         tallies[usize::from(item.control)].count(id, item.signals);
         runs.add(item.reviewer, id);
     }
+    writer.finish()?;
     record_tallies(conn, campaign_id, &controls, &tallies)?;
     runs.record(conn, campaign_id, &reviewers)?;
     let conflicts = insert_conflicts(conn, campaign_id, &findings, &item_ids, context)?;
+
     Ok(Frozen {
         seen,
         created: sequence.len() as u64,

@@ -4,6 +4,8 @@
 //! hash map; the items that gain a signal get their reason, control and
 //! recommendation again.
 
+use std::borrow::Cow;
+
 use color_eyre::eyre::Result;
 use foldhash::{HashMap, HashMapExt};
 
@@ -272,17 +274,14 @@ fn touched(sod: &HashMap<u32, Vec<(u16, u32)>>, outliers: &[u32]) -> Vec<u32> {
 }
 
 /// An item's reasons as written: the stored JSON list, with the sentence
-/// the peer pass appended, if any (`buffer` holds the result then).
-pub(super) fn reasons_of<'a>(
-    stored: &'a str,
-    appended: Option<&str>,
-    buffer: &'a mut String,
-) -> &'a str {
+/// the peer pass appended, if any.
+pub(super) fn reasons_of<'a>(stored: &'a str, appended: Option<&str>) -> Cow<'a, str> {
     match appended {
-        None => stored,
+        None => Cow::Borrowed(stored),
         Some(sentence) => {
-            append_reasons(stored, [sentence], buffer);
-            buffer
+            let mut buffer = String::with_capacity(stored.len() + sentence.len() + 1);
+            append_reasons(stored, [sentence], &mut buffer);
+            Cow::Owned(buffer)
         }
     }
 }
