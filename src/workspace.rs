@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0013_review_packets.sql"),
     include_str!("workspace/0014_reviewer_ranges.sql"),
     include_str!("workspace/0015_campaign_texts.sql"),
+    include_str!("workspace/0016_baseline_decisions.sql"),
 ];
 
 /// The schema version this build writes.
@@ -337,6 +338,10 @@ fn after_migration(tx: &Connection, version: u32) -> Result<()> {
     if version == 6 {
         // Sign-offs made before schema 6 enter the sign-off log (SHA-256).
         crate::evidence::signoff_log::log_earlier_sign_offs(tx)?;
+    }
+    if version == 16 {
+        // Campaigns signed off before schema 16 can still be a baseline.
+        crate::campaign::baseline::record_earlier_sign_offs(tx)?;
     }
     Ok(())
 }

@@ -75,7 +75,14 @@ struct Part {
     shards: Vec<Vec<(GrantKey, Prior)>>,
     texts: Vec<String>,
     known: HashMap<String, u32>,
+    /// The text each column gave last: items come by reviewer, so the next
+    /// item's decider and justification are mostly the same again.
+    recent: [Option<u32>; 2],
 }
+
+/// The columns [`Part::intern`] remembers the last text of.
+const DECIDER: usize = 0;
+const JUSTIFICATION: usize = 1;
 
 /// Which of `shards` maps holds `key` (keys are SHA-256 prefixes: even).
 fn shard_of(key: &GrantKey, shards: usize) -> usize {
@@ -83,13 +90,22 @@ fn shard_of(key: &GrantKey, shards: usize) -> usize {
 }
 
 impl Part {
-    fn intern(&mut self, text: &str) -> u32 {
-        if let Some(&index) = self.known.get(text) {
-            return index;
+    /// The index of `text`, given in `column`.
+    fn intern(&mut self, column: usize, text: &str) -> u32 {
+        if let Some(index) = self.recent[column] {
+            if self.text(index) == text {
+                return index;
+            }
         }
-        let index = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
-        self.known.insert(text.to_owned(), index);
-        self.texts.push(text.to_owned());
+        let index = if let Some(&index) = self.known.get(text) {
+            index
+        } else {
+            let index = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+            self.known.insert(text.to_owned(), index);
+            self.texts.push(text.to_owned());
+            index
+        };
+        self.recent[column] = Some(index);
         index
     }
 
@@ -187,10 +203,10 @@ pub fn choose(conn: &Connection, choice: &BaselineChoice) -> Result<Option<Campa
     }
 }
 
-/// Reads every decision of `campaign` (signed off) by grant key. A large
-/// baseline is read on several threads, each over a consecutive range of
-/// its items through its own read-only connection (reading a million items
-/// joined with their grants and decisions is seconds on one core).
+/// Reads every decision of `campaign` (signed off) by grant key, as its
+/// sign-off recorded them ([`record_sign_off`]). A large baseline is read
+/// on several threads, each over a consecutive range of its items through
+/// its own read-only connection.
 pub fn load(conn: &Connection, campaign: Campaign) -> Result<Baseline> {
     let signed_at: String = conn.query_row(
         "SELECT signed_at FROM signoffs WHERE campaign_id = ?1",
@@ -290,57 +306,38 @@ fn read_part(
     (low, high): (i64, i64),
     (index, shards): (u16, usize),
 ) -> Result<Part> {
-    // The campaign's items have consecutive ids: read them by range in the
-    // table's own order, not through the reviewer index.
     let mut select = conn.prepare(
-        "SELECT it.id, it.grant_key,
-                CASE WHEN it.grant_key IS NULL THEN g.system END,
-                CASE WHEN it.grant_key IS NULL THEN g.entitlement END,
-                CASE WHEN it.grant_key IS NULL THEN g.identity_ref END,
-                g.privileged, g.type, cd.decision, e.justification, e.reviewer, e.valid_until,
-                e.basis
-         FROM items it NOT INDEXED
-         JOIN grants g ON g.id = it.grant_row
-         JOIN current_decisions cd ON cd.item_id = it.id
-         JOIN decision_events e ON e.id = cd.event_id
-         WHERE it.id BETWEEN ?2 AND ?3 AND it.campaign_id = ?1",
+        "SELECT item_id, grant_key, decision, privileged, type, valid_until, basis, decider,
+                justification
+         FROM baseline_decisions
+         WHERE item_id BETWEEN ?2 AND ?3 AND campaign_id = ?1",
     )?;
     let mut part = Part {
         shards: (0..shards.max(1)).map(|_| Vec::new()).collect(),
         ..Part::default()
     };
     let mut rows = select.query((campaign, low, high))?;
-    let mut text = String::new();
     while let Some(row) = rows.next()? {
-        let key = if let Some(key) = GrantKey::from_stored(row.get_ref(1)?.as_blob_or_null()?) {
-            key
-        } else {
-            grant_key::text_into(
-                row.get_ref(2)?.as_str()?,
-                row.get_ref(3)?.as_str()?,
-                row.get_ref(4)?.as_str()?,
-                &mut text,
-            );
-            GrantKey::of_text(&text)
+        let Some(key) = GrantKey::from_stored(Some(row.get_ref(1)?.as_blob()?)) else {
+            continue;
         };
-        let decision: Decision = row.get(7)?;
-        let decider = part.intern(row.get_ref(9)?.as_str()?);
-        let justification = if decision == Decision::Certify {
-            part.intern(row.get_ref(8)?.as_str_or_null()?.unwrap_or(""))
-        } else {
-            0
+        let decision: Decision = row.get(2)?;
+        let decider = part.intern(DECIDER, row.get_ref(7)?.as_str()?);
+        let justification = match row.get_ref(8)?.as_str_or_null()? {
+            Some(text) => part.intern(JUSTIFICATION, text),
+            None => 0,
         };
         let valid_until = row
-            .get_ref(10)?
+            .get_ref(5)?
             .as_str_or_null()?
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
         let prior = Prior {
             item: row.get(0)?,
             decision,
-            privileged: row.get(5)?,
-            grant_type: row.get(6)?,
+            privileged: row.get(3)?,
+            grant_type: row.get(4)?,
             valid_until,
-            basis: row.get(11)?,
+            basis: row.get(6)?,
             part: index,
             decider,
             justification,
@@ -349,6 +346,73 @@ fn read_part(
         part.shards[shard].push((key, prior));
     }
     Ok(part)
+}
+
+/// Records what signed-off campaign `campaign` decided about each grant
+/// (`baseline_decisions`, migration 0016): in the sign-off's transaction,
+/// or later for a sign-off this build did not make (recording twice adds
+/// nothing).
+pub fn record_sign_off(conn: &Connection, campaign: i64) -> rusqlite::Result<()> {
+    let from = format!(
+        "FROM items it
+         JOIN grants g ON g.id = it.grant_row
+         JOIN current_decisions cd ON cd.item_id = it.id
+         JOIN decision_events e ON e.id = cd.event_id
+         WHERE {}",
+        super::ranges::in_campaign(super::ranges::ITEMS_AS_IT, "?1")
+    );
+    // Justifications are kept for certifications only: a later campaign
+    // quotes them when it carries one over.
+    conn.execute(
+        &format!(
+            "INSERT OR IGNORE INTO baseline_decisions (item_id, campaign_id, grant_key, decision, privileged,
+                 type, valid_until, basis, decider, justification)
+             SELECT it.id, it.campaign_id, it.grant_key, cd.decision, g.privileged, g.type,
+                    e.valid_until, e.basis, e.reviewer,
+                    CASE WHEN cd.decision = 'certify' THEN coalesce(e.justification, '') END
+             {from} AND it.grant_key IS NOT NULL"
+        ),
+        [campaign],
+    )?;
+    // Items of campaigns created before grant keys existed: the key is
+    // computed from the grant, as for new items.
+    let mut select = conn.prepare(&format!(
+        "SELECT it.id, g.system, g.entitlement, g.identity_ref {from} AND it.grant_key IS NULL"
+    ))?;
+    let keys = select
+        .query_map([campaign], |row| {
+            let text = grant_key::text(
+                row.get_ref(1)?.as_str()?,
+                row.get_ref(2)?.as_str()?,
+                row.get_ref(3)?.as_str()?,
+            );
+            Ok((row.get::<_, i64>(0)?, GrantKey::of_text(&text)))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut insert = conn.prepare(&format!(
+        "INSERT OR IGNORE INTO baseline_decisions (item_id, campaign_id, grant_key, decision, privileged,
+             type, valid_until, basis, decider, justification)
+         SELECT it.id, it.campaign_id, ?3, cd.decision, g.privileged, g.type, e.valid_until,
+                e.basis, e.reviewer,
+                CASE WHEN cd.decision = 'certify' THEN coalesce(e.justification, '') END
+         {from} AND it.id = ?2"
+    ))?;
+    for (item, key) in keys {
+        insert.execute((campaign, item, key.as_bytes()))?;
+    }
+    Ok(())
+}
+
+/// Records the decisions of every campaign signed off before migration 0016.
+pub fn record_earlier_sign_offs(conn: &Connection) -> rusqlite::Result<()> {
+    let campaigns: Vec<i64> = conn
+        .prepare("SELECT campaign_id FROM signoffs ORDER BY campaign_id")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for campaign in campaigns {
+        record_sign_off(conn, campaign)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

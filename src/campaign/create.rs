@@ -73,7 +73,9 @@ impl CampaignSpec {
 const BUILD_CACHE_KIB: i64 = 32 * 1024;
 
 /// Creates the campaign and returns its id. Refuses a name in use, unknown
-/// controls and an empty scope; on any error nothing is written.
+/// controls and an empty scope; on any error no campaign is written (the
+/// remediation of earlier campaigns is brought up to date first, as an
+/// import does).
 pub fn create_campaign(
     conn: &mut Connection,
     spec: &CampaignSpec,
@@ -127,6 +129,10 @@ fn build(
         .unwrap_or(&actor.reviewer)
         .to_owned();
 
+    // Revocations of campaigns signed off by an older recert, and exports
+    // imported since the last look, are followed first, and committed: the
+    // threads that read the baseline meanwhile see only committed rows.
+    crate::remediation::refresh_now(conn, now.date_naive())?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     check_workspace(&tx, name)?;
     let baseline = baseline::choose(&tx, &spec.baseline)?;
@@ -167,7 +173,7 @@ fn build(
         systems,
         earlier,
         cycle,
-    } = load(&tx, &rules, as_of, (watermark, baseline), now)?;
+    } = load(&tx, &rules, as_of, (watermark, baseline))?;
     let scope = Scope {
         controls,
         systems: spec.systems.iter().map(|s| fold(s)).collect(),
@@ -243,12 +249,8 @@ fn load(
     rules: &Rules,
     as_of: NaiveDate,
     (watermark, baseline): (i64, Option<Campaign>),
-    now: DateTime<Utc>,
 ) -> Result<Loaded> {
     let rest = || -> Result<_> {
-        // Revocations of campaigns signed off by an older recert, and
-        // exports imported since the last look, are followed first.
-        crate::remediation::refresh(tx, now.date_naive())?;
         let resolver = Resolver::load(tx, rules.correlation.clone(), as_of, Some(watermark))?;
         let systems = Systems::load_current(tx, &resolver)?;
         let earlier = EarlierReviews::load(tx, &resolver)?;

@@ -4,8 +4,10 @@
 //! its end date. A grant revoked or time-boxed earlier and still present
 //! is flagged (`regranted`, `revoked-not-removed`, `exception-expired`).
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
-use foldhash::HashMap;
+use foldhash::{HashMap, HashSet};
 use rusqlite::Connection;
 
 use super::grant_key::{self, GrantKey};
@@ -14,11 +16,11 @@ use super::grant_key::{self, GrantKey};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revocation {
     pub campaign_id: i64,
-    pub campaign: String,
+    pub campaign: Arc<str>,
     /// The reviewer who revoked it.
-    pub decider: String,
+    pub decider: Arc<str>,
     /// The sign-off time as stored, and its day.
-    pub signed_at: String,
+    pub signed_at: Arc<str>,
     pub signed_off: NaiveDate,
     /// The first later export that no longer held the grant, if any.
     pub removed: Option<Removal>,
@@ -28,7 +30,7 @@ pub struct Revocation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removal {
     pub snapshot: i64,
-    pub file: String,
+    pub file: Arc<str>,
     pub day: NaiveDate,
 }
 
@@ -65,39 +67,68 @@ impl Past {
     /// through their partial index.
     pub fn load(conn: &Connection) -> rusqlite::Result<Past> {
         let mut past = Past::default();
-        let mut revocations = conn.prepare(
-            "WITH gone AS (
-                 SELECT item_id, min(snapshot_id) AS snapshot_id FROM remediation_checks
-                 WHERE present = 0 GROUP BY item_id)
-             SELECT r.grant_key, c.id, c.name, e.reviewer, so.signed_at, gone.snapshot_id,
-                    sn.file_name, im.imported_at
-             FROM remediation r
-             JOIN campaigns c ON c.id = r.campaign_id
-             JOIN signoffs so ON so.campaign_id = r.campaign_id
-             JOIN current_decisions cd ON cd.item_id = r.item_id
-             JOIN decision_events e ON e.id = cd.event_id
-             LEFT JOIN gone ON gone.item_id = r.item_id
-             LEFT JOIN snapshots sn ON sn.id = gone.snapshot_id
+        // A hundred thousand revocations name a few campaigns, deciders
+        // and snapshots: each text is kept once, the few read on their own.
+        let mut texts = Texts::default();
+        let mut campaigns = HashMap::default();
+        let mut select = conn.prepare(
+            "SELECT c.id, c.name, so.signed_at FROM campaigns c
+             JOIN signoffs so ON so.campaign_id = c.id",
+        )?;
+        let mut rows = select.query([])?;
+        while let Some(row) = rows.next()? {
+            let name = texts.get(row.get_ref(1)?.as_str()?);
+            let signed_at = texts.get(row.get_ref(2)?.as_str()?);
+            campaigns.insert(row.get::<_, i64>(0)?, (name, signed_at));
+        }
+        let mut snapshots = HashMap::default();
+        let mut select = conn.prepare(
+            "SELECT sn.id, sn.file_name, im.imported_at FROM snapshots sn
              LEFT JOIN imports im ON im.id = sn.import_id",
+        )?;
+        let mut rows = select.query([])?;
+        while let Some(row) = rows.next()? {
+            let file = texts.get(row.get_ref(1)?.as_str()?);
+            let day = day(row.get_ref(2)?.as_str_or_null()?.unwrap_or_default());
+            snapshots.insert(row.get::<_, i64>(0)?, (file, day));
+        }
+        // The revoked items of signed-off campaigns, with the key and
+        // decider kept at sign-off (migration 0016). A revocation's first
+        // check that found it gone is the first of its checks (by item,
+        // then snapshot: the primary key) with present = 0.
+        let mut revocations = conn.prepare(
+            "SELECT bd.grant_key, r.campaign_id, bd.decider,
+                    (SELECT min(snapshot_id) FROM remediation_checks rc
+                     WHERE rc.item_id = r.item_id AND rc.present = 0)
+             FROM remediation r
+             JOIN baseline_decisions bd ON bd.item_id = r.item_id",
         )?;
         let mut rows = revocations.query([])?;
         while let Some(row) = rows.next()? {
-            let key = GrantKey::of_text(row.get_ref(0)?.as_str()?);
-            let signed_at: String = row.get(4)?;
-            let removed = match row.get::<_, Option<i64>>(5)? {
-                Some(snapshot) => Some(Removal {
-                    snapshot,
-                    file: row.get::<_, Option<String>>(6)?.unwrap_or_default(),
-                    day: day(&row.get::<_, Option<String>>(7)?.unwrap_or_default()),
-                }),
-                None => None,
+            let Some(key) = GrantKey::from_stored(Some(row.get_ref(0)?.as_blob()?)) else {
+                continue;
             };
+            let campaign_id: i64 = row.get(1)?;
+            let Some((campaign, signed_at)) = campaigns.get(&campaign_id) else {
+                continue;
+            };
+            let removed = row.get::<_, Option<i64>>(3)?.map(|snapshot| {
+                let (file, day) = snapshots
+                    .get(&snapshot)
+                    .cloned()
+                    .unwrap_or_else(|| (texts.get(""), NaiveDate::default()));
+                Removal {
+                    snapshot,
+                    file,
+                    day,
+                }
+            });
             let revocation = Revocation {
-                campaign_id: row.get(1)?,
-                campaign: row.get(2)?,
-                decider: row.get(3)?,
-                signed_off: day(&signed_at),
-                signed_at,
+                campaign_id,
+                campaign: Arc::clone(campaign),
+                decider: texts.get(row.get_ref(2)?.as_str()?),
+                signed_off: day(signed_at),
+                signed_at: Arc::clone(signed_at),
                 removed,
             };
             keep_latest(&mut past.revocations, key, revocation, |r| &r.signed_at);
@@ -144,15 +175,30 @@ impl Past {
     }
 }
 
+/// Texts kept once however many rows give them.
+#[derive(Default)]
+struct Texts(HashSet<Arc<str>>);
+
+impl Texts {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(known) = self.0.get(text) {
+            return Arc::clone(known);
+        }
+        let new: Arc<str> = Arc::from(text);
+        self.0.insert(Arc::clone(&new));
+        new
+    }
+}
+
 /// Keeps the entry of the campaign signed off last.
-fn keep_latest<T>(
+fn keep_latest<T, S: AsRef<str>>(
     map: &mut HashMap<GrantKey, T>,
     key: GrantKey,
     value: T,
-    signed_at: impl Fn(&T) -> &String,
+    signed_at: impl Fn(&T) -> &S,
 ) {
     match map.get(&key) {
-        Some(known) if signed_at(known) >= signed_at(&value) => {}
+        Some(known) if signed_at(known).as_ref() >= signed_at(&value).as_ref() => {}
         _ => {
             map.insert(key, value);
         }

@@ -150,6 +150,8 @@ pub fn sign_off_with_key(
         .map_err(|err| SignOffError::Log(format!("{err:#}")))?;
     // Its revocations are followed from here on (PRODUCT.md §7).
     crate::remediation::track_sign_off(&tx, campaign.id)?;
+    // And its decisions are a later campaign's baseline.
+    crate::campaign::baseline::record_sign_off(&tx, campaign.id)?;
     tx.commit()?;
     Ok(signoff)
 }

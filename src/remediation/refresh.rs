@@ -97,6 +97,8 @@ pub fn refresh(conn: &Connection, today: chrono::NaiveDate) -> rusqlite::Result<
         .collect::<rusqlite::Result<_>>()?;
     for campaign in untracked {
         track_items(conn, campaign)?;
+        // Its decisions are a later campaign's baseline too.
+        crate::campaign::baseline::record_sign_off(conn, campaign)?;
     }
     let newest: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM snapshots", [], |row| {
         row.get(0)

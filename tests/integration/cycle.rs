@@ -398,6 +398,48 @@ fn a_baseline_that_is_not_signed_off_is_refused() {
         ));
 }
 
+/// A workspace signed off by a recert of schema 15: the decisions kept for
+/// later baselines (migration 0016) are written by the upgrade.
+#[test]
+fn a_campaign_signed_off_before_schema_16_is_still_the_next_ones_baseline() {
+    let scratch = signed_off_q3();
+    {
+        let conn = rusqlite::Connection::open(scratch.workspace()).expect("open");
+        conn.execute_batch(
+            "DROP TRIGGER baseline_decisions_final_update;
+             DROP TRIGGER baseline_decisions_final_delete;
+             DROP TABLE baseline_decisions;
+             PRAGMA user_version = 15;",
+        )
+        .expect("back to schema 15");
+    }
+    let again = entitlements(&scratch, "again.csv", &[E1_USER, E1_ADMIN, E1_WIKI]);
+    scratch.import(&[again]);
+    scratch
+        .create_campaign("Q4", &["--default-reviewer", "M1"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "compared with campaign 1 (Q3): 1 new, 2 unchanged (1 recommended to certify as decided then), 0 changed, 0 regranted",
+        ));
+    let q4 = json(&scratch, &["items", "Q4", "--json"]);
+    let user = item(&q4, "E1", "crm", "user");
+    assert_eq!(user["prior_decision"], "certify 1");
+    assert_eq!(
+        user["recommendation_reason"],
+        "certified in Q3 by M1: 'checked'; unchanged"
+    );
+    let kept: i64 = rusqlite::Connection::open(scratch.workspace())
+        .expect("open")
+        .query_row(
+            "SELECT count(*) FROM baseline_decisions WHERE campaign_id = 1",
+            [],
+            |row| row.get(0),
+        )
+        .expect("count");
+    assert_eq!(kept, 7, "one per item of Q3");
+}
+
 #[test]
 fn the_next_campaign_carries_over_unchanged_certifications_into_items_and_evidence() {
     let scratch = signed_off_q3();
