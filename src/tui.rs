@@ -11,7 +11,7 @@ pub mod driver;
 pub mod editor;
 mod effects;
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 pub mod headless;
 #[cfg(test)]
 mod hostile_tests;

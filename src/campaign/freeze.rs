@@ -136,10 +136,11 @@ pub(super) fn freeze_items(
     let mut item_ids = vec![0_i64; slots];
     for &(_, index) in &sequence {
         let item = &pending[index as usize];
-        let added = item
-            .appended
-            .checked_sub(1)
-            .map(|sentence| appended[sentence as usize].as_str());
+        // A sentence the peer pass found is shared too.
+        let appended_text = match item.appended.checked_sub(1) {
+            Some(sentence) => Some(shared.appended(sentence, &appended)?),
+            None => None,
+        };
         let (recommendation, reason, text) = if item.revoke {
             (Decision::Revoke, texts.get(item.why), None)
         } else {
@@ -152,7 +153,8 @@ pub(super) fn freeze_items(
             identity_row: item.identity_row,
             system_row: item.system_row,
             signals: item.signals,
-            reasons: peer_pass::reasons_of(texts.get(item.reasons), added),
+            reasons: texts.get(item.reasons),
+            appended_text,
             recommendation: recommendation.as_str(),
             reason,
             reviewer: reviewers.get(item.reviewer),
@@ -318,14 +320,16 @@ fn insert_links(conn: &Connection, campaign_id: i64, links: &[LinkRecord]) -> Re
     Ok(first)
 }
 
-/// The recommendation reasons items share, each stored once in
-/// `campaign_texts` (migration 0015) when the first item gives it; an item
-/// points at its reason's row.
+/// The recommendation reasons and peer-pass sentences items share, each
+/// stored once in `campaign_texts` (migrations 0015, 0016) when the first
+/// item gives it; an item points at its row.
 struct SharedTexts<'c> {
     insert: rusqlite::CachedStatement<'c>,
     campaign_id: i64,
     /// Row ids by where the text is in the computed texts.
     ids: HashMap<(u32, u32), i64>,
+    /// Row ids by sentence ([`Computed::appended`]).
+    appended: HashMap<u32, i64>,
 }
 
 impl<'c> SharedTexts<'c> {
@@ -336,6 +340,7 @@ impl<'c> SharedTexts<'c> {
             )?,
             campaign_id,
             ids: HashMap::default(),
+            appended: HashMap::default(),
         })
     }
 
@@ -343,11 +348,26 @@ impl<'c> SharedTexts<'c> {
         if let Some(&id) = self.ids.get(&span) {
             return Ok(id);
         }
-        let id = self
-            .insert
-            .query_row(params![self.campaign_id, texts.get(span)], |row| row.get(0))?;
+        let id = self.store(texts.get(span))?;
         self.ids.insert(span, id);
         Ok(id)
+    }
+
+    /// The row of sentence `index` of `sentences` (a JSON string, which
+    /// item_view appends to the item's list of reasons).
+    fn appended(&mut self, index: u32, sentences: &[String]) -> Result<i64> {
+        if let Some(&id) = self.appended.get(&index) {
+            return Ok(id);
+        }
+        let id = self.store(sentences.get(index as usize).map_or("", String::as_str))?;
+        self.appended.insert(index, id);
+        Ok(id)
+    }
+
+    fn store(&mut self, text: &str) -> Result<i64> {
+        Ok(self
+            .insert
+            .query_row(params![self.campaign_id, text], |row| row.get(0))?)
     }
 }
 

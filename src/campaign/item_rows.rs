@@ -6,8 +6,6 @@
 //! workspace: the ids SQLite would have chosen row by row (the caller holds
 //! the write lock), known before the rows are written.
 
-use std::borrow::Cow;
-
 use color_eyre::eyre::Result;
 use rusqlite::{CachedStatement, Connection};
 
@@ -18,8 +16,8 @@ const BATCH: usize = 64;
 /// The columns written, in the order of [`ItemRow`]'s fields.
 const COLUMNS: &str = "id, campaign_id, control_id, grant_row, identity_row, system_row, \
     signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer, link_row, \
-    grant_key, prior_item, delta, carry_over, recommendation_text";
-const WIDTH: usize = 17;
+    grant_key, prior_item, delta, carry_over, recommendation_text, appended_text";
+const WIDTH: usize = 18;
 
 /// One item as stored (the id and campaign are the writer's).
 pub(super) struct ItemRow<'a> {
@@ -28,7 +26,9 @@ pub(super) struct ItemRow<'a> {
     pub identity_row: Option<i64>,
     pub system_row: Option<i64>,
     pub signals: u32,
-    pub reasons: Cow<'a, str>,
+    pub reasons: &'a str,
+    /// A shared sentence item_view appends to `reasons` (`campaign_texts`).
+    pub appended_text: Option<i64>,
     pub recommendation: &'static str,
     pub reason: &'a str,
     pub reviewer: &'a str,
@@ -102,7 +102,7 @@ impl<'c, 'a> ItemWriter<'c, 'a> {
             statement.raw_bind_parameter(first + 4, row.identity_row)?;
             statement.raw_bind_parameter(first + 5, row.system_row)?;
             statement.raw_bind_parameter(first + 6, row.signals)?;
-            statement.raw_bind_parameter(first + 7, row.reasons.as_ref())?;
+            statement.raw_bind_parameter(first + 7, row.reasons)?;
             statement.raw_bind_parameter(first + 8, row.recommendation)?;
             statement.raw_bind_parameter(first + 9, row.reason)?;
             statement.raw_bind_parameter(first + 10, row.reviewer)?;
@@ -112,6 +112,7 @@ impl<'c, 'a> ItemWriter<'c, 'a> {
             statement.raw_bind_parameter(first + 14, row.delta)?;
             statement.raw_bind_parameter(first + 15, row.carry_over)?;
             statement.raw_bind_parameter(first + 16, row.text)?;
+            statement.raw_bind_parameter(first + 17, row.appended_text)?;
         }
         let written = statement.raw_execute()?;
         self.next_id += i64::try_from(written)?;
@@ -145,7 +146,8 @@ mod tests {
             identity_row: Some(grant_row * 10),
             system_row: None,
             signals: 3,
-            reasons: Cow::Borrowed("[\"a\",\"b\"]"),
+            reasons: "[\"a\",\"b\"]",
+            appended_text: None,
             recommendation: "certify",
             reason: "",
             reviewer: "pat",

@@ -4,8 +4,6 @@
 //! hash map; the items that gain a signal get their reason, control and
 //! recommendation again.
 
-use std::borrow::Cow;
-
 use color_eyre::eyre::Result;
 use foldhash::{HashMap, HashMapExt};
 
@@ -273,21 +271,9 @@ fn touched(sod: &HashMap<u32, Vec<(u16, u32)>>, outliers: &[u32]) -> Vec<u32> {
     touched
 }
 
-/// An item's reasons as written: the stored JSON list, with the sentence
-/// the peer pass appended, if any.
-pub(super) fn reasons_of<'a>(stored: &'a str, appended: Option<&str>) -> Cow<'a, str> {
-    match appended {
-        None => Cow::Borrowed(stored),
-        Some(sentence) => {
-            let mut buffer = String::with_capacity(stored.len() + sentence.len() + 1);
-            append_reasons(stored, [sentence], &mut buffer);
-            Cow::Owned(buffer)
-        }
-    }
-}
-
 /// Writes into `out` the JSON list `stored` with `added` (JSON strings)
-/// appended.
+/// appended. item_view does the same for a shared sentence (migration
+/// 0016): the two must agree.
 fn append_reasons<'a>(stored: &str, added: impl IntoIterator<Item = &'a str>, out: &mut String) {
     out.clear();
     out.push_str(stored.trim_end().trim_end_matches(']'));
@@ -603,6 +589,40 @@ mod tests {
         assert_eq!(touched(&sod, &outliers), [1, 3, 4, 7, 8, 12]);
         assert_eq!(touched(&sod, &[]), [3, 4, 7, 12], "outliers off");
         assert_eq!(touched(&HashMap::new(), &outliers), [1, 4, 8]);
+    }
+
+    /// A shared sentence is not in the item's row: item_view appends it
+    /// (migration 0016) exactly as `append_reasons` would have.
+    #[test]
+    fn item_view_appends_a_shared_sentence_as_the_pass_would() {
+        let ws = crate::tui::fixture::workspace();
+        let sentence =
+            serde_json::to_string("held by 1 of 6 peers under manager \"Ţepeş\"").expect("json");
+        ws.conn
+            .execute(
+                "INSERT INTO campaign_texts (id, campaign_id, text) VALUES (1, 1, ?1)",
+                [&sentence],
+            )
+            .expect("text");
+        ws.conn
+            .execute("UPDATE items SET appended_text = 1 WHERE id IN (1, 7)", [])
+            .expect("point at it");
+        for item in [1_i64, 7, 2] {
+            let (stored, shared, shown): (String, Option<i64>, String) = ws
+                .conn
+                .query_row(
+                    "SELECT it.reasons, it.appended_text, iv.reasons FROM items it
+                     JOIN item_view iv ON iv.item_id = it.id WHERE it.id = ?1",
+                    [item],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .expect("item");
+            let mut expected = stored.clone();
+            if shared.is_some() {
+                append_reasons(&stored, [sentence.as_str()], &mut expected);
+            }
+            assert_eq!(shown, expected, "item {item}");
+        }
     }
 
     #[test]

@@ -180,11 +180,11 @@ fn copy_items(tx: &Connection, campaign: i64, keys_json: &str) -> Result<usize> 
             "INSERT INTO pk.items (id, campaign_id, control_id, grant_row, identity_row, system_row,
                  signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
                  link_row, initial_reviewer, grant_key, prior_item, delta, carry_over,
-                 recommendation_text)
+                 recommendation_text, appended_text)
              SELECT id, campaign_id, control_id, grant_row, identity_row, system_row,
                  signal_mask, reasons, recommendation, recommendation_reason, assigned_reviewer,
                  link_row, initial_reviewer, grant_key, NULL, delta, carry_over,
-                 recommendation_text
+                 recommendation_text, appended_text
              FROM main.items it
              WHERE {}
              ORDER BY id",
@@ -339,7 +339,8 @@ fn copy_rows(conn: &Connection, campaign_id: i64, reviewer: &str) -> rusqlite::R
          INSERT INTO pk.campaign_links SELECT * FROM main.campaign_links
              WHERE id IN (SELECT id FROM temp.pick_links);
          INSERT INTO pk.campaign_texts SELECT * FROM main.campaign_texts
-             WHERE id IN (SELECT recommendation_text FROM pk.items);
+             WHERE id IN (SELECT recommendation_text FROM pk.items
+                          UNION SELECT appended_text FROM pk.items);
          INSERT OR IGNORE INTO temp.pick_identities
              SELECT account_row FROM pk.campaign_links WHERE account_row IS NOT NULL;
          INSERT OR IGNORE INTO temp.pick_identities

@@ -398,6 +398,50 @@ fn a_baseline_that_is_not_signed_off_is_refused() {
         ));
 }
 
+/// The sign-off keeps each item's decision for later baselines, and
+/// nothing changes them afterwards.
+#[test]
+fn a_sign_off_keeps_its_decisions_for_later_baselines_unchangeable() {
+    let scratch = signed_off_q3();
+    let conn = rusqlite::Connection::open(scratch.workspace()).expect("open");
+    let kept: Vec<(String, String, Option<String>)> = conn
+        .prepare(
+            "SELECT bd.decision, bd.decider, bd.justification FROM baseline_decisions bd
+             JOIN items it ON it.id = bd.item_id JOIN grants g ON g.id = it.grant_row
+             WHERE bd.campaign_id = 1 AND g.identity_ref IN ('E1', 'X9')
+             ORDER BY g.identity_ref, g.entitlement",
+        )
+        .expect("select")
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .expect("rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("read");
+    let certified = (
+        "certify".to_owned(),
+        "M1".to_owned(),
+        Some("checked".to_owned()),
+    );
+    assert_eq!(
+        kept,
+        [
+            certified.clone(),
+            certified,
+            ("revoke".to_owned(), "M1".to_owned(), None),
+        ],
+        "E1's admin and user roles, X9's revoked one (no justification kept)"
+    );
+    for change in [
+        "UPDATE baseline_decisions SET decision = 'certify'",
+        "DELETE FROM baseline_decisions",
+    ] {
+        let refused = conn.execute(change, []).expect_err(change);
+        assert!(
+            refused.to_string().contains("decisions are final"),
+            "{refused}"
+        );
+    }
+}
+
 /// A workspace signed off by a recert of schema 15: the decisions kept for
 /// later baselines (migration 0016) are written by the upgrade.
 #[test]
@@ -406,9 +450,14 @@ fn a_campaign_signed_off_before_schema_16_is_still_the_next_ones_baseline() {
     {
         let conn = rusqlite::Connection::open(scratch.workspace()).expect("open");
         conn.execute_batch(
+            // What migration 0016 adds, taken away (the view it replaces
+            // again stands in for schema 15's).
             "DROP TRIGGER baseline_decisions_final_update;
              DROP TRIGGER baseline_decisions_final_delete;
              DROP TABLE baseline_decisions;
+             DROP VIEW item_view;
+             ALTER TABLE items DROP COLUMN appended_text;
+             CREATE VIEW item_view AS SELECT 1 AS item_id;
              PRAGMA user_version = 15;",
         )
         .expect("back to schema 15");

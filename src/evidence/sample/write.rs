@@ -145,7 +145,8 @@ fn row(
 /// `signal_reasons` to `identity_sha256` of an item.
 fn context(conn: &Connection, campaign: i64, item: i64) -> rusqlite::Result<Option<[String; 6]>> {
     conn.query_row(
-        "SELECT it.signal_mask, it.reasons, gs.file_name, g.line,
+        "SELECT it.signal_mask, (SELECT reasons FROM item_view WHERE item_id = it.id),
+             gs.file_name, g.line,
              coalesce(ids.file_name, ''), coalesce(i.line, ''), coalesce(ids.sha256, '')
          FROM items it
          JOIN grants g ON g.id = it.grant_row
