@@ -190,7 +190,7 @@ impl Computed {
             .iter()
             .map(|name| self.reviewers.id(name))
             .collect();
-        let names = self.names.absorb(&later.names);
+        let names = self.names.absorb(later.names);
         let shift = u32::try_from(self.texts.text.len())?;
         self.texts.text.push_str(&later.texts.text);
         let moved = |(start, end): (u32, u32)| (start + shift, end + shift);

@@ -126,6 +126,7 @@ pub(super) fn freeze_items(
     let mut tallies = vec![Tally::default(); controls.len()];
     let mut writer = ItemWriter::new(conn, campaign_id)?;
     let mut shared = SharedTexts::new(conn, campaign_id)?;
+    let sentence_rows = store_sentences(conn, campaign_id, &pending, &sequence, &appended)?;
     let mut runs = ReviewerRuns::default();
     let mut to_default = 0;
     let mut deltas = [0_u64; 4];
@@ -137,10 +138,10 @@ pub(super) fn freeze_items(
     for &(_, index) in &sequence {
         let item = &pending[index as usize];
         // A sentence the peer pass found is shared too.
-        let appended_text = match item.appended.checked_sub(1) {
-            Some(sentence) => Some(shared.appended(sentence, &appended)?),
-            None => None,
-        };
+        let appended_text = item
+            .appended
+            .checked_sub(1)
+            .map(|sentence| sentence_rows[sentence as usize]);
         let (recommendation, reason, text) = if item.revoke {
             (Decision::Revoke, texts.get(item.why), None)
         } else {
@@ -320,16 +321,14 @@ fn insert_links(conn: &Connection, campaign_id: i64, links: &[LinkRecord]) -> Re
     Ok(first)
 }
 
-/// The recommendation reasons and peer-pass sentences items share, each
-/// stored once in `campaign_texts` (migrations 0015, 0016) when the first
-/// item gives it; an item points at its row.
+/// The recommendation reasons items share, each stored once in
+/// `campaign_texts` (migration 0015) when the first item gives it; an item
+/// points at its row.
 struct SharedTexts<'c> {
     insert: rusqlite::CachedStatement<'c>,
     campaign_id: i64,
     /// Row ids by where the text is in the computed texts.
     ids: HashMap<(u32, u32), i64>,
-    /// Row ids by sentence ([`Computed::appended`]).
-    appended: HashMap<u32, i64>,
 }
 
 impl<'c> SharedTexts<'c> {
@@ -340,7 +339,6 @@ impl<'c> SharedTexts<'c> {
             )?,
             campaign_id,
             ids: HashMap::default(),
-            appended: HashMap::default(),
         })
     }
 
@@ -353,22 +351,58 @@ impl<'c> SharedTexts<'c> {
         Ok(id)
     }
 
-    /// The row of sentence `index` of `sentences` (a JSON string, which
-    /// item_view appends to the item's list of reasons).
-    fn appended(&mut self, index: u32, sentences: &[String]) -> Result<i64> {
-        if let Some(&id) = self.appended.get(&index) {
-            return Ok(id);
-        }
-        let id = self.store(sentences.get(index as usize).map_or("", String::as_str))?;
-        self.appended.insert(index, id);
-        Ok(id)
-    }
-
     fn store(&mut self, text: &str) -> Result<i64> {
         Ok(self
             .insert
             .query_row(params![self.campaign_id, text], |row| row.get(0))?)
     }
+}
+
+/// Stores the peer-pass sentences ([`Computed::appended`], JSON strings
+/// that item_view appends to an item's reasons, migration 0016) the kept
+/// items point at, in `campaign_texts` with ids in order of first use,
+/// many rows to a statement (tens of thousands of outlier sentences, one
+/// per peer group and holder count); returns each sentence's row id (0:
+/// unused).
+fn store_sentences(
+    conn: &Connection,
+    campaign_id: i64,
+    pending: &[Pending],
+    sequence: &[(u64, u32)],
+    sentences: &[String],
+) -> Result<Vec<i64>> {
+    const ROWS: usize = 100;
+    let mut rows = vec![0_i64; sentences.len()];
+    let mut used: Vec<u32> = Vec::new();
+    let mut next: i64 = conn.query_row(
+        "SELECT coalesce(max(id), 0) + 1 FROM campaign_texts",
+        [],
+        |row| row.get(0),
+    )?;
+    for &(_, index) in sequence {
+        if let Some(sentence) = pending[index as usize].appended.checked_sub(1) {
+            let row = &mut rows[sentence as usize];
+            if *row == 0 {
+                *row = next;
+                next += 1;
+                used.push(sentence);
+            }
+        }
+    }
+    for chunk in used.chunks(ROWS) {
+        let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
+        let mut insert = conn.prepare_cached(&format!(
+            "INSERT INTO campaign_texts (id, campaign_id, text) VALUES {values}"
+        ))?;
+        for (offset, &sentence) in chunk.iter().enumerate() {
+            let first = offset * 3 + 1;
+            insert.raw_bind_parameter(first, rows[sentence as usize])?;
+            insert.raw_bind_parameter(first + 1, campaign_id)?;
+            insert.raw_bind_parameter(first + 2, sentences[sentence as usize].as_str())?;
+        }
+        insert.raw_execute()?;
+    }
+    Ok(rows)
 }
 
 /// Each reviewer's runs of consecutive item ids, noted while inserting

@@ -15,15 +15,17 @@ use crate::identity::IdentityRow;
 use crate::identity::keys::{fold, trim};
 use crate::model::{Decision, Signal, SignalSet};
 
-/// Distinct `system:entitlement` names of a campaign's grants: folded (as
-/// matched and compared) and as first written (as shown).
+/// Distinct `system:entitlement` names of a campaign's grants, compared
+/// folded, shown (and matched by `[[sod]]` patterns, which ignore ASCII
+/// case) as first written. Most are credentials, each its own name (a
+/// hundred thousand of a million grants): a new name costs two small
+/// allocations, and merging threads' names moves them.
 #[derive(Default)]
 pub(super) struct Names {
     /// Ids by folded entitlement, by folded system: a few systems, each
     /// with a map small enough to stay in cache (one map of every name
     /// made a million lookups a quarter of a second slower).
     ids: HashMap<String, HashMap<String, u32>>,
-    folded: Vec<String>,
     labels: Vec<String>,
     system: String,
     entitlement: String,
@@ -42,45 +44,56 @@ impl Names {
             return id;
         }
         let label = format!("{}:{}", trim(system), trim(entitlement));
-        let (system, entitlement) = (self.system.clone(), self.entitlement.clone());
-        self.insert(system, entitlement, label)
-    }
-
-    fn insert(&mut self, system: String, entitlement: String, label: String) -> u32 {
-        let next = u32::try_from(self.folded.len()).unwrap_or(u32::MAX);
-        let folded = format!("{system}:{entitlement}");
-        let names = self.ids.entry(system).or_default();
-        if let Some(&id) = names.get(entitlement.as_str()) {
-            return id;
+        let next = self.next_id();
+        if !self.ids.contains_key(self.system.as_str()) {
+            self.ids.insert(self.system.clone(), HashMap::new());
         }
-        names.insert(entitlement, next);
-        self.folded.push(folded);
+        if let Some(names) = self.ids.get_mut(self.system.as_str()) {
+            names.insert(self.entitlement.clone(), next);
+        }
         self.labels.push(label);
         next
+    }
+
+    fn next_id(&self) -> u32 {
+        u32::try_from(self.labels.len()).unwrap_or(u32::MAX)
     }
 
     /// Adds `other`'s names; returns the ids they have here, by their id there.
     /// They are added in `other`'s order, so ids do not depend on how the
     /// maps happen to iterate.
-    pub fn absorb(&mut self, other: &Names) -> Vec<u32> {
-        let mut names: Vec<(u32, &str, &str)> = other
-            .ids
-            .iter()
-            .flat_map(|(system, names)| {
-                names
-                    .iter()
-                    .map(move |(entitlement, &id)| (id, system.as_str(), entitlement.as_str()))
-            })
-            .collect();
-        names.sort_unstable();
+    pub fn absorb(&mut self, other: Names) -> Vec<u32> {
+        let Names { ids, labels, .. } = other;
+        let mut names: Vec<(u32, u32, String)> = Vec::with_capacity(labels.len());
+        let mut systems: Vec<String> = Vec::with_capacity(ids.len());
+        for (system_index, (system, entitlements)) in (0_u32..).zip(ids) {
+            systems.push(system);
+            names.extend(
+                entitlements
+                    .into_iter()
+                    .map(|(entitlement, id)| (id, system_index, entitlement)),
+            );
+        }
+        names.sort_unstable_by_key(|name| name.0);
+        let mut labels = labels.into_iter();
         names
             .into_iter()
-            .map(|(id, system, entitlement)| {
-                self.insert(
-                    system.to_owned(),
-                    entitlement.to_owned(),
-                    other.labels[id as usize].clone(),
-                )
+            .map(|(_, system_index, entitlement)| {
+                let label = labels.next().unwrap_or_default();
+                let system = &systems[system_index as usize];
+                let next = self.next_id();
+                if !self.ids.contains_key(system.as_str()) {
+                    self.ids.insert(system.clone(), HashMap::new());
+                }
+                let Some(here) = self.ids.get_mut(system.as_str()) else {
+                    return next;
+                };
+                if let Some(&id) = here.get(entitlement.as_str()) {
+                    return id;
+                }
+                here.insert(entitlement, next);
+                self.labels.push(label);
+                next
             })
             .collect()
     }
@@ -322,7 +335,7 @@ fn sod_pairs(computed: &Computed, rules: &[SodRule]) -> Vec<Conflict> {
     // The rule sides each distinct grant matches: (rule, a, b).
     let sides: Vec<Vec<(u16, bool, bool)>> = computed
         .names
-        .folded
+        .labels
         .iter()
         .map(|name| {
             rules
