@@ -277,6 +277,8 @@ fn compute(
     let mut reasons_json = Vec::with_capacity(256);
     let mut whys = Whys::default();
     let mut key = String::new();
+    // Where the baseline's decision on the next grant is expected.
+    let mut cursor = 0;
     // Toxic combinations and outliers look at every grant of a person:
     // the filters are then applied once they are known (`freeze`).
     let peers = context.rules.peers.active();
@@ -310,9 +312,10 @@ fn compute(
         let signals = add_account_signals(&found, signals, &mut reasons);
         let shape = Shape::new(grant.privileged, grant.grant_type);
         let names = (system, entitlement, identity_ref);
-        let assessment = context
-            .cycle
-            .assess_grant(names, shape, context.as_of, &mut key);
+        let assessment =
+            context
+                .cycle
+                .assess_grant(names, shape, context.as_of, (&mut key, &mut cursor));
         let signals = add_cycle_signals(&assessment, signals, &mut reasons);
         let subject = Subject {
             signals,

@@ -56,16 +56,22 @@ impl Shape {
 
 impl Cycle {
     /// [`Cycle::assess`] of a grant by its system, entitlement and account
-    /// (`key` is a reused buffer for the key's text).
+    /// (`key` is a reused buffer for the key's text; `cursor` where the
+    /// baseline's next decision is expected, see [`Baseline::get_near`]).
     pub fn assess_grant(
         &self,
         (system, entitlement, account): (&str, &str, &str),
         shape: Shape,
         as_of: NaiveDate,
-        key: &mut String,
+        (key, cursor): (&mut String, &mut usize),
     ) -> Assessment<'_> {
         super::grant_key::text_into(system, entitlement, account, key);
-        self.assess(GrantKey::of_text(key), shape, as_of)
+        let key = GrantKey::of_text(key);
+        let prior = self
+            .baseline
+            .as_ref()
+            .and_then(|b| b.get_near(&key, cursor));
+        self.assess_with(key, prior, shape, as_of)
     }
 
     /// The baseline campaign's id and name, if there is one.
@@ -78,6 +84,17 @@ impl Cycle {
     /// Looks the grant up in the baseline and the earlier decisions.
     pub fn assess(&self, key: GrantKey, shape: Shape, as_of: NaiveDate) -> Assessment<'_> {
         let prior = self.baseline.as_ref().and_then(|b| b.get(&key));
+        self.assess_with(key, prior, shape, as_of)
+    }
+
+    /// [`Cycle::assess`] with the baseline's decision already looked up.
+    fn assess_with<'c>(
+        &'c self,
+        key: GrantKey,
+        prior: Option<&'c Prior>,
+        shape: Shape,
+        as_of: NaiveDate,
+    ) -> Assessment<'c> {
         let delta = self.baseline.as_ref().map(|_| match prior {
             None => Delta::New,
             Some(p) if p.decision == Decision::Revoke => Delta::Regranted,

@@ -10,6 +10,8 @@
 CREATE TABLE baseline_decisions (
     item_id       INTEGER PRIMARY KEY REFERENCES items(id),
     campaign_id   INTEGER NOT NULL REFERENCES campaigns(id),
+    -- items.grant_row: a later campaign looks its grants up in this order.
+    grant_row     INTEGER NOT NULL REFERENCES grants(id),
     -- items.grant_key; computed from the grant for items of campaigns
     -- created before grant keys existed.
     grant_key     BLOB NOT NULL CHECK (length(grant_key) = 16),
