@@ -182,7 +182,6 @@ pub(super) fn freeze_items(
     record_tallies(conn, campaign_id, &controls, &tallies)?;
     runs.record(conn, campaign_id, &reviewers)?;
     let conflicts = insert_conflicts(conn, campaign_id, &findings, &item_ids, context)?;
-
     Ok(Frozen {
         seen,
         created: sequence.len() as u64,
@@ -323,7 +322,7 @@ fn insert_links(conn: &Connection, campaign_id: i64, links: &[LinkRecord]) -> Re
 
 /// The recommendation reasons items share, each stored once in
 /// `campaign_texts` (migration 0015) when the first item gives it; an item
-/// points at its row.
+/// points at its reason's row.
 struct SharedTexts<'c> {
     insert: rusqlite::CachedStatement<'c>,
     campaign_id: i64,
@@ -346,15 +345,11 @@ impl<'c> SharedTexts<'c> {
         if let Some(&id) = self.ids.get(&span) {
             return Ok(id);
         }
-        let id = self.store(texts.get(span))?;
+        let id = self
+            .insert
+            .query_row(params![self.campaign_id, texts.get(span)], |row| row.get(0))?;
         self.ids.insert(span, id);
         Ok(id)
-    }
-
-    fn store(&mut self, text: &str) -> Result<i64> {
-        Ok(self
-            .insert
-            .query_row(params![self.campaign_id, text], |row| row.get(0))?)
     }
 }
 

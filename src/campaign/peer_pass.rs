@@ -479,7 +479,7 @@ fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Result<Outliers> 
     let mut judged = vec![false; department_size.len()];
     // Each person's group, once known (persons are the first rows).
     let mut group_of_person: Vec<Option<Option<u32>>> = vec![None; persons.len()];
-    let mut entries: Vec<(u32, u32, u32, u32)> = Vec::new();
+    let mut entries: Vec<(u32, u32, u32, u32)> = Vec::with_capacity(computed.pending.len());
     for (item, index) in computed.pending.iter().zip(0_u32..) {
         if !compared(item) {
             continue;
