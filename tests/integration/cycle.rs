@@ -398,6 +398,22 @@ fn a_baseline_that_is_not_signed_off_is_refused() {
         ));
 }
 
+/// Campaign "Q4" (id 2) over E1's two crm roles again and a new wiki role,
+/// compared with Q3; its items.
+fn next_quarter(scratch: &Scratch) -> Value {
+    let again = entitlements(scratch, "again.csv", &[E1_USER, E1_ADMIN, E1_WIKI]);
+    scratch.import(&[again]);
+    scratch
+        .create_campaign("Q4", &["--default-reviewer", "M1"])
+        .assert()
+        .success()
+        .stdout("2\n")
+        .stderr(predicate::str::contains(
+            "compared with campaign 1 (Q3): 1 new, 2 unchanged (1 recommended to certify as decided then), 0 changed, 0 regranted",
+        ));
+    json(scratch, &["items", "Q4", "--json"])
+}
+
 /// The sign-off keeps each item's decision for later baselines, and
 /// nothing changes them afterwards.
 #[test]
@@ -462,16 +478,7 @@ fn a_campaign_signed_off_before_schema_16_is_still_the_next_ones_baseline() {
         )
         .expect("back to schema 15");
     }
-    let again = entitlements(&scratch, "again.csv", &[E1_USER, E1_ADMIN, E1_WIKI]);
-    scratch.import(&[again]);
-    scratch
-        .create_campaign("Q4", &["--default-reviewer", "M1"])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
-            "compared with campaign 1 (Q3): 1 new, 2 unchanged (1 recommended to certify as decided then), 0 changed, 0 regranted",
-        ));
-    let q4 = json(&scratch, &["items", "Q4", "--json"]);
+    let q4 = next_quarter(&scratch);
     let user = item(&q4, "E1", "crm", "user");
     assert_eq!(user["prior_decision"], "certify 1");
     assert_eq!(
@@ -492,17 +499,7 @@ fn a_campaign_signed_off_before_schema_16_is_still_the_next_ones_baseline() {
 #[test]
 fn the_next_campaign_carries_over_unchanged_certifications_into_items_and_evidence() {
     let scratch = signed_off_q3();
-    let again = entitlements(&scratch, "again.csv", &[E1_USER, E1_ADMIN, E1_WIKI]);
-    scratch.import(&[again]);
-    scratch
-        .create_campaign("Q4", &["--default-reviewer", "M1"])
-        .assert()
-        .success()
-        .stdout("2\n")
-        .stderr(predicate::str::contains(
-            "compared with campaign 1 (Q3): 1 new, 2 unchanged (1 recommended to certify as decided then), 0 changed, 0 regranted",
-        ));
-    let q4 = json(&scratch, &["items", "Q4", "--json"]);
+    let q4 = next_quarter(&scratch);
     let user = item(&q4, "E1", "crm", "user");
     assert_eq!(user["delta"], "unchanged");
     assert_eq!(user["prior_decision"], "certify 1");
