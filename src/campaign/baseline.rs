@@ -67,9 +67,8 @@ pub struct Quote {
     justification: u32,
 }
 
-/// The decisions of one range of the baseline's items, read by one thread:
-/// in item order, by the shard their key falls in, with the texts they
-/// point into.
+/// The decisions of one range of the baseline's items, read by one thread,
+/// with the texts they point into.
 #[derive(Default)]
 struct Part {
     /// (the grant's row, its key, the decision), in item order.
@@ -438,16 +437,18 @@ pub fn record_sign_off(conn: &Connection, campaign: i64) -> rusqlite::Result<()>
     );
     // Justifications are kept for certifications only: a later campaign
     // quotes them when it carries one over.
-    conn.execute(
-        &format!(
+    let insert_sql = |key: &str, only: &str| {
+        format!(
             "INSERT OR IGNORE INTO baseline_decisions (item_id, campaign_id, grant_row, grant_key,
                  decision, privileged, type, valid_until, basis, decider, justification)
-             SELECT it.id, it.campaign_id, it.grant_row, it.grant_key, cd.decision, g.privileged,
-                    g.type,
-                    e.valid_until, e.basis, e.reviewer,
+             SELECT it.id, it.campaign_id, it.grant_row, {key}, cd.decision, g.privileged,
+                    g.type, e.valid_until, e.basis, e.reviewer,
                     CASE WHEN cd.decision = 'certify' THEN coalesce(e.justification, '') END
-             {from} AND it.grant_key IS NOT NULL"
-        ),
+             {from} AND {only}"
+        )
+    };
+    conn.execute(
+        &insert_sql("it.grant_key", "it.grant_key IS NOT NULL"),
         [campaign],
     )?;
     // Items of campaigns created before grant keys existed: the key is
@@ -465,15 +466,7 @@ pub fn record_sign_off(conn: &Connection, campaign: i64) -> rusqlite::Result<()>
             Ok((row.get::<_, i64>(0)?, GrantKey::of_text(&text)))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut insert = conn.prepare(&format!(
-        "INSERT OR IGNORE INTO baseline_decisions (item_id, campaign_id, grant_row, grant_key,
-             decision, privileged, type, valid_until, basis, decider, justification)
-         SELECT it.id, it.campaign_id, it.grant_row, ?3, cd.decision, g.privileged, g.type,
-                e.valid_until,
-                e.basis, e.reviewer,
-                CASE WHEN cd.decision = 'certify' THEN coalesce(e.justification, '') END
-         {from} AND it.id = ?2"
-    ))?;
+    let mut insert = conn.prepare(&insert_sql("?3", "it.id = ?2"))?;
     for (item, key) in keys {
         insert.execute((campaign, item, key.as_bytes()))?;
     }

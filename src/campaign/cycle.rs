@@ -55,9 +55,10 @@ impl Shape {
 }
 
 impl Cycle {
-    /// [`Cycle::assess`] of a grant by its system, entitlement and account
-    /// (`key` is a reused buffer for the key's text; `cursor` where the
-    /// baseline's next decision is expected, see [`Baseline::get_near`]).
+    /// Looks a grant up by its system, entitlement and account in the
+    /// baseline and the earlier decisions (`key` is a reused buffer for the
+    /// key's text; `cursor` where the baseline's next decision is expected,
+    /// see [`Baseline::get_near`]).
     pub fn assess_grant(
         &self,
         (system, entitlement, account): (&str, &str, &str),
@@ -71,7 +72,7 @@ impl Cycle {
             .baseline
             .as_ref()
             .and_then(|b| b.get_near(&key, cursor));
-        self.assess_with(key, prior, shape, as_of)
+        self.assess(key, prior, shape, as_of)
     }
 
     /// The baseline campaign's id and name, if there is one.
@@ -81,14 +82,9 @@ impl Cycle {
             .map(|b| (b.campaign.id, b.campaign.name.clone()))
     }
 
-    /// Looks the grant up in the baseline and the earlier decisions.
-    pub fn assess(&self, key: GrantKey, shape: Shape, as_of: NaiveDate) -> Assessment<'_> {
-        let prior = self.baseline.as_ref().and_then(|b| b.get(&key));
-        self.assess_with(key, prior, shape, as_of)
-    }
-
-    /// [`Cycle::assess`] with the baseline's decision already looked up.
-    fn assess_with<'c>(
+    /// The grant's delta against the baseline, whose decision on it is
+    /// `prior`, and what earlier decisions say about it.
+    fn assess<'c>(
         &'c self,
         key: GrantKey,
         prior: Option<&'c Prior>,

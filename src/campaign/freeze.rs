@@ -125,8 +125,12 @@ pub(super) fn freeze_items(
 
     let mut tallies = vec![Tally::default(); controls.len()];
     let mut writer = ItemWriter::new(conn, campaign_id)?;
-    let mut shared = SharedTexts::new(conn, campaign_id)?;
-    let sentence_rows = store_sentences(conn, campaign_id, &pending, &sequence, &appended)?;
+    let shared = SharedTexts::store(
+        conn,
+        campaign_id,
+        (&pending, &sequence),
+        (&texts, &appended),
+    )?;
     let mut runs = ReviewerRuns::default();
     let mut to_default = 0;
     let mut deltas = [0_u64; 4];
@@ -141,12 +145,16 @@ pub(super) fn freeze_items(
         let appended_text = item
             .appended
             .checked_sub(1)
-            .map(|sentence| sentence_rows[sentence as usize]);
+            .map(|sentence| shared.sentences[sentence as usize]);
         let (recommendation, reason, text) = if item.revoke {
             (Decision::Revoke, texts.get(item.why), None)
         } else {
             // A certification's reason is one of a few the items share.
-            (Decision::Certify, "", Some(shared.id(item.why, &texts)?))
+            (
+                Decision::Certify,
+                "",
+                shared.reasons.get(&item.why).copied(),
+            )
         };
         let id = writer.push(ItemRow {
             control: controls[usize::from(item.control)],
@@ -320,84 +328,70 @@ fn insert_links(conn: &Connection, campaign_id: i64, links: &[LinkRecord]) -> Re
     Ok(first)
 }
 
-/// The recommendation reasons items share, each stored once in
-/// `campaign_texts` (migration 0015) when the first item gives it; an item
-/// points at its reason's row.
-struct SharedTexts<'c> {
-    insert: rusqlite::CachedStatement<'c>,
-    campaign_id: i64,
-    /// Row ids by where the text is in the computed texts.
-    ids: HashMap<(u32, u32), i64>,
+/// The texts the kept items share, each stored once in `campaign_texts`
+/// before the items, with ids in order of first use, many rows to a
+/// statement: a certification's reason, which depends on the signals alone
+/// or quotes one baseline decision (migration 0015), and a sentence the
+/// peer pass found (an outlier's, one per peer group and holder count), a
+/// JSON string item_view appends to the item's reasons (migration 0016).
+struct SharedTexts {
+    /// Row ids by where the reason is in the computed texts.
+    reasons: HashMap<(u32, u32), i64>,
+    /// Row ids by sentence ([`Computed::appended`]; 0: unused).
+    sentences: Vec<i64>,
 }
 
-impl<'c> SharedTexts<'c> {
-    fn new(conn: &'c Connection, campaign_id: i64) -> Result<SharedTexts<'c>> {
-        Ok(SharedTexts {
-            insert: conn.prepare_cached(
-                "INSERT INTO campaign_texts (campaign_id, text) VALUES (?1, ?2) RETURNING id",
-            )?,
-            campaign_id,
-            ids: HashMap::default(),
-        })
-    }
-
-    fn id(&mut self, span: (u32, u32), texts: &Arena) -> Result<i64> {
-        if let Some(&id) = self.ids.get(&span) {
-            return Ok(id);
-        }
-        let id = self
-            .insert
-            .query_row(params![self.campaign_id, texts.get(span)], |row| row.get(0))?;
-        self.ids.insert(span, id);
-        Ok(id)
-    }
-}
-
-/// Stores the peer-pass sentences ([`Computed::appended`], JSON strings
-/// that item_view appends to an item's reasons, migration 0016) the kept
-/// items point at, in `campaign_texts` with ids in order of first use,
-/// many rows to a statement (tens of thousands of outlier sentences, one
-/// per peer group and holder count); returns each sentence's row id (0:
-/// unused).
-fn store_sentences(
-    conn: &Connection,
-    campaign_id: i64,
-    pending: &[Pending],
-    sequence: &[(u64, u32)],
-    sentences: &[String],
-) -> Result<Vec<i64>> {
-    const ROWS: usize = 100;
-    let mut rows = vec![0_i64; sentences.len()];
-    let mut used: Vec<u32> = Vec::new();
-    let mut next: i64 = conn.query_row(
-        "SELECT coalesce(max(id), 0) + 1 FROM campaign_texts",
-        [],
-        |row| row.get(0),
-    )?;
-    for &(_, index) in sequence {
-        if let Some(sentence) = pending[index as usize].appended.checked_sub(1) {
-            let row = &mut rows[sentence as usize];
-            if *row == 0 {
-                *row = next;
-                next += 1;
-                used.push(sentence);
+impl SharedTexts {
+    fn store(
+        conn: &Connection,
+        campaign_id: i64,
+        (pending, sequence): (&[Pending], &[(u64, u32)]),
+        (texts, sentences): (&Arena, &[String]),
+    ) -> Result<SharedTexts> {
+        const ROWS: usize = 100;
+        let mut shared = SharedTexts {
+            reasons: HashMap::default(),
+            sentences: vec![0; sentences.len()],
+        };
+        let mut next: i64 = conn.query_row(
+            "SELECT coalesce(max(id), 0) + 1 FROM campaign_texts",
+            [],
+            |row| row.get(0),
+        )?;
+        let mut new: Vec<(i64, &str)> = Vec::new();
+        for &(_, index) in sequence {
+            let item = &pending[index as usize];
+            if !item.revoke {
+                shared.reasons.entry(item.why).or_insert_with(|| {
+                    new.push((next, texts.get(item.why)));
+                    next += 1;
+                    next - 1
+                });
+            }
+            if let Some(sentence) = item.appended.checked_sub(1) {
+                let row = &mut shared.sentences[sentence as usize];
+                if *row == 0 {
+                    *row = next;
+                    new.push((next, sentences[sentence as usize].as_str()));
+                    next += 1;
+                }
             }
         }
-    }
-    for chunk in used.chunks(ROWS) {
-        let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
-        let mut insert = conn.prepare_cached(&format!(
-            "INSERT INTO campaign_texts (id, campaign_id, text) VALUES {values}"
-        ))?;
-        for (offset, &sentence) in chunk.iter().enumerate() {
-            let first = offset * 3 + 1;
-            insert.raw_bind_parameter(first, rows[sentence as usize])?;
-            insert.raw_bind_parameter(first + 1, campaign_id)?;
-            insert.raw_bind_parameter(first + 2, sentences[sentence as usize].as_str())?;
+        for chunk in new.chunks(ROWS) {
+            let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
+            let mut insert = conn.prepare_cached(&format!(
+                "INSERT INTO campaign_texts (id, campaign_id, text) VALUES {values}"
+            ))?;
+            for (offset, &(id, text)) in chunk.iter().enumerate() {
+                let first = offset * 3 + 1;
+                insert.raw_bind_parameter(first, id)?;
+                insert.raw_bind_parameter(first + 1, campaign_id)?;
+                insert.raw_bind_parameter(first + 2, text)?;
+            }
+            insert.raw_execute()?;
         }
-        insert.raw_execute()?;
+        Ok(shared)
     }
-    Ok(rows)
 }
 
 /// Each reviewer's runs of consecutive item ids, noted while inserting

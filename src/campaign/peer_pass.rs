@@ -15,6 +15,9 @@ use crate::identity::IdentityRow;
 use crate::identity::keys::{fold, trim};
 use crate::model::{Decision, Signal, SignalSet};
 
+/// Name ids by folded entitlement, by folded system.
+type NameIds = HashMap<String, HashMap<String, u32>>;
+
 /// Distinct `system:entitlement` names of a campaign's grants, compared
 /// folded, shown (and matched by `[[sod]]` patterns, which ignore ASCII
 /// case) as first written. Most are credentials, each its own name (a
@@ -22,10 +25,9 @@ use crate::model::{Decision, Signal, SignalSet};
 /// allocations, and merging threads' names moves them.
 #[derive(Default)]
 pub(super) struct Names {
-    /// Ids by folded entitlement, by folded system: a few systems, each
-    /// with a map small enough to stay in cache (one map of every name
+    /// A few systems, each with a map small enough to stay in cache (one map of every name
     /// made a million lookups a quarter of a second slower).
-    ids: HashMap<String, HashMap<String, u32>>,
+    ids: NameIds,
     labels: Vec<String>,
     system: String,
     entitlement: String,
@@ -44,19 +46,12 @@ impl Names {
             return id;
         }
         let label = format!("{}:{}", trim(system), trim(entitlement));
-        let next = self.next_id();
-        if !self.ids.contains_key(self.system.as_str()) {
-            self.ids.insert(self.system.clone(), HashMap::new());
-        }
-        if let Some(names) = self.ids.get_mut(self.system.as_str()) {
-            names.insert(self.entitlement.clone(), next);
-        }
-        self.labels.push(label);
-        next
-    }
-
-    fn next_id(&self) -> u32 {
-        u32::try_from(self.labels.len()).unwrap_or(u32::MAX)
+        add(
+            (&mut self.ids, &mut self.labels),
+            &self.system,
+            self.entitlement.clone(),
+            label,
+        )
     }
 
     /// Adds `other`'s names; returns the ids they have here, by their id there.
@@ -66,34 +61,26 @@ impl Names {
         let Names { ids, labels, .. } = other;
         let mut names: Vec<(u32, u32, String)> = Vec::with_capacity(labels.len());
         let mut systems: Vec<String> = Vec::with_capacity(ids.len());
-        for (system_index, (system, entitlements)) in (0_u32..).zip(ids) {
+        for (index, (system, entitlements)) in (0_u32..).zip(ids) {
             systems.push(system);
             names.extend(
                 entitlements
                     .into_iter()
-                    .map(|(entitlement, id)| (id, system_index, entitlement)),
+                    .map(|(entitlement, id)| (id, index, entitlement)),
             );
         }
         names.sort_unstable_by_key(|name| name.0);
         let mut labels = labels.into_iter();
         names
             .into_iter()
-            .map(|(_, system_index, entitlement)| {
+            .map(|(_, system, entitlement)| {
                 let label = labels.next().unwrap_or_default();
-                let system = &systems[system_index as usize];
-                let next = self.next_id();
-                if !self.ids.contains_key(system.as_str()) {
-                    self.ids.insert(system.clone(), HashMap::new());
-                }
-                let Some(here) = self.ids.get_mut(system.as_str()) else {
-                    return next;
-                };
-                if let Some(&id) = here.get(entitlement.as_str()) {
-                    return id;
-                }
-                here.insert(entitlement, next);
-                self.labels.push(label);
-                next
+                add(
+                    (&mut self.ids, &mut self.labels),
+                    &systems[system as usize],
+                    entitlement,
+                    label,
+                )
             })
             .collect()
     }
@@ -101,6 +88,29 @@ impl Names {
     fn label(&self, id: u32) -> &str {
         self.labels.get(id as usize).map_or("", String::as_str)
     }
+}
+
+/// The id of the name (`system`, `entitlement`, both folded) in `ids`,
+/// added with its `label` if new.
+fn add(
+    (ids, labels): (&mut NameIds, &mut Vec<String>),
+    system: &str,
+    entitlement: String,
+    label: String,
+) -> u32 {
+    let next = u32::try_from(labels.len()).unwrap_or(u32::MAX);
+    if !ids.contains_key(system) {
+        ids.insert(system.to_owned(), HashMap::new());
+    }
+    let Some(names) = ids.get_mut(system) else {
+        return next;
+    };
+    if let Some(&id) = names.get(entitlement.as_str()) {
+        return id;
+    }
+    names.insert(entitlement, next);
+    labels.push(label);
+    next
 }
 
 /// `text` trimmed and ASCII case-folded, into `out`.
