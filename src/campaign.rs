@@ -18,11 +18,13 @@ pub mod earlier;
 pub mod exceptions;
 pub mod freeze;
 pub mod grant_key;
+mod grant_names;
 pub mod independence;
 pub mod item;
 mod item_rows;
 pub mod listing;
 pub mod lookup;
+mod outliers;
 pub mod past;
 mod peer_pass;
 pub mod peers;
@@ -36,6 +38,8 @@ pub mod reviewer;
 pub mod rules;
 pub mod signals;
 pub mod systems;
+#[cfg(test)]
+mod test_company;
 pub mod timebox;
 
 pub use catalog::{Catalog, Control};

@@ -12,7 +12,7 @@ use super::baseline::Quote;
 use super::cycle::{Assessment, Shape, add_cycle_signals};
 use super::freeze::{ItemContext, Scope};
 use super::grant_key::GrantKey;
-use super::peer_pass::Names;
+use super::grant_names::Names;
 use super::resolve::{HolderCache, Holding, LinkRecord};
 use super::rules::Subject;
 use super::signals::{
@@ -99,7 +99,10 @@ pub(super) struct Pending {
     /// [`NO_HOLDER`]; for toxic combinations and outliers.
     pub holder: u32,
     /// The grant's `system:entitlement` in [`Computed::names`] (0 when no
-    /// toxic-combination or outlier rule is in force).
+    /// toxic-combination or outlier rule is in force; [`UNNAMED`] for a
+    /// credential no rule names).
+    ///
+    /// [`UNNAMED`]: super::grant_names::UNNAMED
     pub name: u32,
     /// What the control rules looked at, to file the item again once the
     /// signals across items are known.
@@ -200,7 +203,8 @@ impl Computed {
                 reasons: moved(item.reasons),
                 why: moved(item.why),
                 link: links[item.link as usize],
-                name: names.get(item.name as usize).copied().unwrap_or(0),
+                // An unnamed credential stays unnamed.
+                name: names.get(item.name as usize).copied().unwrap_or(item.name),
                 ..item
             }));
         self.seen += later.seen;
@@ -226,7 +230,7 @@ pub(super) fn compute_items(
 }
 
 /// [`compute_items`] on `threads(number of grants)` threads.
-fn compute_on_threads(
+pub(super) fn compute_on_threads(
     conn: &Connection,
     scope: &Scope<'_>,
     context: &ItemContext<'_>,
@@ -338,7 +342,7 @@ fn compute(
         }
         reasons_json.clear();
         serde_json::to_writer(&mut reasons_json, &reasons)?;
-        let name = peers.then(|| computed.names.id(system, entitlement));
+        let name = peers.then(|| grant_name(&mut computed.names, &grant, entitlement, context));
         let item = Pending {
             grant_row: row.get(0)?,
             identity_row: holding.holder.map(|(_, identity)| identity.row),
@@ -407,6 +411,17 @@ impl Whys {
             .or_insert_with(|| texts.push(&certify_reason(signals, rules)));
         (Decision::Certify, why, false)
     }
+}
+
+/// The grant's name for toxic combinations and outliers.
+fn grant_name(
+    names: &mut Names,
+    grant: &GrantFacts<'_>,
+    entitlement: &str,
+    context: &ItemContext<'_>,
+) -> u32 {
+    let sod = &context.rules.peers.sod;
+    names.id((grant.system, entitlement), grant.grant_type, sod)
 }
 
 /// The correlation signals of one grant: what its holder's link, its
@@ -612,11 +627,7 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
-    use crate::actor::Actor;
-    use crate::campaign::earlier::EarlierReviews;
-    use crate::campaign::systems::Systems;
-    use crate::identity::Resolver;
-    use crate::workspace::Workspace;
+    use crate::campaign::test_company::Company;
 
     /// Each item as the database will get it, with its texts resolved.
     fn resolved(computed: &Computed) -> Vec<String> {
@@ -643,39 +654,8 @@ mod tests {
 
     #[test]
     fn threads_compute_exactly_what_one_thread_computes() {
-        let dir = tempfile::tempdir().expect("dir");
-        let mut ws = Workspace::open(&dir.path().join("ws.db")).expect("workspace");
-        // The demo's company: canonical files and the exports of the same
-        // people, linked through the workspace rules' second domain.
-        crate::commands::demo::build(&mut ws.conn, &Actor::fixed("r")).expect("demo");
-        let (_, rules) = crate::campaign::rules::workspace_rules(&ws.conn).expect("rules");
-        let rules = &rules;
-        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
-        let resolver =
-            Resolver::load(&ws.conn, rules.correlation.clone(), as_of, None).expect("resolver");
-        let systems = Systems::load_current(&ws.conn, &resolver).expect("systems");
-        let earlier = EarlierReviews::load(&ws.conn, &resolver).expect("earlier");
-        let mut controls: Vec<&str> = rules.control_ids().collect();
-        controls.sort_unstable();
-        controls.dedup();
-        let scope = Scope {
-            controls: HashSet::new(),
-            systems: HashSet::new(),
-            kinds: &[],
-        };
-        let context = ItemContext {
-            resolver: &resolver,
-            systems: &systems,
-            earlier: &earlier,
-            cycle: &crate::campaign::cycle::Cycle::default(),
-            rules,
-            as_of,
-            default_reviewer: "iam-team",
-            creator: "r",
-        };
-        let compute_with = |threads: usize| {
-            compute_on_threads(&ws.conn, &scope, &context, &controls, |_| threads).expect("compute")
-        };
+        let company = Company::demo();
+        let compute_with = |threads: usize| company.compute(threads);
         let one = compute_with(1);
         assert_eq!(one.seen, 1780, "the sample company's grants");
         assert_eq!(one.pending.len(), 1780);

@@ -7,118 +7,13 @@
 use color_eyre::eyre::Result;
 use foldhash::{HashMap, HashMapExt};
 
-use super::compute::{Computed, NO_HOLDER, Pending};
+use super::compute::{Computed, NO_HOLDER};
 use super::freeze::ItemContext;
-use super::peers::{Group, Other, SodRule, is_outlier, outlier_reason, sod_reason};
+use super::outliers::{Outliers, outliers};
+use super::peers::{Other, SodRule, sod_reason};
 use super::signals::{certify_reason, recommend};
-use crate::identity::IdentityRow;
-use crate::identity::keys::{fold, trim};
 use crate::model::{Decision, Signal, SignalSet};
-
-/// Name ids by folded entitlement, by folded system.
-type NameIds = HashMap<String, HashMap<String, u32>>;
-
-/// Distinct `system:entitlement` names of a campaign's grants, compared
-/// folded, shown (and matched by `[[sod]]` patterns, which ignore ASCII
-/// case) as first written. Most are credentials, each its own name (a
-/// hundred thousand of a million grants): a new name costs two small
-/// allocations, and merging threads' names moves them.
-#[derive(Default)]
-pub(super) struct Names {
-    /// A few systems, each with a map small enough to stay in cache (one map of every name
-    /// made a million lookups a quarter of a second slower).
-    ids: NameIds,
-    labels: Vec<String>,
-    system: String,
-    entitlement: String,
-}
-
-impl Names {
-    /// The id of the grant `entitlement` on `system`.
-    pub fn id(&mut self, system: &str, entitlement: &str) -> u32 {
-        fold_into(system, &mut self.system);
-        fold_into(entitlement, &mut self.entitlement);
-        let known = self
-            .ids
-            .get(self.system.as_str())
-            .and_then(|names| names.get(self.entitlement.as_str()));
-        if let Some(&id) = known {
-            return id;
-        }
-        let label = format!("{}:{}", trim(system), trim(entitlement));
-        add(
-            (&mut self.ids, &mut self.labels),
-            &self.system,
-            self.entitlement.clone(),
-            label,
-        )
-    }
-
-    /// Adds `other`'s names; returns the ids they have here, by their id there.
-    /// They are added in `other`'s order, so ids do not depend on how the
-    /// maps happen to iterate.
-    pub fn absorb(&mut self, other: Names) -> Vec<u32> {
-        let Names { ids, labels, .. } = other;
-        let mut names: Vec<(u32, u32, String)> = Vec::with_capacity(labels.len());
-        let mut systems: Vec<String> = Vec::with_capacity(ids.len());
-        for (index, (system, entitlements)) in (0_u32..).zip(ids) {
-            systems.push(system);
-            names.extend(
-                entitlements
-                    .into_iter()
-                    .map(|(entitlement, id)| (id, index, entitlement)),
-            );
-        }
-        names.sort_unstable_by_key(|name| name.0);
-        let mut labels = labels.into_iter();
-        names
-            .into_iter()
-            .map(|(_, system, entitlement)| {
-                let label = labels.next().unwrap_or_default();
-                add(
-                    (&mut self.ids, &mut self.labels),
-                    &systems[system as usize],
-                    entitlement,
-                    label,
-                )
-            })
-            .collect()
-    }
-
-    fn label(&self, id: u32) -> &str {
-        self.labels.get(id as usize).map_or("", String::as_str)
-    }
-}
-
-/// The id of the name (`system`, `entitlement`, both folded) in `ids`,
-/// added with its `label` if new.
-fn add(
-    (ids, labels): (&mut NameIds, &mut Vec<String>),
-    system: &str,
-    entitlement: String,
-    label: String,
-) -> u32 {
-    let next = u32::try_from(labels.len()).unwrap_or(u32::MAX);
-    if !ids.contains_key(system) {
-        ids.insert(system.to_owned(), HashMap::new());
-    }
-    let Some(names) = ids.get_mut(system) else {
-        return next;
-    };
-    if let Some(&id) = names.get(entitlement.as_str()) {
-        return id;
-    }
-    names.insert(entitlement, next);
-    labels.push(label);
-    next
-}
-
-/// `text` trimmed and ASCII case-folded, into `out`.
-fn fold_into(text: &str, out: &mut String) {
-    out.clear();
-    out.push_str(trim(text));
-    out.make_ascii_lowercase();
-}
+use crate::workspace::readers;
 
 /// Two items of one person that a `[[sod]]` rule forbids together, by
 /// their index among the computed items (`a < b`).
@@ -145,7 +40,8 @@ pub(super) fn apply(
 ) -> Result<Findings> {
     let rules = context.rules;
     let peers = &rules.peers;
-    let (conflicts, outliers) = find(computed, context);
+    let (conflicts, outliers) = find(conn, computed, context);
+    let (conflicts, accounts) = conflicts?;
     // (rule, other item) by item; few.
     let mut sod: HashMap<u32, Vec<(u16, u32)>> = HashMap::new();
     for conflict in &conflicts {
@@ -159,7 +55,6 @@ pub(super) fn apply(
     // By item, possibly most items.
     let Outliers { by_item, sentences } = outliers?;
     let touched = touched(&sod, &by_item);
-    let accounts = holder_keys(conn, computed, &conflicts)?;
     // Outlier sentences go to the items as they are written, not copied
     // into each item's reasons here: most items may be outliers.
     let first_sentence = u32::try_from(computed.appended.len())?;
@@ -245,25 +140,34 @@ pub(super) fn apply(
     Ok(Findings { conflicts })
 }
 
-/// The toxic combinations, found on another thread while this one finds
-/// the outliers (both only read the items).
-fn find(computed: &Computed, context: &ItemContext<'_>) -> (Vec<Conflict>, Result<Outliers>) {
+/// The toxic combinations with the accounts they name, found on another
+/// thread through a connection of its own while this one finds the
+/// outliers (both only read the items).
+fn find(
+    conn: &rusqlite::Connection,
+    computed: &Computed,
+    context: &ItemContext<'_>,
+) -> (Result<(Vec<Conflict>, Accounts)>, Result<Outliers>) {
     let peers = &context.rules.peers;
-    std::thread::scope(|threads| {
-        let pairs =
-            (!peers.sod.is_empty()).then(|| threads.spawn(|| sod_pairs(computed, &peers.sod)));
-        let outliers = if peers.outlier.enabled {
+    let outliers = || {
+        if peers.outlier.enabled {
             outliers(computed, context)
         } else {
             Ok(Outliers::default())
-        };
-        let conflicts = pairs.map_or_else(Vec::new, |pairs| {
-            pairs
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        });
-        (conflicts, outliers)
-    })
+        }
+    };
+    if peers.sod.is_empty() {
+        return (Ok(Default::default()), outliers());
+    }
+    readers::alongside(
+        conn,
+        |reader| {
+            let conflicts = sod_pairs(computed, &peers.sod);
+            let accounts = holder_keys(reader, computed, &conflicts)?;
+            Ok((conflicts, accounts))
+        },
+        outliers,
+    )
 }
 
 /// Where `control` is among the campaign's `controls`.
@@ -309,13 +213,16 @@ fn append_reasons<'a>(stored: &str, added: impl IntoIterator<Item = &'a str>, ou
     out.push(']');
 }
 
-/// The holder key as the export wrote it of each grant in a conflict, read
-/// in a few queries of many ids (a conflict's sentence names the account).
+/// The holder key as the export wrote it, by grant row.
+type Accounts = HashMap<i64, String>;
+
+/// The holder key of each grant in a conflict, read in a few queries of
+/// many ids (a conflict's sentence names the account).
 fn holder_keys(
     conn: &rusqlite::Connection,
     computed: &Computed,
     conflicts: &[Conflict],
-) -> Result<HashMap<i64, String>> {
+) -> Result<Accounts> {
     let mut rows: Vec<i64> = conflicts
         .iter()
         .flat_map(|c| [c.a, c.b])
@@ -342,27 +249,7 @@ fn holder_keys(
 
 /// Every pair of one holder's items that a rule forbids together.
 fn sod_pairs(computed: &Computed, rules: &[SodRule]) -> Vec<Conflict> {
-    // The rule sides each distinct grant matches: (rule, a, b).
-    let sides: Vec<Vec<(u16, bool, bool)>> = computed
-        .names
-        .labels
-        .iter()
-        .map(|name| {
-            rules
-                .iter()
-                .enumerate()
-                .filter_map(|(rule, r)| {
-                    let (a, b) = r.sides(name);
-                    let rule = u16::try_from(rule).ok()?;
-                    (a || b).then_some((rule, a, b))
-                })
-                .collect()
-        })
-        .collect();
-    let side_of = |index: u32| {
-        let name = computed.pending[index as usize].name;
-        sides.get(name as usize).map_or(&[][..], Vec::as_slice)
-    };
+    let side_of = |index: u32| computed.names.sides(computed.pending[index as usize].name);
     let mut candidates: Vec<(u32, u32)> = computed
         .pending
         .iter()
@@ -380,7 +267,7 @@ fn sod_pairs(computed: &Computed, rules: &[SodRule]) -> Vec<Conflict> {
                     .filter(|&index| {
                         side_of(index)
                             .iter()
-                            .any(|&(r, a, b)| r == rule && if want_a { a } else { b })
+                            .any(|side| side.rule == rule && if want_a { side.a } else { side.b })
                     })
                     .collect()
             };
@@ -406,194 +293,6 @@ fn sod_pairs(computed: &Computed, rules: &[SodRule]) -> Vec<Conflict> {
     pairs.sort_unstable();
     pairs.dedup();
     pairs
-}
-
-/// Department group keys, apart from managers' row indices.
-const DEPARTMENT: u32 = 1 << 31;
-
-/// An entry that counts a holding without judging an item.
-const JUST_COUNTED: u32 = u32::MAX;
-
-/// The items whose grant few of the holder's peers hold, with their
-/// sentence; the items of one group whose grants as many others hold share
-/// theirs.
-#[derive(Default)]
-struct Outliers {
-    /// By item: 1 + the index of its sentence, or 0 (not an outlier).
-    by_item: Vec<u32>,
-    /// Each as a JSON string, written once for all the items it is
-    /// appended to.
-    sentences: Vec<String>,
-}
-
-/// The items whose grant few of the holder's peers hold, with their sentence.
-fn outliers(computed: &Computed, context: &ItemContext<'_>) -> Result<Outliers> {
-    let rules = context.rules.peers.outlier;
-    let resolver = context.resolver;
-    let persons = resolver.persons();
-    let persons_end = u32::try_from(resolver.person_count()).unwrap_or(u32::MAX);
-    let peer = |row: &IdentityRow| !row.kind.is_non_human() && row.is_active_on(context.as_of);
-    // Group sizes: persons under each manager, persons in each department.
-    let mut manager_size: HashMap<u32, u32> = HashMap::new();
-    let mut departments: HashMap<String, u32> = HashMap::new();
-    let mut department_names: Vec<&str> = Vec::new();
-    let mut department_size: Vec<u32> = Vec::new();
-    let mut department_of: Vec<u32> = vec![NO_HOLDER; persons.len()];
-    for (index, row) in (0_u32..).zip(persons) {
-        if !peer(row) {
-            continue;
-        }
-        if let Some(manager) = resolver.manager_of(index) {
-            *manager_size.entry(manager).or_default() += 1;
-        }
-        if let Some(name) = row.department.as_deref().map(str::trim) {
-            if !name.is_empty() {
-                let next = u32::try_from(department_names.len()).unwrap_or(u32::MAX);
-                let id = *departments.entry(fold(name)).or_insert_with(|| {
-                    department_names.push(name);
-                    department_size.push(0);
-                    next
-                });
-                department_size[id as usize] += 1;
-                department_of[index as usize] = id;
-            }
-        }
-    }
-    let enough = |size: u32| size.saturating_sub(1) >= rules.min_peers;
-    // Group keys: a manager's row index, or DEPARTMENT | a department's id.
-    let groups = |person: u32| -> [Option<u32>; 2] {
-        let manager = resolver.manager_of(person);
-        let department = department_of[person as usize];
-        [
-            manager,
-            (department != NO_HOLDER).then_some(DEPARTMENT | department),
-        ]
-    };
-    // The group a person is compared in: their manager's team when it is
-    // big enough, else their department.
-    let group_of = |person: u32| -> Option<u32> {
-        let [manager, department] = groups(person);
-        manager
-            .filter(|m| enough(manager_size.get(m).copied().unwrap_or(0)))
-            .or_else(|| department.filter(|d| enough(department_size[(d & !DEPARTMENT) as usize])))
-    };
-    let eligible = |holder: u32| holder < persons_end && peer(resolver.row(holder));
-    // A credential (an API key, an SSH key, a password) is its holder's
-    // own: no peer holds the same one, so peers say nothing about it.
-    let compared =
-        |item: &Pending| !item.subject.grant_type.is_credential() && eligible(item.holder);
-    // Per group of comparison, what its members hold, one entry per item:
-    // (group, grant, holder, item judged here or JUST_COUNTED), sorted so
-    // each (group, grant) is one run. A department someone is compared in
-    // also counts the holdings of its members compared in their team.
-    let mut judged = vec![false; department_size.len()];
-    // Each person's group, once known (persons are the first rows).
-    let mut group_of_person: Vec<Option<Option<u32>>> = vec![None; persons.len()];
-    let mut entries: Vec<(u32, u32, u32, u32)> = Vec::with_capacity(computed.pending.len());
-    for (item, index) in computed.pending.iter().zip(0_u32..) {
-        if !compared(item) {
-            continue;
-        }
-        let group =
-            *group_of_person[item.holder as usize].get_or_insert_with(|| group_of(item.holder));
-        if let Some(group) = group {
-            if group & DEPARTMENT != 0 {
-                judged[(group & !DEPARTMENT) as usize] = true;
-            }
-            entries.push((group, item.name, item.holder, index));
-        }
-    }
-    if judged.iter().any(|j| *j) {
-        for item in &computed.pending {
-            if !compared(item) {
-                continue;
-            }
-            let [_, department] = groups(item.holder);
-            let own = group_of_person[item.holder as usize].flatten();
-            if let Some(d) = department.filter(|d| judged[(d & !DEPARTMENT) as usize]) {
-                if own != Some(d) {
-                    entries.push((d, item.name, item.holder, JUST_COUNTED));
-                }
-            }
-        }
-    }
-    entries.sort_unstable();
-    let size_of = |group: u32| -> (u32, Group<'_>) {
-        if group & DEPARTMENT == 0 {
-            (
-                manager_size.get(&group).copied().unwrap_or(0),
-                Group::Manager(""),
-            )
-        } else {
-            let department = (group & !DEPARTMENT) as usize;
-            (
-                department_size[department],
-                Group::Department(department_names[department]),
-            )
-        }
-    };
-    judge(&entries, size_of, computed.pending.len(), context)
-}
-
-/// The judged items (of `items`) of each (group, grant) run of `entries`
-/// that is an outlier, with their sentence.
-fn judge<'a>(
-    entries: &[(u32, u32, u32, u32)],
-    size_of: impl Fn(u32) -> (u32, Group<'a>),
-    items: usize,
-    context: &ItemContext<'_>,
-) -> Result<Outliers> {
-    let rules = context.rules.peers.outlier;
-    let mut found = Outliers {
-        by_item: vec![0; items],
-        sentences: Vec::new(),
-    };
-    let mut labels: HashMap<u32, String> = HashMap::new();
-    // The sentences of the group being judged, by how many others hold the
-    // grant: a group's runs are consecutive, and with random access most
-    // of its grants are outliers held by one or two of its members.
-    let mut group_sentences: (u32, HashMap<u32, u32>) = (u32::MAX, HashMap::new());
-    for run in entries.chunk_by(|x, y| x.0 == y.0 && x.1 == y.1) {
-        let group = run[0].0;
-        if group_sentences.0 != group {
-            group_sentences.0 = group;
-            group_sentences.1.clear();
-        }
-        let mut holders = 0_u32;
-        let mut last = None;
-        for &(_, _, holder, _) in run {
-            if last != Some(holder) {
-                holders += 1;
-                last = Some(holder);
-            }
-        }
-        let (size, label) = size_of(group);
-        let (peers, others) = (size.saturating_sub(1), holders.saturating_sub(1));
-        if !is_outlier(others, peers, &rules) {
-            continue;
-        }
-        let sentence = if let Some(&sentence) = group_sentences.1.get(&others) {
-            sentence
-        } else {
-            let reason = match label {
-                Group::Manager(_) => {
-                    let manager = labels
-                        .entry(group)
-                        .or_insert_with(|| context.resolver.row(group).label());
-                    outlier_reason(others, peers, Group::Manager(manager))
-                }
-                department @ Group::Department(_) => outlier_reason(others, peers, department),
-            };
-            let sentence = u32::try_from(found.sentences.len()).unwrap_or(u32::MAX);
-            found.sentences.push(serde_json::to_string(&reason)?);
-            group_sentences.1.insert(others, sentence);
-            sentence
-        };
-        for &(_, _, _, index) in run.iter().filter(|e| e.3 != JUST_COUNTED) {
-            found.by_item[index as usize] = sentence + 1;
-        }
-    }
-    Ok(found)
 }
 
 #[cfg(test)]
