@@ -7,10 +7,15 @@
 use color_eyre::eyre::Result;
 use foldhash::{HashMap, HashMapExt};
 
-use super::compute::{Computed, NO_HOLDER};
+use std::sync::{Mutex, PoisonError};
+
+use super::compute::{Arena, Computed, NO_HOLDER, Pending};
 use super::freeze::ItemContext;
+use super::grant_names::Names;
 use super::outliers::{Outliers, outliers};
 use super::peers::{Other, SodRule, sod_reason};
+use super::resolve::LinkRecord;
+use super::rules::Rules;
 use super::signals::{certify_reason, recommend};
 use crate::model::{Decision, Signal, SignalSet};
 use crate::workspace::readers;
@@ -42,19 +47,9 @@ pub(super) fn apply(
     let peers = &rules.peers;
     let (conflicts, outliers) = find(conn, computed, context);
     let (conflicts, accounts) = conflicts?;
-    // (rule, other item) by item; few.
-    let mut sod: HashMap<u32, Vec<(u16, u32)>> = HashMap::new();
-    for conflict in &conflicts {
-        sod.entry(conflict.a)
-            .or_default()
-            .push((conflict.rule, conflict.b));
-        sod.entry(conflict.b)
-            .or_default()
-            .push((conflict.rule, conflict.a));
-    }
+    let sod = pairs_by_item(&conflicts);
     // By item, possibly most items.
     let Outliers { by_item, sentences } = outliers?;
-    let touched = touched(&sod, &by_item);
     // Outlier sentences go to the items as they are written, not copied
     // into each item's reasons here: most items may be outliers.
     let first_sentence = u32::try_from(computed.appended.len())?;
@@ -67,30 +62,32 @@ pub(super) fn apply(
         appended,
         ..
     } = computed;
+    let mut whys = Whys::new();
+    // The items whose reasons or recommendation change, one by one: those
+    // in a toxic combination, and the outliers when that signal revokes.
+    // Every other outlier is filed in place on two threads.
+    let one_by_one = if rules.revoke.contains(Signal::Outlier) {
+        touched(&sod, &by_item)
+    } else {
+        let paired = touched(&sod, &[]);
+        let filing = Filing {
+            by_item: &by_item,
+            first_sentence,
+            rules,
+            controls,
+        };
+        filing.file(pending, &paired, (texts, &mut whys));
+        paired
+    };
     let mut reasons = String::new();
-    let mut whys: HashMap<u32, (u32, u32)> = HashMap::new();
-    for index in touched {
+    for index in one_by_one {
         let item = pending[index as usize];
         let mut new = SignalSet::EMPTY;
         let mut sod_sentence = None;
         if let Some(pairs) = sod.get(&index) {
-            let others = pairs.iter().map(|&(rule, other)| {
-                let other = &pending[other as usize];
-                let account = (other.link != item.link).then(|| {
-                    accounts.get(&other.grant_row).map_or(
-                        links[other.link as usize].account_key.as_str(),
-                        String::as_str,
-                    )
-                });
-                Other {
-                    rule: &peers.sod[usize::from(rule)],
-                    grant: names.label(other.name),
-                    account,
-                }
-            });
-            sod_sentence = Some(serde_json::to_string(&sod_reason(
-                &others.collect::<Vec<_>>(),
-            ))?);
+            let accounts = (&accounts, links.as_slice());
+            let others = others(&item, pairs, pending, accounts, names, &peers.sod);
+            sod_sentence = Some(serde_json::to_string(&sod_reason(&others))?);
             new.insert(Signal::SodConflict);
         }
         let outlier_sentence = by_item
@@ -138,6 +135,130 @@ pub(super) fn apply(
         pending[index as usize] = updated;
     }
     Ok(Findings { conflicts })
+}
+
+/// (rule, other item) by item of the toxic combinations; few.
+fn pairs_by_item(conflicts: &[Conflict]) -> HashMap<u32, Vec<(u16, u32)>> {
+    let mut sod: HashMap<u32, Vec<(u16, u32)>> = HashMap::new();
+    for conflict in conflicts {
+        sod.entry(conflict.a)
+            .or_default()
+            .push((conflict.rule, conflict.b));
+        sod.entry(conflict.b)
+            .or_default()
+            .push((conflict.rule, conflict.a));
+    }
+    sod
+}
+
+/// The other grants `item` forms a toxic combination with (`pairs`: rule,
+/// other item), for its sentence; the account holding one is named when
+/// it is not the item's own, as the export wrote it.
+fn others<'a>(
+    item: &Pending,
+    pairs: &[(u16, u32)],
+    pending: &[Pending],
+    (accounts, links): (&'a Accounts, &'a [LinkRecord]),
+    names: &'a Names,
+    rules: &'a [SodRule],
+) -> Vec<Other<'a>> {
+    pairs
+        .iter()
+        .map(|&(rule, other)| {
+            let other = &pending[other as usize];
+            let account = (other.link != item.link).then(|| {
+                accounts.get(&other.grant_row).map_or(
+                    links[other.link as usize].account_key.as_str(),
+                    String::as_str,
+                )
+            });
+            Other {
+                rule: &rules[usize::from(rule)],
+                grant: names.label(other.name),
+                account,
+            }
+        })
+        .collect()
+}
+
+/// The outliers whose signal asks for no revocation, outside toxic
+/// combinations: most outliers, perhaps most items.
+struct Filing<'a> {
+    /// By item: 1 + the index of its sentence among those found, or 0.
+    by_item: &'a [u32],
+    /// Where the sentences found start in [`Computed::appended`].
+    first_sentence: u32,
+    rules: &'a Rules,
+    controls: &'a [&'a str],
+}
+
+/// A certification's reason by set of signals, where it is in the texts.
+type Whys = HashMap<u32, (u32, u32)>;
+
+impl Filing<'_> {
+    /// Gives each outlier not in `paired` (sorted) its signal, control,
+    /// shared sentence and certification reason, in place: the items are
+    /// cut in two halves, the second filed on another thread. Threads add
+    /// a reason to `texts` (and `whys`) under a lock, taken only for a set
+    /// of signals they have not met.
+    fn file(
+        &self,
+        pending: &mut [Pending],
+        paired: &[u32],
+        (texts, whys): (&mut Arena, &mut Whys),
+    ) {
+        let middle = pending.len() / 2;
+        let (first, second) = pending.split_at_mut(middle);
+        let split = paired.partition_point(|&index| (index as usize) < middle);
+        let shared = Mutex::new((texts, whys));
+        std::thread::scope(|threads| {
+            let later =
+                threads.spawn(|| self.file_part((second, middle), &paired[split..], &shared));
+            self.file_part((first, 0), &paired[..split], &shared);
+            later
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        });
+    }
+
+    /// [`Filing::file`] of the items from `start` on.
+    fn file_part(
+        &self,
+        (items, start): (&mut [Pending], usize),
+        paired: &[u32],
+        shared: &Mutex<(&mut Arena, &mut Whys)>,
+    ) {
+        let rules = self.rules;
+        let mut known = Whys::new();
+        let mut paired = paired.iter().peekable();
+        let found = &self.by_item[start..start + items.len()];
+        for ((item, &sentence), index) in items.iter_mut().zip(found).zip(start..) {
+            while paired.next_if(|&&p| (p as usize) < index).is_some() {}
+            let in_pair = paired.next_if(|&&p| p as usize == index).is_some();
+            if sentence == 0 || in_pair {
+                continue;
+            }
+            let signals = SignalSet::from_bits(item.signals | Signal::Outlier.bit());
+            item.signals = signals.bits();
+            item.subject.signals = signals;
+            let control = rules.control_for(&item.subject);
+            item.control = control_index(self.controls, control).unwrap_or(item.control);
+            item.appended = self.first_sentence + sentence;
+            if !item.revoke && (!item.carry_over || rules.justify.contains(Signal::Outlier)) {
+                // Still certify; the signals to confirm are more. A
+                // carried-over certification stands only while no new
+                // signal asks why.
+                item.why = *known.entry(signals.bits()).or_insert_with(|| {
+                    let mut guard = shared.lock().unwrap_or_else(PoisonError::into_inner);
+                    let (texts, whys) = &mut *guard;
+                    *whys
+                        .entry(signals.bits())
+                        .or_insert_with(|| texts.push(&certify_reason(signals, rules)))
+                });
+                item.carry_over = false;
+            }
+        }
+    }
 }
 
 /// The toxic combinations with the accounts they name, found on another
@@ -299,7 +420,81 @@ fn sod_pairs(computed: &Computed, rules: &[SodRule]) -> Vec<Conflict> {
 mod tests {
     use foldhash::{HashMap, HashMapExt};
 
-    use super::{append_reasons, touched};
+    use super::{Filing, Whys, append_reasons, touched};
+    use crate::campaign::signals::certify_reason;
+    use crate::campaign::test_company::Company;
+    use crate::model::{Signal, SignalSet};
+
+    /// Filing outliers in place on two threads gives each one, and only
+    /// those outside a toxic combination, the signal, the control its
+    /// subject now goes to, its sentence and the certification reason of
+    /// its signals, each reason stored once.
+    #[test]
+    fn outliers_are_filed_in_place_and_pairs_left_alone() {
+        let company = Company::demo();
+        let context = company.context();
+        let controls = company.controls();
+        let mut computed = company.compute(1);
+        let before = computed.pending.clone();
+        let items = before.len();
+        // Every third item an outlier (sentence 1 or 2); a few in pairs.
+        let by_item: Vec<u32> = (0..items)
+            .map(|i| {
+                if i % 3 == 0 {
+                    1 + u32::from(i % 2 == 0)
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let paired = [0_u32, 3, 4, 900, u32::try_from(items - 1).expect("items")];
+        let filing = Filing {
+            by_item: &by_item,
+            first_sentence: 10,
+            rules: context.rules,
+            controls: &controls,
+        };
+        let mut whys = Whys::new();
+        filing.file(
+            &mut computed.pending,
+            &paired,
+            (&mut computed.texts, &mut whys),
+        );
+        let rules = context.rules;
+        let mut reasons = HashMap::new();
+        for (index, (old, new)) in before.iter().zip(&computed.pending).enumerate() {
+            let filed =
+                by_item[index] != 0 && !paired.contains(&u32::try_from(index).expect("index"));
+            if !filed {
+                assert_eq!(new.signals, old.signals, "item {index} untouched");
+                assert_eq!(
+                    (new.appended, new.why, new.control),
+                    (old.appended, old.why, old.control)
+                );
+                continue;
+            }
+            let signals = SignalSet::from_bits(old.signals | Signal::Outlier.bit());
+            assert_eq!(new.signals, signals.bits(), "item {index}");
+            assert_eq!(new.subject.signals, signals);
+            assert_eq!(
+                controls[usize::from(new.control)],
+                rules.control_for(&new.subject)
+            );
+            assert_eq!(new.appended, 10 + by_item[index], "item {index}");
+            assert_eq!(new.revoke, old.revoke);
+            if old.revoke {
+                assert_eq!(new.why, old.why);
+            } else {
+                let reason = computed.texts.get(new.why);
+                assert_eq!(reason, certify_reason(signals, rules), "item {index}");
+                assert!(!new.carry_over);
+                // One stored reason per set of signals.
+                assert_eq!(*reasons.entry(signals.bits()).or_insert(new.why), new.why);
+            }
+        }
+        assert!(reasons.len() > 1, "{reasons:?}");
+        assert_eq!(whys.len(), reasons.len());
+    }
 
     #[test]
     fn touched_items_merge_conflicts_into_outliers_in_item_order() {
