@@ -298,7 +298,9 @@ fn judge(
         if bucket.is_empty() {
             continue;
         }
-        bucket.sort_unstable();
+        // One key of grant and holder: the item does not matter to the order.
+        bucket
+            .sort_unstable_by_key(|&(name, holder, _)| (u64::from(name) << 32) | u64::from(holder));
         by_others.clear();
         let key = groups.keys[group];
         let (size, label) = groups.size_of(key);

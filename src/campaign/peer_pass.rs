@@ -11,7 +11,7 @@ use std::sync::{Mutex, PoisonError};
 
 use super::compute::{Arena, Computed, NO_HOLDER, Pending};
 use super::freeze::ItemContext;
-use super::grant_names::Names;
+use super::grant_names::{Names, RuleSide};
 use super::outliers::{Outliers, outliers};
 use super::peers::{Other, SodRule, sod_reason};
 use super::resolve::LinkRecord;
@@ -283,7 +283,7 @@ fn find(
     readers::alongside(
         conn,
         |reader| {
-            let conflicts = sod_pairs(computed, &peers.sod);
+            let conflicts = sod_pairs(computed);
             let accounts = holder_keys(reader, computed, &conflicts)?;
             Ok((conflicts, accounts))
         },
@@ -344,10 +344,13 @@ fn holder_keys(
     computed: &Computed,
     conflicts: &[Conflict],
 ) -> Result<Accounts> {
+    let pending = &computed.pending;
+    // Only a grant held through another account than its pair's is named.
     let mut rows: Vec<i64> = conflicts
         .iter()
+        .filter(|c| pending[c.a as usize].link != pending[c.b as usize].link)
         .flat_map(|c| [c.a, c.b])
-        .map(|index| computed.pending[index as usize].grant_row)
+        .map(|index| pending[index as usize].grant_row)
         .collect();
     rows.sort_unstable();
     rows.dedup();
@@ -369,42 +372,33 @@ fn holder_keys(
 }
 
 /// Every pair of one holder's items that a rule forbids together.
-fn sod_pairs(computed: &Computed, rules: &[SodRule]) -> Vec<Conflict> {
-    let side_of = |index: u32| computed.names.sides(computed.pending[index as usize].name);
-    let mut candidates: Vec<(u32, u32)> = computed
+fn sod_pairs(computed: &Computed) -> Vec<Conflict> {
+    let names = &computed.names;
+    // (holder, grant, item) of the items that match a side of a rule.
+    let mut candidates: Vec<(u32, u32, u32)> = computed
         .pending
         .iter()
         .zip(0_u32..)
-        .filter(|(item, index)| item.holder != NO_HOLDER && !side_of(*index).is_empty())
-        .map(|(item, index)| (item.holder, index))
+        .filter(|(item, _)| item.holder != NO_HOLDER && !names.sides(item.name).is_empty())
+        .map(|(item, index)| (item.holder, item.name, index))
         .collect();
     candidates.sort_unstable();
     let mut pairs = Vec::new();
-    for run in candidates.chunk_by(|x, y| x.0 == y.0) {
-        for rule in 0..u16::try_from(rules.len()).unwrap_or(u16::MAX) {
-            let on = |want_a: bool| -> Vec<u32> {
-                run.iter()
-                    .map(|(_, index)| *index)
-                    .filter(|&index| {
-                        side_of(index)
-                            .iter()
-                            .any(|side| side.rule == rule && if want_a { side.a } else { side.b })
-                    })
-                    .collect()
-            };
-            let a = on(true);
-            if a.is_empty() {
-                continue;
-            }
-            for y in on(false) {
-                for &x in &a {
-                    let same =
-                        computed.pending[x as usize].name == computed.pending[y as usize].name;
-                    if x != y && !same {
+    // A combination takes two grants: a holder of one has none.
+    for run in candidates
+        .chunk_by(|x, y| x.0 == y.0)
+        .filter(|run| run.len() > 1)
+    {
+        for &(_, a_name, a) in run {
+            for side in names.sides(a_name).iter().filter(|side| side.a) {
+                for &(_, b_name, b) in run {
+                    let on_b = |other: &RuleSide| other.rule == side.rule && other.b;
+                    // A grant matching both sides is no combination with itself.
+                    if a_name != b_name && names.sides(b_name).iter().any(on_b) {
                         pairs.push(Conflict {
-                            a: x.min(y),
-                            b: x.max(y),
-                            rule,
+                            a: a.min(b),
+                            b: a.max(b),
+                            rule: side.rule,
                         });
                     }
                 }
@@ -420,7 +414,8 @@ fn sod_pairs(computed: &Computed, rules: &[SodRule]) -> Vec<Conflict> {
 mod tests {
     use foldhash::{HashMap, HashMapExt};
 
-    use super::{Filing, Whys, append_reasons, touched};
+    use super::{Conflict, Filing, Whys, append_reasons, sod_pairs, touched};
+    use crate::campaign::compute::NO_HOLDER;
     use crate::campaign::signals::certify_reason;
     use crate::campaign::test_company::Company;
     use crate::model::{Signal, SignalSet};
@@ -494,6 +489,43 @@ mod tests {
         }
         assert!(reasons.len() > 1, "{reasons:?}");
         assert_eq!(whys.len(), reasons.len());
+    }
+
+    /// The toxic combinations are every pair of one holder's items, of two
+    /// grants, one matching a side of a rule and the other its other side.
+    #[test]
+    fn conflicts_are_every_pair_a_rule_forbids() {
+        let company = Company::demo();
+        let computed = company.compute(1);
+        let (names, pending) = (&computed.names, &computed.pending);
+        let rules = company.context().rules.peers.sod.len();
+        let mut expected = Vec::new();
+        for (a, x) in (0_u32..).zip(pending) {
+            for (b, y) in (0_u32..).zip(pending) {
+                if x.holder == NO_HOLDER || x.holder != y.holder || x.name == y.name {
+                    continue;
+                }
+                for rule in 0..u16::try_from(rules).expect("rules") {
+                    let on = |name: u32, a_side: bool| {
+                        names
+                            .sides(name)
+                            .iter()
+                            .any(|s| s.rule == rule && if a_side { s.a } else { s.b })
+                    };
+                    if on(x.name, true) && on(y.name, false) {
+                        expected.push(Conflict {
+                            a: a.min(b),
+                            b: a.max(b),
+                            rule,
+                        });
+                    }
+                }
+            }
+        }
+        expected.sort_unstable();
+        expected.dedup();
+        assert!(!expected.is_empty(), "the demo's toxic combination");
+        assert_eq!(sod_pairs(&computed), expected);
     }
 
     #[test]
