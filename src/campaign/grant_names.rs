@@ -1,8 +1,9 @@
 //! The distinct `system:entitlement` names of a campaign's grants, for
 //! toxic combinations and outliers (PRODUCT.md §11): compared folded,
-//! shown and matched by `[[sod]]` patterns as first written. Each name's
-//! rule sides are found once, when the compute thread that meets it first
-//! adds it.
+//! shown and matched by `[[sod]]` patterns as first written. A name's
+//! rule sides are found when the compute thread that meets it first adds
+//! it; a credential is matched each time it is met, and named only if a
+//! pattern matches it.
 
 use foldhash::{HashMap, HashMapExt};
 
@@ -28,6 +29,7 @@ pub(super) struct RuleSide {
 /// Name ids by folded entitlement, by folded system.
 type NameIds = HashMap<String, HashMap<String, u32>>;
 
+/// The names met so far, numbered in the order they were met.
 #[derive(Default)]
 pub(super) struct Names {
     /// A few systems, each with a map small enough to stay in cache (one map of every name

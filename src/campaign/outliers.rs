@@ -43,7 +43,8 @@ struct Groups<'a> {
     keys: Vec<u32>,
     /// By person: the group they are compared in, or [`NO_GROUP`].
     own: Vec<u32>,
-    /// By person: their department's group, or [`NO_GROUP`].
+    /// By person: their department's group, or [`NO_GROUP`] (none, or too
+    /// small to compare in).
     department: Vec<u32>,
     manager_size: HashMap<u32, u32>,
     department_names: Vec<&'a str>,
@@ -272,14 +273,14 @@ fn outliers_in_parts(
     Ok(found)
 }
 
-/// The sentences of the outliers among `entries` (the buckets of the
-/// groups from `first`, which start at `starts` less the first's start),
-/// and the items they go to: (item, sentence).
+/// What [`judge`] found in some groups' buckets: the sentences, and the
+/// items they go to as (item, index of the sentence).
 type Judged = (Vec<String>, Vec<(u32, u32)>);
 
 /// Sorts each group's bucket so each grant is one run of holders and
 /// judges the runs: an outlier's items get the group's sentence for as
-/// many others holding the grant.
+/// many others holding the grant. `entries` are the buckets of the groups
+/// from `first` on, which start at `starts` less the first's start.
 fn judge(
     entries: &mut [(u32, u32, u32)],
     (starts, first): (&[usize], usize),

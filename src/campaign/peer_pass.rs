@@ -1,7 +1,7 @@
 //! Toxic combinations and outliers over a campaign's computed items, in
 //! memory, before they are inserted (PRODUCT.md §11): no query per item.
-//! A person's grants are grouped by sorting, peers' holdings counted in one
-//! hash map; the items that gain a signal get their reason, control and
+//! A person's grants are grouped by sorting (the outliers are found in
+//! `outliers`); the items that gain a signal get their reason, control and
 //! recommendation again.
 
 use color_eyre::eyre::Result;
@@ -65,8 +65,9 @@ pub(super) fn apply(
     let mut whys = Whys::new();
     // The items whose reasons or recommendation change, one by one: those
     // in a toxic combination, and the outliers when that signal revokes.
-    // Every other outlier is filed in place on two threads.
-    let one_by_one = if rules.revoke.contains(Signal::Outlier) {
+    // Every other outlier is filed in place on two threads. (Outliers off:
+    // `by_item` is empty.)
+    let one_by_one = if by_item.is_empty() || rules.revoke.contains(Signal::Outlier) {
         touched(&sod, &by_item)
     } else {
         let paired = touched(&sod, &[]);

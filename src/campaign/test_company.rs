@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 
+use super::catalog::compare_ids;
 use super::compute::{Computed, compute_on_threads};
 use super::cycle::Cycle;
 use super::earlier::EarlierReviews;
@@ -17,7 +18,7 @@ use crate::workspace::Workspace;
 
 /// The demo's workspace and what a campaign over it is computed from.
 pub(super) struct Company {
-    pub ws: Workspace,
+    ws: Workspace,
     rules: Rules,
     resolver: Resolver,
     systems: Systems,
@@ -70,7 +71,7 @@ impl Company {
     /// The rules' controls in the order items are numbered.
     pub fn controls(&self) -> Vec<&str> {
         let mut controls: Vec<&str> = self.rules.control_ids().collect();
-        controls.sort_unstable();
+        controls.sort_by(|a, b| compare_ids(a, b));
         controls.dedup();
         controls
     }

@@ -382,6 +382,35 @@ fn the_demo_has_one_toxic_combination_and_a_few_outliers() {
 }
 
 #[test]
+fn toxic_combinations_are_found_with_outliers_off() {
+    let text = rules().replace(
+        "[outlier]\nenabled = true\n",
+        "[outlier]\nenabled = false\n",
+    );
+    assert_ne!(text, rules(), "outliers turned off");
+    let (scratch, rules) = workspace(&text);
+    let out = scratch
+        .create_campaign("Q4", &["--rules", rules.to_str().expect("path")])
+        .output()
+        .expect("create");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("found 1 toxic combination (recert items 1 --signal sod-conflict)"),
+        "{stderr}"
+    );
+    let all = items(&scratch, "Q4");
+    let create = find(&all, "E1", "Create Payment");
+    assert_eq!(create["control_id"], "5.3", "{create}");
+    assert!(signals(create).contains(&"sod-conflict"), "{create}");
+    let outliers = all
+        .iter()
+        .filter(|item| signals(item).contains(&"outlier"))
+        .count();
+    assert_eq!(outliers, 0);
+}
+
+#[test]
 fn the_signals_section_decides_what_an_outlier_calls_for() {
     let text = rules().replace(
         "\"revoked-not-removed\", \"exception-expired\",\n]",
