@@ -60,6 +60,13 @@ fn rules_with(extra: &str) -> String {
         )
 }
 
+/// [`rules`] with `from` replaced by `to`, checked to have changed.
+fn rules_changed(from: &str, to: &str) -> String {
+    let text = rules().replace(from, to);
+    assert_ne!(text, rules(), "{from:?} is in the rules");
+    text
+}
+
 fn workspace(rules_text: &str) -> (Scratch, std::path::PathBuf) {
     let scratch = Scratch::new();
     let files = [
@@ -312,7 +319,7 @@ fn leavers_and_non_human_identities_are_never_outliers() {
 
 #[test]
 fn a_team_smaller_than_min_peers_is_compared_with_its_department() {
-    let text = rules().replace("min_peers = 5\n", "min_peers = 6\n");
+    let text = rules_changed("min_peers = 5\n", "min_peers = 6\n");
     let (scratch, rules) = workspace(&text);
     scratch.campaign("Q4", &["--rules", rules.to_str().expect("path")]);
     let all = items(&scratch, "Q4");
@@ -383,11 +390,10 @@ fn the_demo_has_one_toxic_combination_and_a_few_outliers() {
 
 #[test]
 fn toxic_combinations_are_found_with_outliers_off() {
-    let text = rules().replace(
+    let text = rules_changed(
         "[outlier]\nenabled = true\n",
         "[outlier]\nenabled = false\n",
     );
-    assert_ne!(text, rules(), "outliers turned off");
     let (scratch, rules) = workspace(&text);
     let out = scratch
         .create_campaign("Q4", &["--rules", rules.to_str().expect("path")])
@@ -412,11 +418,10 @@ fn toxic_combinations_are_found_with_outliers_off() {
 
 #[test]
 fn the_signals_section_decides_what_an_outlier_calls_for() {
-    let text = rules().replace(
+    let text = rules_changed(
         "\"revoked-not-removed\", \"exception-expired\",\n]",
         "\"revoked-not-removed\", \"exception-expired\", \"outlier\",\n]",
     );
-    assert_ne!(text, rules(), "the revoke list gained outlier");
     let (scratch, rules) = workspace(&text);
     scratch.campaign("Q4", &["--rules", rules.to_str().expect("path")]);
     let all = items(&scratch, "Q4");
