@@ -3,7 +3,7 @@
 //! by control, the due date and the exact commands to open their review.
 //! Handed over by the user (no network); reviewers who are done get none.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
@@ -82,7 +82,7 @@ pub fn reminders(
             first_review_by: row.get(7)?,
         });
     }
-    let mut used: Vec<String> = Vec::new();
+    let mut used = HashSet::new();
     let mut reminders = Vec::new();
     for (reviewer, items) in by_reviewer {
         let (known, label, name) = match reviewers::resolve(conn, Some(campaign), &reviewer) {
@@ -122,8 +122,10 @@ pub fn reminders(
 }
 
 /// `mia@x.example.txt`: the reviewer's name with anything but letters,
-/// digits, `.`, `_`, `@` and `-` replaced by `_`, made unique.
-fn file_name(reviewer: &str, used: &mut Vec<String>) -> String {
+/// digits, `.`, `_`, `@` and `-` replaced by `_`, made unique among the
+/// `used` names (kept in lower case: file systems that ignore case would
+/// write `M1.txt` and `m1.txt` over each other).
+fn file_name(reviewer: &str, used: &mut HashSet<String>) -> String {
     let mut stem: String = reviewer
         .chars()
         .map(|c| {
@@ -143,11 +145,10 @@ fn file_name(reviewer: &str, used: &mut Vec<String>) -> String {
     }
     let mut name = format!("{stem}.txt");
     let mut n = 2;
-    while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
+    while !used.insert(name.to_ascii_lowercase()) {
         name = format!("{stem}-{n}.txt");
         n += 1;
     }
-    used.push(name.clone());
     name
 }
 
@@ -282,16 +283,20 @@ fn list(out: &mut String, items: &[Open]) {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::file_name;
 
     #[test]
     fn file_names_are_safe_and_unique() {
-        let mut used = Vec::new();
+        let mut used = HashSet::new();
         assert_eq!(file_name("M1", &mut used), "M1.txt");
         assert_eq!(file_name("m1", &mut used), "m1-2.txt");
         assert_eq!(file_name("../etc/passwd", &mut used), "_.._etc_passwd.txt");
         assert_eq!(file_name("Zoë Müller", &mut used), "Zo__M_ller.txt");
         assert_eq!(file_name("..", &mut used), "reviewer...txt");
         assert_eq!(file_name("-rf", &mut used), "_-rf.txt");
+        // A reviewer whose own name is a name made unique before.
+        assert_eq!(file_name("M1-2", &mut used), "M1-2-2.txt");
     }
 }

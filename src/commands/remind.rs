@@ -11,7 +11,7 @@ use color_eyre::eyre::{Result, WrapErr};
 use super::Context;
 use crate::campaign::find_campaign;
 use crate::campaign::reminders::reminders;
-use crate::evidence::atomic::write_atomically;
+use crate::evidence::atomic::FilesInDirectory;
 use crate::output;
 use crate::text::{count, for_display};
 
@@ -57,10 +57,12 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
         count(notes.len(), "reminder"),
         output::shown(&args.output)
     );
+    let mut files =
+        FilesInDirectory::start(&args.output, notes.iter().map(|n| n.file_name.as_str()));
     for note in &notes {
-        let path = args.output.join(&note.file_name);
-        write_atomically(&path, note.text.as_bytes())
-            .wrap_err_with(|| format!("writing {}", path.display()))?;
+        files
+            .write(&note.file_name, note.text.as_bytes())
+            .wrap_err_with(|| format!("writing {}", args.output.join(&note.file_name).display()))?;
         let unknown = if note.known {
             ""
         } else {
@@ -74,6 +76,9 @@ pub fn run(context: &Context, args: &Args) -> Result<()> {
             count(note.left, "item")
         );
     }
+    files
+        .finish()
+        .wrap_err_with(|| format!("writing the reminders to {}", args.output.display()))?;
     output::print(&out)?;
     Ok(())
 }
