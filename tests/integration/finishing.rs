@@ -577,6 +577,37 @@ fn remind_writes_a_private_note_per_reviewer_with_work_left() {
         orphan.contains("is not a known reviewer of this workspace"),
         "{orphan}"
     );
+    // A second run replaces the notes, and removes what a run killed
+    // mid-write left (no process has a pid above the kernel's maximum).
+    let abandoned = dir.join(".O1.txt.4294967295.12.0.tmp");
+    std::fs::write(&abandoned, "half a note").expect("plant");
+    let prod = id(&scratch, "E2", "prod");
+    scratch
+        .recert()
+        .args([
+            "decide",
+            "Q4",
+            &prod,
+            "--certify",
+            "--justification",
+            "on call",
+        ])
+        .args(["--reviewer", "O1"])
+        .assert()
+        .success();
+    scratch
+        .recert()
+        .args(["remind", "Q4", "-o"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "O1.txt  Olu Owner (O1): 2 items left",
+        ));
+    let note = std::fs::read_to_string(dir.join("O1.txt")).expect("note");
+    assert!(note.contains("Left: 2 items to decide"), "{note}");
+    assert!(!abandoned.exists(), "the killed run's leftover is removed");
+    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 2);
     // Once everybody is done, nobody gets one.
     scratch.known_reviewers(&["CISO"]);
     scratch
