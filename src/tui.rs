@@ -18,6 +18,7 @@ mod hostile_tests;
 pub mod index;
 pub mod keymap;
 pub mod layout;
+pub mod pair_walk;
 mod picker;
 pub mod query;
 mod session;

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use super::accounts::{Accounts, LinkTarget};
 use super::counts::ControlCounts;
 use super::editor::Editor;
+use super::pair_walk::PairWalk;
 use super::query::{Key, Query};
 use super::theme::Theme;
 use crate::campaign::policy::Verdict;
@@ -66,6 +67,8 @@ pub struct App {
     /// When the review is of a review packet (PRODUCT.md §9): its number,
     /// and whether it is sealed (it then takes no more decisions).
     pub packet: Option<PacketBadge>,
+    /// Where `p` goes among an item's toxic combinations.
+    pub pair_walk: PairWalk,
 }
 
 /// What the overview says of a review packet.
@@ -370,6 +373,7 @@ impl App {
             remediation: None,
             max_until_days: crate::campaign::cycle_rules::CycleRules::default().max_exception_days,
             packet: None,
+            pair_walk: PairWalk::default(),
         }
     }
 

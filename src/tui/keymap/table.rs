@@ -210,7 +210,7 @@ pub const KEYS: &[Binding] = &[
         NONE,
         Ctx::Control,
         A::Pair,
-        "jump to the other item of a toxic combination (sod-conflict); again: back",
+        "jump to the other item of a toxic combination (sod-conflict); again: back, then the next pair",
         "",
     ),
     bind(

@@ -42,6 +42,10 @@ const RULES: &str = "[[sod]]\n\
     id = \"5.18\"\n";
 
 fn harness() -> Harness {
+    harness_with(RULES)
+}
+
+fn harness_with(rules: &str) -> Harness {
     let mut ws = Workspace::open_in_memory().expect("workspace");
     import_sources(
         &mut ws.conn,
@@ -55,7 +59,7 @@ fn harness() -> Harness {
         Progress::hidden(),
     )
     .expect("import");
-    crate::campaign::rules::set_workspace_rules(&ws.conn, RULES, "r.toml").expect("rules");
+    crate::campaign::rules::set_workspace_rules(&ws.conn, rules, "r.toml").expect("rules");
     crate::test_support::create(
         &mut ws,
         &CampaignSpec {
@@ -130,6 +134,88 @@ fn p_jumps_to_the_other_item_and_back() {
     assert_eq!(h.app.review.detail().map(|d| d.item), Some(approve));
     h.press(Action::Pair);
     assert_eq!(h.app.review.selected_id(), Some(create));
+}
+
+#[test]
+fn p_takes_each_of_several_pairs_in_turn_and_goes_back_between() {
+    // Ann's Create Payment is one half of two combinations.
+    let rules = RULES.replace(
+        "[outlier]",
+        "[[sod]]\nname = \"create and administer\"\na = [\"erp:create*\"]\nb = [\"crm:admin\"]\n[outlier]",
+    );
+    let mut h = harness_with(&rules);
+    h.open("5.3");
+    let create = item_of(&h, "Create Payment");
+    h.select(create);
+    let pairs: Vec<(i64, String)> = h
+        .app
+        .review
+        .detail()
+        .expect("detail")
+        .conflicts
+        .iter()
+        .map(|c| (c.item_id, c.rule.clone()))
+        .collect();
+    let [(first, first_rule), (second, _)] = &pairs[..] else {
+        panic!("two pairs: {pairs:?}");
+    };
+    let (first, second) = (*first, *second);
+    let mut items = vec![item_of(&h, "Approve Payment"), item_of(&h, "admin")];
+    items.sort_unstable();
+    let mut listed = vec![first, second];
+    listed.sort_unstable();
+    assert_eq!(listed, items, "both other halves are listed");
+    let terminal = h.draw(120, 30);
+    insta::assert_snapshot!("sod_two_pairs_detail_120x30", terminal.backend());
+    // The pair whose entry the detail pane's "p jumps to it" ends (tall
+    // enough that every entry is on screen, wrapped or not).
+    let hinted = |h: &mut Harness| -> i64 {
+        let text = screen_text(&h.draw(120, 45));
+        let joined: Vec<&str> = text.lines().map(str::trim).collect();
+        let joined = joined.join(" ");
+        let hint = joined.find("p jumps to it").expect("a hint");
+        [first, second]
+            .into_iter()
+            .filter_map(|id| {
+                joined[..hint]
+                    .rfind(&format!("#{id} E1 ·"))
+                    .map(|at| (at, id))
+            })
+            .max()
+            .map(|(_, id)| id)
+            .unwrap_or_else(|| panic!("no pair before the hint:\n{text}"))
+    };
+    assert_eq!(hinted(&mut h), first);
+
+    h.press(Action::Pair);
+    assert_eq!(h.app.review.selected_id(), Some(first));
+    assert!(
+        h.app.status.message.contains(&format!(
+            "item #{first}, pair 1 of 2: the other half of {first_rule:?}; p goes back"
+        )),
+        "{}",
+        h.app.status.message
+    );
+    h.press(Action::Pair);
+    assert_eq!(h.app.review.selected_id(), Some(create), "p goes back");
+    assert!(
+        h.app.status.message.contains("back to the other half"),
+        "{}",
+        h.app.status.message
+    );
+    // Back on Create Payment, the detail and p point at the second pair.
+    assert_eq!(hinted(&mut h), second);
+    h.press(Action::Pair);
+    assert_eq!(h.app.review.selected_id(), Some(second));
+    assert!(
+        h.app.status.message.contains("pair 2 of 2"),
+        "{}",
+        h.app.status.message
+    );
+    h.press(Action::Pair);
+    assert_eq!(h.app.review.selected_id(), Some(create));
+    h.press(Action::Pair);
+    assert_eq!(h.app.review.selected_id(), Some(first), "round again");
 }
 
 #[test]

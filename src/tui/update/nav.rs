@@ -239,24 +239,44 @@ pub fn mark_all(app: &mut App) {
     }
 }
 
-/// `p`: to the other item of the selected item's first toxic combination:
-/// in the loaded rows if it is there, else the window from it, under its
-/// own control and without the view's filter, search and sort (which
-/// could hide it).
+/// `p`: to the other item of one of the selected item's toxic
+/// combinations (back where the last `p` came from, else the item's next
+/// pair in turn, [`PairWalk`]): in the loaded rows if it is there, else the
+/// window from it, under its own control and without the view's filter,
+/// search and sort (which could hide it).
+///
+/// [`PairWalk`]: crate::tui::pair_walk::PairWalk
 pub fn pair(app: &mut App) -> Option<Effect> {
     let Some(detail) = app.review.detail() else {
         app.info("reading the item; press p again in a moment");
         return None;
     };
-    let Some(conflict) = detail.conflicts.first() else {
+    let from = detail.item;
+    let others: Vec<i64> = detail.conflicts.iter().map(|c| c.item_id).collect();
+    let Some(jump) = app.pair_walk.take(from, &others) else {
         app.info("this item is not part of a toxic combination (no sod-conflict)");
         return None;
     };
+    let conflict = &detail.conflicts[jump.index];
     let (other, control) = (conflict.item_id, conflict.control_id.clone());
-    let message = format!(
-        "item #{other}: the other half of {:?}; p goes back",
-        conflict.rule
-    );
+    let message = if jump.back {
+        format!(
+            "item #{other}: back to the other half of {:?}",
+            conflict.rule
+        )
+    } else if others.len() > 1 {
+        format!(
+            "item #{other}, pair {} of {}: the other half of {:?}; p goes back",
+            jump.index + 1,
+            others.len(),
+            conflict.rule
+        )
+    } else {
+        format!(
+            "item #{other}: the other half of {:?}; p goes back",
+            conflict.rule
+        )
+    };
     let shown = control == app.review.query.control;
     if let Some(index) = app.review.rows.iter().position(|i| i.item_id == other) {
         app.review.cursor = index;

@@ -290,6 +290,11 @@ fn pairs(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
     let Some(detail) = app.review.detail() else {
         return;
     };
+    let others: Vec<i64> = detail.conflicts.iter().map(|c| c.item_id).collect();
+    let next = app
+        .pair_walk
+        .peek(detail.item, &others)
+        .map(|jump| jump.index);
     for (i, conflict) in detail.conflicts.iter().enumerate() {
         let state = if conflict.other_decision.as_deref() == Some("revoke") {
             format!("resolved: #{} revoked", conflict.item_id)
@@ -302,7 +307,11 @@ fn pairs(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
             Some(description) => format!("{} ({})", safe(&conflict.rule), safe(description)),
             None => safe(&conflict.rule),
         };
-        let hint = if i == 0 { " · p jumps to it" } else { "" };
+        let hint = if next == Some(i) {
+            " · p jumps to it"
+        } else {
+            ""
+        };
         lines.push(field(
             app,
             if i == 0 { "Pair" } else { "" },
