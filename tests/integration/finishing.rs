@@ -577,37 +577,6 @@ fn remind_writes_a_private_note_per_reviewer_with_work_left() {
         orphan.contains("is not a known reviewer of this workspace"),
         "{orphan}"
     );
-    // A second run replaces the notes, and removes what a run killed
-    // mid-write left (no process has a pid above the kernel's maximum).
-    let abandoned = dir.join(".O1.txt.4294967295.12.0.tmp");
-    std::fs::write(&abandoned, "half a note").expect("plant");
-    let prod = id(&scratch, "E2", "prod");
-    scratch
-        .recert()
-        .args([
-            "decide",
-            "Q4",
-            &prod,
-            "--certify",
-            "--justification",
-            "on call",
-        ])
-        .args(["--reviewer", "O1"])
-        .assert()
-        .success();
-    scratch
-        .recert()
-        .args(["remind", "Q4", "-o"])
-        .arg(&dir)
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "O1.txt  Olu Owner (O1): 2 items left",
-        ));
-    let note = std::fs::read_to_string(dir.join("O1.txt")).expect("note");
-    assert!(note.contains("Left: 2 items to decide"), "{note}");
-    assert!(!abandoned.exists(), "the killed run's leftover is removed");
-    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 2);
     // Once everybody is done, nobody gets one.
     scratch.known_reviewers(&["CISO"]);
     scratch
@@ -631,6 +600,53 @@ fn remind_writes_a_private_note_per_reviewer_with_work_left() {
         .success()
         .stdout("Every reviewer of campaign 1 (Q4) is done: no reminder written.\n");
     assert!(!scratch.dir.path().join("none").exists());
+}
+
+#[test]
+fn remind_again_replaces_the_notes_and_removes_a_killed_runs_leftover() {
+    let scratch = Scratch::new();
+    company(&scratch, false, "2099-12-31");
+    let dir = scratch.dir.path().join("reminders");
+    let remind = || {
+        scratch
+            .recert()
+            .args(["remind", "Q4", "-o"])
+            .arg(&dir)
+            .assert()
+            .success()
+    };
+    remind().stdout(predicate::str::contains(
+        "O1.txt  Olu Owner (O1): 3 items left",
+    ));
+    // No process has a pid above the kernel's maximum.
+    let abandoned = dir.join(".O1.txt.4294967295.12.0.tmp");
+    std::fs::write(&abandoned, "half a note").expect("plant");
+    let prod = id(&scratch, "E2", "prod");
+    scratch
+        .recert()
+        .args([
+            "decide",
+            "Q4",
+            &prod,
+            "--certify",
+            "--justification",
+            "on call",
+        ])
+        .args(["--reviewer", "O1"])
+        .assert()
+        .success();
+    remind().stdout(predicate::str::contains(
+        "O1.txt  Olu Owner (O1): 2 items left",
+    ));
+    let note = std::fs::read_to_string(dir.join("O1.txt")).expect("note");
+    assert!(note.contains("Left: 2 items to decide"), "{note}");
+    assert!(!abandoned.exists(), "the killed run's leftover is removed");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["M1.txt", "O1.txt", "iam-lead.txt"]);
 }
 
 #[test]

@@ -182,8 +182,7 @@ fn p_takes_each_of_several_pairs_in_turn_and_goes_back_between() {
                     .map(|at| (at, id))
             })
             .max()
-            .map(|(_, id)| id)
-            .unwrap_or_else(|| panic!("no pair before the hint:\n{text}"))
+            .map_or_else(|| panic!("no pair before the hint:\n{text}"), |(_, id)| id)
     };
     assert_eq!(hinted(&mut h), first);
 
