@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("workspace/0014_reviewer_ranges.sql"),
     include_str!("workspace/0015_campaign_texts.sql"),
     include_str!("workspace/0016_baseline_decisions.sql"),
+    include_str!("workspace/0017_packet_priors.sql"),
 ];
 
 /// The schema version this build writes.

@@ -231,6 +231,7 @@ fn fill(
         );
     }
     copy_rows(&tx, campaign.id, reviewer)?;
+    copy_priors(&tx, campaign.id)?;
     count_controls(&tx, campaign.id)?;
     crate::campaign::ranges::record_reviewer_ranges(&tx, "pk", campaign.id)?;
     let (base_event, base_hash): (i64, Option<String>) = tx.query_row(
@@ -297,7 +298,8 @@ fn fill(
 
 /// Copies every row the picked items need into the packet (ids kept, so
 /// the packet's events name the workspace's items), in foreign-key order.
-/// The baseline's items stay behind: the packet has no prior decisions.
+/// The baseline's items stay behind: what they decided goes in with
+/// [`copy_priors`].
 fn copy_rows(conn: &Connection, campaign_id: i64, reviewer: &str) -> rusqlite::Result<()> {
     // The items' decision events: looked up per item for a small packet;
     // for a large share of the campaign, one pass over the campaign's
@@ -372,6 +374,35 @@ fn copy_rows(conn: &Connection, campaign_id: i64, reviewer: &str) -> rusqlite::R
          INSERT INTO pk.pending_reviews SELECT * FROM main.pending_reviews
              WHERE item_id IN (SELECT id FROM pk.items);",
     ))
+}
+
+/// What the baseline decided about each packet item's grant, as item_view
+/// shows it in the workspace (migration 0017): the packet leaves out the
+/// baseline's items, decisions and events, and its reviewer still sees
+/// the decision, who made it, when and why.
+fn copy_priors(conn: &Connection, campaign_id: i64) -> rusqlite::Result<usize> {
+    let baseline: Option<i64> = conn.query_row(
+        "SELECT baseline_id FROM main.campaigns WHERE id = ?1",
+        [campaign_id],
+        |row| row.get(0),
+    )?;
+    if baseline.is_none() {
+        return Ok(0);
+    }
+    conn.execute(
+        "INSERT INTO pk.packet_priors (item_id, prior_item, campaign_id, campaign_name, decision,
+             justification, decided_by_reviewer, decided_at, valid_until, basis)
+         SELECT it.id, it.prior_item, pit.campaign_id, pc.name, pcd.decision,
+             pe.justification, pe.reviewer, pe.decided_at, pe.valid_until, pe.basis
+         FROM main.items it
+         JOIN main.items pit ON pit.id = it.prior_item
+         JOIN main.campaigns pc ON pc.id = pit.campaign_id
+         LEFT JOIN main.current_decisions pcd ON pcd.item_id = it.prior_item
+         LEFT JOIN main.decision_events pe ON pe.id = pcd.event_id
+         WHERE it.id IN (SELECT id FROM pk.items) AND it.prior_item IS NOT NULL
+         ORDER BY it.id",
+        [],
+    )
 }
 
 /// The packet's per-control counts, over its own items only.

@@ -466,12 +466,13 @@ fn a_campaign_signed_off_before_schema_16_is_still_the_next_ones_baseline() {
     {
         let conn = rusqlite::Connection::open(scratch.workspace()).expect("open");
         conn.execute_batch(
-            // What migration 0016 adds, taken away (the view it replaces
-            // again stands in for schema 15's).
+            // What migrations 0016 and 0017 add, taken away (the view they
+            // replace again stands in for schema 15's).
             "DROP TRIGGER baseline_decisions_final_update;
              DROP TRIGGER baseline_decisions_final_delete;
              DROP TABLE baseline_decisions;
              DROP VIEW item_view;
+             DROP TABLE packet_priors;
              ALTER TABLE items DROP COLUMN appended_text;
              CREATE VIEW item_view AS SELECT 1 AS item_id;
              PRAGMA user_version = 15;",

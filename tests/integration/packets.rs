@@ -843,3 +843,84 @@ fn each_packet_of_a_merge_is_merged_or_refused_on_its_own() {
         .success()
         .stdout(predicate::str::contains("1 packet out, 1 returned"));
 }
+
+/// A packet of a campaign compared with a signed-off baseline carries what
+/// the baseline decided about each grant, as the workspace shows it: the
+/// baseline's own items and events stay behind.
+#[test]
+fn a_packet_carries_the_baselines_decisions() {
+    let owner = Scratch::new();
+    company(&owner, false, "2099-12-31");
+    let dormant = crate::finishing::id(&owner, "E0429", "app");
+    owner
+        .recert()
+        .args(["decide", "Q4", &dormant, "--revoke"])
+        .args([
+            "--justification",
+            "dormant since January",
+            "--reviewer",
+            "M1",
+        ])
+        .assert()
+        .success();
+    let active = crate::finishing::id(&owner, "E2", "app");
+    owner
+        .recert()
+        .args(["decide", "Q4", &active, "--certify"])
+        .args([
+            "--justification",
+            "builds the app daily",
+            "--reviewer",
+            "M1",
+        ])
+        .assert()
+        .success();
+    sign_off_the_rest(&owner, "Q4");
+    // The next quarter, compared with Q4 (the latest signed-off campaign).
+    owner.campaign("Q1", &["--default-reviewer", "iam-lead"]);
+    let path = owner.dir.path().join("m1-q1.packet");
+    owner
+        .recert()
+        .args(["packet", "create", "Q1", "--reviewer", "M1", "-o"])
+        .arg(&path)
+        .assert()
+        .success();
+    let workspace: Vec<Value> = {
+        let output = owner
+            .recert()
+            .args(["items", "Q1", "--json"])
+            .output()
+            .expect("items");
+        assert!(output.status.success(), "{output:?}");
+        serde_json::from_slice::<Value>(&output.stdout)
+            .expect("json")
+            .as_array()
+            .expect("array")
+            .clone()
+    };
+    let machine = Machine::new();
+    let local = machine.receive(&path);
+    let packet = machine.items(&local);
+    assert_eq!(packet.len(), 2, "M1's two app items: {packet:?}");
+    for item in &packet {
+        let same = workspace
+            .iter()
+            .find(|w| w["item_id"] == item["item_id"])
+            .expect("the item in the workspace");
+        for field in ["delta", "prior_decision", "prior", "carry_over"] {
+            assert_eq!(item[field], same[field], "{field} of {}", item["item_id"]);
+        }
+    }
+    let prior = |account: &str| {
+        packet
+            .iter()
+            .find(|i| i["account"] == account)
+            .map(|i| i["prior"].clone())
+            .expect("item")
+    };
+    assert_eq!(prior("E0429")["decision"], "revoke");
+    assert_eq!(prior("E0429")["justification"], "dormant since January");
+    assert_eq!(prior("E0429")["decided_by"], "M1");
+    assert_eq!(prior("E2")["decision"], "certify");
+    assert_eq!(prior("E2")["campaign"], "Q4");
+}

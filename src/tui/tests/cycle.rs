@@ -312,3 +312,61 @@ fn a_signed_off_campaign_shows_its_remediation_on_the_overview() {
         "{text}"
     );
 }
+
+/// The reviewer of a packet of Q4 (PRODUCT.md §9) sees the baseline as a
+/// reviewer in the workspace does: the Before column and the detail
+/// pane's earlier decision, though Q3's items stayed behind.
+#[test]
+fn a_packet_shows_the_baseline_as_the_workspace_does() {
+    let mut h = harness("Q4");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("m1.packet");
+    let q4 = find_campaign(&h.ws.conn, "Q4").expect("Q4");
+    let when = Utc
+        .with_ymd_and_hms(2026, 12, 2, 9, 0, 0)
+        .single()
+        .expect("time");
+    crate::packet::create::create(
+        &mut h.ws,
+        &q4,
+        REVIEWER,
+        &path,
+        &Actor::fixed("owner"),
+        when,
+    )
+    .expect("packet");
+    let mut packet = Workspace::open_packet(&path).expect("open packet");
+    let in_packet: i64 = packet
+        .conn
+        .query_row(
+            "SELECT count(*) FROM items WHERE campaign_id <> ?1",
+            [q4.id],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(in_packet, 0, "Q3's items stay behind");
+    let mut app = {
+        let campaign = find_campaign(&packet.conn, "Q4").expect("Q4 in the packet");
+        let mut shell = Shell::new(&mut packet.conn, campaign, &Actor::fixed(REVIEWER));
+        shell.app(Theme::plain()).expect("app")
+    };
+    app.today = h.app.today;
+    let mut from_packet = Harness { ws: packet, app };
+    let shown = |h: &mut Harness| {
+        h.open("5.18");
+        let user = item_of(h, "E1", "user");
+        h.select(user);
+        let text = screen_text(&h.draw(120, 40));
+        // The table and the detail pane, without the status and key bars.
+        let lines: Vec<String> = text.lines().skip(1).take(36).map(str::to_owned).collect();
+        lines.join("\n")
+    };
+    let workspace = shown(&mut h);
+    let packet = shown(&mut from_packet);
+    assert!(
+        packet.contains("Before     certify in Q3 (1) by M1 at "),
+        "{packet}"
+    );
+    assert!(packet.contains(": 'as reviewed'"), "{packet}");
+    assert_eq!(packet, workspace);
+}
