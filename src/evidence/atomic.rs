@@ -288,15 +288,22 @@ impl FilesInDirectory {
     }
 
     /// Makes every file's bytes durable, renames each to its name and
-    /// syncs the directory. Files not renamed when an error stops it are
-    /// removed.
+    /// syncs the directory. An error names the file it stopped at; the
+    /// files not renamed by then are removed (those renamed stay).
     pub fn finish(mut self) -> io::Result<()> {
         self.sync_written()?;
-        for (temp, target) in std::mem::take(&mut self.written) {
+        let mut written = std::mem::take(&mut self.written).into_iter();
+        while let Some((temp, target)) = written.next() {
             // Checked again: a link or pipe may have been put there meanwhile.
-            let renamed = check_target(&target).and_then(|()| fs::rename(&temp, &target));
+            let renamed = check_target(&target).and_then(|()| {
+                fs::rename(&temp, &target).map_err(|err| {
+                    io::Error::new(err.kind(), format!("{}: {err}", target.display()))
+                })
+            });
             if let Err(err) = renamed {
                 let _ = fs::remove_file(&temp);
+                // Dropping `self` removes the rest.
+                self.written = written.collect();
                 return Err(err);
             }
         }
@@ -488,13 +495,29 @@ mod tests {
             "no a.txt, no temporary file"
         );
 
-        // A link put in place between the write and the finish is caught.
-        let mut files = FilesInDirectory::start(dir.path(), ["late.txt"]);
-        files.write("late.txt", b"late").expect("write");
+        // A link put in place between the write and the finish is caught;
+        // the files before it are in place, those after it gone.
+        let mut files = FilesInDirectory::start(dir.path(), ["early.txt", "late.txt", "last.txt"]);
+        for name in ["early.txt", "late.txt", "last.txt"] {
+            files.write(name, name.as_bytes()).expect("write");
+        }
         std::os::unix::fs::symlink(&real, dir.path().join("late.txt")).expect("symlink");
-        assert!(files.finish().is_err());
+        let err = files.finish().expect_err("a link is refused");
+        assert!(
+            err.to_string().contains("late.txt is a symbolic link"),
+            "{err}"
+        );
         assert_eq!(fs::read_to_string(&real).expect("read"), "kept");
-        assert_eq!(fs::read_dir(dir.path()).expect("ls").count(), 3);
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["early.txt", "late.txt", "link.txt", "real.txt"],
+            "no temporary file of late.txt or last.txt"
+        );
     }
 
     #[test]
