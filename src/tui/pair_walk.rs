@@ -1,10 +1,12 @@
 //! Where `p` goes among an item's toxic combinations: an item can be one
 //! half of several (a payment creator who also approves and also
 //! administers the vendor master), and each other half must be reachable.
-//! From an item, `p` takes its pairs in turn; on the item it just arrived
-//! on, `p` first goes back.
+//! From an item, `p` takes the other items in turn; on the item it just
+//! arrived on, before the selection moved elsewhere, `p` first goes back.
 
 use std::collections::HashMap;
+
+use crate::campaign::conflicts::Conflict;
 
 /// The turns `p` has taken, kept for the whole review (a jump may change
 /// the control, which starts a new table).
@@ -25,8 +27,29 @@ pub struct Jump {
     pub back: bool,
 }
 
+/// The other items of `conflicts`, each once in order of first mention
+/// (one may complete several rules with the item): what `p` walks through.
+pub fn other_items(conflicts: &[Conflict]) -> Vec<i64> {
+    let mut others: Vec<i64> = Vec::new();
+    for conflict in conflicts {
+        if !others.contains(&conflict.item_id) {
+            others.push(conflict.item_id);
+        }
+    }
+    others
+}
+
 impl PairWalk {
-    /// Where `p` on `item`, whose pairs are the items `pairs`, goes
+    /// The selection is now on `item` (`None`: nothing selected yet, as
+    /// while a jump's rows load): leaving the item `p` arrived on forgets
+    /// the way back, so coming back to it by hand takes its own pairs.
+    pub fn selected(&mut self, item: Option<i64>) {
+        if matches!((item, self.arrived), (Some(item), Some((on, _))) if item != on) {
+            self.arrived = None;
+        }
+    }
+
+    /// Where `p` on `item`, whose other items are `pairs` (distinct), goes
     /// (`None` without pairs), and notes it.
     pub fn take(&mut self, item: i64, pairs: &[i64]) -> Option<Jump> {
         let jump = self.peek(item, pairs)?;
@@ -95,6 +118,28 @@ mod tests {
             (5, vec![2]),
         ]);
         assert_eq!(walk(&pairs, 1, 7), [2, 1, 3, 1, 4, 1, 2]);
+    }
+
+    #[test]
+    fn leaving_the_item_p_arrived_on_forgets_the_way_back() {
+        let mut walk = PairWalk::default();
+        walk.take(1, &[2]);
+        walk.selected(None);
+        walk.selected(Some(2));
+        assert!(
+            walk.peek(2, &[3, 1]).is_some_and(|j| j.back),
+            "still just arrived"
+        );
+        walk.selected(Some(4));
+        walk.selected(Some(2));
+        assert_eq!(
+            walk.peek(2, &[3, 1]),
+            Some(Jump {
+                index: 0,
+                back: false
+            }),
+            "back by hand: its own first pair"
+        );
     }
 
     #[test]

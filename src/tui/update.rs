@@ -27,6 +27,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     if app.review.selected_id() != before {
         // A scrolled pane would show the new item from its middle.
         app.review.detail_scroll = 0;
+        app.pair_walk.selected(app.review.selected_id());
     }
     effect.or_else(|| wanted_detail(app))
 }

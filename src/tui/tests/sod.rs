@@ -136,14 +136,54 @@ fn p_jumps_to_the_other_item_and_back() {
     assert_eq!(h.app.review.selected_id(), Some(create));
 }
 
-#[test]
-fn p_takes_each_of_several_pairs_in_turn_and_goes_back_between() {
-    // Ann's Create Payment is one half of two combinations.
+/// The rules with a second combination: Ann's Create Payment is one half
+/// of two (with Approve Payment, and with the CRM's admin).
+fn two_combinations() -> Harness {
     let rules = RULES.replace(
         "[outlier]",
         "[[sod]]\nname = \"create and administer\"\na = [\"erp:create*\"]\nb = [\"crm:admin\"]\n[outlier]",
     );
-    let mut h = harness_with(&rules);
+    harness_with(&rules)
+}
+
+#[test]
+fn coming_back_by_hand_to_the_item_p_arrived_on_takes_its_own_pairs() {
+    let mut h = two_combinations();
+    h.open("5.3");
+    let create = item_of(&h, "Create Payment");
+    h.select(create);
+    let others: Vec<i64> = h
+        .app
+        .review
+        .detail()
+        .expect("detail")
+        .conflicts
+        .iter()
+        .map(|c| c.item_id)
+        .collect();
+    let (first, second) = (others[0], others[1]);
+    // From the second pair's item to Create Payment...
+    h.select(second);
+    h.press(Action::Pair);
+    assert_eq!(h.app.review.selected_id(), Some(create));
+    // ... away and back by hand (j, k): p takes Create Payment's first
+    // pair, not the way back to where the last p came from.
+    h.press(Action::Down);
+    assert_ne!(h.app.review.selected_id(), Some(create));
+    h.press(Action::Up);
+    assert_eq!(h.app.review.selected_id(), Some(create));
+    h.press(Action::Pair);
+    assert_eq!(
+        h.app.review.selected_id(),
+        Some(first),
+        "{}",
+        h.app.status.message
+    );
+}
+
+#[test]
+fn p_takes_each_of_several_pairs_in_turn_and_goes_back_between() {
+    let mut h = two_combinations();
     h.open("5.3");
     let create = item_of(&h, "Create Payment");
     h.select(create);

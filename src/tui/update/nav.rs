@@ -252,33 +252,39 @@ pub fn pair(app: &mut App) -> Option<Effect> {
         return None;
     };
     let from = detail.item;
-    let others: Vec<i64> = detail.conflicts.iter().map(|c| c.item_id).collect();
-    let Some(jump) = app.pair_walk.take(from, &others) else {
+    let others = crate::tui::pair_walk::other_items(&detail.conflicts);
+    let Some(jump) = app.pair_walk.peek(from, &others) else {
         app.info("this item is not part of a toxic combination (no sod-conflict)");
         return None;
     };
-    let conflict = &detail.conflicts[jump.index];
-    let (other, control) = (conflict.item_id, conflict.control_id.clone());
+    let other = others[jump.index];
+    let rules: Vec<String> = detail
+        .conflicts
+        .iter()
+        .filter(|c| c.item_id == other)
+        .map(|c| format!("{:?}", c.rule))
+        .collect();
+    let rules = rules.join(" and ");
+    let control = detail
+        .conflicts
+        .iter()
+        .find(|c| c.item_id == other)
+        .map(|c| c.control_id.clone())
+        .unwrap_or_default();
     let message = if jump.back {
-        format!(
-            "item #{other}: back to the other half of {:?}",
-            conflict.rule
-        )
+        format!("item #{other}: back to the other half of {rules}")
     } else if others.len() > 1 {
         format!(
-            "item #{other}, pair {} of {}: the other half of {:?}; p goes back",
+            "item #{other}, pair {} of {}: the other half of {rules}; p goes back",
             jump.index + 1,
             others.len(),
-            conflict.rule
         )
     } else {
-        format!(
-            "item #{other}: the other half of {:?}; p goes back",
-            conflict.rule
-        )
+        format!("item #{other}: the other half of {rules}; p goes back")
     };
     let shown = control == app.review.query.control;
     if let Some(index) = app.review.rows.iter().position(|i| i.item_id == other) {
+        app.pair_walk.take(from, &others);
         app.review.cursor = index;
         keep_visible(&mut app.review, app.size);
         app.info(message);
@@ -298,6 +304,7 @@ pub fn pair(app: &mut App) -> Option<Effect> {
             ..Review::default()
         };
     }
+    app.pair_walk.take(from, &others);
     app.info(if plain && shown {
         message
     } else {

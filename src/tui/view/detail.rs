@@ -290,11 +290,13 @@ fn pairs(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
     let Some(detail) = app.review.detail() else {
         return;
     };
-    let others: Vec<i64> = detail.conflicts.iter().map(|c| c.item_id).collect();
+    // The hint goes on the first line of the item `p` goes to next.
+    let others = crate::tui::pair_walk::other_items(&detail.conflicts);
     let next = app
         .pair_walk
         .peek(detail.item, &others)
-        .map(|jump| jump.index);
+        .map(|jump| others[jump.index]);
+    let hinted = next.and_then(|item| detail.conflicts.iter().position(|c| c.item_id == item));
     for (i, conflict) in detail.conflicts.iter().enumerate() {
         let state = if conflict.other_decision.as_deref() == Some("revoke") {
             format!("resolved: #{} revoked", conflict.item_id)
@@ -307,7 +309,7 @@ fn pairs(app: &App, item: &ItemRecord, lines: &mut Vec<Line<'static>>) {
             Some(description) => format!("{} ({})", safe(&conflict.rule), safe(description)),
             None => safe(&conflict.rule),
         };
-        let hint = if next == Some(i) {
+        let hint = if hinted == Some(i) {
             " · p jumps to it"
         } else {
             ""
