@@ -864,9 +864,13 @@ fn a_packet_carries_the_baselines_decisions() {
         .assert()
         .success();
     let active = crate::finishing::id(&owner, "E2", "app");
+    // Time-boxed, so the packet must carry the end date too.
+    let until = (chrono::Local::now().date_naive() + chrono::Days::new(30))
+        .format("%Y-%m-%d")
+        .to_string();
     owner
         .recert()
-        .args(["decide", "Q4", &active, "--certify"])
+        .args(["decide", "Q4", &active, "--certify", "--until", &until])
         .args([
             "--justification",
             "builds the app daily",
@@ -923,4 +927,6 @@ fn a_packet_carries_the_baselines_decisions() {
     assert_eq!(prior("E0429")["decided_by"], "M1");
     assert_eq!(prior("E2")["decision"], "certify");
     assert_eq!(prior("E2")["campaign"], "Q4");
+    assert_eq!(prior("E2")["valid_until"], until.as_str());
+    assert_eq!(prior("E0429")["valid_until"], Value::Null);
 }
