@@ -340,6 +340,16 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
+    /// The names in `dir`, sorted.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("ls")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn nothing_appears_until_commit_and_the_file_is_private() {
         let dir = tempfile::tempdir().expect("dir");
@@ -462,9 +472,8 @@ mod tests {
             let mode = fs::metadata(&path).expect("meta").permissions().mode();
             assert_eq!(mode & 0o777, 0o600, "{name}");
         }
-        let left: Vec<String> = fs::read_dir(dir.path())
-            .expect("ls")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        let left: Vec<String> = names_in(dir.path())
+            .into_iter()
             .filter(|name| name.starts_with(".M"))
             .collect();
         assert!(left.is_empty(), "temporary files left: {left:?}");
@@ -484,13 +493,8 @@ mod tests {
         assert!(err.to_string().contains("is a symbolic link"), "{err}");
         drop(files);
         assert_eq!(fs::read_to_string(&real).expect("read"), "kept");
-        let mut names: Vec<String> = fs::read_dir(dir.path())
-            .expect("ls")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
         assert_eq!(
-            names,
+            names_in(dir.path()),
             ["link.txt", "real.txt"],
             "no a.txt, no temporary file"
         );
@@ -508,13 +512,8 @@ mod tests {
             "{err}"
         );
         assert_eq!(fs::read_to_string(&real).expect("read"), "kept");
-        let mut names: Vec<String> = fs::read_dir(dir.path())
-            .expect("ls")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
         assert_eq!(
-            names,
+            names_in(dir.path()),
             ["early.txt", "late.txt", "link.txt", "real.txt"],
             "no temporary file of late.txt or last.txt"
         );

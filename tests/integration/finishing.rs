@@ -54,9 +54,14 @@ pub fn company(scratch: &Scratch, second_review: bool, due: &str) {
 
 /// Every item of Q4 as `items --json` gives it.
 pub fn items(scratch: &Scratch) -> Vec<Value> {
+    items_of(scratch, "Q4")
+}
+
+/// Every item of `campaign` as `items --json` gives it.
+pub fn items_of(scratch: &Scratch, campaign: &str) -> Vec<Value> {
     let output = scratch
         .recert()
-        .args(["items", "Q4", "--json"])
+        .args(["items", campaign, "--json"])
         .output()
         .expect("items");
     assert!(output.status.success(), "{output:?}");

@@ -889,19 +889,7 @@ fn a_packet_carries_the_baselines_decisions() {
         .arg(&path)
         .assert()
         .success();
-    let workspace: Vec<Value> = {
-        let output = owner
-            .recert()
-            .args(["items", "Q1", "--json"])
-            .output()
-            .expect("items");
-        assert!(output.status.success(), "{output:?}");
-        serde_json::from_slice::<Value>(&output.stdout)
-            .expect("json")
-            .as_array()
-            .expect("array")
-            .clone()
-    };
+    let workspace = crate::finishing::items_of(&owner, "Q1");
     let machine = Machine::new();
     let local = machine.receive(&path);
     let packet = machine.items(&local);
