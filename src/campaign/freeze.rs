@@ -299,31 +299,39 @@ fn insert_conflicts(
 }
 
 /// Inserts the campaign's distinct accounts with consecutive ids and
-/// returns the first id (an item's `link_row` is that plus its index).
+/// returns the first id (an item's `link_row` is that plus its index),
+/// many rows to a statement (a hundred thousand one-row statements took
+/// a tenth of a second).
 fn insert_links(conn: &Connection, campaign_id: i64, links: &[LinkRecord]) -> Result<i64> {
+    const ROWS: usize = 64;
     let first: i64 = conn.query_row(
         "SELECT coalesce(max(id), 0) + 1 FROM campaign_links",
         [],
         |row| row.get(0),
     )?;
-    let mut insert = conn.prepare(
-        "INSERT INTO campaign_links (id, campaign_id, account_key, account_row, person_row, basis,
-             secondary, kind, kind_reason, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
-    for (offset, link) in (0_i64..).zip(links) {
-        insert.execute(params![
-            first + offset,
-            campaign_id,
-            link.account_key,
-            link.account_row,
-            link.person_row,
-            link.basis.map(LinkBasis::as_str),
-            link.secondary,
-            link.kind.map(IdentityKind::as_str),
-            link.kind_reason,
-            link.note,
-        ])?;
+    let mut id = first;
+    for chunk in links.chunks(ROWS) {
+        let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let mut insert = conn.prepare_cached(&format!(
+            "INSERT INTO campaign_links (id, campaign_id, account_key, account_row, person_row,
+                 basis, secondary, kind, kind_reason, note)
+             VALUES {values}"
+        ))?;
+        for (offset, link) in chunk.iter().enumerate() {
+            let at = offset * 10;
+            insert.raw_bind_parameter(at + 1, id)?;
+            insert.raw_bind_parameter(at + 2, campaign_id)?;
+            insert.raw_bind_parameter(at + 3, &link.account_key)?;
+            insert.raw_bind_parameter(at + 4, link.account_row)?;
+            insert.raw_bind_parameter(at + 5, link.person_row)?;
+            insert.raw_bind_parameter(at + 6, link.basis.map(LinkBasis::as_str))?;
+            insert.raw_bind_parameter(at + 7, link.secondary)?;
+            insert.raw_bind_parameter(at + 8, link.kind.map(IdentityKind::as_str))?;
+            insert.raw_bind_parameter(at + 9, &link.kind_reason)?;
+            insert.raw_bind_parameter(at + 10, &link.note)?;
+            id += 1;
+        }
+        insert.raw_execute()?;
     }
     Ok(first)
 }
