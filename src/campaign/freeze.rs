@@ -17,7 +17,7 @@ use super::catalog::compare_ids;
 use super::compute::{Arena, Computed, Interner, Pending, compute_items};
 use super::cycle::Cycle;
 use super::earlier::EarlierReviews;
-use super::item_rows::{ItemRow, ItemWriter};
+use super::item_rows::{ItemRow, ItemWriter, value_rows};
 use super::peer_pass;
 use super::resolve::LinkRecord;
 use super::rules::Rules;
@@ -311,11 +311,11 @@ fn insert_links(conn: &Connection, campaign_id: i64, links: &[LinkRecord]) -> Re
     )?;
     let mut id = first;
     for chunk in links.chunks(ROWS) {
-        let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
         let mut insert = conn.prepare_cached(&format!(
             "INSERT INTO campaign_links (id, campaign_id, account_key, account_row, person_row,
                  basis, secondary, kind, kind_reason, note)
-             VALUES {values}"
+             VALUES {}",
+            value_rows(10, chunk.len())
         ))?;
         for (offset, link) in chunk.iter().enumerate() {
             let at = offset * 10;
@@ -386,9 +386,9 @@ impl SharedTexts {
             }
         }
         for chunk in new.chunks(ROWS) {
-            let values = vec!["(?, ?, ?)"; chunk.len()].join(", ");
             let mut insert = conn.prepare_cached(&format!(
-                "INSERT INTO campaign_texts (id, campaign_id, text) VALUES {values}"
+                "INSERT INTO campaign_texts (id, campaign_id, text) VALUES {}",
+                value_rows(3, chunk.len())
             ))?;
             for (offset, &(id, text)) in chunk.iter().enumerate() {
                 let first = offset * 3 + 1;

@@ -122,9 +122,17 @@ impl<'c, 'a> ItemWriter<'c, 'a> {
 
 /// `INSERT INTO items (…) VALUES (…), (…), …` for `rows` rows.
 fn insert_sql(rows: usize) -> String {
-    let marks = vec!["?"; WIDTH].join(", ");
-    let values = vec![format!("({marks})"); rows].join(", ");
-    format!("INSERT INTO items ({COLUMNS}) VALUES {values}")
+    format!(
+        "INSERT INTO items ({COLUMNS}) VALUES {}",
+        value_rows(WIDTH, rows)
+    )
+}
+
+/// `(?, ?), (?, ?)`: the VALUES of a statement inserting `rows` rows of
+/// `width` columns, bound in order.
+pub(super) fn value_rows(width: usize, rows: usize) -> String {
+    let marks = vec!["?"; width].join(", ");
+    vec![format!("({marks})"); rows].join(", ")
 }
 
 #[cfg(test)]
