@@ -655,6 +655,37 @@ fn remind_again_replaces_the_notes_and_removes_a_killed_runs_leftover() {
 }
 
 #[test]
+fn remind_refuses_to_write_through_a_link_and_leaves_no_temporary_file() {
+    let scratch = Scratch::new();
+    company(&scratch, false, "2099-12-31");
+    let dir = scratch.dir.path().join("reminders");
+    std::fs::create_dir(&dir).expect("dir");
+    let elsewhere = scratch.dir.path().join("elsewhere.txt");
+    std::fs::write(&elsewhere, "not a reminder").expect("elsewhere");
+    std::os::unix::fs::symlink(&elsewhere, dir.join("O1.txt")).expect("link");
+    scratch
+        .recert()
+        .args(["remind", "Q4", "-o"])
+        .arg(&dir)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("O1.txt is a symbolic link"));
+    assert_eq!(
+        std::fs::read_to_string(&elsewhere).expect("read"),
+        "not a reminder"
+    );
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["O1.txt"],
+        "only the link: no note, no temporary file"
+    );
+}
+
+#[test]
 fn close_keeps_a_revoke_recommendation_only_with_force() {
     let scratch = Scratch::new();
     company(&scratch, false, "2099-12-31");
